@@ -1,0 +1,219 @@
+// libFuzzer target for the IRC wire format: proto::LineReader splits arbitrary bytes into lines
+// and proto::parse_message parses each one. Beyond "does not crash", it checks invariants:
+//   - the reader yields the same events however the stream is chunked, never a line with CR or
+//     LF, never an empty line, never more than max_line bytes, and buffers at most max_line;
+//   - a parsed message has <= 15 params and <= 32 tags, every view lies inside the input line,
+//     the command is letters or a three-digit numeric, middle params are well formed;
+//   - re-serialising a parsed message with LineBuilder and parsing that gives the same tags,
+//     source, command and params (the only allowed failure: the ':' that LineBuilder adds to a
+//     folded 15th parameter pushes a 510-byte message part one byte over the limit);
+//   - unescape(escape(x)) == x for tag values.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/irc_message.h"
+#include "proto/line_reader.h"
+
+namespace {
+
+using parley::proto::kMaxLineBytes;
+using parley::proto::kMaxParams;
+using parley::proto::kMaxTagBytes;
+using parley::proto::LineBuilder;
+using parley::proto::LineReader;
+using parley::proto::Message;
+using parley::proto::ParseError;
+using parley::proto::parse_message;
+using parley::proto::ParseResult;
+
+#define FUZZ_CHECK(cond)                                                              \
+  do {                                                                                \
+    if (!(cond)) {                                                                    \
+      std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+      std::abort();                                                                   \
+    }                                                                                 \
+  } while (0)
+
+bool inside(std::string_view view, std::string_view whole) {
+  if (view.empty()) return true;  // an empty view's pointer carries no meaning
+  return view.data() >= whole.data() && view.data() + view.size() <= whole.data() + whole.size();
+}
+
+bool is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+void check_command(std::string_view command) {
+  FUZZ_CHECK(!command.empty());
+  bool numeric = command.size() == 3 && is_digit(command[0]) && is_digit(command[1]) && is_digit(command[2]);
+  bool letters = true;
+  for (char c : command) letters = letters && is_letter(c);
+  FUZZ_CHECK(numeric || letters);
+}
+
+void check_message_shape(const Message& m, std::string_view line) {
+  FUZZ_CHECK(m.param_count <= kMaxParams);
+  FUZZ_CHECK(m.tag_count <= Message::kMaxTags);
+  FUZZ_CHECK(!m.has_trailing || m.param_count > 0);
+  FUZZ_CHECK(inside(m.tags_raw, line));
+  FUZZ_CHECK(m.tags_raw.size() + 2 <= kMaxTagBytes);
+  FUZZ_CHECK(m.tags_raw.find(' ') == std::string_view::npos);
+  FUZZ_CHECK(inside(m.source, line));
+  FUZZ_CHECK(m.source.find(' ') == std::string_view::npos);
+  FUZZ_CHECK(inside(m.command, line));
+  check_command(m.command);
+  for (std::size_t i = 0; i < m.tag_count; ++i) {
+    const auto& t = m.tags[i];
+    FUZZ_CHECK(inside(t.key, m.tags_raw));
+    FUZZ_CHECK(inside(t.value, m.tags_raw));
+    FUZZ_CHECK(!t.key.empty() && t.key != "+");
+    FUZZ_CHECK(t.key.find_first_of(";= ") == std::string_view::npos);
+    FUZZ_CHECK(t.value.find_first_of("; ") == std::string_view::npos);
+    FUZZ_CHECK(m.tag(t.key).has_value());
+    for (std::size_t j = 0; j < i; ++j) FUZZ_CHECK(m.tags[j].key != t.key);  // duplicates collapse
+    // Decoding then re-encoding a value is stable.
+    std::string decoded = parley::proto::unescape_tag_value(t.value);
+    FUZZ_CHECK(parley::proto::unescape_tag_value(parley::proto::escape_tag_value(decoded)) == decoded);
+  }
+  for (std::size_t i = 0; i < m.param_count; ++i) {
+    std::string_view p = m.params[i];
+    FUZZ_CHECK(inside(p, line));
+    bool is_last = i + 1 == m.param_count;
+    bool may_be_free_form = is_last && (m.has_trailing || i + 1 == kMaxParams);
+    if (!may_be_free_form) FUZZ_CHECK(parley::proto::is_middle_param(p));
+  }
+  for (std::size_t i = m.param_count; i < kMaxParams; ++i) FUZZ_CHECK(m.param(i).empty());
+}
+
+std::string rebuild(const Message& m) {
+  std::string out;
+  LineBuilder b(out);
+  b.tags(m.tags_raw).source(m.source).command(m.command);
+  for (std::size_t i = 0; i < m.param_count; ++i) {
+    if (i + 1 == m.param_count) {
+      b.last(m.params[i]);
+    } else {
+      b.param(m.params[i]);
+    }
+  }
+  b.finish();
+  return out;
+}
+
+void check_round_trip(const Message& m) {
+  std::string wire = rebuild(m);
+  FUZZ_CHECK(wire.size() >= 2 && wire.compare(wire.size() - 2, 2, "\r\n") == 0);
+  std::string_view line(wire.data(), wire.size() - 2);
+  ParseResult again = parse_message(line);
+  if (!again.message) {
+    // Only legitimate failure: the message part grew by the ':' added to a free-form last param.
+    std::size_t tag_part = m.tags_raw.empty() ? 0 : m.tags_raw.size() + 2;
+    FUZZ_CHECK(again.error == ParseError::kLineTooLong);
+    FUZZ_CHECK(line.size() - tag_part == kMaxLineBytes - 1);
+    FUZZ_CHECK(!m.has_trailing);
+    return;
+  }
+  const Message& r = *again.message;
+  check_message_shape(r, line);
+  FUZZ_CHECK(r.tags_raw == m.tags_raw);
+  FUZZ_CHECK(r.tag_count == m.tag_count);
+  for (std::size_t i = 0; i < m.tag_count; ++i) {
+    FUZZ_CHECK(r.tags[i].key == m.tags[i].key);
+    FUZZ_CHECK(r.tags[i].value == m.tags[i].value);
+  }
+  FUZZ_CHECK(r.source == m.source);
+  FUZZ_CHECK(r.command == m.command);
+  FUZZ_CHECK(r.param_count == m.param_count);
+  for (std::size_t i = 0; i < m.param_count; ++i) FUZZ_CHECK(r.params[i] == m.params[i]);
+  // A second round trip is byte-identical: serialisation is canonical.
+  FUZZ_CHECK(rebuild(r) == wire);
+}
+
+void check_line(std::string_view line) {
+  ParseResult result = parse_message(line);
+  if (!result.message) {
+    FUZZ_CHECK(!parley::proto::to_string(result.error).empty());
+    return;
+  }
+  check_message_shape(*result.message, line);
+  check_round_trip(*result.message);
+}
+
+// Events from a LineReader, for comparing chunkings.
+struct Event {
+  bool too_long;
+  std::string line;
+  bool operator==(const Event&) const = default;
+};
+
+std::vector<Event> read_lines(std::string_view data, std::size_t max_line, const std::vector<std::size_t>& cuts,
+                              bool parse) {
+  LineReader reader(max_line);
+  std::vector<Event> events;
+  auto sink = [&](LineReader::Event e, std::string_view line) {
+    if (e == LineReader::Event::kTooLong) {
+      FUZZ_CHECK(line.empty());
+      events.push_back({true, {}});
+      return true;
+    }
+    FUZZ_CHECK(!line.empty());
+    FUZZ_CHECK(line.size() <= max_line);
+    FUZZ_CHECK(line.find_first_of("\r\n") == std::string_view::npos);
+    events.push_back({false, std::string(line)});
+    if (parse) check_line(line);  // parse the reader's own view, as the server does
+    return true;
+  };
+  std::size_t pos = 0;
+  for (std::size_t cut : cuts) {
+    if (cut <= pos || cut > data.size()) continue;
+    FUZZ_CHECK(reader.feed(data.substr(pos, cut - pos), sink));
+    FUZZ_CHECK(reader.buffered() <= max_line);
+    pos = cut;
+  }
+  FUZZ_CHECK(reader.feed(data.substr(pos), sink));
+  FUZZ_CHECK(reader.buffered() <= max_line);
+  return events;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
+  std::string_view data(reinterpret_cast<const char*>(bytes), size);
+
+  // The whole input as one line, as a caller without a LineReader would hand it over.
+  check_line(data);
+
+  // Tag escaping round-trips arbitrary bytes.
+  FUZZ_CHECK(parley::proto::unescape_tag_value(parley::proto::escape_tag_value(data)) == data);
+
+  // The stream through a LineReader with the server's limit, in one feed (parsing each line),
+  // and with a small limit so that the too-long path is exercised by short inputs.
+  const std::size_t server_max = kMaxTagBytes + kMaxLineBytes;
+  std::vector<Event> whole = read_lines(data, server_max, {}, /*parse=*/true);
+  std::size_t small_max = 1 + (size ? bytes[0] % 64 : 0);
+  std::vector<Event> whole_small = read_lines(data, small_max, {}, false);
+
+  // The same stream cut into chunks chosen from the data itself must give the same events.
+  std::vector<std::size_t> cuts;
+  std::uint32_t state = 2166136261u;
+  for (std::uint8_t b : data) state = (state ^ b) * 16777619u;
+  for (std::size_t pos = 0; pos < size;) {
+    state = state * 1103515245u + 12345u;
+    pos += 1 + (state >> 16) % 17;
+    cuts.push_back(pos);
+  }
+  FUZZ_CHECK(read_lines(data, server_max, cuts, false) == whole);
+  FUZZ_CHECK(read_lines(data, small_max, cuts, false) == whole_small);
+
+  // Byte by byte, for short inputs (quadratic otherwise).
+  if (size <= 256) {
+    std::vector<std::size_t> every_byte;
+    for (std::size_t i = 1; i < size; ++i) every_byte.push_back(i);
+    FUZZ_CHECK(read_lines(data, small_max, every_byte, false) == whole_small);
+  }
+  return 0;
+}

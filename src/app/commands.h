@@ -1,0 +1,21 @@
+// Subcommands of the `parley` program. Each lives in its own file (server_command.cpp,
+// mkpasswd_command.cpp, ...) and registers itself on the top-level CLI11 app; main() parses the
+// command line and runs the one that was given.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace parley::app {
+
+struct Subcommand {
+  CLI::App* cli = nullptr;   // owned by the parent CLI::App
+  std::function<int()> run;  // runs after parsing; returns the process exit code
+};
+
+// `parley server`: the IRC server.
+Subcommand add_server_command(CLI::App& parent);
+// `parley mkpasswd`: hashes a password for the configuration file.
+Subcommand add_mkpasswd_command(CLI::App& parent);
+
+}  // namespace parley::app

@@ -1,0 +1,355 @@
+#include "app/config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "app/config_reader.h"
+#include "app/password.h"
+#include "net/endpoint.h"
+#include "proto/casemap.h"
+
+namespace parley::app {
+
+namespace {
+
+// A MOTD line must fit in ":<server> 372 <nick> :- <line>\r\n" within 512 bytes.
+constexpr std::size_t kMaxMotdLine = 350;
+constexpr std::size_t kMaxMotdLines = 1000;
+
+// Splits text on LF (dropping CRs and the empty piece after a final newline).
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::string line;
+  for (char c : text) {
+    if (c == '\n') {
+      lines.push_back(std::move(line));
+      line.clear();
+    } else if (c != '\r') {
+      line.push_back(c);
+    }
+  }
+  if (!line.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s) {
+    if (c <= ' ' || c == 0x7f || c == ',') return false;
+  }
+  return true;
+}
+
+class ServerConfigLoader {
+ public:
+  ServerConfigLoader(std::string path, server::ServerOptions& options, std::vector<ConfigProblem>& problems)
+      : path_(std::move(path)), o_(options), r_(problems) {}
+
+  void load(const toml::table& root) {
+    r_.reject_unknown(root, "", {"server", "limits", "flood", "timeouts", "operator"});
+    if (const auto* t = r_.table(root, "server")) server(*t);
+    if (const auto* t = r_.table(root, "limits")) limits(*t);
+    if (const auto* t = r_.table(root, "flood")) flood(*t);
+    if (const auto* t = r_.table(root, "timeouts")) timeouts(*t);
+    if (const toml::node* ops = root.get("operator")) operators(*ops);
+  }
+
+ private:
+  void server(const toml::table& t) {
+    constexpr std::string_view s = "server";
+    r_.reject_unknown(t, s,
+                      {"name", "network", "description", "bind", "port", "password_hash", "casemapping",
+                       "motd", "motd_file", "admin"});
+    auto& e = o_.engine;
+    if (auto v = r_.string(t, s, "name")) {
+      if (auto why = check_server_name(*v); why.empty())
+        e.server_name = *v;
+      else
+        r_.problem(*t.get("name"), "server.name " + why);
+    }
+    if (auto v = r_.string(t, s, "network")) {
+      if (is_token(*v) && v->size() <= 64)
+        e.network_name = *v;
+      else
+        r_.problem(*t.get("network"),
+                   "server.network must be 1 to 64 printable characters without spaces or commas");
+    }
+    if (auto v = r_.string(t, s, "description"))
+      text(*t.get("description"), "server.description", *v, 200, e.server_description);
+    if (auto v = r_.string(t, s, "bind")) {
+      if (auto why = check_bind_address(*v); why.empty())
+        o_.bind = *v;
+      else
+        r_.problem(*t.get("bind"), "server.bind " + why);
+    }
+    r_.set_integer(t, s, "port", 0, 65535, o_.port);
+    if (auto v = r_.string(t, s, "password_hash")) {
+      if (looks_like_password_hash(*v))
+        e.password_hash = *v;
+      else
+        r_.problem(*t.get("password_hash"),
+                   "server.password_hash is not a crypto_pwhash_str hash (make one with `parley mkpasswd`)");
+    }
+    if (auto v = r_.string(t, s, "casemapping")) {
+      if (auto cm = proto::casemapping_from_string(*v))
+        e.casemapping = *cm;
+      else
+        r_.problem(*t.get("casemapping"),
+                   fmt::format("server.casemapping must be \"rfc1459\" or \"ascii\" (got \"{}\")", *v));
+    }
+    motd(t);
+    if (const toml::array* a = r_.array(t, s, "admin")) {
+      auto lines = r_.strings(t, s, "admin");
+      if (a->size() > 3) {
+        r_.problem(*a, fmt::format("server.admin has at most 3 lines (location, location, e-mail), got {}",
+                                   a->size()));
+      } else if (lines && lines->size() == a->size()) {
+        std::vector<std::string> admin(3);
+        for (std::size_t i = 0; i < lines->size(); ++i)
+          text((*a)[i], "server.admin", (*lines)[i], 200, admin[i]);
+        e.admin_info = std::move(admin);
+      }
+    }
+  }
+
+  void motd(const toml::table& t) {
+    const toml::node* inline_motd = t.get("motd");
+    const toml::node* file = t.get("motd_file");
+    if (inline_motd && file) {
+      r_.problem(*file, "server.motd and server.motd_file are exclusive: give one of them");
+      return;
+    }
+    std::vector<std::string> lines;
+    const toml::node* at = inline_motd;
+    if (inline_motd && inline_motd->is_string()) {
+      lines = split_lines(inline_motd->as_string()->get());
+    } else if (inline_motd && inline_motd->is_array()) {
+      if (auto v = r_.strings(t, "server", "motd")) lines = std::move(*v);
+    } else if (inline_motd) {
+      r_.problem(*inline_motd, fmt::format("server.motd must be a string or an array of strings, not {}",
+                                           ConfigReader::type_name(*inline_motd)));
+      return;
+    } else if (auto path = r_.string(t, "server", "motd_file")) {
+      at = file;
+      if (!read_motd_file(*file, *path, lines)) return;
+    } else {
+      return;
+    }
+    if (lines.size() > kMaxMotdLines) {
+      r_.problem(*at,
+                 fmt::format("the MOTD has {} lines; at most {} are allowed", lines.size(), kMaxMotdLines));
+      return;
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i].size() > kMaxMotdLine) {
+        r_.problem(*at, fmt::format("MOTD line {} is {} bytes long; at most {} fit in an IRC line", i + 1,
+                                    lines[i].size(), kMaxMotdLine));
+        return;
+      }
+    }
+    o_.engine.motd = std::move(lines);
+  }
+
+  bool read_motd_file(const toml::node& at, const std::string& name, std::vector<std::string>& lines) {
+    std::filesystem::path path(name);
+    if (path.is_relative()) path = std::filesystem::path(path_).parent_path() / path;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      r_.problem(at,
+                 fmt::format("server.motd_file: cannot read {}: {}", path.string(), std::strerror(errno)));
+      return false;
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    const std::string bytes = content.str();
+    if (bytes.find('\0') != std::string::npos) {
+      r_.problem(at, fmt::format("server.motd_file: {} contains NUL bytes", path.string()));
+      return false;
+    }
+    lines = split_lines(bytes);
+    return true;
+  }
+
+  void limits(const toml::table& t) {
+    constexpr std::string_view s = "limits";
+    r_.reject_unknown(t, s,
+                      {"max_clients", "max_clients_per_ip", "max_channels_per_user", "max_targets",
+                       "nick_length", "channel_length", "topic_length", "kick_length", "away_length",
+                       "max_bans", "max_modes", "whowas_entries", "sendq_bytes", "recvq_bytes"});
+    auto& l = o_.engine.limits;
+    r_.set_integer(t, s, "max_clients", 1, 1'000'000, l.max_clients);
+    r_.set_integer(t, s, "max_clients_per_ip", 1, 1'000'000, l.max_clients_per_ip);
+    r_.set_integer(t, s, "max_channels_per_user", 1, 10'000, l.max_channels_per_user);
+    r_.set_integer(t, s, "max_targets", 1, 100, l.max_targets);
+    r_.set_integer(t, s, "nick_length", 1, 100, l.nick_length);
+    r_.set_integer(t, s, "channel_length", 2, 200, l.channel_length);
+    r_.set_integer(t, s, "topic_length", 1, 400, l.topic_length);
+    r_.set_integer(t, s, "kick_length", 1, 400, l.kick_length);
+    r_.set_integer(t, s, "away_length", 1, 400, l.away_length);
+    r_.set_integer(t, s, "max_bans", 1, 100'000, l.max_bans);
+    r_.set_integer(t, s, "max_modes", 1, 100, l.max_modes);
+    r_.set_integer(t, s, "whowas_entries", 0, 1'000'000, l.whowas_entries);
+    r_.set_integer(t, s, "sendq_bytes", 4096, std::int64_t{1} << 30, o_.sendq_bytes);
+    r_.set_integer(t, s, "recvq_bytes", 512, 65536, o_.recvq_bytes);
+  }
+
+  void flood(const toml::table& t) {
+    constexpr std::string_view s = "flood";
+    r_.reject_unknown(t, s, {"burst", "rate", "max_debt", "exempt"});
+    auto& f = o_.engine.flood;
+    if (auto v = r_.number(t, s, "burst", 1, 1e6)) f.burst = *v;
+    if (auto v = r_.number(t, s, "rate", 0, 1e6, /*min_exclusive=*/true)) f.rate = *v;
+    if (auto v = r_.number(t, s, "max_debt", 0, 1e6)) f.max_debt = *v;
+    if (const toml::array* a = r_.array(t, s, "exempt")) {
+      std::vector<server::Cidr> blocks;
+      for (const toml::node& element : *a) {
+        const auto* text = element.as_string();
+        auto block = text ? server::Cidr::parse(text->get()) : std::nullopt;
+        if (block) {
+          blocks.push_back(*block);
+        } else if (text) {
+          r_.problem(element, fmt::format("flood.exempt: \"{}\" is not an address or CIDR block (e.g. "
+                                          "\"127.0.0.0/8\", \"::1/128\"; host bits must be zero)",
+                                          text->get()));
+        } else {
+          r_.problem(element, fmt::format("flood.exempt must contain only strings, not {}",
+                                          ConfigReader::type_name(element)));
+        }
+      }
+      o_.exempt = server::CidrList(std::move(blocks));
+    }
+  }
+
+  void timeouts(const toml::table& t) {
+    constexpr std::string_view s = "timeouts";
+    r_.reject_unknown(t, s, {"registration", "ping_interval", "ping_timeout"});
+    auto& to = o_.engine.timeouts;
+    if (auto v = r_.integer(t, s, "registration", 1, 3600)) to.registration = std::chrono::seconds(*v);
+    if (auto v = r_.integer(t, s, "ping_interval", 1, 86400)) to.ping_interval = std::chrono::seconds(*v);
+    if (auto v = r_.integer(t, s, "ping_timeout", 1, 86400)) to.ping_timeout = std::chrono::seconds(*v);
+  }
+
+  void operators(const toml::node& node) {
+    const toml::array* blocks = node.as_array();
+    if (!blocks || !blocks->is_array_of_tables()) {
+      r_.problem(node, "operator blocks must be written as [[operator]] tables");
+      return;
+    }
+    std::set<std::string> names;
+    for (const toml::node& element : *blocks) {
+      const toml::table& t = *element.as_table();
+      constexpr std::string_view s = "operator";
+      r_.reject_unknown(t, s, {"name", "password_hash", "host"});
+      core::OperatorBlock op;
+      auto name = r_.string(t, s, "name");
+      auto hash = r_.string(t, s, "password_hash");
+      if (!t.get("name")) r_.problem(t, "[[operator]] needs a name");
+      if (!t.get("password_hash"))
+        r_.problem(t, "[[operator]] needs a password_hash (make one with `parley mkpasswd`)");
+      if (name && !is_token(*name))
+        r_.problem(*t.get("name"), "operator.name must be non-empty, without spaces or commas");
+      else if (name && !names.insert(*name).second)
+        r_.problem(*t.get("name"), fmt::format("operator \"{}\" is defined twice", *name));
+      if (hash && !looks_like_password_hash(*hash)) {
+        r_.problem(
+            *t.get("password_hash"),
+            "operator.password_hash is not a crypto_pwhash_str hash (make one with `parley mkpasswd`)");
+        hash.reset();
+      }
+      if (auto host = r_.string(t, s, "host")) {
+        if (is_token(*host) && host->find('@') != std::string::npos)
+          op.host_mask = *host;
+        else
+          r_.problem(*t.get("host"), "operator.host must be a user@host mask such as \"*@127.0.0.1\"");
+      }
+      if (!name || !hash || !is_token(*name)) continue;
+      op.name = *name;
+      op.password_hash = *hash;
+      o_.engine.operators.push_back(std::move(op));
+    }
+  }
+
+  void text(const toml::node& at, std::string_view what, const std::string& value, std::size_t max,
+            std::string& out) {
+    if (auto why = check_line_text(value); !why.empty()) {
+      r_.problem(at, fmt::format("{} {}", what, why));
+    } else if (value.size() > max) {
+      r_.problem(at, fmt::format("{} is longer than {} bytes", what, max));
+    } else {
+      out = value;
+    }
+  }
+
+  std::string path_;
+  server::ServerOptions& o_;
+  ConfigReader r_;
+};
+
+}  // namespace
+
+server::ServerOptions default_server_options() {
+  server::ServerOptions options;
+  options.engine.motd = {
+      "Welcome to Parley.",
+      "This server runs the embedded default configuration; see docs/operations.md to change it.",
+  };
+  return options;
+}
+
+LoadedConfig load_server_config(const std::string& path, server::ServerOptions base) {
+  LoadedConfig result{std::move(base), {}};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    result.problems.push_back({0, fmt::format("cannot read the file: {}", std::strerror(errno))});
+    return result;
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  const std::string text = content.str();
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    result.problems.push_back(
+        {static_cast<std::size_t>(e.source().begin.line), std::string(e.description())});
+    return result;
+  }
+  ServerConfigLoader(path, result.options, result.problems).load(root);
+  std::stable_sort(result.problems.begin(), result.problems.end(),
+                   [](const ConfigProblem& a, const ConfigProblem& b) { return a.line < b.line; });
+  return result;
+}
+
+std::string format_problem(const std::string& path, const ConfigProblem& problem) {
+  if (problem.line == 0) return fmt::format("{}: {}", path, problem.message);
+  return fmt::format("{}:{}: {}", path, problem.line, problem.message);
+}
+
+std::string check_server_name(const std::string& value) {
+  if (value.empty() || value.size() > 63) return "must be 1 to 63 characters long";
+  for (unsigned char c : value) {
+    if (!std::isalnum(c) && c != '.' && c != '-' && c != '_') {
+      return "may contain only letters, digits, '.', '-' and '_'";
+    }
+  }
+  if (value.find('.') == std::string::npos)
+    return "must contain a '.' (e.g. irc.example.org), so it cannot be mistaken for a nickname";
+  if (value.front() == '.' || value.front() == '-') return "must start with a letter or digit";
+  return {};
+}
+
+std::string check_bind_address(const std::string& value) {
+  if (!net::parse_address(value))
+    return fmt::format("\"{}\" is not a numeric IPv4 or IPv6 address (e.g. 0.0.0.0, ::, 127.0.0.1)", value);
+  return {};
+}
+
+}  // namespace parley::app

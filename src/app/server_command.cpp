@@ -1,0 +1,138 @@
+// `parley server`: loads the configuration, binds, prints the one stdout line tests and scripts
+// parse ("parley server listening for IRC on ADDR:PORT") and serves until SIGINT/SIGTERM.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <ctime>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "app/password.h"
+#include "app/version.h"
+#include "net/endpoint.h"
+#include "server/descriptor_limit.h"
+#include "server/irc_server.h"
+
+namespace parley::app {
+
+namespace {
+
+struct ServerFlags {
+  CLI::Option* bind_option = nullptr;
+  CLI::Option* port_option = nullptr;
+  CLI::Option* name_option = nullptr;
+  std::string bind;
+  int port = 6667;
+  std::string name;
+  std::string config;
+  std::string check_config;
+  std::string log_level = "info";
+};
+
+void set_up_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("parley");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::flush_on(spdlog::level::warn);
+}
+
+// RPL_CREATED text, e.g. "Sat Nov 21 2026 at 20:30:00 UTC".
+std::string start_date() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char text[64];
+  std::strftime(text, sizeof text, "%a %b %d %Y at %H:%M:%S UTC", &utc);
+  return text;
+}
+
+int check_config(const std::string& path) {
+  auto loaded = load_server_config(path, default_server_options());
+  if (loaded.ok()) {
+    std::cout << path << ": OK" << std::endl;
+    return 0;
+  }
+  for (const auto& problem : loaded.problems) std::cout << format_problem(path, problem) << '\n';
+  std::cout.flush();
+  return 1;
+}
+
+int run_server(const ServerFlags& flags) {
+  if (!flags.check_config.empty()) return check_config(flags.check_config);
+  set_up_logging(flags.log_level);
+
+  server::ServerOptions options = default_server_options();
+  if (!flags.config.empty()) {
+    auto loaded = load_server_config(flags.config, std::move(options));
+    if (!loaded.ok()) {
+      for (const auto& problem : loaded.problems) std::cerr << format_problem(flags.config, problem) << '\n';
+      std::cerr << "parley server: refusing to start with an invalid configuration" << std::endl;
+      return 1;
+    }
+    options = std::move(loaded.options);
+  }
+  if (flags.bind_option->count()) options.bind = flags.bind;
+  if (flags.port_option->count()) options.port = static_cast<std::uint16_t>(flags.port);
+  if (flags.name_option->count()) options.engine.server_name = flags.name;
+  options.engine.version = std::string("parley-") + kVersion;
+  options.engine.created = start_date();
+
+  std::signal(SIGPIPE, SIG_IGN);  // writes use MSG_NOSIGNAL; this covers anything else
+  server::raise_descriptor_limit(options.engine.limits.max_clients);
+
+  try {
+    SodiumPasswordVerifier verifier;
+    server::IrcServer server(options, verifier);
+    const auto address = *net::parse_address(options.bind);  // validated by config and flags
+    net::tcp::endpoint bound;
+    try {
+      bound = server.listen(net::tcp::endpoint(address, options.port));
+    } catch (const boost::system::system_error& e) {
+      spdlog::error("cannot listen on {}: {}", net::endpoint_to_string({address, options.port}),
+                    e.code().message());
+      return 1;
+    }
+    std::cout << "parley server listening for IRC on " << net::endpoint_to_string(bound) << std::endl;
+    spdlog::info("{} ({}) ready; stop with SIGINT or SIGTERM", options.engine.server_name,
+                 options.engine.version);
+    server.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("parley server: {}", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Subcommand add_server_command(CLI::App& parent) {
+  auto flags = std::make_shared<ServerFlags>();
+  CLI::App* cli =
+      parent.add_subcommand("server", "Run the IRC server (embedded default configuration unless --config)");
+  auto bind_check = [](const std::string& v) { return check_bind_address(v); };
+  auto name_check = [](const std::string& v) { return check_server_name(v); };
+  flags->bind_option =
+      cli->add_option("--bind", flags->bind, "Address to listen on (default 0.0.0.0; :: for IPv6)")
+          ->check(CLI::Validator(bind_check, "ADDR"));
+  flags->port_option = cli->add_option("--port", flags->port, "TCP port (default 6667; 0 picks a free port)")
+                           ->check(CLI::Range(0, 65535));
+  cli->add_option("--config", flags->config, "TOML configuration file (see docs/operations.md)")
+      ->type_name("FILE");
+  flags->name_option =
+      cli->add_option("--name", flags->name, "Server name shown to clients (e.g. irc.example.org)")
+          ->check(CLI::Validator(name_check, "SERVERNAME"));
+  cli->add_option("--check-config", flags->check_config,
+                  "Validate FILE, print FILE: OK or its problems, and exit")
+      ->type_name("FILE");
+  cli->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error or off (default info)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  return Subcommand{cli, [flags] { return run_server(*flags); }};
+}
+
+}  // namespace parley::app

@@ -1,0 +1,52 @@
+// IRCv3 capabilities the server offers. Only capabilities the engine really implements appear
+// here: CAP LS advertises exactly this list.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace parley::core {
+
+enum class Cap : std::uint8_t {
+  kCapNotify,
+  kMultiPrefix,
+  kServerTime,
+  kMessageTags,
+  kEchoMessage,
+  kAwayNotify,
+  kExtendedJoin,
+  kUserhostInNames,
+  kCount,
+};
+
+struct CapInfo {
+  Cap cap;
+  std::string_view name;
+};
+
+inline constexpr CapInfo kCaps[] = {
+    {Cap::kAwayNotify, "away-notify"},     {Cap::kCapNotify, "cap-notify"},
+    {Cap::kEchoMessage, "echo-message"},   {Cap::kExtendedJoin, "extended-join"},
+    {Cap::kMessageTags, "message-tags"},   {Cap::kMultiPrefix, "multi-prefix"},
+    {Cap::kServerTime, "server-time"},     {Cap::kUserhostInNames, "userhost-in-names"},
+};
+
+inline std::optional<Cap> cap_from_name(std::string_view name) {
+  for (const auto& info : kCaps) {
+    if (info.name == name) return info.cap;
+  }
+  return std::nullopt;
+}
+
+class CapSet {
+ public:
+  bool has(Cap c) const { return bits_.test(static_cast<std::size_t>(c)); }
+  void set(Cap c, bool on = true) { bits_.set(static_cast<std::size_t>(c), on); }
+
+ private:
+  std::bitset<static_cast<std::size_t>(Cap::kCount)> bits_;
+};
+
+}  // namespace parley::core

@@ -1,0 +1,71 @@
+// One channel: its members with their prefixes, modes, topic, bans and invitations.
+// Owned by the Engine. Members point at Users owned by the Engine; a User is removed from every
+// channel before it is destroyed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/types.h"
+#include "proto/casemap.h"
+
+namespace parley::core {
+
+struct User;
+
+enum MemberFlag : std::uint8_t {
+  kOp = 1 << 0,     // @
+  kVoice = 1 << 1,  // +
+};
+
+struct Ban {
+  std::string mask;
+  std::string set_by;
+  TimePoint set_at;
+};
+
+class Channel {
+ public:
+  Channel(std::string name, std::string folded, TimePoint created)
+      : name(std::move(name)), folded(std::move(folded)), created(created) {}
+
+  std::string name;
+  std::string folded;
+  TimePoint created;
+
+  std::string topic;
+  std::string topic_set_by;
+  TimePoint topic_set_at{};
+
+  bool invite_only = false;   // +i
+  bool moderated = false;     // +m
+  bool no_external = true;    // +n
+  bool topic_protected = true;  // +t
+  bool secret = false;        // +s
+  std::string key;            // +k, empty when unset
+  std::size_t user_limit = 0;   // +l, 0 when unset
+
+  std::vector<Ban> bans;
+  std::unordered_set<SessionId> invited;
+  std::unordered_map<User*, std::uint8_t> members;
+
+  bool has(const User& u) const { return members.count(const_cast<User*>(&u)) != 0; }
+  std::uint8_t flags(const User& u) const {
+    auto it = members.find(const_cast<User*>(&u));
+    return it == members.end() ? 0 : it->second;
+  }
+  bool is_op(const User& u) const { return flags(u) & kOp; }
+  bool can_speak(const User& u) const { return !moderated || (flags(u) & (kOp | kVoice)); }
+
+  // "+nt" style, with key and limit values when `with_values` (only members see the key).
+  std::string mode_string(bool with_values) const;
+  bool is_banned(const User& u, proto::Casemapping cm) const;
+};
+
+// "@+" for multi-prefix, or the highest prefix only.
+std::string prefix_string(std::uint8_t flags, bool multi_prefix);
+
+}  // namespace parley::core

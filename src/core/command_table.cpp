@@ -1,0 +1,76 @@
+#include "core/command_table.h"
+
+#include <algorithm>
+#include <array>
+
+#include "proto/casemap.h"
+
+namespace parley::core {
+
+namespace {
+
+using namespace commands;
+constexpr bool kPre = true;    // allowed before registration
+constexpr bool kOper = true;   // IRC operators only
+constexpr Routing L = Routing::kLocal, B = Routing::kBroadcast, U = Routing::kUnicast;
+
+// name, min params, before registration, oper only, routing, handler
+constexpr std::array kTable = {
+    CommandSpec{"ADMIN", 0, false, false, U, admin},
+    CommandSpec{"AWAY", 0, false, false, B, away},
+    CommandSpec{"CAP", 1, kPre, false, L, cap},
+    CommandSpec{"INFO", 0, false, false, U, info},
+    CommandSpec{"INVITE", 2, false, false, U, invite},
+    CommandSpec{"ISON", 1, false, false, L, ison},
+    CommandSpec{"JOIN", 1, false, false, B, join},
+    CommandSpec{"KICK", 2, false, false, B, kick},
+    CommandSpec{"KILL", 2, false, kOper, B, kill},
+    CommandSpec{"LIST", 0, false, false, L, list},
+    CommandSpec{"LUSERS", 0, false, false, L, lusers},
+    CommandSpec{"MODE", 1, false, false, B, mode},
+    CommandSpec{"MOTD", 0, false, false, U, motd},
+    CommandSpec{"NAMES", 0, false, false, L, names},
+    CommandSpec{"NICK", 0, kPre, false, B, nick},
+    CommandSpec{"NOTICE", 0, false, false, U, notice},
+    CommandSpec{"OPER", 2, false, false, B, oper},
+    CommandSpec{"PART", 1, false, false, B, part},
+    CommandSpec{"PASS", 1, kPre, false, L, pass},
+    CommandSpec{"PING", 1, kPre, false, L, ping},
+    CommandSpec{"PONG", 0, kPre, false, L, pong},
+    CommandSpec{"PRIVMSG", 0, false, false, U, privmsg},
+    CommandSpec{"QUIT", 0, kPre, false, B, quit},
+    CommandSpec{"TAGMSG", 1, false, false, U, tagmsg},
+    CommandSpec{"TIME", 0, false, false, U, time},
+    CommandSpec{"TOPIC", 1, false, false, B, topic},
+    CommandSpec{"USER", 4, kPre, false, L, user},
+    CommandSpec{"USERHOST", 1, false, false, L, userhost},
+    CommandSpec{"VERSION", 0, false, false, U, version},
+    CommandSpec{"WHO", 0, false, false, L, who},
+    CommandSpec{"WHOIS", 1, false, false, U, whois},
+    CommandSpec{"WHOWAS", 1, false, false, U, whowas},
+};
+
+constexpr bool sorted_by_name() {
+  for (std::size_t i = 1; i < kTable.size(); ++i) {
+    if (!(kTable[i - 1].name < kTable[i].name)) return false;
+  }
+  return true;
+}
+static_assert(sorted_by_name(), "keep kTable sorted by name: find_command() binary-searches it");
+
+}  // namespace
+
+const CommandSpec* find_command(std::string_view name) {
+  if (name.empty() || name.size() > 16) return nullptr;
+  char upper[16];
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    upper[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+  }
+  std::string_view key(upper, name.size());
+  auto it = std::lower_bound(kTable.begin(), kTable.end(), key,
+                             [](const CommandSpec& spec, std::string_view k) { return spec.name < k; });
+  return it != kTable.end() && it->name == key ? &*it : nullptr;
+}
+
+}  // namespace parley::core

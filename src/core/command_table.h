@@ -1,0 +1,76 @@
+// The declarative command table (after ergo's irc/commands.go and InspIRCd's ctables.h).
+// The dispatcher alone answers unknown commands (421), commands before registration (451),
+// missing parameters (461) and operator-only commands (481); handlers can assume all four.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "proto/irc_message.h"
+
+namespace parley::core {
+
+class Engine;
+struct User;
+
+using Handler = void (*)(Engine&, User&, const proto::Message&);
+
+// How a command propagates once servers link (used by the link layer later): kLocal commands
+// only concern this server; kBroadcast/kUnicast ones are relayed.
+enum class Routing : unsigned char { kLocal, kBroadcast, kUnicast };
+
+struct CommandSpec {
+  std::string_view name;
+  std::size_t min_params;
+  bool before_registration;
+  bool oper_only;
+  Routing routing;
+  Handler handler;
+};
+
+// Case-insensitive lookup; nullptr for unknown commands.
+const CommandSpec* find_command(std::string_view name);
+
+// Each command family file defines its handlers; the table in command_table.cpp lists them.
+namespace commands {
+// registration.cpp
+void cap(Engine&, User&, const proto::Message&);
+void pass(Engine&, User&, const proto::Message&);
+void nick(Engine&, User&, const proto::Message&);
+void user(Engine&, User&, const proto::Message&);
+void ping(Engine&, User&, const proto::Message&);
+void pong(Engine&, User&, const proto::Message&);
+void quit(Engine&, User&, const proto::Message&);
+// channel.cpp
+void join(Engine&, User&, const proto::Message&);
+void part(Engine&, User&, const proto::Message&);
+void topic(Engine&, User&, const proto::Message&);
+void names(Engine&, User&, const proto::Message&);
+void list(Engine&, User&, const proto::Message&);
+void kick(Engine&, User&, const proto::Message&);
+void invite(Engine&, User&, const proto::Message&);
+// modes.cpp
+void mode(Engine&, User&, const proto::Message&);
+// messaging.cpp
+void privmsg(Engine&, User&, const proto::Message&);
+void notice(Engine&, User&, const proto::Message&);
+void tagmsg(Engine&, User&, const proto::Message&);
+void away(Engine&, User&, const proto::Message&);
+// query.cpp
+void who(Engine&, User&, const proto::Message&);
+void whois(Engine&, User&, const proto::Message&);
+void whowas(Engine&, User&, const proto::Message&);
+void ison(Engine&, User&, const proto::Message&);
+void userhost(Engine&, User&, const proto::Message&);
+void motd(Engine&, User&, const proto::Message&);
+void lusers(Engine&, User&, const proto::Message&);
+void version(Engine&, User&, const proto::Message&);
+void time(Engine&, User&, const proto::Message&);
+void admin(Engine&, User&, const proto::Message&);
+void info(Engine&, User&, const proto::Message&);
+// oper.cpp
+void oper(Engine&, User&, const proto::Message&);
+void kill(Engine&, User&, const proto::Message&);
+}  // namespace commands
+
+}  // namespace parley::core

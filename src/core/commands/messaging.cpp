@@ -1,0 +1,132 @@
+// Messages between users: PRIVMSG, NOTICE, TAGMSG, and AWAY.
+#include "core/command_table.h"
+#include "core/engine.h"
+#include "core/numerics.h"
+#include "core/text.h"
+
+namespace parley::core::commands {
+
+using namespace numeric;
+
+namespace {
+
+enum class Kind { kPrivmsg, kNotice, kTagmsg };
+
+// Client-only tags ("+key[=value]") the sender attached, relayed to message-tags recipients.
+std::string client_tags(const proto::Message& m) {
+  std::string out;
+  for (std::size_t i = 0; i < m.tag_count; ++i) {
+    const proto::Tag& t = m.tags[i];
+    if (t.key.front() != '+') continue;
+    if (!out.empty()) out += ';';
+    out += t.key;
+    if (!t.value.empty()) {
+      out += '=';
+      out += t.value;
+    }
+  }
+  return out.size() <= proto::kMaxClientTagBytes ? out : std::string{};
+}
+
+// Why `u` may not send to `c`, or nullptr.
+const char* channel_refusal(Engine& e, const User& u, const Channel& c) {
+  bool member = c.has(u);
+  if (c.no_external && !member) return "Cannot send to channel (+n)";
+  if (!c.can_speak(u)) return "Cannot send to channel (+m)";
+  if (!(c.flags(u) & (kOp | kVoice)) && c.is_banned(u, e.casemapping())) return "Cannot send to channel (+b)";
+  return nullptr;
+}
+
+void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
+  std::string_view command = kind == Kind::kPrivmsg ? "PRIVMSG" : kind == Kind::kNotice ? "NOTICE" : "TAGMSG";
+  bool quiet = kind == Kind::kNotice;  // NOTICE never triggers automatic replies, errors included
+  if (m.size() == 0 || m.param(0).empty()) {
+    if (!quiet) e.reply(u, ERR_NORECIPIENT, {"No recipient given (" + std::string(command) + ")"});
+    return;
+  }
+  if (kind != Kind::kTagmsg && (m.size() < 2 || m.param(1).empty())) {
+    if (!quiet) e.reply(u, ERR_NOTEXTTOSEND, {"No text to send"});
+    return;
+  }
+  std::string tags = client_tags(m);
+  if (kind == Kind::kTagmsg && tags.empty()) return;  // nothing to relay
+  std::string source = u.prefix();
+  auto targets = split_list(m.param(0));
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    std::string_view target = targets[i];
+    if (i >= e.limits().max_targets) {
+      if (!quiet) e.reply(u, ERR_TOOMANYTARGETS, {target.substr(0, 64), "Too many targets"});
+      continue;
+    }
+    // STATUSMSG: "@#chan" reaches the channel's operators, "+#chan" operators and voiced users.
+    std::uint8_t status = 0;
+    if (target.size() > 1 && (target.front() == '@' || target.front() == '+') && proto::is_channel_name(target.substr(1))) {
+      status = target.front() == '@' ? kOp : (kOp | kVoice);
+      target.remove_prefix(1);
+    }
+    // Keep the relayed line within 512 bytes: ":source CMD target :text\r\n".
+    std::size_t overhead = source.size() + command.size() + target.size() + (status ? 1 : 0) + 8;
+    std::string text = kind == Kind::kTagmsg ? std::string{} : limit_utf8(m.param(1), proto::kMaxLineBytes - overhead);
+    std::string shown_target = status ? std::string(targets[i]) : std::string(target);
+    auto params = kind == Kind::kTagmsg ? std::vector<std::string_view>{shown_target}
+                                        : std::vector<std::string_view>{shown_target, text};
+    Engine::Broadcast out(e, source, command, params, tags);
+    bool echo = u.caps.has(Cap::kEchoMessage);
+    bool tagmsg = kind == Kind::kTagmsg;
+
+    if (proto::is_channel_name(target)) {
+      Channel* c = e.find_channel(target);
+      if (!c) {
+        if (!quiet) e.reply(u, ERR_NOSUCHNICK, {target.substr(0, 64), "No such nick/channel"});
+        continue;
+      }
+      if (const char* why = channel_refusal(e, u, *c)) {
+        if (!quiet) e.reply(u, ERR_CANNOTSENDTOCHAN, {c->name, why});
+        continue;
+      }
+      for (auto& [member, flags] : c->members) {
+        if (member == &u || (status && !(flags & status))) continue;
+        if (tagmsg && !member->caps.has(Cap::kMessageTags)) continue;
+        out.to(*member);
+      }
+    } else {
+      User* to = e.find_nick(target);
+      if (!to) {
+        if (!quiet) e.reply(u, ERR_NOSUCHNICK, {target.substr(0, 64), "No such nick/channel"});
+        continue;
+      }
+      if (!tagmsg || to->caps.has(Cap::kMessageTags)) {
+        if (to != &u || !echo) out.to(*to);
+      }
+      if (kind == Kind::kPrivmsg && !to->away.empty()) e.reply(u, RPL_AWAY, {to->nick, to->away});
+    }
+    if (echo && (!tagmsg || u.caps.has(Cap::kMessageTags))) out.to(u);
+  }
+  if (kind != Kind::kTagmsg) u.last_message = e.now();
+}
+
+}  // namespace
+
+// PRIVMSG <target>{,<target>} <text to be sent>
+void privmsg(Engine& e, User& u, const proto::Message& m) { deliver(e, u, m, Kind::kPrivmsg); }
+
+// NOTICE <target>{,<target>} <text to be sent>
+void notice(Engine& e, User& u, const proto::Message& m) { deliver(e, u, m, Kind::kNotice); }
+
+// @+tag=value TAGMSG <target>{,<target>}
+void tagmsg(Engine& e, User& u, const proto::Message& m) { deliver(e, u, m, Kind::kTagmsg); }
+
+// AWAY [<text>]
+void away(Engine& e, User& u, const proto::Message& m) {
+  std::string text = limit_utf8(m.param(0), e.limits().away_length);
+  u.away = text;
+  if (text.empty()) {
+    e.reply(u, RPL_UNAWAY, {"You are no longer marked as being away"});
+    Engine::Broadcast(e, u.prefix(), "AWAY", std::span<const std::string_view>()).to_common_channels(u, false, Cap::kAwayNotify);
+  } else {
+    e.reply(u, RPL_NOWAWAY, {"You have been marked as being away"});
+    Engine::Broadcast(e, u.prefix(), "AWAY", {text}).to_common_channels(u, false, Cap::kAwayNotify);
+  }
+}
+
+}  // namespace parley::core::commands

@@ -1,0 +1,242 @@
+// MODE for channels (b i k l m n o s t v) and users (i o).
+#include <charconv>
+
+#include "core/command_table.h"
+#include "core/engine.h"
+#include "core/numerics.h"
+#include "core/text.h"
+
+namespace parley::core::commands {
+
+using namespace numeric;
+
+namespace {
+
+// The applied changes, rendered as "+o-v nick1 nick2" for the MODE broadcast.
+class ModeChanges {
+ public:
+  void add(bool plus, char mode, std::string_view arg = {}) {
+    if (modes_.empty() || sign_ != plus) {
+      modes_ += plus ? '+' : '-';
+      sign_ = plus;
+    }
+    modes_ += mode;
+    if (!arg.empty()) args_.emplace_back(arg);
+  }
+  bool empty() const { return modes_.empty(); }
+  std::vector<std::string> params() const {
+    std::vector<std::string> out{modes_};
+    out.insert(out.end(), args_.begin(), args_.end());
+    return out;
+  }
+
+ private:
+  std::string modes_;
+  std::vector<std::string> args_;
+  bool sign_ = true;
+};
+
+void send_ban_list(Engine& e, User& u, Channel& c) {
+  for (const Ban& b : c.bans) e.reply(u, RPL_BANLIST, {c.name, b.mask, b.set_by, unix_seconds(b.set_at)});
+  e.reply(u, RPL_ENDOFBANLIST, {c.name, "End of channel ban list"});
+}
+
+void change_ban(Engine& e, Channel& c, User& u, bool plus, std::string_view raw, ModeChanges& out) {
+  std::string mask = proto::normalize_mask(raw.substr(0, 128));
+  auto it = std::find_if(c.bans.begin(), c.bans.end(),
+                         [&](const Ban& b) { return proto::equal_folded(b.mask, mask, e.casemapping()); });
+  if (plus && it == c.bans.end()) {
+    if (c.bans.size() >= e.limits().max_bans) {
+      e.reply(u, ERR_BANLISTFULL, {c.name, mask, "Channel ban list is full"});
+      return;
+    }
+    c.bans.push_back(Ban{mask, u.nick, e.now()});
+    out.add(true, 'b', mask);
+  } else if (!plus && it != c.bans.end()) {
+    out.add(false, 'b', it->mask);
+    c.bans.erase(it);
+  }
+}
+
+void change_member(Engine& e, Channel& c, User& u, bool plus, char mode, std::string_view nick, ModeChanges& out) {
+  User* target = e.find_nick(nick);
+  if (!target) {
+    e.reply(u, ERR_NOSUCHNICK, {nick.substr(0, 64), "No such nick/channel"});
+    return;
+  }
+  auto it = c.members.find(target);
+  if (it == c.members.end()) {
+    e.reply(u, ERR_USERNOTINCHANNEL, {target->nick, c.name, "They aren't on that channel"});
+    return;
+  }
+  std::uint8_t bit = mode == 'o' ? kOp : kVoice;
+  if (static_cast<bool>(it->second & bit) == plus) return;
+  it->second = plus ? (it->second | bit) : (it->second & ~bit);
+  out.add(plus, mode, target->nick);
+}
+
+void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
+  if (m.size() < 2) {
+    std::string modes = c.mode_string(c.has(u));
+    auto space = modes.find(' ');
+    if (space == std::string::npos) {
+      e.reply(u, RPL_CHANNELMODEIS, {c.name, modes});
+    } else {
+      // Key and limit values are separate parameters.
+      std::string line;
+      proto::LineBuilder b(line);
+      b.source(e.config().server_name).command(RPL_CHANNELMODEIS).param(u.target_name()).param(c.name);
+      for (auto part : split_words(modes)) b.param(part);
+      b.finish();
+      e.send(u, std::move(line));
+    }
+    e.reply(u, RPL_CREATIONTIME, {c.name, unix_seconds(c.created)});
+    return;
+  }
+  std::string_view modestring = m.param(1);
+  std::size_t next_arg = 2, param_modes = 0;
+  bool plus = true, op_checked = false, allowed = false;
+  ModeChanges changes;
+  auto need_op = [&]() {
+    if (!op_checked) {
+      op_checked = true;
+      allowed = c.is_op(u);
+      if (!allowed) e.reply(u, ERR_CHANOPRIVSNEEDED, {c.name, "You're not channel operator"});
+    }
+    return allowed;
+  };
+  for (char mode : modestring) {
+    if (mode == '+' || mode == '-') {
+      plus = mode == '+';
+      continue;
+    }
+    bool takes_arg = mode == 'b' || mode == 'o' || mode == 'v' || mode == 'k' || (mode == 'l' && plus);
+    std::string_view arg;
+    if (takes_arg && next_arg < m.size()) arg = m.param(next_arg++);
+    switch (mode) {
+      case 'b':
+        if (arg.empty()) {
+          send_ban_list(e, u, c);
+        } else if (need_op() && ++param_modes <= e.limits().max_modes) {
+          change_ban(e, c, u, plus, arg, changes);
+        }
+        break;
+      case 'o':
+      case 'v':
+        if (arg.empty()) {
+          e.reply(u, ERR_NEEDMOREPARAMS, {"MODE", "Not enough parameters"});
+        } else if (need_op() && ++param_modes <= e.limits().max_modes) {
+          change_member(e, c, u, plus, mode, arg, changes);
+        }
+        break;
+      case 'k':
+        if (plus && (arg.empty() || !proto::is_middle_param(arg) || arg.find(',') != std::string_view::npos)) {
+          e.reply(u, ERR_INVALIDKEY, {c.name, "Key is not well-formed"});
+        } else if (need_op()) {
+          if (plus && c.key != arg) {
+            c.key = std::string(arg.substr(0, 32));
+            changes.add(true, 'k', c.key);
+          } else if (!plus && !c.key.empty()) {
+            c.key.clear();
+            changes.add(false, 'k', "*");
+          }
+        }
+        break;
+      case 'l':
+        if (!plus) {
+          if (need_op() && c.user_limit) {
+            c.user_limit = 0;
+            changes.add(false, 'l');
+          }
+        } else {
+          std::size_t limit = 0;
+          auto [ptr, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), limit);
+          if (arg.empty() || ec != std::errc{} || ptr != arg.data() + arg.size() || limit == 0) {
+            e.reply(u, ERR_INVALIDMODEPARAM, {c.name, "l", arg.empty() ? "*" : arg, "Invalid limit"});
+          } else if (need_op() && c.user_limit != limit) {
+            c.user_limit = limit;
+            changes.add(true, 'l', std::to_string(limit));
+          }
+        }
+        break;
+      case 'i':
+      case 'm':
+      case 'n':
+      case 's':
+      case 't': {
+        bool& flag = mode == 'i' ? c.invite_only
+                     : mode == 'm' ? c.moderated
+                     : mode == 'n' ? c.no_external
+                     : mode == 's' ? c.secret
+                                   : c.topic_protected;
+        if (need_op() && flag != plus) {
+          flag = plus;
+          changes.add(plus, mode);
+        }
+        break;
+      }
+      default:
+        e.reply(u, ERR_UNKNOWNMODE, {std::string(1, mode), "is unknown mode char to me"});
+    }
+  }
+  if (changes.empty()) return;
+  auto params = changes.params();
+  std::vector<std::string_view> views{c.name};
+  views.insert(views.end(), params.begin(), params.end());
+  Engine::Broadcast(e, u.prefix(), "MODE", views).to_channel(c);
+}
+
+void user_mode(Engine& e, User& u, const proto::Message& m) {
+  User* target = e.find_nick(m.param(0));
+  if (!target) {
+    e.reply(u, ERR_NOSUCHNICK, {m.param(0).substr(0, 64), "No such nick/channel"});
+    return;
+  }
+  if (target != &u) {
+    e.reply(u, ERR_USERSDONTMATCH, {"Cant change mode for other users"});
+    return;
+  }
+  if (m.size() < 2) {
+    e.reply(u, RPL_UMODEIS, {std::string("+") + (u.invisible ? "i" : "") + (u.is_oper() ? "o" : "")});
+    return;
+  }
+  bool plus = true, unknown = false;
+  ModeChanges changes;
+  for (char mode : m.param(1)) {
+    if (mode == '+' || mode == '-') {
+      plus = mode == '+';
+    } else if (mode == 'i') {
+      if (u.invisible != plus) {
+        u.invisible = plus;
+        changes.add(plus, 'i');
+      }
+    } else if (mode == 'o') {
+      if (!plus && u.is_oper()) {  // +o only through OPER
+        u.oper_name.clear();
+        changes.add(false, 'o');
+      }
+    } else {
+      unknown = true;
+    }
+  }
+  if (unknown) e.reply(u, ERR_UMODEUNKNOWNFLAG, {"Unknown MODE flag"});
+  if (!changes.empty()) Engine::Broadcast(e, u.prefix(), "MODE", {u.nick, changes.params()[0]}).to(u);
+}
+
+}  // namespace
+
+// MODE <target> [<modestring> [<mode arguments>...]]
+void mode(Engine& e, User& u, const proto::Message& m) {
+  if (proto::is_channel_name(m.param(0))) {
+    Channel* c = e.find_channel(m.param(0));
+    if (!c) {
+      e.reply(u, ERR_NOSUCHCHANNEL, {m.param(0).substr(0, 64), "No such channel"});
+    } else {
+      channel_mode(e, u, *c, m);
+    }
+  } else {
+    user_mode(e, u, m);
+  }
+}
+
+}  // namespace parley::core::commands

@@ -1,0 +1,44 @@
+// Operator commands: OPER and KILL.
+#include <algorithm>
+
+#include "core/command_table.h"
+#include "core/engine.h"
+#include "core/numerics.h"
+#include "core/text.h"
+
+namespace parley::core::commands {
+
+using namespace numeric;
+
+// OPER <name> <password>
+void oper(Engine& e, User& u, const proto::Message& m) {
+  const auto& blocks = e.config().operators;
+  auto block = std::find_if(blocks.begin(), blocks.end(), [&](const OperatorBlock& b) { return b.name == m.param(0); });
+  std::string userhost = u.username + "@" + u.host;
+  if (block == blocks.end() || !proto::match_mask(block->host_mask, userhost, proto::Casemapping::kAscii)) {
+    e.reply(u, ERR_NOOPERHOST, {"No O-lines for your host"});
+    return;
+  }
+  if (!e.verifier().verify(block->password_hash, m.param(1))) {
+    e.reply(u, ERR_PASSWDMISMATCH, {"Password incorrect"});
+    return;
+  }
+  bool was_oper = u.is_oper();
+  u.oper_name = block->name;
+  e.reply(u, RPL_YOUREOPER, {"You are now an IRC operator"});
+  if (!was_oper) Engine::Broadcast(e, u.prefix(), "MODE", {u.nick, "+o"}).to(u);
+}
+
+// KILL <nickname> <comment>
+void kill(Engine& e, User& u, const proto::Message& m) {
+  User* victim = e.find_nick(m.param(0));
+  if (!victim || !victim->registered) {
+    e.reply(u, ERR_NOSUCHNICK, {m.param(0).substr(0, 64), "No such nick/channel"});
+    return;
+  }
+  std::string comment = limit_utf8(m.param(1), e.limits().kick_length);
+  Engine::Broadcast(e, u.prefix(), "KILL", {victim->nick, comment}).to(*victim);
+  e.quit(*victim, "Killed (" + u.nick + " (" + comment + "))");
+}
+
+}  // namespace parley::core::commands

@@ -1,0 +1,138 @@
+// Connection registration: CAP, PASS, NICK, USER, plus PING/PONG and QUIT.
+#include <algorithm>
+#include <sstream>
+
+#include "core/command_table.h"
+#include "core/engine.h"
+#include "core/numerics.h"
+
+namespace parley::core::commands {
+
+using namespace numeric;
+
+namespace {
+
+std::string cap_list(const User& u, bool enabled_only) {
+  std::string out;
+  for (const auto& info : kCaps) {
+    if (enabled_only && !u.caps.has(info.cap)) continue;
+    if (!out.empty()) out += ' ';
+    out += info.name;
+  }
+  return out;
+}
+
+// Applies "cap -cap ..." atomically: all of it, or nothing when any item is unknown.
+bool apply_cap_request(User& u, std::string_view request) {
+  CapSet updated = u.caps;
+  std::istringstream words{std::string(request)};
+  std::string word;
+  while (words >> word) {
+    bool remove = word.front() == '-';
+    auto cap = cap_from_name(remove ? std::string_view(word).substr(1) : std::string_view(word));
+    if (!cap) return false;
+    updated.set(*cap, !remove);
+  }
+  u.caps = updated;
+  return true;
+}
+
+}  // namespace
+
+// CAP LS [version] | CAP LIST | CAP REQ :<caps> | CAP END
+void cap(Engine& e, User& u, const proto::Message& m) {
+  std::string sub(m.param(0));
+  std::transform(sub.begin(), sub.end(), sub.begin(), [](unsigned char c) { return std::toupper(c); });
+  if (sub == "LS") {
+    if (!u.registered) u.cap_negotiating = true;
+    if (m.size() > 1) {
+      int version = std::atoi(std::string(m.param(1)).c_str());
+      if (version >= 302) {
+        u.cap_version = 302;
+        u.caps.set(Cap::kCapNotify);  // implied by CAP LS 302
+      }
+    }
+    e.server_message(u, "CAP", {u.target_name(), "LS", cap_list(u, false)});
+  } else if (sub == "LIST") {
+    e.server_message(u, "CAP", {u.target_name(), "LIST", cap_list(u, true)});
+  } else if (sub == "REQ") {
+    if (!u.registered) u.cap_negotiating = true;
+    std::string_view request = m.param(1);
+    bool ok = apply_cap_request(u, request);
+    e.server_message(u, "CAP", {u.target_name(), ok ? "ACK" : "NAK", request});
+  } else if (sub == "END") {
+    if (!u.registered) {
+      u.cap_negotiating = false;
+      e.complete_registration_if_ready(u);
+    }
+  } else {
+    e.reply(u, ERR_INVALIDCAPCMD, {m.param(0).substr(0, 32), "Invalid CAP command"});
+  }
+}
+
+// PASS <password>
+void pass(Engine& e, User& u, const proto::Message& m) {
+  if (u.registered) {
+    e.reply(u, ERR_ALREADYREGISTERED, {"You may not reregister"});
+    return;
+  }
+  u.pending_password = std::string(m.param(0));
+}
+
+// NICK <nickname>
+void nick(Engine& e, User& u, const proto::Message& m) {
+  std::string_view wanted = m.param(0);
+  if (wanted.empty()) {
+    e.reply(u, ERR_NONICKNAMEGIVEN, {"No nickname given"});
+    return;
+  }
+  if (!proto::is_valid_nick(wanted, e.limits().nick_length)) {
+    e.reply(u, ERR_ERRONEUSNICKNAME, {wanted.substr(0, 64), "Erroneous nickname"});
+    return;
+  }
+  if (wanted == u.nick) return;
+  User* holder = e.find_nick(wanted);
+  if (holder && holder != &u) {
+    e.reply(u, ERR_NICKNAMEINUSE, {wanted, "Nickname is already in use"});
+    return;
+  }
+  e.change_nick(u, wanted);
+  e.complete_registration_if_ready(u);
+}
+
+// USER <username> <mode> <unused> :<realname>
+void user(Engine& e, User& u, const proto::Message& m) {
+  if (u.registered || u.user_received) {
+    e.reply(u, ERR_ALREADYREGISTERED, {"You may not reregister"});
+    return;
+  }
+  std::string name;
+  for (char c : m.param(0)) {
+    if (c != '@' && c != '!' && static_cast<unsigned char>(c) > ' ') name += c;
+  }
+  name = name.substr(0, e.limits().user_length - 1);
+  if (name.empty()) {
+    e.reply(u, ERR_NEEDMOREPARAMS, {"USER", "Not enough parameters"});
+    return;
+  }
+  u.username = "~" + name;
+  u.realname = std::string(m.param(3).substr(0, e.limits().realname_length));
+  u.user_received = true;
+  e.complete_registration_if_ready(u);
+}
+
+// PING <token>
+void ping(Engine& e, User& u, const proto::Message& m) {
+  e.server_message(u, "PONG", {e.config().server_name, m.param(0)});
+}
+
+// PONG [server] <token>: receiving any line already counts as activity.
+void pong(Engine&, User&, const proto::Message&) {}
+
+// QUIT [:reason]
+void quit(Engine& e, User& u, const proto::Message& m) {
+  std::string reason = m.size() ? "Quit: " + std::string(m.param(0).substr(0, e.limits().kick_length)) : "Client Quit";
+  e.quit(u, reason);
+}
+
+}  // namespace parley::core::commands

@@ -1,0 +1,70 @@
+// Everything the engine needs to know about its deployment. Filled from defaults, the TOML file
+// and the command line by the app layer; the engine treats it as read-only.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "proto/casemap.h"
+
+namespace parley::core {
+
+struct Limits {
+  std::size_t max_clients = 10000;        // connections, registered or not
+  std::size_t max_clients_per_ip = 10;    // lifted for exempt addresses
+  std::size_t max_channels_per_user = 50;
+  std::size_t max_targets = 4;            // PRIVMSG/NOTICE/JOIN/KICK targets per command
+  std::size_t nick_length = 30;
+  std::size_t channel_length = 50;
+  std::size_t topic_length = 390;
+  std::size_t kick_length = 255;
+  std::size_t away_length = 200;
+  std::size_t user_length = 10;
+  std::size_t realname_length = 100;
+  std::size_t max_bans = 100;             // per channel
+  std::size_t max_modes = 4;              // parameterised mode changes per MODE command
+  std::size_t whowas_entries = 1000;
+  std::size_t list_max = 1000;            // LIST replies before truncation
+};
+
+// Token bucket per client: each command costs one token; tokens refill at `rate` per second
+// up to `burst`. A client that keeps sending with an empty bucket past `max_debt` commands is
+// disconnected with "Excess Flood".
+struct FloodControl {
+  double burst = 20;
+  double rate = 2;
+  double max_debt = 10;
+};
+
+struct Timeouts {
+  std::chrono::seconds registration{30};
+  std::chrono::seconds ping_interval{90};  // idle time before the server sends PING
+  std::chrono::seconds ping_timeout{60};   // unanswered PING before the client is dropped
+};
+
+struct OperatorBlock {
+  std::string name;
+  std::string password_hash;  // libsodium crypto_pwhash_str (argon2id); see `parley mkpasswd`
+  std::string host_mask = "*@*";
+};
+
+struct EngineConfig {
+  std::string server_name = "parley.local";
+  std::string network_name = "Parley";
+  std::string server_description = "Parley IRC server";
+  std::string version = "parley-0.1.0";
+  std::string created = "";           // shown in RPL_CREATED; set at start-up
+  proto::Casemapping casemapping = proto::Casemapping::kRfc1459;
+  std::string password_hash;          // server password (PASS); empty = none
+  std::vector<std::string> motd;      // lines; empty = ERR_NOMOTD
+  std::vector<OperatorBlock> operators;
+  std::vector<std::string> admin_info = {"Parley", "An IRC server", "admin@parley.local"};
+  Limits limits;
+  FloodControl flood;
+  Timeouts timeouts;
+};
+
+}  // namespace parley::core

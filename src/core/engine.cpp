@@ -1,0 +1,348 @@
+#include "core/engine.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "core/command_table.h"
+#include "core/numerics.h"
+
+namespace parley::core {
+
+using namespace numeric;
+
+std::string format_server_time(TimePoint t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+std::string unix_seconds(TimePoint t) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+}
+
+Engine::Engine(EngineConfig config, ReplySink& sink, const PasswordVerifier& verifier)
+    : config_(std::move(config)), sink_(sink), verifier_(verifier) {
+  build_isupport();
+}
+
+Engine::~Engine() = default;
+
+void Engine::build_isupport() {
+  const Limits& l = config_.limits;
+  std::vector<std::string> tokens = {
+      "AWAYLEN=" + std::to_string(l.away_length),
+      "CASEMAPPING=" + std::string(proto::to_string(config_.casemapping)),
+      "CHANLIMIT=#&:" + std::to_string(l.max_channels_per_user),
+      "CHANMODES=b,k,l,imnst",
+      "CHANNELLEN=" + std::to_string(l.channel_length),
+      "CHANTYPES=#&",
+      "HOSTLEN=64",
+      "KICKLEN=" + std::to_string(l.kick_length),
+      "MAXLIST=b:" + std::to_string(l.max_bans),
+      "MAXTARGETS=" + std::to_string(l.max_targets),
+      "MODES=" + std::to_string(l.max_modes),
+      "NETWORK=" + config_.network_name,
+      "NICKLEN=" + std::to_string(l.nick_length),
+      "PREFIX=(ov)@+",
+      "STATUSMSG=@+",
+      "TARGMAX=JOIN:,KICK:" + std::to_string(l.max_targets) + ",NAMES:1,NOTICE:" + std::to_string(l.max_targets) +
+          ",PART:,PRIVMSG:" + std::to_string(l.max_targets) + ",TAGMSG:" + std::to_string(l.max_targets) +
+          ",WHOIS:1",
+      "TOPICLEN=" + std::to_string(l.topic_length),
+      "USERLEN=" + std::to_string(l.user_length),
+  };
+  constexpr std::size_t kPerLine = 13;  // ISUPPORT allows at most 13 tokens per line
+  for (std::size_t i = 0; i < tokens.size(); i += kPerLine) {
+    std::string line;
+    for (std::size_t j = i; j < std::min(tokens.size(), i + kPerLine); ++j) {
+      if (!line.empty()) line += ' ';
+      line += tokens[j];
+    }
+    isupport_lines_.push_back(std::move(line));
+  }
+}
+
+// ---- entry points -------------------------------------------------------------------------------
+
+bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
+  now_ = now;
+  auto refuse = [&](std::string_view why) {
+    sink_.send(id, proto::make_line("ERROR :Closing Link: " + info.ip + " (" + std::string(why) + ")\r\n"));
+    sink_.close(id, why);
+    return false;
+  };
+  if (users_.size() >= config_.limits.max_clients) return refuse("Server is full");
+  std::size_t& from_ip = clients_per_ip_[info.ip];
+  if (!info.exempt && from_ip >= config_.limits.max_clients_per_ip) {
+    if (from_ip == 0) clients_per_ip_.erase(info.ip);
+    return refuse("Too many connections from your IP address");
+  }
+  ++from_ip;
+  auto user = std::make_unique<User>();
+  user->id = id;
+  user->ip = info.ip;
+  user->host = !info.ip.empty() && info.ip.front() == ':' ? "0" + info.ip : info.ip;
+  user->exempt = info.exempt;
+  user->connected_at = user->last_activity = user->last_message = now;
+  user->flood_tokens = config_.flood.burst;
+  user->flood_at = now;
+  users_.emplace(id, std::move(user));
+  peak_users_ = std::max(peak_users_, users_.size());
+  return true;
+}
+
+void Engine::receive(SessionId id, std::string_view line, TimePoint now) {
+  now_ = now;
+  User* u = find_user(id);
+  if (!u || u->quitting) return;
+  u->last_activity = now;
+  u->ping_sent = {};
+  if (!flood_ok(*u)) {
+    quit(*u, "Excess Flood");
+  } else if (line.find('\0') != std::string_view::npos) {
+    reply(*u, ERR_UNKNOWNERROR, {"*", "Input line contained a NUL byte and was discarded"});
+  } else {
+    auto parsed = proto::parse_message(line);
+    if (parsed.message) {
+      dispatch(*u, *parsed.message);
+    } else if (parsed.error == proto::ParseError::kLineTooLong || parsed.error == proto::ParseError::kTagsTooLong) {
+      reply(*u, ERR_INPUTTOOLONG, {"Input line was too long"});
+    } else if (parsed.error != proto::ParseError::kEmpty) {
+      reply(*u, ERR_UNKNOWNERROR, {"*", "Malformed message: " + std::string(proto::to_string(parsed.error))});
+    }
+  }
+  end_call();
+}
+
+void Engine::line_too_long(SessionId id, TimePoint now) {
+  now_ = now;
+  User* u = find_user(id);
+  if (!u || u->quitting) return;
+  if (flood_ok(*u)) {
+    reply(*u, ERR_INPUTTOOLONG, {"Input line was too long"});
+  } else {
+    quit(*u, "Excess Flood");
+  }
+  end_call();
+}
+
+void Engine::disconnect(SessionId id, std::string_view reason, TimePoint now) {
+  now_ = now;
+  if (User* u = find_user(id); u && !u->quitting) quit(*u, reason, {}, false);
+  end_call();
+}
+
+void Engine::tick(TimePoint now) {
+  now_ = now;
+  const Timeouts& t = config_.timeouts;
+  std::vector<std::pair<User*, std::string>> expired;
+  for (auto& [id, user] : users_) {
+    User& u = *user;
+    if (u.quitting) continue;
+    if (!u.registered) {
+      if (now - u.connected_at >= t.registration) expired.emplace_back(&u, "Registration timed out");
+    } else if (u.ping_sent != TimePoint{}) {
+      if (now - u.ping_sent >= t.ping_timeout) {
+        auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - u.last_activity).count();
+        expired.emplace_back(&u, "Ping timeout: " + std::to_string(secs) + " seconds");
+      }
+    } else if (now - u.last_activity >= t.ping_interval) {
+      server_message(u, "PING", {config_.server_name});
+      u.ping_sent = now;
+    }
+  }
+  for (auto& [u, reason] : expired) quit(*u, reason);
+  end_call();
+}
+
+void Engine::shutdown(std::string_view reason) {
+  for (auto& [id, user] : users_) {
+    if (user->quitting) continue;
+    send(*user, "ERROR :Closing Link: " + user->host + " (" + std::string(reason) + ")\r\n");
+    sink_.close(id, reason);
+  }
+  users_.clear();
+  nicks_.clear();
+  channels_.clear();
+  clients_per_ip_.clear();
+  registered_count_ = 0;
+  departed_.clear();
+}
+
+// ---- dispatch -----------------------------------------------------------------------------------
+
+bool Engine::flood_ok(User& u) {
+  if (u.exempt) return true;
+  const FloodControl& f = config_.flood;
+  double elapsed = std::chrono::duration<double>(now_ - u.flood_at).count();
+  u.flood_at = now_;
+  u.flood_tokens = std::min(f.burst, u.flood_tokens + std::max(0.0, elapsed) * f.rate) - 1;
+  return u.flood_tokens >= -f.max_debt;
+}
+
+void Engine::dispatch(User& u, const proto::Message& msg) {
+  const CommandSpec* spec = find_command(msg.command);
+  if (!spec) {
+    if (!u.registered) {
+      reply(u, ERR_NOTREGISTERED, {"You have not registered"});
+    } else {
+      reply(u, ERR_UNKNOWNCOMMAND, {msg.command.substr(0, 32), "Unknown command"});
+    }
+    return;
+  }
+  if (!u.registered && !spec->before_registration) {
+    reply(u, ERR_NOTREGISTERED, {"You have not registered"});
+  } else if (msg.size() < spec->min_params) {
+    reply(u, ERR_NEEDMOREPARAMS, {spec->name, "Not enough parameters"});
+  } else if (spec->oper_only && !u.is_oper()) {
+    reply(u, ERR_NOPRIVILEGES, {"Permission Denied- You're not an IRC operator"});
+  } else {
+    spec->handler(*this, u, msg);
+  }
+}
+
+void Engine::end_call() { departed_.clear(); }
+
+// ---- lookups ------------------------------------------------------------------------------------
+
+User* Engine::find_user(SessionId id) {
+  auto it = users_.find(id);
+  return it == users_.end() ? nullptr : it->second.get();
+}
+
+User* Engine::find_nick(std::string_view nick) {
+  auto it = nicks_.find(fold(nick));
+  return it == nicks_.end() ? nullptr : it->second;
+}
+
+Channel* Engine::find_channel(std::string_view name) {
+  auto it = channels_.find(fold(name));
+  return it == channels_.end() ? nullptr : it->second.get();
+}
+
+std::size_t Engine::oper_count() const {
+  return std::count_if(users_.begin(), users_.end(), [](const auto& p) { return p.second->is_oper(); });
+}
+
+std::size_t Engine::invisible_count() const {
+  return std::count_if(users_.begin(), users_.end(),
+                       [](const auto& p) { return p.second->registered && p.second->invisible; });
+}
+
+bool Engine::sees_user(const User& viewer, const User& target) const {
+  if (!target.invisible || &viewer == &target || viewer.is_oper()) return true;
+  return std::any_of(target.channels.begin(), target.channels.end(),
+                     [&](const Channel* c) { return c->has(viewer); });
+}
+
+// ---- output -------------------------------------------------------------------------------------
+
+void Engine::send(User& to, const SharedLine& line) {
+  if (!to.quitting) sink_.send(to.id, line);
+}
+
+void Engine::send(User& to, std::string line) { send(to, proto::make_line(std::move(line))); }
+
+void Engine::reply(User& to, std::string_view code, std::initializer_list<std::string_view> params) {
+  std::string line;
+  line.reserve(128);
+  proto::LineBuilder b(line);
+  b.source(config_.server_name).command(code);
+  std::size_t i = 0;
+  for (auto p : params) {
+    if (i++ == 0) b.param(to.target_name());
+    if (i == params.size()) {
+      b.last(p);
+    } else {
+      b.param(p);
+    }
+  }
+  if (params.size() == 0) b.param(to.target_name());
+  b.finish();
+  send(to, std::move(line));
+}
+
+void Engine::server_message(User& to, std::string_view command, std::initializer_list<std::string_view> params) {
+  std::string line;
+  proto::LineBuilder b(line);
+  b.source(config_.server_name).command(command);
+  std::size_t i = 0;
+  for (auto p : params) {
+    if (++i == params.size()) {
+      b.last(p);
+    } else {
+      b.param(p);
+    }
+  }
+  b.finish();
+  send(to, std::move(line));
+}
+
+std::string Engine::server_time_tag() const { return "time=" + format_server_time(now_); }
+
+Engine::Broadcast::Broadcast(Engine& engine, std::string_view source, std::string_view command,
+                             std::span<const std::string_view> params, std::string_view client_tags)
+    : engine_(engine), client_tags_(client_tags) {
+  proto::LineBuilder b(body_);
+  b.source(source).command(command);
+  // Free text (message bodies, reasons, topics) always goes out as a trailing parameter, as
+  // every server does and some client scripts expect; data parameters only when they must.
+  bool text_last = params.size() >= 2 && command != "MODE" && command != "INVITE";
+  std::size_t i = 0;
+  for (auto p : params) {
+    if (++i == params.size()) {
+      text_last ? b.trailing(p) : b.last(p);
+    } else {
+      b.param(p);
+    }
+  }
+  b.finish();
+}
+
+const SharedLine& Engine::Broadcast::line_for(const User& u) {
+  bool time = u.caps.has(Cap::kServerTime);
+  bool tags = u.caps.has(Cap::kMessageTags) && !client_tags_.empty();
+  SharedLine& slot = variants_[(time ? 1 : 0) | (tags ? 2 : 0)];
+  if (!slot) {
+    std::string t;
+    if (time) t = engine_.server_time_tag();
+    if (tags) {
+      if (!t.empty()) t += ';';
+      t += client_tags_;
+    }
+    std::string line;
+    line.reserve(body_.size() + t.size() + 2);
+    proto::LineBuilder(line).tags(t);
+    line += body_;
+    slot = proto::make_line(std::move(line));
+  }
+  return slot;
+}
+
+void Engine::Broadcast::to(User& u) { engine_.send(u, line_for(u)); }
+
+void Engine::Broadcast::to_channel(Channel& c, const User* except) {
+  for (auto& [member, flags] : c.members) {
+    if (member != except) to(*member);
+  }
+}
+
+void Engine::Broadcast::to_common_channels(User& about, bool include_self, Cap required) {
+  std::uint64_t epoch = engine_.next_visit_epoch();
+  about.visit_mark = epoch;
+  if (include_self) to(about);
+  for (Channel* c : about.channels) {
+    for (auto& [member, flags] : c->members) {
+      if (member->visit_mark == epoch) continue;
+      member->visit_mark = epoch;
+      if (required == Cap::kCount || member->caps.has(required)) to(*member);
+    }
+  }
+}
+
+}  // namespace parley::core

@@ -1,0 +1,174 @@
+// The chat engine: users, channels, modes and the IRC command set, as a deterministic state
+// machine. It performs no I/O and reads no clock.
+//
+// Thread: every member function must be called from the single thread that owns the engine
+// (the server's io_context thread). Output goes to the ReplySink given at construction, during
+// the call that caused it.
+//
+// Entry points for transports are in the first block; the second block is the toolkit that
+// command handlers (core/commands/*.cpp) use.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/channel.h"
+#include "core/config.h"
+#include "core/types.h"
+#include "core/user.h"
+#include "proto/irc_message.h"
+
+namespace parley::core {
+
+// Verifies a password against a stored hash. The production implementation uses libsodium;
+// tests inject a fake.
+class PasswordVerifier {
+ public:
+  virtual ~PasswordVerifier() = default;
+  virtual bool verify(std::string_view hash, std::string_view password) const = 0;
+};
+
+struct WhowasEntry {
+  std::string nick, nick_folded, username, host, realname;
+  TimePoint when;
+};
+
+class Engine {
+ public:
+  Engine(EngineConfig config, ReplySink& sink, const PasswordVerifier& verifier);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // ---- transport entry points -------------------------------------------------------------
+
+  // A connection was accepted. Returns false (after sending ERROR and closing through the
+  // sink) when a connection limit refuses it.
+  bool connect(SessionId id, const ConnectionInfo& info, TimePoint now);
+  // One line from the session, without CR/LF.
+  void receive(SessionId id, std::string_view line, TimePoint now);
+  // The session sent a line longer than the protocol allows; it was discarded.
+  void line_too_long(SessionId id, TimePoint now);
+  // The transport lost the connection (EOF, error, send queue overflow).
+  void disconnect(SessionId id, std::string_view reason, TimePoint now);
+  // Periodic housekeeping: registration and ping timeouts. Call about once a second.
+  void tick(TimePoint now);
+  // Server shutdown: every client gets ERROR and is closed.
+  void shutdown(std::string_view reason);
+
+  std::size_t user_count() const { return users_.size(); }
+  std::size_t channel_count() const { return channels_.size(); }
+  const EngineConfig& config() const { return config_; }
+
+  // ---- toolkit for command handlers ----------------------------------------------------------
+
+  proto::Casemapping casemapping() const { return config_.casemapping; }
+  std::string fold(std::string_view s) const { return proto::fold(s, config_.casemapping); }
+  const Limits& limits() const { return config_.limits; }
+  TimePoint now() const { return now_; }
+  const PasswordVerifier& verifier() const { return verifier_; }
+
+  User* find_user(SessionId id);
+  User* find_nick(std::string_view nick);
+  Channel* find_channel(std::string_view name);
+  const std::unordered_map<SessionId, std::unique_ptr<User>>& users() const { return users_; }
+  const std::unordered_map<std::string, std::unique_ptr<Channel>>& channels() const { return channels_; }
+  const std::deque<WhowasEntry>& whowas() const { return whowas_; }
+
+  // Sends one numeric: ":server CODE <client> params..." with the last parameter as trailing.
+  void reply(User& to, std::string_view code, std::initializer_list<std::string_view> params);
+  // Sends a line from the server (":server COMMAND params"), last param written as needed.
+  void server_message(User& to, std::string_view command, std::initializer_list<std::string_view> params);
+  // Sends pre-built bytes to one user.
+  void send(User& to, const SharedLine& line);
+  void send(User& to, std::string line);
+
+  // A message from `from` (a user or the server) for many recipients, serialised lazily once
+  // per distinct tag variant (plain, server-time, client tags) and shared by all of them.
+  class Broadcast {
+   public:
+    Broadcast(Engine& engine, std::string_view source, std::string_view command,
+              std::span<const std::string_view> params, std::string_view client_tags = {});
+    Broadcast(Engine& engine, std::string_view source, std::string_view command,
+              std::initializer_list<std::string_view> params, std::string_view client_tags = {})
+        : Broadcast(engine, source, command, std::span<const std::string_view>(params.begin(), params.size()),
+                    client_tags) {}
+    void to(User& u);
+    void to_channel(Channel& c, const User* except = nullptr);
+    // Every user sharing a channel with `about` (and `about` itself when include_self), once.
+    void to_common_channels(User& about, bool include_self, Cap required = Cap::kCount);
+
+   private:
+    const SharedLine& line_for(const User& u);
+    Engine& engine_;
+    std::string body_;         // ":source COMMAND params\r\n"
+    std::string client_tags_;  // "+a=b;+c", relayed to message-tags users
+    SharedLine variants_[4];
+  };
+
+  void complete_registration_if_ready(User& u);
+  void send_welcome(User& u);
+  void send_lusers(User& u);
+  void send_motd(User& u);
+  void send_isupport(User& u);
+  void send_names(User& u, Channel& c);
+  void send_topic(User& u, Channel& c);
+
+  // Adds `u` to channel `name` (creating it), announces the JOIN and sends topic and names.
+  void join_channel(User& u, std::string_view name, Channel* existing);
+  // Removes `u` from `c` without announcing; deletes the channel when it empties.
+  void leave_channel(User& u, Channel& c);
+  void change_nick(User& u, std::string_view nick);
+  // Removes the user everywhere, tells common channels "QUIT :reason" and closes.
+  // `u` stays valid until the current entry point returns. When `tell_transport`, the
+  // session gets "ERROR :Closing Link: host (error_text or reason)" and is closed.
+  void quit(User& u, std::string_view reason, std::string_view error_text = {}, bool tell_transport = true);
+
+  // One shared WHOWAS record when a nick disappears.
+  void remember_whowas(const User& u);
+  std::string server_time_tag() const;
+  bool sees_user(const User& viewer, const User& target) const;  // for WHO/+i visibility
+
+  std::size_t unregistered_count() const { return users_.size() - registered_count_; }
+  std::size_t registered_count() const { return registered_count_; }
+  std::size_t oper_count() const;
+  std::size_t peak_user_count() const { return peak_users_; }
+  std::size_t invisible_count() const;
+
+ private:
+  void dispatch(User& u, const proto::Message& msg);
+  bool flood_ok(User& u);
+  void end_call();  // frees departed users
+  void build_isupport();
+  std::uint64_t next_visit_epoch() { return ++visit_epoch_; }
+
+  EngineConfig config_;
+  ReplySink& sink_;
+  const PasswordVerifier& verifier_;
+  TimePoint now_{};
+  std::unordered_map<SessionId, std::unique_ptr<User>> users_;
+  std::unordered_map<std::string, User*> nicks_;
+  std::unordered_map<std::string, std::unique_ptr<Channel>> channels_;
+  std::unordered_map<std::string, std::size_t> clients_per_ip_;
+  std::deque<WhowasEntry> whowas_;
+  std::vector<std::unique_ptr<User>> departed_;  // freed at the end of each entry point
+  std::vector<std::string> isupport_lines_;
+  std::uint64_t visit_epoch_ = 0;
+  std::size_t registered_count_ = 0;
+  std::size_t peak_users_ = 0;
+  friend struct EngineTestAccess;
+};
+
+// Formats a time point as the server-time tag value, e.g. 2026-11-21T20:30:00.123Z.
+std::string format_server_time(TimePoint t);
+// Unix seconds as a decimal string.
+std::string unix_seconds(TimePoint t);
+
+}  // namespace parley::core

@@ -1,0 +1,112 @@
+// Joining, leaving, nick changes and quitting: the state changes several commands share.
+#include <algorithm>
+
+#include "core/engine.h"
+#include "core/numerics.h"
+
+namespace parley::core {
+
+using namespace numeric;
+
+void Engine::send_topic(User& u, Channel& c) {
+  if (c.topic.empty()) {
+    reply(u, RPL_NOTOPIC, {c.name, "No topic is set"});
+    return;
+  }
+  reply(u, RPL_TOPIC, {c.name, c.topic});
+  reply(u, RPL_TOPICWHOTIME, {c.name, c.topic_set_by, unix_seconds(c.topic_set_at)});
+}
+
+void Engine::send_names(User& u, Channel& c) {
+  bool member = c.has(u);
+  if (!c.secret || member || u.is_oper()) {
+    bool multi = u.caps.has(Cap::kMultiPrefix);
+    bool full = u.caps.has(Cap::kUserhostInNames);
+    std::string head = ":" + config_.server_name + " " + std::string(RPL_NAMREPLY) + " " + u.target_name() +
+                       (c.secret ? " @ " : " = ") + c.name + " :";
+    std::string line = head;
+    constexpr std::size_t kMaxLine = 510;
+    for (auto& [m, flags] : c.members) {
+      if (!member && m->invisible && !u.is_oper()) continue;
+      std::string entry = prefix_string(flags, multi) + (full ? m->prefix() : m->nick);
+      if (line.size() > head.size() && line.size() + 1 + entry.size() > kMaxLine) {
+        send(u, line + "\r\n");
+        line = head;
+      }
+      if (line.size() > head.size()) line += ' ';
+      line += entry;
+    }
+    if (line.size() > head.size()) send(u, line + "\r\n");
+  }
+  reply(u, RPL_ENDOFNAMES, {c.name, "End of /NAMES list"});
+}
+
+void Engine::join_channel(User& u, std::string_view name, Channel* c) {
+  if (!c) {
+    auto created = std::make_unique<Channel>(std::string(name), fold(name), now_);
+    c = created.get();
+    channels_.emplace(c->folded, std::move(created));
+    c->members.emplace(&u, kOp);
+  } else {
+    c->members.emplace(&u, 0);
+    c->invited.erase(u.id);
+  }
+  u.channels.push_back(c);
+
+  Broadcast plain(*this, u.prefix(), "JOIN", {c->name});
+  Broadcast extended(*this, u.prefix(), "JOIN", {c->name, "*", u.realname});
+  for (auto& [member, flags] : c->members) {
+    (member->caps.has(Cap::kExtendedJoin) ? extended : plain).to(*member);
+  }
+  if (!c->topic.empty()) send_topic(u, *c);
+  send_names(u, *c);
+}
+
+void Engine::leave_channel(User& u, Channel& c) {
+  c.members.erase(&u);
+  c.invited.erase(u.id);
+  std::erase(u.channels, &c);
+  if (c.members.empty()) channels_.erase(c.folded);  // destroys c
+}
+
+void Engine::remember_whowas(const User& u) {
+  if (u.nick.empty() || !u.registered || config_.limits.whowas_entries == 0) return;
+  whowas_.push_front(WhowasEntry{u.nick, u.nick_folded, u.username, u.host, u.realname, now_});
+  if (whowas_.size() > config_.limits.whowas_entries) whowas_.pop_back();
+}
+
+void Engine::change_nick(User& u, std::string_view nick) {
+  std::string folded = fold(nick);
+  if (u.registered) {
+    Broadcast(*this, u.prefix(), "NICK", {nick}).to_common_channels(u, true);
+    remember_whowas(u);
+  }
+  if (!u.nick_folded.empty()) nicks_.erase(u.nick_folded);
+  u.nick = std::string(nick);
+  u.nick_folded = std::move(folded);
+  nicks_.emplace(u.nick_folded, &u);
+}
+
+void Engine::quit(User& u, std::string_view reason, std::string_view error_text, bool tell_transport) {
+  if (u.quitting) return;
+  if (u.registered) {
+    Broadcast(*this, u.prefix(), "QUIT", {reason}).to_common_channels(u, false);
+    remember_whowas(u);
+  }
+  if (tell_transport) {
+    std::string why(error_text.empty() ? reason : error_text);
+    send(u, "ERROR :Closing Link: " + u.host + " (" + why + ")\r\n");
+  }
+  u.quitting = true;
+  while (!u.channels.empty()) leave_channel(u, *u.channels.back());
+  if (!u.nick_folded.empty()) nicks_.erase(u.nick_folded);
+  if (auto it = clients_per_ip_.find(u.ip); it != clients_per_ip_.end() && --it->second == 0) {
+    clients_per_ip_.erase(it);
+  }
+  if (u.registered) --registered_count_;
+  auto node = users_.extract(u.id);
+  departed_.push_back(std::move(node.mapped()));
+  if (tell_transport) sink_.close(u.id, reason);
+}
+
+}  // namespace parley::core

@@ -1,0 +1,24 @@
+#include "core/text.h"
+
+namespace parley::core {
+
+std::vector<std::string_view> split_list(std::string_view list, char sep) {
+  std::vector<std::string_view> out;
+  while (!list.empty()) {
+    auto end = list.find(sep);
+    if (end != 0) out.push_back(list.substr(0, end));
+    if (end == std::string_view::npos) break;
+    list.remove_prefix(end + 1);
+  }
+  return out;
+}
+
+std::string limit_utf8(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t cut = max_bytes;
+  // Back up over continuation bytes (10xxxxxx) so the cut lands on a character boundary.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut));
+}
+
+}  // namespace parley::core

@@ -1,0 +1,18 @@
+// Small text helpers shared by command handlers.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::core {
+
+// "a,b,,c" -> {"a", "b", "c"}: empty items are dropped.
+std::vector<std::string_view> split_list(std::string_view list, char sep = ',');
+
+inline std::vector<std::string_view> split_words(std::string_view text) { return split_list(text, ' '); }
+
+// Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
+std::string limit_utf8(std::string_view text, std::size_t max_bytes);
+
+}  // namespace parley::core

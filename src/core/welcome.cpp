@@ -1,0 +1,73 @@
+// Registration completion and the informational bursts (welcome, ISUPPORT, LUSERS, MOTD).
+#include "core/engine.h"
+#include "core/numerics.h"
+
+namespace parley::core {
+
+using namespace numeric;
+
+void Engine::complete_registration_if_ready(User& u) {
+  if (u.registered || u.nick.empty() || !u.user_received || u.cap_negotiating || u.quitting) return;
+  if (!config_.password_hash.empty() &&
+      (u.pending_password.empty() || !verifier_.verify(config_.password_hash, u.pending_password))) {
+    reply(u, ERR_PASSWDMISMATCH, {"Password incorrect"});
+    quit(u, "Bad password");
+    return;
+  }
+  u.pending_password.clear();
+  u.registered = true;
+  ++registered_count_;
+  send_welcome(u);
+}
+
+void Engine::send_welcome(User& u) {
+  const EngineConfig& c = config_;
+  reply(u, RPL_WELCOME, {"Welcome to the " + c.network_name + " IRC Network " + u.prefix()});
+  reply(u, RPL_YOURHOST, {"Your host is " + c.server_name + ", running version " + c.version});
+  reply(u, RPL_CREATED, {"This server was created " + c.created});
+  reply(u, RPL_MYINFO, {c.server_name, c.version, "io", "biklmnostv", "bklov"});
+  send_isupport(u);
+  send_lusers(u);
+  send_motd(u);
+}
+
+void Engine::send_isupport(User& u) {
+  for (const auto& tokens : isupport_lines_) {
+    std::string line;
+    proto::LineBuilder(line)
+        .source(config_.server_name)
+        .command(RPL_ISUPPORT)
+        .param(u.target_name())
+        .param(tokens)
+        .trailing("are supported by this server")
+        .finish();
+    send(u, std::move(line));
+  }
+}
+
+void Engine::send_lusers(User& u) {
+  std::size_t visible = registered_count_ - invisible_count();
+  reply(u, RPL_LUSERCLIENT, {"There are " + std::to_string(visible) + " users and " +
+                                 std::to_string(invisible_count()) + " invisible on 1 servers"});
+  if (std::size_t ops = oper_count()) reply(u, RPL_LUSEROP, {std::to_string(ops), "operator(s) online"});
+  if (std::size_t unknown = unregistered_count()) {
+    reply(u, RPL_LUSERUNKNOWN, {std::to_string(unknown), "unknown connection(s)"});
+  }
+  reply(u, RPL_LUSERCHANNELS, {std::to_string(channels_.size()), "channels formed"});
+  reply(u, RPL_LUSERME, {"I have " + std::to_string(users_.size()) + " clients and 0 servers"});
+  std::string cur = std::to_string(registered_count_), max = std::to_string(peak_users_);
+  reply(u, RPL_LOCALUSERS, {cur, max, "Current local users " + cur + ", max " + max});
+  reply(u, RPL_GLOBALUSERS, {cur, max, "Current global users " + cur + ", max " + max});
+}
+
+void Engine::send_motd(User& u) {
+  if (config_.motd.empty()) {
+    reply(u, ERR_NOMOTD, {"MOTD File is missing"});
+    return;
+  }
+  reply(u, RPL_MOTDSTART, {"- " + config_.server_name + " Message of the day - "});
+  for (const auto& line : config_.motd) reply(u, RPL_MOTD, {"- " + line});
+  reply(u, RPL_ENDOFMOTD, {"End of /MOTD command."});
+}
+
+}  // namespace parley::core

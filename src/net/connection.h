@@ -1,0 +1,136 @@
+// One accepted TCP connection: a byte stream in, a bounded queue of shared lines out. Knows
+// nothing about the protocol spoken on it.
+//
+// Reading: one reader coroutine per connection waits for readability, reads into the Loop's
+// shared buffer and hands the bytes to ConnectionObserver::on_data(). Writing: send() appends
+// the shared buffer to the send queue (no copy of the bytes); the Loop flushes the queue with one
+// gathered write per event-loop turn; when the socket buffer is full the connection waits for
+// writability and then continues (the writer). The send queue is bounded by `sendq_bytes`
+// (bytes queued and not yet accepted by the kernel); overflow closes the connection with
+// reason "SendQ exceeded".
+//
+// Ending: every connection ends exactly once with ConnectionObserver::on_closed(reason), called
+// from the reader when it stops, never from inside send(), close() or close_after_flush(); so an
+// owner may call those from anywhere on the loop thread, including from its own callbacks.
+// Reasons: "Connection closed" (EOF), "Read error: ...", "Write error: ...", "SendQ exceeded",
+// "Closed by server" (close() / close_after_flush() / closing deadline).
+//
+// Thread: all members are called on the Loop's thread. Lifetime: shared; the reader coroutine
+// (and a writer waiting for writability) each hold a reference, so the object stays valid until
+// on_closed() has returned even if the owner drops its pointer first.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/loop.h"
+#include "proto/shared_line.h"
+
+namespace parley::net {
+
+using tcp = boost::asio::ip::tcp;
+// Sockets bound to the io_context executor directly: no type-erased executor per operation.
+using Socket = boost::asio::basic_stream_socket<tcp, boost::asio::io_context::executor_type>;
+using proto::SharedLine;
+
+class Connection;
+
+// Receives a connection's input and its end. Implemented by the protocol front door.
+class ConnectionObserver {
+ public:
+  virtual ~ConnectionObserver() = default;
+  // Bytes read from the peer; the view is valid only during the call. Not called once the
+  // owner has asked to close the connection.
+  virtual void on_data(Connection& c, std::string_view bytes) = 0;
+  // The connection has ended (see the header comment). Called exactly once; afterwards the
+  // connection ignores every call.
+  virtual void on_closed(Connection& c, std::string_view reason) = 0;
+};
+
+struct ConnectionOptions {
+  std::size_t sendq_bytes = 1 << 20;
+  // How long close_after_flush() waits for the queue to drain and the peer to close.
+  std::chrono::milliseconds close_timeout{3000};
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  // `observer` must outlive the connection's on_closed() call. `id` is the owner's key for it.
+  static std::shared_ptr<Connection> create(Loop& loop, Socket socket, ConnectionObserver& observer,
+                                            std::uint64_t id, const ConnectionOptions& options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Starts the reader. Call once.
+  void start();
+
+  // Queues `line` (complete protocol bytes) for the peer. Returns false if the line was not
+  // queued: the connection is closing/closed, or this line overflowed the send queue (the
+  // connection is then closed with "SendQ exceeded").
+  bool send(SharedLine line);
+  // Sends what is queued, then half-closes and waits (bounded) for the peer to close, so the
+  // last lines (an ERROR) are not lost to a reset. Input arriving meanwhile is discarded.
+  void close_after_flush();
+  // Drops the queue and closes now.
+  void close();
+
+  std::uint64_t id() const { return id_; }
+  bool is_open() const { return state_ == State::kOpen; }
+  // Bytes queued and not yet written to the socket.
+  std::size_t queued_bytes() const { return queued_bytes_; }
+  // Remote endpoint, captured at creation (valid after the socket closes).
+  const tcp::endpoint& remote_endpoint() const { return remote_; }
+
+ private:
+  friend class Loop;
+  enum class State : std::uint8_t {
+    kOpen,
+    kFlushing,  // close_after_flush(): writing what is queued
+    kDraining,  // FIN sent; discarding input until the peer closes
+    kClosed,
+  };
+  static constexpr std::uint32_t kNotClosing = std::numeric_limits<std::uint32_t>::max();
+
+  Connection(Loop& loop, Socket socket, ConnectionObserver& observer, std::uint64_t id,
+             const ConnectionOptions& options);
+
+  static boost::asio::awaitable<void> read_loop(std::shared_ptr<Connection> self);
+  void flush();  // one gathered write of the queue; called by the Loop
+  void consume(std::size_t written);
+  void wait_writable();
+  void begin_draining();
+  void fail(std::string_view reason);  // closes the socket; the reader reports `reason`
+  void finish();                       // the reader has stopped: close and tell the observer
+  void release_queue();
+
+  Loop& loop_;
+  Socket socket_;
+  ConnectionObserver& observer_;
+  std::uint64_t id_;
+  tcp::endpoint remote_;
+  std::vector<SharedLine> queue_;  // lines [head_, size) are unsent
+  std::size_t head_ = 0;
+  std::size_t front_offset_ = 0;  // bytes of queue_[head_] already written
+  std::size_t queued_bytes_ = 0;
+  std::size_t sendq_limit_;
+  std::chrono::steady_clock::time_point close_deadline_{};
+  std::chrono::milliseconds close_timeout_;
+  std::uint32_t closing_index_ = kNotClosing;  // position in Loop::closing_
+  State state_ = State::kOpen;
+  bool flush_pending_ = false;  // on the Loop's pending list
+  bool write_blocked_ = false;  // waiting for writability
+  bool started_ = false;
+  std::string close_reason_;
+};
+
+}  // namespace parley::net

@@ -1,0 +1,80 @@
+// Services shared by every Connection that runs on one io_context thread.
+//
+//  - One read buffer. A connection waits for readability and then reads into this buffer, so an
+//    idle connection holds no receive buffer of its own. The bytes handed to a ConnectionObserver
+//    are valid only during the callback.
+//  - Output coalescing. Connection::send() only queues; the first send of a turn puts the
+//    connection on the loop's pending list and posts ONE flush handler for the whole loop. That
+//    handler gives each pending connection one gathered write (sendmsg with up to kMaxIov
+//    buffers), so every line queued while handling a batch of events leaves in one system call
+//    per connection (the shape of Redis's handleClientsWithPendingWrites). Only a connection
+//    whose socket buffer is full waits for writability.
+//  - Closing deadlines. A connection closing after a flush is force-closed if its peer neither
+//    reads what is left nor closes in time.
+//
+// Thread: a Loop and all its connections belong to the single thread running the io_context.
+// Lifetime: the Loop must outlive every Connection created on it. It owns no coroutine; once the
+// owner has closed every connection and listener, io_context::run() returns.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace parley::net {
+
+class Connection;
+
+class Loop {
+ public:
+  // Size of the shared read buffer: the most bytes one connection reads per wake-up.
+  static constexpr std::size_t kReadBufferBytes = 64 * 1024;
+  // Most queued lines one gathered write takes (Linux IOV_MAX).
+  static constexpr std::size_t kMaxIov = 1024;
+
+  explicit Loop(boost::asio::io_context& io);
+  ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  boost::asio::io_context& context() { return io_; }
+
+  // Connections currently closing (flushing their last output or waiting for the peer's FIN).
+  std::size_t closing_count() const { return closing_.size(); }
+
+ private:
+  friend class Connection;
+
+  std::span<char> read_buffer() { return {read_buffer_.get(), kReadBufferBytes}; }
+  std::span<iovec, kMaxIov> iov_scratch() { return iov_; }
+
+  // Flush `c` in this turn's flush pass (posting the pass if needed).
+  void want_flush(std::shared_ptr<Connection> c);
+  void flush_pending();
+
+  // Track a closing connection until it finishes or its deadline passes.
+  void add_closing(std::shared_ptr<Connection> c);
+  void remove_closing(Connection& c);
+  void arm_closing_timer();
+  void sweep_closing();
+
+  boost::asio::io_context& io_;
+  std::unique_ptr<char[]> read_buffer_;
+  std::array<iovec, kMaxIov> iov_{};
+  std::vector<std::shared_ptr<Connection>> pending_;   // want a flush this turn
+  std::vector<std::shared_ptr<Connection>> flushing_;  // being flushed now (swapped with pending_)
+  bool flush_posted_ = false;
+  std::vector<std::shared_ptr<Connection>> closing_;  // unordered; Connection knows its index
+  std::vector<std::shared_ptr<Connection>> expired_;  // scratch for sweep_closing()
+  boost::asio::steady_timer closing_timer_;
+  bool closing_timer_armed_ = false;
+};
+
+}  // namespace parley::net

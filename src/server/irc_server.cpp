@@ -1,0 +1,167 @@
+#include "server/irc_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <csignal>
+#include <utility>
+
+#include "net/endpoint.h"
+
+namespace parley::server {
+
+namespace {
+constexpr std::chrono::seconds kTickInterval{1};
+// How long a graceful shutdown waits for clients to take their ERROR line and close.
+constexpr std::chrono::seconds kShutdownGrace{5};
+}  // namespace
+
+IrcServer::IrcServer(ServerOptions options, const core::PasswordVerifier& verifier)
+    : options_(std::move(options)),
+      engine_(options_.engine, static_cast<core::ReplySink&>(*this), verifier),
+      signals_(io_, SIGINT, SIGTERM) {
+  connection_options_.sendq_bytes = options_.sendq_bytes;
+}
+
+IrcServer::~IrcServer() = default;
+
+net::tcp::endpoint IrcServer::listen(const net::tcp::endpoint& at) {
+  net::Listener listener(
+      io_, at, [this](net::Socket socket) { accept(std::move(socket)); },
+      [](std::string_view message) { spdlog::warn("{}", message); });
+  auto bound = listener.local_endpoint();
+  if (running_) listener.start();
+  listeners_.push_back(std::move(listener));
+  spdlog::info("listening for IRC on {}", net::endpoint_to_string(bound));
+  return bound;
+}
+
+void IrcServer::run() {
+  running_ = true;
+  for (auto& listener : listeners_) listener.start();
+  schedule_tick();
+  wait_for_signal();
+  io_.run();
+  running_ = false;
+}
+
+void IrcServer::accept(net::Socket socket) {
+  if (shutting_down_) return;  // the socket closes here
+  const core::SessionId id = next_id_++;
+  auto connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_);
+  const auto& remote = connection->remote_endpoint();
+  core::ConnectionInfo info;
+  info.ip = net::address_to_string(remote.address());
+  info.port = remote.port();
+  info.exempt = options_.exempt.contains(info.ip);
+  spdlog::debug("session {}: accepted from {}{}", id, net::endpoint_to_string(remote),
+                info.exempt ? " (exempt)" : "");
+  sessions_.try_emplace(id, connection, options_.recvq_bytes);
+  connection->start();
+  // On refusal (connection limits) the engine has already sent ERROR and closed through the sink.
+  engine_.connect(id, info, core::Clock::now());
+}
+
+void IrcServer::send(core::SessionId to, const core::SharedLine& line) {
+  auto it = sessions_.find(to);
+  if (it != sessions_.end()) it->second.connection->send(line);
+}
+
+void IrcServer::close(core::SessionId who, std::string_view reason) {
+  auto it = sessions_.find(who);
+  if (it == sessions_.end()) return;
+  spdlog::debug("session {}: closing ({})", who, reason);
+  it->second.in_engine = false;
+  it->second.connection->close_after_flush();
+}
+
+void IrcServer::on_data(net::Connection& c, std::string_view bytes) {
+  auto it = sessions_.find(c.id());
+  if (it == sessions_.end() || !it->second.in_engine) return;
+  // Sessions are only erased by on_closed(), never during the engine calls below.
+  Session& session = it->second;
+  const core::SessionId id = c.id();
+  const auto now = core::Clock::now();
+  session.lines.feed(bytes, [&](proto::LineReader::Event event, std::string_view line) {
+    if (event == proto::LineReader::Event::kTooLong) {
+      engine_.line_too_long(id, now);
+    } else {
+      engine_.receive(id, line, now);
+    }
+    // Stop when the engine closed the session or its send queue overflowed.
+    return session.in_engine && session.connection->is_open();
+  });
+}
+
+void IrcServer::on_closed(net::Connection& c, std::string_view reason) {
+  auto it = sessions_.find(c.id());
+  if (it == sessions_.end()) return;
+  spdlog::debug("session {}: closed ({})", c.id(), reason);
+  if (it->second.in_engine) {
+    it->second.in_engine = false;
+    engine_.disconnect(c.id(), reason, core::Clock::now());
+  }
+  sessions_.erase(it);
+  if (shutting_down_) finish_shutdown_if_done();
+}
+
+void IrcServer::schedule_tick() {
+  tick_timer_.expires_after(kTickInterval);
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || shutting_down_) return;
+    engine_.tick(core::Clock::now());
+    schedule_tick();
+  });
+}
+
+void IrcServer::wait_for_signal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
+    if (!shutting_down_) {
+      spdlog::info("{}: shutting down ({} connections)", name, sessions_.size());
+      shutdown("Server shutting down");
+      wait_for_signal();
+    } else {
+      spdlog::warn("{} again: closing {} remaining connections now", name, sessions_.size());
+      close_all_now();
+    }
+  });
+}
+
+void IrcServer::shutdown(std::string_view reason) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  for (auto& listener : listeners_) listener.close();
+  tick_timer_.cancel();
+  engine_.shutdown(reason);  // ERROR to everyone, then ReplySink::close for each session
+  for (auto& [id, session] : sessions_) {
+    if (session.in_engine) {  // the engine should have closed it; don't leave it open
+      session.in_engine = false;
+      session.connection->close_after_flush();
+    }
+  }
+  shutdown_timer_.expires_after(kShutdownGrace);
+  shutdown_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    spdlog::warn("shutdown: closing {} connections that did not finish in time", sessions_.size());
+    close_all_now();
+  });
+  finish_shutdown_if_done();
+}
+
+void IrcServer::close_all_now() {
+  // Each close reports back through on_closed() on a later turn, which erases the session.
+  for (auto& [id, session] : sessions_) session.connection->close();
+}
+
+void IrcServer::finish_shutdown_if_done() {
+  if (!sessions_.empty()) return;
+  // Nothing else holds work on the io_context: run() returns.
+  shutdown_timer_.cancel();
+  boost::system::error_code ec;
+  signals_.cancel(ec);
+  spdlog::info("shutdown complete");
+}
+
+}  // namespace parley::server

@@ -1,0 +1,97 @@
+// The IRC front door: TCP listeners and connections (net/) driving the chat engine (core/).
+//
+// Owns the io_context and everything on it. Each accepted connection becomes an engine session:
+// its bytes are split into lines (proto::LineReader, at most ServerOptions::recvq_bytes) and fed
+// to Engine::receive(); the engine's output reaches the connection's send queue through the
+// ReplySink this class implements. A 1-second timer drives Engine::tick(). SIGINT/SIGTERM start
+// a graceful shutdown: every client gets an ERROR line, output is flushed, and run() returns once
+// all connections are gone (a second signal, or 5 seconds, closes the stragglers at once).
+//
+// Re-entrancy: the engine is only ever called from net callbacks and timers, never from inside
+// a ReplySink call; connections report their end asynchronously (net::ConnectionObserver), so a
+// send that overflows a send queue turns into Engine::disconnect() on a later turn.
+//
+// Thread: single-threaded. Construct, listen() and run() on one thread; everything else runs on
+// that thread inside run(). The PasswordVerifier must outlive the server.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstddef>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/engine.h"
+#include "core/types.h"
+#include "net/connection.h"
+#include "net/listener.h"
+#include "net/loop.h"
+#include "proto/line_reader.h"
+#include "server/options.h"
+
+namespace parley::server {
+
+class IrcServer final : private core::ReplySink, private net::ConnectionObserver {
+ public:
+  IrcServer(ServerOptions options, const core::PasswordVerifier& verifier);
+  ~IrcServer() override;
+  IrcServer(const IrcServer&) = delete;
+  IrcServer& operator=(const IrcServer&) = delete;
+
+  // Binds a listener (accepting starts in run()). Returns the bound endpoint, with the real port
+  // when `at` has port 0. Throws boost::system::system_error if the address cannot be bound.
+  net::tcp::endpoint listen(const net::tcp::endpoint& at);
+
+  // Serves until shut down. Returns normally after a graceful shutdown.
+  void run();
+
+  // Starts a graceful shutdown, as SIGTERM does. Call on the server's thread (e.g. from a
+  // handler posted to context()).
+  void shutdown(std::string_view reason);
+
+  boost::asio::io_context& context() { return io_; }
+  std::size_t session_count() const { return sessions_.size(); }
+
+ private:
+  struct Session {
+    Session(std::shared_ptr<net::Connection> c, std::size_t max_line)
+        : connection(std::move(c)), lines(max_line) {}
+    std::shared_ptr<net::Connection> connection;
+    proto::LineReader lines;
+    bool in_engine = true;  // false once the engine has closed the session
+  };
+
+  void accept(net::Socket socket);
+
+  // core::ReplySink
+  void send(core::SessionId to, const core::SharedLine& line) override;
+  void close(core::SessionId who, std::string_view reason) override;
+  // net::ConnectionObserver
+  void on_data(net::Connection& c, std::string_view bytes) override;
+  void on_closed(net::Connection& c, std::string_view reason) override;
+
+  void schedule_tick();
+  void wait_for_signal();
+  void close_all_now();
+  void finish_shutdown_if_done();
+
+  boost::asio::io_context io_{1};
+  net::Loop loop_{io_};
+  ServerOptions options_;
+  net::ConnectionOptions connection_options_;
+  core::Engine engine_;
+  std::vector<net::Listener> listeners_;
+  std::unordered_map<core::SessionId, Session> sessions_;
+  boost::asio::steady_timer tick_timer_{io_};
+  boost::asio::steady_timer shutdown_timer_{io_};
+  // Registered at construction, so a signal arriving before run() is not lost.
+  boost::asio::signal_set signals_;
+  core::SessionId next_id_ = 1;
+  bool running_ = false;
+  bool shutting_down_ = false;
+};
+
+}  // namespace parley::server

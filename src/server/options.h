@@ -1,0 +1,27 @@
+// Deployment settings of the IRC server: the engine's configuration plus what the transport needs.
+// Filled by the app layer from built-in defaults, the TOML file and the command line.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/config.h"
+#include "server/cidr.h"
+
+namespace parley::server {
+
+struct ServerOptions {
+  core::EngineConfig engine;
+  std::string bind = "0.0.0.0";  // numeric IPv4 or IPv6 address
+  std::uint16_t port = 6667;     // 0 = any free port
+  // Bytes queued for one client and not yet accepted by its socket; past it: "SendQ exceeded".
+  std::size_t sendq_bytes = 1 << 20;
+  // Longest line accepted from a client (512 bytes of IRC + 8191 of message tags); a longer
+  // line is discarded and answered with ERR_INPUTTOOLONG.
+  std::size_t recvq_bytes = 512 + 8191;
+  // Clients from these blocks skip flood control and the per-IP connection limit.
+  CidrList exempt;
+};
+
+}  // namespace parley::server

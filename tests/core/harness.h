@@ -1,0 +1,372 @@
+// Test harness for the chat engine (src/core): in-memory sessions, a recording reply sink, a
+// fake password verifier and a fake clock, after h11's tests/helpers.py and quinn-proto's
+// tests/util.rs. Tests drive Engine directly; nothing here opens a socket or reads the wall clock.
+//
+//   EngineHarness h;                       // h.config can be tweaked before first use
+//   SessionId a = h.register_user("alice");  // NICK + USER, welcome burst cleared
+//   SessionId b = h.register_user("bob");
+//   h.send(a, "JOIN #c");
+//   EXPECT_TRUE(h.has_line(b, "JOIN"));    // substring; or a std::regex
+//
+// The sink also checks the ReplySink contract on every call (nothing sent to or closed on a
+// session after it was closed, every delivery CR LF terminated, no line over 512 bytes without
+// its tags) and the harness reports any breach as a test failure when it is destroyed.
+#pragma once
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/config.h"
+#include "core/engine.h"
+#include "core/types.h"
+#include "proto/irc_message.h"
+
+namespace parley::core::test {
+
+// "a\r\nb\r\n" -> {"a", "b"}. A trailing fragment without CR LF is kept (and flagged by the sink).
+inline std::vector<std::string> split_crlf(std::string_view bytes) {
+  std::vector<std::string> out;
+  while (!bytes.empty()) {
+    auto end = bytes.find("\r\n");
+    out.emplace_back(bytes.substr(0, end));
+    if (end == std::string_view::npos) break;
+    bytes.remove_prefix(end + 2);
+  }
+  return out;
+}
+
+// One received line, parsed into owned strings (proto::Message only holds views).
+struct Line {
+  std::string raw;
+  std::string tags;  // without '@'
+  std::string source;
+  std::string command;
+  std::vector<std::string> params;
+};
+
+inline Line parse_line(std::string_view raw) {
+  Line out;
+  out.raw = std::string(raw);
+  auto parsed = proto::parse_message(raw);
+  if (!parsed.message) {
+    out.command = "<unparsable>";
+    return out;
+  }
+  const proto::Message& m = *parsed.message;
+  out.tags = std::string(m.tags_raw);
+  out.source = std::string(m.source);
+  out.command = std::string(m.command);
+  for (std::size_t i = 0; i < m.size(); ++i) out.params.emplace_back(m.param(i));
+  return out;
+}
+
+// Matches a received line against `expected` after parsing both, so that a final parameter
+// written with or without ':' (both legal: "PART #a done" == "PART #a :done") compares equal,
+// while tags, source, command and every parameter must match exactly.
+MATCHER_P(IsLine, expected, "is the IRC line \"" + std::string(expected) + "\"") {
+  Line a = parse_line(arg), e = parse_line(expected);
+  return a.tags == e.tags && a.source == e.source && a.command == e.command && a.params == e.params;
+}
+
+// EXPECT_THAT(h.lines(id), AreLines("first", "second")): exactly these lines, in order.
+template <class... S>
+auto AreLines(const S&... expected) {
+  return ::testing::ElementsAre(IsLine(std::string(expected))...);
+}
+// EXPECT_THAT(h.lines(id), HasLine("...")): at least one line equal to this one.
+inline auto HasLine(const std::string& expected) { return ::testing::Contains(IsLine(expected)); }
+
+// A ReplySink that keeps everything: per-session deliveries (the SharedLine pointers, for
+// identity checks), the same split into lines, and closed sessions with their reasons.
+class RecordingSink final : public ReplySink {
+ public:
+  void send(SessionId to, const SharedLine& line) override {
+    if (!line) {
+      violations_.push_back("null SharedLine sent to session " + std::to_string(to));
+      return;
+    }
+    if (closed_.count(to)) {
+      violations_.push_back("session " + std::to_string(to) + " was sent a line after close: " + *line);
+    }
+    if (line->size() < 2 || line->compare(line->size() - 2, 2, "\r\n") != 0) {
+      violations_.push_back("delivery to session " + std::to_string(to) +
+                            " is not CR LF terminated: " + *line);
+    }
+    for (std::string& l : split_crlf(*line)) {
+      std::string_view body = l;
+      if (!body.empty() && body.front() == '@') {
+        auto space = body.find(' ');
+        body.remove_prefix(space == std::string_view::npos ? body.size() : space + 1);
+      }
+      if (body.size() + 2 > proto::kMaxLineBytes) {
+        violations_.push_back("line over 512 bytes (" + std::to_string(body.size() + 2) + ") to session " +
+                              std::to_string(to) + ": " + l.substr(0, 80) + "...");
+      }
+      if (l.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+        violations_.push_back("line with a bare CR, LF or NUL to session " + std::to_string(to));
+      }
+      lines_[to].push_back(std::move(l));
+    }
+    deliveries_[to].push_back(line);
+  }
+
+  void close(SessionId who, std::string_view reason) override {
+    if (closed_.count(who)) violations_.push_back("session " + std::to_string(who) + " closed twice");
+    closed_[who] = std::string(reason);
+  }
+
+  std::vector<std::string>& lines(SessionId id) { return lines_[id]; }
+  const std::vector<SharedLine>& deliveries(SessionId id) { return deliveries_[id]; }
+  void clear(SessionId id) {
+    lines_[id].clear();
+    deliveries_[id].clear();
+  }
+  void clear_all() {
+    lines_.clear();
+    deliveries_.clear();
+  }
+  bool closed(SessionId id) const { return closed_.count(id) != 0; }
+  std::optional<std::string> close_reason(SessionId id) const {
+    auto it = closed_.find(id);
+    return it == closed_.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  std::size_t closed_count() const { return closed_.size(); }
+  const std::vector<std::string>& violations() const { return violations_; }
+
+ private:
+  std::map<SessionId, std::vector<std::string>> lines_;
+  std::map<SessionId, std::vector<SharedLine>> deliveries_;
+  std::map<SessionId, std::string> closed_;
+  std::vector<std::string> violations_;
+};
+
+// Accepts exactly the hash "plain:" + password; counts calls.
+class FakeVerifier final : public PasswordVerifier {
+ public:
+  static std::string hash(std::string_view password) { return "plain:" + std::string(password); }
+  bool verify(std::string_view hash, std::string_view password) const override {
+    ++calls;
+    return hash == "plain:" + std::string(password);
+  }
+  mutable int calls = 0;
+};
+
+// Time only moves when a test says so. Starts at 2026-01-02T03:04:05.678Z.
+class FakeClock {
+ public:
+  static constexpr std::int64_t kStartMillis = 1767323045678;
+  static TimePoint start() { return TimePoint(std::chrono::milliseconds(kStartMillis)); }
+  TimePoint now() const { return now_; }
+  template <class Rep, class Period>
+  void advance(std::chrono::duration<Rep, Period> d) {
+    now_ += std::chrono::duration_cast<Clock::duration>(d);
+  }
+
+ private:
+  TimePoint now_ = start();
+};
+
+class EngineHarness {
+ public:
+  EngineHarness() : config(default_config()) {}
+  explicit EngineHarness(EngineConfig cfg) : config(std::move(cfg)) {}
+  EngineHarness(const EngineHarness&) = delete;
+  EngineHarness& operator=(const EngineHarness&) = delete;
+  ~EngineHarness() {
+    for (const std::string& v : sink.violations()) ADD_FAILURE() << "ReplySink contract: " << v;
+  }
+
+  static EngineConfig default_config() {
+    EngineConfig c;
+    c.created = "Thu Jan 1 2026 at 00:00:00 UTC";
+    return c;
+  }
+
+  // Read by the Engine when it is constructed, i.e. on the first call below that needs it.
+  EngineConfig config;
+  RecordingSink sink;
+  FakeVerifier verifier;
+  FakeClock clock;
+
+  Engine& engine() {
+    if (!engine_) engine_ = std::make_unique<Engine>(config, sink, verifier);
+    return *engine_;
+  }
+  TimePoint now() const { return clock.now(); }
+
+  // A new session; see accepted() for whether the engine took it.
+  SessionId connect(std::string ip = "127.0.0.1", bool exempt = false) {
+    SessionId id = next_id_++;
+    ConnectionInfo info;
+    info.ip = std::move(ip);
+    info.port = static_cast<std::uint16_t>(40000 + id);
+    info.exempt = exempt;
+    if (engine().connect(id, info, clock.now())) accepted_.insert(id);
+    return id;
+  }
+  bool accepted(SessionId id) const { return accepted_.count(id) != 0; }
+
+  void send(SessionId id, std::string_view line) { engine().receive(id, line, clock.now()); }
+
+  // NICK + USER (username = nick, realname "Real <nick>"), optionally requesting `caps` first
+  // (CAP REQ ... CAP END). Expects RPL_WELCOME, then clears everything the session received.
+  // (`register` is a C++ keyword, hence the name.)
+  SessionId register_user(const std::string& nick, const std::vector<std::string>& caps = {},
+                          std::string ip = "127.0.0.1") {
+    SessionId id = connect(std::move(ip));
+    if (!caps.empty()) {
+      std::string req = "CAP REQ :";
+      for (std::size_t i = 0; i < caps.size(); ++i) req += (i ? " " : "") + caps[i];
+      send(id, req);
+      EXPECT_TRUE(has_line(id, " ACK ")) << "CAP REQ for " << nick << " not acknowledged:\n" << dump(id);
+    }
+    send(id, "NICK " + nick);
+    send(id, "USER " + nick + " 0 * :Real " + nick);
+    if (!caps.empty()) send(id, "CAP END");
+    EXPECT_TRUE(has_line(id, " 001 " + nick + " ")) << nick << " did not get RPL_WELCOME:\n" << dump(id);
+    sink.clear(id);
+    return id;
+  }
+
+  // Registers each nick (as register_user does) and has it JOIN `channel`: the first one creates
+  // the channel and is its operator. Clears all output. Per-IP limits apply (default 10).
+  std::vector<SessionId> channel_with(const std::string& channel, const std::vector<std::string>& nicks) {
+    std::vector<SessionId> ids;
+    for (const auto& nick : nicks) {
+      ids.push_back(register_user(nick));
+      send(ids.back(), "JOIN " + channel);
+    }
+    clear_all();
+    return ids;
+  }
+  // The same with capabilities per user: {{"alice", {}}, {"bob", {"server-time"}}}.
+  std::vector<SessionId> channel_with_caps(
+      const std::string& channel,
+      const std::vector<std::pair<std::string, std::vector<std::string>>>& users) {
+    std::vector<SessionId> ids;
+    for (const auto& [nick, caps] : users) {
+      ids.push_back(register_user(nick, caps));
+      send(ids.back(), "JOIN " + channel);
+    }
+    clear_all();
+    return ids;
+  }
+
+  std::vector<std::string>& lines(SessionId id) { return sink.lines(id); }
+  // Returns what `id` received so far and forgets it.
+  std::vector<std::string> take(SessionId id) {
+    std::vector<std::string> out = std::move(sink.lines(id));
+    sink.clear(id);
+    return out;
+  }
+  void clear(SessionId id) { sink.clear(id); }
+  void clear_all() { sink.clear_all(); }
+
+  bool has_line(SessionId id, std::string_view substring) { return count(id, substring) != 0; }
+  bool has_line(SessionId id, const std::regex& re) {
+    const auto& ls = lines(id);
+    return std::any_of(ls.begin(), ls.end(), [&](const std::string& l) { return std::regex_search(l, re); });
+  }
+  std::size_t count(SessionId id, std::string_view substring) {
+    const auto& ls = lines(id);
+    return std::count_if(ls.begin(), ls.end(),
+                         [&](const std::string& l) { return l.find(substring) != std::string::npos; });
+  }
+  std::optional<std::string> find_line(SessionId id, std::string_view substring) {
+    for (const auto& l : lines(id)) {
+      if (l.find(substring) != std::string::npos) return l;
+    }
+    return std::nullopt;
+  }
+  std::vector<Line> parsed(SessionId id) {
+    std::vector<Line> out;
+    for (const auto& l : lines(id)) out.push_back(parse_line(l));
+    return out;
+  }
+  // Received lines whose command (or numeric) is `command`.
+  std::vector<Line> replies(SessionId id, std::string_view command) {
+    std::vector<Line> out;
+    for (const auto& l : lines(id)) {
+      Line p = parse_line(l);
+      if (p.command == command) out.push_back(std::move(p));
+    }
+    return out;
+  }
+  // The command word of every received line, in order: {"001", "002", ..., "JOIN"}.
+  std::vector<std::string> commands(SessionId id) {
+    std::vector<std::string> out;
+    for (const auto& l : lines(id)) out.push_back(parse_line(l).command);
+    return out;
+  }
+  std::string dump(SessionId id) {
+    std::string out;
+    for (const auto& l : lines(id)) out += "    " + l + "\n";
+    return out.empty() ? "    (nothing)\n" : out;
+  }
+
+  // Moves the clock and runs the engine's periodic housekeeping once.
+  void advance(std::chrono::milliseconds d) {
+    clock.advance(d);
+    engine().tick(clock.now());
+  }
+  void advance_seconds(double seconds) {
+    advance(std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)));
+  }
+  void tick() { engine().tick(clock.now()); }
+
+  bool closed(SessionId id) const { return sink.closed(id); }
+  std::string close_reason(SessionId id) const { return sink.close_reason(id).value_or("<not closed>"); }
+
+  User* user(SessionId id) { return engine().find_user(id); }
+  Channel* channel(std::string_view name) { return engine().find_channel(name); }
+
+  // Every channel member is a live user that lists the channel, and every user's channel list
+  // points at channels that list the user back.
+  ::testing::AssertionResult memberships_consistent() {
+    Engine& e = engine();
+    std::set<const User*> live;
+    for (const auto& [id, u] : e.users()) live.insert(u.get());
+    for (const auto& [key, c] : e.channels()) {
+      if (c->members.empty()) return ::testing::AssertionFailure() << "channel " << c->name << " is empty";
+      for (const auto& [member, flags] : c->members) {
+        if (!live.count(member)) {
+          return ::testing::AssertionFailure() << "channel " << c->name << " has a dangling member";
+        }
+        if (std::find(member->channels.begin(), member->channels.end(), c.get()) == member->channels.end()) {
+          return ::testing::AssertionFailure()
+                 << member->nick << " is in " << c->name << " but does not list it";
+        }
+      }
+    }
+    for (const User* u : live) {
+      for (const Channel* c : u->channels) {
+        bool found = std::any_of(e.channels().begin(), e.channels().end(),
+                                 [&](const auto& p) { return p.second.get() == c; });
+        if (!found) return ::testing::AssertionFailure() << u->nick << " lists a channel the engine lost";
+        if (!c->has(*u))
+          return ::testing::AssertionFailure() << u->nick << " lists " << c->name << " but is no member";
+      }
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+ private:
+  std::unique_ptr<Engine> engine_;
+  std::set<SessionId> accepted_;
+  SessionId next_id_ = 1;
+};
+
+}  // namespace parley::core::test
