@@ -58,12 +58,8 @@ void Engine::build_isupport() {
   };
   constexpr std::size_t kPerLine = 13;  // ISUPPORT allows at most 13 tokens per line
   for (std::size_t i = 0; i < tokens.size(); i += kPerLine) {
-    std::string line;
-    for (std::size_t j = i; j < std::min(tokens.size(), i + kPerLine); ++j) {
-      if (!line.empty()) line += ' ';
-      line += tokens[j];
-    }
-    isupport_lines_.push_back(std::move(line));
+    auto end = tokens.begin() + static_cast<std::ptrdiff_t>(std::min(tokens.size(), i + kPerLine));
+    isupport_lines_.emplace_back(tokens.begin() + static_cast<std::ptrdiff_t>(i), end);
   }
 }
 
@@ -92,7 +88,6 @@ bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
   user->flood_tokens = config_.flood.burst;
   user->flood_at = now;
   users_.emplace(id, std::move(user));
-  peak_users_ = std::max(peak_users_, users_.size());
   return true;
 }
 

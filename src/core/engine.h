@@ -159,7 +159,7 @@ class Engine {
   std::unordered_map<std::string, std::size_t> clients_per_ip_;
   std::deque<WhowasEntry> whowas_;
   std::vector<std::unique_ptr<User>> departed_;  // freed at the end of each entry point
-  std::vector<std::string> isupport_lines_;
+  std::vector<std::vector<std::string>> isupport_lines_;  // tokens, at most 13 per line
   std::uint64_t visit_epoch_ = 0;
   std::size_t registered_count_ = 0;
   std::size_t peak_users_ = 0;

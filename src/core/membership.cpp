@@ -58,6 +58,12 @@ void Engine::join_channel(User& u, std::string_view name, Channel* c) {
   for (auto& [member, flags] : c->members) {
     (member->caps.has(Cap::kExtendedJoin) ? extended : plain).to(*member);
   }
+  if (!u.away.empty()) {
+    Broadcast away(*this, u.prefix(), "AWAY", {u.away});
+    for (auto& [member, flags] : c->members) {
+      if (member != &u && member->caps.has(Cap::kAwayNotify)) away.to(*member);
+    }
+  }
   if (!c->topic.empty()) send_topic(u, *c);
   send_names(u, *c);
 }

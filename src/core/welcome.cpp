@@ -1,4 +1,6 @@
 // Registration completion and the informational bursts (welcome, ISUPPORT, LUSERS, MOTD).
+#include <algorithm>
+
 #include "core/engine.h"
 #include "core/numerics.h"
 
@@ -17,6 +19,7 @@ void Engine::complete_registration_if_ready(User& u) {
   u.pending_password.clear();
   u.registered = true;
   ++registered_count_;
+  peak_users_ = std::max(peak_users_, registered_count_);
   send_welcome(u);
 }
 
@@ -34,13 +37,10 @@ void Engine::send_welcome(User& u) {
 void Engine::send_isupport(User& u) {
   for (const auto& tokens : isupport_lines_) {
     std::string line;
-    proto::LineBuilder(line)
-        .source(config_.server_name)
-        .command(RPL_ISUPPORT)
-        .param(u.target_name())
-        .param(tokens)
-        .trailing("are supported by this server")
-        .finish();
+    proto::LineBuilder b(line);
+    b.source(config_.server_name).command(RPL_ISUPPORT).param(u.target_name());
+    for (const auto& token : tokens) b.param(token);
+    b.trailing("are supported by this server").finish();
     send(u, std::move(line));
   }
 }

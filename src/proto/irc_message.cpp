@@ -188,9 +188,15 @@ LineBuilder& LineBuilder::command(std::string_view command) {
   return *this;
 }
 
+std::string_view safe_middle_param(std::string_view p) {
+  p = p.substr(0, p.find(' '));
+  while (!p.empty() && p.front() == ':') p.remove_prefix(1);
+  return p.empty() ? std::string_view{"*"} : p;
+}
+
 LineBuilder& LineBuilder::param(std::string_view p) {
   out_ += ' ';
-  out_ += p;
+  out_ += is_middle_param(p) ? p : safe_middle_param(p);
   return *this;
 }
 

@@ -70,6 +70,10 @@ std::string escape_tag_value(std::string_view raw);
 
 // True if `s` can be sent as a middle (non-trailing) parameter.
 bool is_middle_param(std::string_view s);
+// The longest valid middle parameter `s` starts with: text up to the first space, leading ':'
+// removed, "*" if nothing is left. Echoing client input through this can never shift the
+// parameters of a reply.
+std::string_view safe_middle_param(std::string_view s);
 
 // Builds an outgoing line: [@tags ][:source ]COMMAND params... CR LF. The last parameter is
 // written with ':' whenever it needs one (empty, has a space, starts with ':') or when
@@ -81,7 +85,7 @@ class LineBuilder {
   LineBuilder& tags(std::string_view raw_tags);  // "k=v;k2" without '@'; ignored if empty
   LineBuilder& source(std::string_view source);
   LineBuilder& command(std::string_view command);
-  LineBuilder& param(std::string_view p);         // middle parameter
+  LineBuilder& param(std::string_view p);         // middle parameter (made safe if it is not)
   LineBuilder& trailing(std::string_view p);      // last parameter, always with ':'
   LineBuilder& last(std::string_view p);          // last parameter, ':' only when needed
   void finish();                                  // appends CR LF

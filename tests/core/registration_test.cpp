@@ -18,7 +18,6 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::testing::Not;
 using namespace std::chrono_literals;
 
 // {"001", "005", "005", "251"} -> {"001", "005", "251"}: the number of ISUPPORT lines is the

@@ -42,7 +42,8 @@ void send_ban_list(Engine& e, User& u, Channel& c) {
 }
 
 void change_ban(Engine& e, Channel& c, User& u, bool plus, std::string_view raw, ModeChanges& out) {
-  std::string mask = proto::normalize_mask(raw.substr(0, 128));
+  // A mask must survive being sent back as a middle parameter: ":x y" is stored as "x".
+  std::string mask = proto::normalize_mask(limit_utf8(proto::safe_middle_param(raw), 128));
   auto it = std::find_if(c.bans.begin(), c.bans.end(),
                          [&](const Ban& b) { return proto::equal_folded(b.mask, mask, e.casemapping()); });
   if (plus && it == c.bans.end()) {
@@ -97,6 +98,8 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
   std::size_t next_arg = 2, param_modes = 0;
   bool plus = true, op_checked = false, allowed = false;
   ModeChanges changes;
+  // MODES counts every change that takes a parameter (b, k, l, o, v); the rest are ignored.
+  auto within_budget = [&]() { return ++param_modes <= e.limits().max_modes; };
   auto need_op = [&]() {
     if (!op_checked) {
       op_checked = true;
@@ -117,7 +120,7 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
       case 'b':
         if (arg.empty()) {
           send_ban_list(e, u, c);
-        } else if (need_op() && ++param_modes <= e.limits().max_modes) {
+        } else if (need_op() && within_budget()) {
           change_ban(e, c, u, plus, arg, changes);
         }
         break;
@@ -125,16 +128,16 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
       case 'v':
         if (arg.empty()) {
           e.reply(u, ERR_NEEDMOREPARAMS, {"MODE", "Not enough parameters"});
-        } else if (need_op() && ++param_modes <= e.limits().max_modes) {
+        } else if (need_op() && within_budget()) {
           change_member(e, c, u, plus, mode, arg, changes);
         }
         break;
       case 'k':
         if (plus && (arg.empty() || !proto::is_middle_param(arg) || arg.find(',') != std::string_view::npos)) {
           e.reply(u, ERR_INVALIDKEY, {c.name, "Key is not well-formed"});
-        } else if (need_op()) {
+        } else if (need_op() && within_budget()) {
           if (plus && c.key != arg) {
-            c.key = std::string(arg.substr(0, 32));
+            c.key = limit_utf8(arg, 32);
             changes.add(true, 'k', c.key);
           } else if (!plus && !c.key.empty()) {
             c.key.clear();
@@ -153,7 +156,7 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
           auto [ptr, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), limit);
           if (arg.empty() || ec != std::errc{} || ptr != arg.data() + arg.size() || limit == 0) {
             e.reply(u, ERR_INVALIDMODEPARAM, {c.name, "l", arg.empty() ? "*" : arg, "Invalid limit"});
-          } else if (need_op() && c.user_limit != limit) {
+          } else if (need_op() && within_budget() && c.user_limit != limit) {
             c.user_limit = limit;
             changes.add(true, 'l', std::to_string(limit));
           }

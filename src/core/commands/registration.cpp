@@ -5,6 +5,7 @@
 #include "core/command_table.h"
 #include "core/engine.h"
 #include "core/numerics.h"
+#include "core/text.h"
 
 namespace parley::core::commands {
 
@@ -31,6 +32,8 @@ bool apply_cap_request(User& u, std::string_view request) {
     bool remove = word.front() == '-';
     auto cap = cap_from_name(remove ? std::string_view(word).substr(1) : std::string_view(word));
     if (!cap) return false;
+    // A CAP LS 302 client has cap-notify implicitly and may not turn it off (IRCv3 cap-notify).
+    if (remove && *cap == Cap::kCapNotify && u.cap_version >= 302) return false;
     updated.set(*cap, !remove);
   }
   u.caps = updated;
@@ -116,7 +119,7 @@ void user(Engine& e, User& u, const proto::Message& m) {
     return;
   }
   u.username = "~" + name;
-  u.realname = std::string(m.param(3).substr(0, e.limits().realname_length));
+  u.realname = limit_utf8(m.param(3), e.limits().realname_length);
   u.user_received = true;
   e.complete_registration_if_ready(u);
 }
@@ -131,7 +134,7 @@ void pong(Engine&, User&, const proto::Message&) {}
 
 // QUIT [:reason]
 void quit(Engine& e, User& u, const proto::Message& m) {
-  std::string reason = m.size() ? "Quit: " + std::string(m.param(0).substr(0, e.limits().kick_length)) : "Client Quit";
+  std::string reason = m.size() ? "Quit: " + limit_utf8(m.param(0), e.limits().kick_length) : "Client Quit";
   e.quit(u, reason);
 }
 
