@@ -10,8 +10,8 @@
 //   - unescape(escape(x)) == x for tag values.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,16 +27,16 @@ using parley::proto::kMaxTagBytes;
 using parley::proto::LineBuilder;
 using parley::proto::LineReader;
 using parley::proto::Message;
-using parley::proto::ParseError;
 using parley::proto::parse_message;
+using parley::proto::ParseError;
 using parley::proto::ParseResult;
 
-#define FUZZ_CHECK(cond)                                                              \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
+#define FUZZ_CHECK(cond)                                                                 \
+  do {                                                                                   \
+    if (!(cond)) {                                                                       \
       std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                   \
-    }                                                                                 \
+      std::abort();                                                                      \
+    }                                                                                    \
   } while (0)
 
 bool inside(std::string_view view, std::string_view whole) {
@@ -150,8 +150,8 @@ struct Event {
   bool operator==(const Event&) const = default;
 };
 
-std::vector<Event> read_lines(std::string_view data, std::size_t max_line, const std::vector<std::size_t>& cuts,
-                              bool parse) {
+std::vector<Event> read_lines(std::string_view data, std::size_t max_line,
+                              const std::vector<std::size_t>& cuts, bool parse) {
   LineReader reader(max_line);
   std::vector<Event> events;
   auto sink = [&](LineReader::Event e, std::string_view line) {

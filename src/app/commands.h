@@ -17,5 +17,8 @@ struct Subcommand {
 Subcommand add_server_command(CLI::App& parent);
 // `parley mkpasswd`: hashes a password for the configuration file.
 Subcommand add_mkpasswd_command(CLI::App& parent);
+// `parley talk-server` and `parley talk`: 1:1 turn-taking talk (talk_command.cpp).
+Subcommand add_talk_server_command(CLI::App& parent);
+Subcommand add_talk_command(CLI::App& parent);
 
 }  // namespace parley::app

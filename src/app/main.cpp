@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   std::vector<parley::app::Subcommand> commands;
   commands.push_back(parley::app::add_server_command(app));
   commands.push_back(parley::app::add_mkpasswd_command(app));
+  commands.push_back(parley::app::add_talk_server_command(app));
+  commands.push_back(parley::app::add_talk_command(app));
 
   try {
     app.parse(argc, argv);

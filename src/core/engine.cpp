@@ -15,7 +15,7 @@ std::string format_server_time(TimePoint t) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char buf[40];
+  char buf[64];  // room for any int the compiler can imagine in tm fields
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buf;
@@ -103,7 +103,9 @@ void Engine::receive(SessionId id, std::string_view line, TimePoint now) {
     reply(*u, ERR_UNKNOWNERROR, {"*", "Input line contained a NUL byte and was discarded"});
   } else {
     auto parsed = proto::parse_message(line);
-    if (parsed.message) {
+    if (parsed.message && parsed.message->tags_raw.size() > proto::kMaxClientTagBytes) {
+      reply(*u, ERR_INPUTTOOLONG, {"Input line was too long"});  // message-tags: client tag data limit
+    } else if (parsed.message) {
       dispatch(*u, *parsed.message);
     } else if (parsed.error == proto::ParseError::kLineTooLong || parsed.error == proto::ParseError::kTagsTooLong) {
       reply(*u, ERR_INPUTTOOLONG, {"Input line was too long"});

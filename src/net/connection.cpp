@@ -2,11 +2,7 @@
 
 #include <sys/socket.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
-#include <exception>
 #include <system_error>
 #include <utility>
 
@@ -21,10 +17,10 @@ constexpr std::size_t kCompactAfter = 64;
 
 std::shared_ptr<Connection> Connection::create(Loop& loop, Socket socket, ConnectionObserver& observer,
                                                std::uint64_t id, const ConnectionOptions& options) {
-  return std::shared_ptr<Connection>(new Connection(loop, std::move(socket), observer, id, options));
+  return std::make_shared<Connection>(Private{}, loop, std::move(socket), observer, id, options);
 }
 
-Connection::Connection(Loop& loop, Socket socket, ConnectionObserver& observer, std::uint64_t id,
+Connection::Connection(Private, Loop& loop, Socket socket, ConnectionObserver& observer, std::uint64_t id,
                        const ConnectionOptions& options)
     : loop_(loop),
       socket_(std::move(socket)),
@@ -45,41 +41,39 @@ void Connection::start() {
   socket_.non_blocking(true, ec);
   // Output is already coalesced per turn; Nagle would only add latency.
   socket_.set_option(tcp::no_delay(true), ec);
-  boost::asio::co_spawn(socket_.get_executor(), read_loop(shared_from_this()), [](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);  // an observer threw: surface it from io_context::run()
+  wait_readable();
+}
+
+// The reader: wait for readability, then read once into the Loop's shared buffer (an idle
+// connection holds no buffer). One read per wake-up keeps a flooding peer from starving others;
+// asio re-arms the descriptor on every wait, so bytes left in the socket wake us again.
+void Connection::wait_readable() {
+  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+    self->on_readable(ec);
   });
 }
 
-// The reader: waits for readability, then reads once into the Loop's shared buffer (an idle
-// connection holds no buffer). One read per wake-up keeps a flooding peer from starving others;
-// asio re-arms the descriptor on every wait, so bytes left in the socket wake us again.
-boost::asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
+void Connection::on_readable(const boost::system::error_code& wait_ec) {
   namespace error = boost::asio::error;
-  Connection& c = *self;
-  for (;;) {
-    auto [wait_ec] =
-        co_await c.socket_.async_wait(Socket::wait_read, boost::asio::as_tuple(boost::asio::use_awaitable));
-    if (c.state_ == State::kClosed) break;
-    if (wait_ec) {
-      c.fail("Read error: " + wait_ec.message());
-      break;
-    }
-    std::span<char> buffer = c.loop_.read_buffer();
-    boost::system::error_code ec;
-    const std::size_t n = c.socket_.read_some(boost::asio::buffer(buffer.data(), buffer.size()), ec);
-    if (ec == error::would_block || ec == error::try_again || ec == error::interrupted) continue;
-    if (ec == error::eof) {
-      c.fail("Connection closed");
-      break;
-    }
-    if (ec) {
-      c.fail("Read error: " + ec.message());
-      break;
-    }
-    if (c.state_ == State::kOpen) c.observer_.on_data(c, std::string_view(buffer.data(), n));
-    if (c.state_ == State::kClosed) break;
+  if (state_ == State::kClosed) return finish();
+  if (wait_ec) {
+    fail("Read error: " + wait_ec.message());
+    return finish();
   }
-  c.finish();
+  std::span<char> buffer = loop_.read_buffer();
+  boost::system::error_code ec;
+  const std::size_t n = socket_.read_some(boost::asio::buffer(buffer.data(), buffer.size()), ec);
+  if (ec == error::eof) {
+    fail("Connection closed");
+    return finish();
+  }
+  if (ec && ec != error::would_block && ec != error::try_again && ec != error::interrupted) {
+    fail("Read error: " + ec.message());
+    return finish();
+  }
+  if (!ec && state_ == State::kOpen) observer_.on_data(*this, std::string_view(buffer.data(), n));
+  if (state_ == State::kClosed) return finish();
+  wait_readable();
 }
 
 bool Connection::send(SharedLine line) {

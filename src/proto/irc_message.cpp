@@ -51,12 +51,13 @@ bool parse_tags(std::string_view raw, Message& msg) {
     auto eq = item.find('=');
     Tag tag{item.substr(0, eq), eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1)};
     if (tag.key.empty() || tag.key == "+") return false;
-    if (msg.tag_count == Message::kMaxTags) return false;
-    // A repeated key: the last one wins (message-tags spec).
+    // A repeated key: the last one wins (message-tags spec) and adds no tag.
     auto* found = std::find_if(msg.tags.begin(), msg.tags.begin() + msg.tag_count,
                                [&](const Tag& t) { return t.key == tag.key; });
     if (found != msg.tags.begin() + msg.tag_count) {
       *found = tag;
+    } else if (msg.tag_count == Message::kMaxTags) {
+      return false;
     } else {
       msg.tags[msg.tag_count++] = tag;
     }

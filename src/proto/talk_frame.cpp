@@ -81,7 +81,8 @@ std::string FrameDecoder::error_text() const {
       return "unknown message tag " + describe_byte(static_cast<std::uint8_t>(error_value_));
     case DecodeError::kTooLong:
       return std::string(tag_name(static_cast<Tag>(error_tag_))) + " frame length " +
-             std::to_string(error_value_) + " exceeds the limit of " + std::to_string(max_payload_) + " bytes";
+             std::to_string(error_value_) + " exceeds the limit of " + std::to_string(max_payload_) +
+             " bytes";
     case DecodeError::kPayloadOnHangup:
       return "HANGUP frame with length " + std::to_string(error_value_) + "; it must be 0";
   }

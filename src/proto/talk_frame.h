@@ -47,9 +47,9 @@ std::string encode_frame(Tag tag, std::string_view payload);
 // What made a FrameDecoder give up. The code names are the ones ERROR frames carry.
 enum class DecodeError : std::uint8_t {
   kNone,
-  kUnknownTag,      // "unknown-tag": the first byte of a frame is no tag
-  kTooLong,         // "too-long": the length field exceeds the decoder's limit
-  kPayloadOnHangup, // "bad-length": a HANGUP with a non-zero length
+  kUnknownTag,       // "unknown-tag": the first byte of a frame is no tag
+  kTooLong,          // "too-long": the length field exceeds the decoder's limit
+  kPayloadOnHangup,  // "bad-length": a HANGUP with a non-zero length
 };
 std::string_view error_code(DecodeError error);
 
@@ -91,8 +91,8 @@ class FrameDecoder {
   void reset_buffer();
 
   std::size_t max_payload_;
-  std::string buffer_;       // the incomplete frame, header first
-  std::uint32_t length_ = 0; // payload length of the buffered frame, once its header is in
+  std::string buffer_;        // the incomplete frame, header first
+  std::uint32_t length_ = 0;  // payload length of the buffered frame, once its header is in
   DecodeError error_ = DecodeError::kNone;
   std::uint32_t error_value_ = 0;  // the bad tag byte or length
   std::uint8_t error_tag_ = 0;

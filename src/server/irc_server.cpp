@@ -13,7 +13,7 @@ namespace parley::server {
 namespace {
 constexpr std::chrono::seconds kTickInterval{1};
 // How long a graceful shutdown waits for clients to take their ERROR line and close.
-constexpr std::chrono::seconds kShutdownGrace{5};
+constexpr std::chrono::seconds kShutdownGrace{4};
 }  // namespace
 
 IrcServer::IrcServer(ServerOptions options, const core::PasswordVerifier& verifier)
@@ -120,8 +120,8 @@ void IrcServer::wait_for_signal() {
     const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
     if (!shutting_down_) {
       spdlog::info("{}: shutting down ({} connections)", name, sessions_.size());
+      wait_for_signal();  // first: a shutdown that completes at once cancels this wait
       shutdown("Server shutting down");
-      wait_for_signal();
     } else {
       spdlog::warn("{} again: closing {} remaining connections now", name, sessions_.size());
       close_all_now();

@@ -5,7 +5,7 @@
 // to Engine::receive(); the engine's output reaches the connection's send queue through the
 // ReplySink this class implements. A 1-second timer drives Engine::tick(). SIGINT/SIGTERM start
 // a graceful shutdown: every client gets an ERROR line, output is flushed, and run() returns once
-// all connections are gone (a second signal, or 5 seconds, closes the stragglers at once).
+// all connections are gone (a second signal, or 4 seconds, closes the stragglers at once).
 //
 // Re-entrancy: the engine is only ever called from net callbacks and timers, never from inside
 // a ReplySink call; connections report their end asynchronously (net::ConnectionObserver), so a

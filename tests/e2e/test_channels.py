@@ -178,6 +178,28 @@ def test_too_many_channels_gives_405(start_server):
     assert err.params[1] == "#three"
 
 
+def test_nick_change_is_seen_by_channel_members_once(trio, server):
+    alice, bob, carol = trio
+    bob.join("#other")
+    alice.join("#other")
+    bob.send("NICK robert")
+    for c in (alice, bob, carol):
+        change = c.expect_command("NICK", "bob")
+        assert change.last == "robert"
+    alice.sync()
+    assert sum(1 for l in alice.history if l.command == "NICK") == 1, "one NICK per user, not per channel"
+    assert sorted(carol.names("#c")) == ["@alice", "carol", "robert"]
+
+
+def test_quit_is_seen_by_channel_members_with_reason(trio):
+    alice, bob, carol = trio
+    bob.send("QUIT :off to bed")
+    bob.expect_error_and_close()
+    for c in (alice, carol):
+        q = c.expect_command("QUIT", "bob")
+        assert "off to bed" in q.last, q
+
+
 def test_names_of_a_channel(trio):
     alice, bob, carol = trio
     assert sorted(carol.names("#c")) == ["@alice", "bob", "carol"]
@@ -517,6 +539,17 @@ def test_ban_list(trio):
     lines = bob.collect_until(numeric_re("368"))
     masks = [l.params[2] for l in lines if l.command == "367"]
     assert sorted(masks) == ["*!*@evil.example", "spam*!*@*"], lines
+
+
+def test_full_ban_list_gives_478(start_server):
+    srv = start_server({"limits": {"max_bans": 2}})
+    alice = srv.registered("alice")
+    alice.join("#c")
+    mode(alice, "#c", "+b one!*@*")
+    mode(alice, "#c", "+b two!*@*")
+    alice.send("MODE #c +b three!*@*")
+    err = alice.expect_numeric("478")
+    assert err.params[1] == "#c", err
 
 
 def test_banned_member_cannot_speak(trio):

@@ -27,16 +27,14 @@ TEST(Fold, AsciiLowersOnlyLetters) {
   EXPECT_EQ(fold("ABCDEFGHIJKLMNOPQRSTUVWXYZ", kAscii), "abcdefghijklmnopqrstuvwxyz");
 }
 
-TEST(Fold, Rfc1459AlsoFoldsBracketsBackslashAndTilde) {
-  EXPECT_EQ(fold("HeLLo[]\\~", kRfc), "hello{}|^");
-}
+TEST(Fold, Rfc1459AlsoFoldsBracketsBackslashAndTilde) { EXPECT_EQ(fold("HeLLo[]\\~", kRfc), "hello{}|^"); }
 
 TEST(Fold, Rfc1459LeavesLowerFormsAlone) { EXPECT_EQ(fold("{}|^", kRfc), "{}|^"); }
 
 TEST(Fold, LeavesDigitsPunctuationAndHighBytesAlone) {
   EXPECT_EQ(fold("#chan-1_2.3@", kRfc), "#chan-1_2.3@");
   EXPECT_EQ(fold("\xc3\x89\xc3\xa9", kRfc), "\xc3\x89\xc3\xa9");  // no Unicode folding
-  EXPECT_EQ(fold("@`", kAscii), "@`");                           // bytes next to A-Z and a-z
+  EXPECT_EQ(fold("@`", kAscii), "@`");                            // bytes next to A-Z and a-z
 }
 
 TEST(Fold, FoldCharBoundaries) {

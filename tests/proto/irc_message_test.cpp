@@ -16,7 +16,8 @@ namespace {
 // Message's views point into `line`, so callers keep the string alive.
 Message parse_ok(std::string_view line) {
   ParseResult r = parse_message(line);
-  EXPECT_TRUE(r.message.has_value()) << "line did not parse: \"" << line << "\" error: " << to_string(r.error);
+  EXPECT_TRUE(r.message.has_value()) << "line did not parse: \"" << line
+                                     << "\" error: " << to_string(r.error);
   return r.message.value_or(Message{});
 }
 
@@ -388,8 +389,9 @@ TEST(ParseLimits, MaximalTagsAndMaximalMessageTogetherAreAccepted) {
 }
 
 TEST(ParseError, EveryErrorHasAName) {
-  for (auto e : {ParseError::kEmpty, ParseError::kNoCommand, ParseError::kBadCommand, ParseError::kTagsTooLong,
-                 ParseError::kLineTooLong, ParseError::kTooManyTags, ParseError::kBadTag}) {
+  for (auto e :
+       {ParseError::kEmpty, ParseError::kNoCommand, ParseError::kBadCommand, ParseError::kTagsTooLong,
+        ParseError::kLineTooLong, ParseError::kTooManyTags, ParseError::kBadTag}) {
     EXPECT_FALSE(to_string(e).empty());
     EXPECT_NE(to_string(e), "unknown");
   }
@@ -406,9 +408,7 @@ TEST(TagEscaping, PlainValueIsUnchanged) {
   EXPECT_EQ(unescape_tag_value("plain-value_123=="), "plain-value_123==");
 }
 
-TEST(TagEscaping, UnescapesTheFiveSequences) {
-  EXPECT_EQ(unescape_tag_value(R"(\:\s\\\r\n)"), "; \\\r\n");
-}
+TEST(TagEscaping, UnescapesTheFiveSequences) { EXPECT_EQ(unescape_tag_value(R"(\:\s\\\r\n)"), "; \\\r\n"); }
 
 TEST(TagEscaping, UnknownEscapeDropsTheBackslash) {
   // message-tags: "If a \ is followed by a character that is not one of the ones listed, the
@@ -453,7 +453,13 @@ TEST(LineBuilder, CommandOnly) {
 
 TEST(LineBuilder, FullLineWithTagsAndSource) {
   std::string out;
-  LineBuilder(out).tags("time=x;+a=b").source("nick!u@h").command("PRIVMSG").param("#c").trailing("hi there").finish();
+  LineBuilder(out)
+      .tags("time=x;+a=b")
+      .source("nick!u@h")
+      .command("PRIVMSG")
+      .param("#c")
+      .trailing("hi there")
+      .finish();
   EXPECT_EQ(out, "@time=x;+a=b :nick!u@h PRIVMSG #c :hi there\r\n");
 }
 
@@ -501,7 +507,13 @@ TEST(LineBuilder, AppendsToExistingBuffer) {
 
 TEST(LineBuilder, OutputParsesBackToTheSameMessage) {
   std::string out;
-  LineBuilder(out).tags("+draft/reply=abc").source("alice!a@h").command("PRIVMSG").param("#chan").last(":) hi  all ").finish();
+  LineBuilder(out)
+      .tags("+draft/reply=abc")
+      .source("alice!a@h")
+      .command("PRIVMSG")
+      .param("#chan")
+      .last(":) hi  all ")
+      .finish();
   ASSERT_GE(out.size(), 2u);
   std::string_view line(out.data(), out.size() - 2);  // without CR LF
   Message m = parse_ok(line);

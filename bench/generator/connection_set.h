@@ -1,0 +1,103 @@
+// The generator's sockets: many non-blocking TCP clients on one epoll instance, one thread.
+//
+// Reading: when a client is readable, its carried-over partial line and one recv() of up to
+// 256 KiB land in a buffer shared by all clients; every complete line is handed to the
+// LineHandler with one timestamp per recv(). Nothing is allocated per line.
+// Writing: send() appends to the client's output buffer and marks it dirty; flush() (called
+// once per turn) writes each dirty client with one send() call; what the kernel does not take
+// waits for EPOLLOUT. So the generator, like a good server, coalesces its writes.
+// Clients connect from 127.0.0.1 .. 127.0.0.N (IP_BIND_ADDRESS_NO_PORT), so that 100,000
+// connections to one server port do not run out of ephemeral ports.
+//
+// Thread: single-threaded; the handler is called from turn() only.
+#pragma once
+
+#include <netinet/in.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::bench {
+
+class LineHandler {
+ public:
+  virtual ~LineHandler() = default;
+  // A complete line (CR/LF stripped) from `client`, read at `now_ns`.
+  virtual void on_line(std::uint32_t client, std::string_view line, std::uint64_t now_ns) = 0;
+  // The TCP connection of `client` is established.
+  virtual void on_connected(std::uint32_t client) = 0;
+  // The connection failed or ended; `reason` says why. Not called for close().
+  virtual void on_closed(std::uint32_t client, std::string_view reason) = 0;
+};
+
+class ConnectionSet {
+ public:
+  // `clients` slots, numbered 0..clients-1. `source_ips` > 0 spreads source addresses over
+  // 127.0.0.1..127.0.0.source_ips (only for a loopback server).
+  ConnectionSet(const sockaddr_in& server, std::uint32_t clients, std::uint32_t source_ips,
+                LineHandler& handler);
+  ~ConnectionSet();
+  ConnectionSet(const ConnectionSet&) = delete;
+  ConnectionSet& operator=(const ConnectionSet&) = delete;
+
+  // Starts a non-blocking connect. On failure returns false with `error` set (on_closed is not
+  // called); `descriptor_limit` tells whether the process ran out of file descriptors.
+  bool open(std::uint32_t client, std::string& error, bool& descriptor_limit);
+  // Queues bytes for the client (written by the next flush()).
+  void send(std::uint32_t client, std::string_view bytes);
+  // The client's output buffer, to append to in place; call mark_dirty() afterwards.
+  std::string& output(std::uint32_t client) { return slots_[client].out; }
+  void mark_dirty(std::uint32_t client);
+  bool has_pending_output(std::uint32_t client) const {
+    return slots_[client].out.size() > slots_[client].out_offset;
+  }
+  // Closes without calling the handler. `abortive` sends RST instead of FIN (no TIME_WAIT).
+  void close(std::uint32_t client, bool abortive = false);
+  void close_all();
+
+  // One epoll_wait (at most `timeout_ms`), dispatch of every ready client, then flush().
+  void turn(int timeout_ms);
+  void flush();
+
+  // An extra descriptor (e.g. the spawned server's stdout) whose input is read and discarded.
+  void drain_descriptor(int fd);
+
+  std::size_t open_count() const { return open_count_; }
+  std::uint64_t reads() const { return reads_; }
+  std::uint64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  struct Slot {
+    int fd = -1;
+    std::uint32_t interest = 0;  // epoll events registered
+    bool connecting = false;
+    bool dirty = false;
+    std::string carry;           // partial line from the previous recv()
+    std::string out;             // bytes [out_offset, size) not yet written
+    std::size_t out_offset = 0;
+  };
+  static constexpr std::uint32_t kDrainTag = 0xffffffffu;
+
+  void on_event(std::uint32_t client, std::uint32_t events);
+  void read_lines(std::uint32_t client);
+  void write_out(std::uint32_t client);
+  void set_interest(std::uint32_t client, std::uint32_t events);
+  void fail(std::uint32_t client, std::string_view reason);
+
+  sockaddr_in server_;
+  std::uint32_t source_ips_;
+  LineHandler& handler_;
+  int epoll_fd_ = -1;
+  int drain_fd_ = -1;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> dirty_;
+  std::vector<char> read_buffer_;
+  std::size_t open_count_ = 0;
+  std::uint64_t reads_ = 0;
+  std::uint64_t bytes_read_ = 0;
+};
+
+}  // namespace parley::bench

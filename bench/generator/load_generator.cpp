@@ -1,0 +1,493 @@
+#include "generator/load_generator.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "generator/clock.h"
+#include "generator/proc_stats.h"
+#include "metrics/irc_scan.h"
+
+namespace parley::bench {
+
+namespace {
+
+constexpr std::size_t kMaxProblems = 8;
+constexpr std::uint64_t kProgressEveryNs = 1'000'000'000;
+constexpr int kIdleTurnMs = 50;
+
+std::uint32_t default_source_ips(std::uint32_t clients) {
+  // ~28k ephemeral ports per source address; keep well below that.
+  return std::clamp<std::uint32_t>(clients / 16000 + 1, 1, 250);
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+bool is_join_error(std::string_view numeric) {
+  for (std::string_view n : {"403", "405", "437", "471", "473", "474", "475", "476", "477", "489"}) {
+    if (numeric == n) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+LoadGenerator::LoadGenerator(const BenchOptions& options, const sockaddr_in& server, pid_t server_pid)
+    : o_(options),
+      server_pid_(server_pid),
+      conns_(server, options.clients, options.source_ips ? options.source_ips : default_source_ips(options.clients),
+             *this),
+      clients_(options.clients) {
+  const std::uint32_t m = o_.channels;
+  const std::uint32_t s = m == 0 ? 0 : std::min(o_.senders, o_.clients);
+  channel_senders_.assign(m, 0);
+  channel_members_.assign(m, 0);
+  for (std::uint32_t i = 0; i < s; ++i) {
+    Sender sender;
+    sender.client = i;
+    sender.channel = i % m;
+    sender.slot = i / m;
+    sender.prefix = "PRIVMSG " + channel_name(sender.channel) + " :";
+    senders_.push_back(std::move(sender));
+    ++channel_senders_[i % m];
+  }
+  std::uint32_t trackers = 0;
+  for (std::uint32_t i = 0; i < o_.clients && m > 0; ++i) {
+    clients_[i].channel = i % m;
+    clients_[i].tracker_base = trackers;
+    trackers += channel_senders_[i % m];
+  }
+  trackers_.resize(trackers);
+}
+
+const char* LoadGenerator::nick(std::uint32_t client) {
+  std::snprintf(nick_buffer_, sizeof nick_buffer_, "b%u", client);
+  return nick_buffer_;
+}
+
+RunReport LoadGenerator::run() {
+  start_ns_ = mono_ns();
+  if (server_pid_ > 0) {
+    if (auto s = sample_process(server_pid_)) report_.rss_base_kib = s->rss_kib;
+  }
+  register_clients();
+  if (!aborted_) measure_idle();
+  if (!aborted_ && !senders_.empty()) join_channels();
+  if (!aborted_ && !senders_.empty()) run_traffic();
+  finish();
+  return report_;
+}
+
+// ---- event handling -------------------------------------------------------------------------
+
+void LoadGenerator::on_connected(std::uint32_t client) {
+  char lines[96];
+  const int n = std::snprintf(lines, sizeof lines, "NICK %s\r\nUSER %s 0 * :parley-bench\r\n", nick(client),
+                              nick_buffer_);
+  conns_.send(client, std::string_view(lines, static_cast<std::size_t>(n)));
+  clients_[client].state = State::kRegistering;
+}
+
+void LoadGenerator::on_closed(std::uint32_t client, std::string_view reason) {
+  Client& c = clients_[client];
+  if (c.state == State::kConnecting || c.state == State::kRegistering) {
+    --registering_;
+    ++report_.register_failed;
+  } else if (c.state == State::kJoining) {
+    --joining_;
+    ++join_failed_;
+  }
+  c.state = State::kFailed;
+  problem(std::string(nick(client)) + ": " + std::string(reason));
+}
+
+void LoadGenerator::on_line(std::uint32_t client, std::string_view line, std::uint64_t now) {
+  // Hot path: a benchmark PRIVMSG. Everything else is rare.
+  const std::string_view text = privmsg_text(line);
+  if (!text.empty()) {
+    if (auto payload = decode_payload(text)) return on_payload(client, *payload, now);
+  }
+  on_control_line(client, line);
+}
+
+void LoadGenerator::on_payload(std::uint32_t client, const Payload& p, std::uint64_t now) {
+  Client& c = clients_[client];
+  if (p.sender >= senders_.size() || senders_[p.sender].channel != c.channel || senders_[p.sender].client == client ||
+      !c.receiving) {
+    ++report_.misrouted;
+    return;
+  }
+  trackers_[c.tracker_base + senders_[p.sender].slot].on_receive(p.seq);
+  windows_[p.sender].on_delivered(p.seq);
+  last_delivery_ns_ = now;
+  if (measuring_) {
+    ++report_.measured_deliveries;
+    report_.latency.record(now > p.sent_ns ? now - p.sent_ns : 0);
+  }
+}
+
+void LoadGenerator::on_control_line(std::uint32_t client, std::string_view line) {
+  const ScannedLine s = scan_line(line);
+  if (s.command == "PING") {
+    std::string pong = "PONG :";
+    pong.append(trailing_param(s.params));
+    pong += "\r\n";
+    conns_.send(client, pong);
+  } else if (s.command.size() == 3 && std::isdigit(static_cast<unsigned char>(s.command[0]))) {
+    on_numeric(client, s.command, s.params);
+  } else if (s.command == "JOIN") {
+    if (clients_[client].state == State::kJoining && prefix_nick(s.prefix) == nick(client)) set_joined(client);
+  } else if (s.command == "ERROR") {
+    ++report_.server_errors;
+    problem(std::string(nick(client)) + ": ERROR " + std::string(trailing_param(s.params)));
+  }
+}
+
+void LoadGenerator::on_numeric(std::uint32_t client, std::string_view numeric, std::string_view params) {
+  Client& c = clients_[client];
+  if (numeric == "001") {
+    if (c.state == State::kRegistering) {
+      c.state = State::kRegistered;
+      --registering_;
+      ++report_.registered;
+      last_registered_ns_ = mono_ns();
+      report_.register_latency.record(last_registered_ns_ - c.opened_ns);
+    }
+    return;
+  }
+  if (numeric[0] != '4' && numeric[0] != '5') return;
+  ++report_.server_errors;
+  const std::string what = std::string(nick(client)) + ": " + std::string(numeric) + " " + std::string(params);
+  if (c.state == State::kRegistering) {
+    // Registration refused (nickname in use, banned, ...): this client is done.
+    problem(what);
+    conns_.close(client);
+    on_closed(client, "registration refused");
+  } else if (c.state == State::kJoining && is_join_error(numeric)) {
+    join_failed(client, what);
+  } else {
+    problem(what);
+  }
+}
+
+// ---- registration and idle memory ------------------------------------------------------------
+
+void LoadGenerator::open_client(std::uint32_t client) {
+  std::string error;
+  bool descriptor_limit = false;
+  clients_[client].state = State::kConnecting;
+  clients_[client].opened_ns = mono_ns();
+  ++registering_;
+  ++report_.attempted;
+  if (!conns_.open(client, error, descriptor_limit)) {
+    clients_[client].state = State::kFailed;
+    --registering_;
+    ++report_.register_failed;
+    if (descriptor_limit) report_.descriptor_limited = true;
+    problem(error);
+  }
+}
+
+void LoadGenerator::register_clients() {
+  const std::uint64_t t0 = mono_ns();
+  const std::uint64_t deadline = t0 + to_ns(o_.connect_timeout);
+  std::uint32_t next = 0;
+  bool stop_opening = false;
+  for (;;) {
+    stop_opening = stop_opening || report_.descriptor_limited || report_.register_failed > o_.max_failures;
+    while (!stop_opening && next < o_.clients && registering_ < o_.connect_batch) open_client(next++);
+    if (registering_ == 0 && (next == o_.clients || stop_opening)) break;
+    if (aborted_) break;
+    if (mono_ns() > deadline) {
+      problem("registration phase timed out with " + std::to_string(registering_) + " still registering");
+      break;
+    }
+    pump(kIdleTurnMs);
+    const double elapsed = seconds(mono_ns() - t0);
+    progress("register", std::to_string(report_.registered) + "/" + std::to_string(o_.clients) + " registered, " +
+                             std::to_string(report_.register_failed) + " failed, " +
+                             std::to_string(static_cast<int>(report_.registered / std::max(elapsed, 1e-3))) +
+                             "/s");
+  }
+  report_.register_seconds = seconds((last_registered_ns_ ? last_registered_ns_ : mono_ns()) - t0);
+  if (report_.registered > 0 && report_.register_seconds > 0) {
+    report_.registrations_per_s = report_.registered / report_.register_seconds;
+  }
+  progress("register", std::to_string(report_.registered) + " registered in " +
+                           std::to_string(report_.register_seconds) + " s",
+           true);
+}
+
+void LoadGenerator::measure_idle() {
+  const std::uint64_t settle_end = mono_ns() + to_ns(o_.settle);
+  while (mono_ns() < settle_end && !aborted_) pump(kIdleTurnMs);
+  if (server_pid_ > 0 && report_.registered > 0) {
+    if (auto s = sample_process(server_pid_)) {
+      report_.rss_registered_kib = s->rss_kib;
+      const double delta = static_cast<double>(s->rss_kib) - static_cast<double>(report_.rss_base_kib);
+      report_.idle_kib_per_conn = delta / report_.registered;
+      report_.server_rss_kib = s->rss_kib;
+      report_.server_rss_peak_kib = s->hwm_kib;
+      report_.server_threads = s->threads;
+    }
+  }
+  if (senders_.empty()) {
+    // Idle presets: measure the server's CPU while it holds the clients.
+    const std::uint64_t t0 = mono_ns();
+    const auto before = server_pid_ > 0 ? sample_process(server_pid_) : std::nullopt;
+    const std::uint64_t hold_end = t0 + to_ns(o_.hold);
+    while (mono_ns() < hold_end && !aborted_) pump(kIdleTurnMs);
+    if (before && o_.hold > 0) {
+      if (auto after = sample_process(server_pid_)) {
+        report_.server_cpu_pct = 100.0 * static_cast<double>(after->cpu_ns - before->cpu_ns) /
+                                 static_cast<double>(mono_ns() - t0);
+      }
+    }
+  }
+  if (report_.registered > 0) {
+    char text[128];
+    std::snprintf(text, sizeof text, "server RSS %llu KiB -> %llu KiB: %.2f KiB per connection",
+                  static_cast<unsigned long long>(report_.rss_base_kib),
+                  static_cast<unsigned long long>(report_.rss_registered_kib), report_.idle_kib_per_conn);
+    progress("idle", text, true);
+  }
+}
+
+// ---- joining ----------------------------------------------------------------------------------
+
+void LoadGenerator::start_join(std::uint32_t client) {
+  if (client < senders_.size()) {
+    for (const auto& line : o_.sender_setup) {
+      conns_.send(client, replace_all(line, "{nick}", nick(client)) + "\r\n");
+    }
+  }
+  conns_.send(client, "JOIN " + channel_name(clients_[client].channel) + "\r\n");
+  clients_[client].state = State::kJoining;
+  ++joining_;
+}
+
+void LoadGenerator::set_joined(std::uint32_t client) {
+  clients_[client].state = State::kJoined;
+  --joining_;
+  ++report_.joined;
+  ++channel_members_[clients_[client].channel];
+}
+
+void LoadGenerator::join_failed(std::uint32_t client, std::string_view why) {
+  clients_[client].state = State::kRegistered;
+  --joining_;
+  ++join_failed_;
+  problem(why);
+}
+
+void LoadGenerator::join_channels() {
+  const std::uint64_t t0 = mono_ns();
+  const std::uint64_t deadline = t0 + to_ns(o_.join_timeout);
+  std::uint32_t next = 0;
+  for (;;) {
+    for (; next < o_.clients && joining_ < o_.join_batch; ++next) {
+      if (clients_[next].state == State::kRegistered) start_join(next);
+    }
+    if (joining_ == 0 && next == o_.clients) break;
+    if (aborted_) break;
+    if (mono_ns() > deadline) {
+      problem("join phase timed out with " + std::to_string(joining_) + " joins unanswered");
+      break;
+    }
+    pump(kIdleTurnMs);
+    progress("join", std::to_string(report_.joined) + "/" + std::to_string(report_.registered) + " joined");
+  }
+  progress("join", std::to_string(report_.joined) + " joined in " + std::to_string(seconds(mono_ns() - t0)) +
+                       " s",
+           true);
+}
+
+// ---- traffic ----------------------------------------------------------------------------------
+
+void LoadGenerator::send_batch(std::uint32_t sender, std::uint32_t count) {
+  const Sender& s = senders_[sender];
+  DeliveryWindow& window = windows_[sender];
+  std::string& out = conns_.output(s.client);
+  const std::size_t line_bytes = s.prefix.size() + kPayloadBytes + o_.padding + 2;
+  const std::size_t at_start = out.size();
+  out.resize(at_start + line_bytes * count);
+  char* p = out.data() + at_start;
+  const std::uint64_t now = mono_ns();
+  for (std::uint32_t k = 0; k < count; ++k) {
+    std::memcpy(p, s.prefix.data(), s.prefix.size());
+    p += s.prefix.size();
+    p += encode_payload(Payload{sender, window.take_seq(), now}, o_.padding, p);
+    *p++ = '\r';
+    *p++ = '\n';
+  }
+  report_.sent += count;
+  conns_.mark_dirty(s.client);
+}
+
+int LoadGenerator::send_due(std::uint64_t now) {
+  std::uint64_t next_due = UINT64_MAX;
+  for (std::uint32_t i = 0; i < senders_.size(); ++i) {
+    const Sender& s = senders_[i];
+    if (clients_[s.client].state != State::kJoined || conns_.has_pending_output(s.client)) continue;
+    const DeliveryWindow& w = windows_[i];
+    std::uint64_t n = w.sendable();
+    if (o_.messages) n = std::min<std::uint64_t>(n, o_.messages - std::min(o_.messages, w.sent()));
+    if (o_.mode == SendMode::kRate) {
+      const std::uint64_t due = messages_due(now - traffic_start_ns_, o_.rate);
+      n = std::min<std::uint64_t>(n, due > w.sent() ? due - w.sent() : 0);
+      const std::uint64_t next = traffic_start_ns_ + static_cast<std::uint64_t>((w.sent() + n) * 1e9 / o_.rate);
+      next_due = std::min(next_due, next);
+    }
+    if (n > 0) send_batch(i, static_cast<std::uint32_t>(n));
+  }
+  if (o_.mode != SendMode::kRate || next_due == UINT64_MAX) return kIdleTurnMs;
+  const std::uint64_t wait_ns = next_due > now ? next_due - now : 0;
+  return static_cast<int>(std::min<std::uint64_t>(wait_ns / 1'000'000 + 1, kIdleTurnMs));
+}
+
+bool LoadGenerator::senders_done() const {
+  if (!o_.messages) return false;
+  for (std::uint32_t i = 0; i < senders_.size(); ++i) {
+    if (clients_[senders_[i].client].state == State::kJoined && windows_[i].sent() < o_.messages) return false;
+  }
+  return true;
+}
+
+void LoadGenerator::begin_measure(std::uint64_t now) {
+  measuring_ = true;
+  measure_start_ns_ = now;
+  sent_at_measure_start_ = report_.sent;
+  self_cpu_at_start_ = self_cpu_ns();
+  reads_at_start_ = conns_.reads();
+  if (server_pid_ > 0) {
+    if (auto s = sample_process(server_pid_)) server_cpu_at_start_ = s->cpu_ns;
+  }
+}
+
+void LoadGenerator::end_measure(std::uint64_t now) {
+  if (!measuring_) return;
+  measuring_ = false;
+  const std::uint64_t end = (o_.messages && last_delivery_ns_ > measure_start_ns_) ? last_delivery_ns_ : now;
+  const double wall = seconds(end - measure_start_ns_);
+  report_.measure_seconds = wall;
+  if (wall <= 0) return;
+  report_.deliveries_per_s = report_.measured_deliveries / wall;
+  report_.messages_per_s = (report_.sent - sent_at_measure_start_) / wall;
+  const double cpu_wall = seconds(now - measure_start_ns_);
+  report_.generator_cpu_pct = 100.0 * seconds(self_cpu_ns() - self_cpu_at_start_) / cpu_wall;
+  report_.generator_reads = conns_.reads() - reads_at_start_;
+  if (server_pid_ > 0) {
+    if (auto s = sample_process(server_pid_)) {
+      report_.server_cpu_pct = 100.0 * seconds(s->cpu_ns - server_cpu_at_start_) / cpu_wall;
+      report_.server_rss_kib = s->rss_kib;
+      report_.server_rss_peak_kib = s->hwm_kib;
+      report_.server_threads = s->threads;
+    }
+  }
+}
+
+void LoadGenerator::run_traffic() {
+  for (auto& c : clients_) c.receiving = c.state == State::kJoined;
+  windows_.clear();
+  for (const Sender& s : senders_) {
+    const std::uint32_t members = channel_members_[s.channel];
+    windows_.emplace_back(o_.window, members > 0 ? members - 1 : 0);
+    const std::size_t batch = std::min<std::uint32_t>(o_.window, 4096);
+    conns_.output(s.client).reserve(batch * (s.prefix.size() + kPayloadBytes + o_.padding + 2));
+  }
+  traffic_start_ns_ = mono_ns();
+  const std::uint64_t measure_at = traffic_start_ns_ + to_ns(o_.warmup);
+  const std::uint64_t stop_at = measure_at + to_ns(o_.duration);
+  for (;;) {
+    const std::uint64_t now = mono_ns();
+    if (!measuring_ && now >= measure_at && measure_start_ns_ == 0) begin_measure(now);
+    if (now >= stop_at || senders_done() || aborted_) break;
+    const int wait_ms = send_due(now);
+    conns_.flush();
+    pump(wait_ms);
+    char text[160];
+    std::snprintf(text, sizeof text, "%.1f s: %llu sent, %llu delivered%s", seconds(now - traffic_start_ns_),
+                  static_cast<unsigned long long>(report_.sent),
+                  static_cast<unsigned long long>(report_.measured_deliveries), measuring_ ? "" : " (warming up)");
+    progress("traffic", text);
+  }
+  if (!o_.messages) end_measure(mono_ns());
+  drain();
+  if (o_.messages) end_measure(mono_ns());
+}
+
+void LoadGenerator::drain() {
+  const std::uint64_t deadline = mono_ns() + to_ns(o_.drain_timeout);
+  auto undelivered = [this] {
+    std::uint64_t n = 0;
+    for (std::uint32_t i = 0; i < senders_.size(); ++i) {
+      if (clients_[senders_[i].client].state == State::kJoined) n += windows_[i].in_flight();
+    }
+    return n;
+  };
+  while (undelivered() > 0 && mono_ns() < deadline && !aborted_) pump(kIdleTurnMs);
+  report_.drained = undelivered() == 0;
+  if (!report_.drained) problem(std::to_string(undelivered()) + " messages still undelivered after the drain timeout");
+}
+
+void LoadGenerator::finish() {
+  for (const auto& c : clients_) {
+    if (c.state == State::kRegistered || c.state == State::kJoined) ++report_.held;
+  }
+  for (std::uint32_t r = 0; r < clients_.size() && !windows_.empty(); ++r) {
+    const Client& c = clients_[r];
+    if (!c.receiving) continue;
+    for (std::uint32_t i = 0; i < senders_.size(); ++i) {
+      const Sender& s = senders_[i];
+      if (s.channel != c.channel || s.client == r || !clients_[s.client].receiving) continue;
+      report_.loss.add(trackers_[c.tracker_base + s.slot], windows_[i].sent());
+    }
+  }
+  conns_.close_all();
+  report_.total_seconds = seconds(mono_ns() - start_ns_);
+}
+
+// ---- plumbing ---------------------------------------------------------------------------------
+
+void LoadGenerator::pump(int timeout_ms) {
+  conns_.turn(timeout_ms);
+  const std::uint64_t now = mono_ns();
+  if (server_pid_ > 0 && now - last_liveness_ns_ > 500'000'000) {
+    last_liveness_ns_ = now;
+    if (::kill(server_pid_, 0) != 0) {
+      problem("the server process is gone");
+      aborted_ = true;
+    }
+  }
+}
+
+void LoadGenerator::progress(const char* phase, const std::string& text, bool force) {
+  if (o_.quiet) return;
+  const std::uint64_t now = mono_ns();
+  if (!force && now - last_progress_ns_ < kProgressEveryNs) return;
+  last_progress_ns_ = now;
+  std::fprintf(stderr, "[%s %s] %s: %s\n", o_.label.empty() ? "server" : o_.label.c_str(), o_.preset.c_str(),
+               phase, text.c_str());
+}
+
+void LoadGenerator::problem(std::string_view what) {
+  auto& list = report_.problems;
+  // Keep the first few distinct kinds; clients differ only in their nick, so compare past it.
+  const auto kind = what.substr(std::min(what.find(' '), what.size()));
+  for (const auto& p : list) {
+    if (std::string_view(p).substr(std::min(p.find(' '), p.size())) == kind) return;
+  }
+  if (list.size() < kMaxProblems) {
+    list.emplace_back(what);
+    if (!o_.quiet) std::fprintf(stderr, "parley-bench: %s\n", list.back().c_str());
+  }
+}
+
+}  // namespace parley::bench
