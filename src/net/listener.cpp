@@ -1,12 +1,8 @@
 #include "net/listener.h"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <chrono>
-#include <exception>
 #include <string>
 #include <utility>
 
@@ -27,11 +23,15 @@ bool is_resource_exhaustion(const boost::system::error_code& ec) {
 
 using Acceptor = boost::asio::basic_socket_acceptor<tcp, boost::asio::io_context::executor_type>;
 
-struct Listener::State {
+// Shared by the Listener handle and the pending accept or pause, so a completion arriving after
+// the handle is gone finds valid state (and sees `closed`).
+struct Listener::State : std::enable_shared_from_this<Listener::State> {
   State(boost::asio::io_context& io, AcceptHandler accept, ErrorHandler error)
       : acceptor(io), pause(io), on_accept(std::move(accept)), on_error(std::move(error)) {}
 
-  static boost::asio::awaitable<void> accept_loop(std::shared_ptr<State> self);
+  void accept_next();
+  void accepted(const boost::system::error_code& ec, Socket socket);
+  void pause_then_accept();
 
   Acceptor acceptor;
   boost::asio::steady_timer pause;
@@ -39,39 +39,48 @@ struct Listener::State {
   ErrorHandler on_error;
   bool started = false;
   bool closed = false;
+  bool exhausted = false;  // report each episode of descriptor exhaustion once
 };
 
-boost::asio::awaitable<void> Listener::State::accept_loop(std::shared_ptr<State> self) {
-  const auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
-  bool paused = false;  // report each episode of exhaustion once
-  while (!self->closed) {
-    auto [ec, socket] = co_await self->acceptor.async_accept(token);
-    if (self->closed) break;
-    if (!ec) {
-      paused = false;
-      self->on_accept(std::move(socket));
-      continue;
-    }
-    if (is_resource_exhaustion(ec)) {
-      if (!paused && self->on_error) {
-        self->on_error("accept on " + endpoint_to_string(self->acceptor.local_endpoint()) + ": " +
-                       ec.message() + "; pausing new connections until resources free up");
-      }
-      paused = true;
-      self->pause.expires_after(kAcceptPause);
-      co_await self->pause.async_wait(token);
-      continue;
-    }
-    // ECONNABORTED and friends concern one peer only: go on accepting.
-    if (ec == boost::asio::error::connection_aborted || ec == boost::asio::error::try_again ||
-        ec == boost::asio::error::interrupted) {
-      continue;
-    }
-    if (ec == boost::asio::error::operation_aborted) break;
-    if (self->on_error) self->on_error("accept: " + ec.message());
-    self->pause.expires_after(kAcceptPause);
-    co_await self->pause.async_wait(token);
+// The accept loop: one async_accept outstanding at a time, re-armed after each completion.
+// (Completion handlers rather than a coroutine: clang 14's -fsanitize=function cannot compile
+// Asio's awaitable frames.)
+void Listener::State::accept_next() {
+  if (closed) return;
+  acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec, Socket socket) {
+    self->accepted(ec, std::move(socket));
+  });
+}
+
+void Listener::State::accepted(const boost::system::error_code& ec, Socket socket) {
+  if (closed || ec == boost::asio::error::operation_aborted) return;
+  if (!ec) {
+    exhausted = false;
+    on_accept(std::move(socket));
+    return accept_next();
   }
+  if (is_resource_exhaustion(ec)) {
+    if (!exhausted && on_error) {
+      on_error("accept on " + endpoint_to_string(acceptor.local_endpoint()) + ": " + ec.message() +
+               "; pausing new connections until resources free up");
+    }
+    exhausted = true;
+    return pause_then_accept();
+  }
+  // ECONNABORTED and friends concern one peer only: go on accepting.
+  if (ec == boost::asio::error::connection_aborted || ec == boost::asio::error::try_again ||
+      ec == boost::asio::error::interrupted) {
+    return accept_next();
+  }
+  if (on_error) on_error("accept: " + ec.message());
+  pause_then_accept();
+}
+
+void Listener::State::pause_then_accept() {
+  pause.expires_after(kAcceptPause);
+  pause.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) self->accept_next();
+  });
 }
 
 Listener::Listener(boost::asio::io_context& io, const tcp::endpoint& at, AcceptHandler on_accept,
@@ -99,10 +108,7 @@ tcp::endpoint Listener::local_endpoint() const { return state_->acceptor.local_e
 void Listener::start() {
   if (!state_ || state_->started || state_->closed) return;
   state_->started = true;
-  boost::asio::co_spawn(state_->acceptor.get_executor(), State::accept_loop(state_),
-                        [](std::exception_ptr e) {
-                          if (e) std::rethrow_exception(e);  // an accept handler threw
-                        });
+  state_->accept_next();
 }
 
 void Listener::close() {

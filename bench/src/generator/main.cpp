@@ -65,6 +65,9 @@ void add_flags(CLI::App& app, pb::BenchOptions& o, std::string& mode) {
   app.add_option("--join-batch", o.join_batch, "Joins in flight at once");
   app.add_option("--source-ips", o.source_ips, "Spread clients over 127.0.0.1..N (0 = automatic)");
   app.add_option("--max-failures", o.max_failures, "Stop opening connections after this many failures");
+  app.add_flag("--quickack", o.quickack,
+               "Diagnostic: TCP_QUICKACK after every read, so a server without TCP_NODELAY never waits "
+               "for our delayed ACKs");
   app.add_flag("--assert-clean", o.assert_clean,
                "Exit 1 unless every client registered and joined and every message arrived once, in order");
   app.add_flag("--quiet", o.quiet, "No progress on stderr");
@@ -92,13 +95,15 @@ bool ensure_descriptors(pb::BenchOptions& o, std::uint32_t& limit_out) {
   if (limit >= wanted) return true;
   const std::uint64_t fit = limit > kSpareDescriptors ? limit - kSpareDescriptors : 0;
   std::fprintf(stderr,
-               "parley-bench: %u clients need %llu file descriptors but the limit is %llu and cannot be "
-               "raised (run as root, or raise the hard limit: `ulimit -Hn %llu`, nofile in "
-               "/etc/security/limits.conf, or fs.nr_open).\n",
+               "parley-bench: %u clients need %llu file descriptors, but RLIMIT_NOFILE is %llu and this "
+               "process may not raise it (raising the hard limit needs root with CAP_SYS_RESOURCE: "
+               "`ulimit -Hn %llu` before starting, LimitNOFILE= in a systemd unit, or nofile in "
+               "/etc/security/limits.conf). The server needs as many.\n",
                o.clients, static_cast<unsigned long long>(wanted), static_cast<unsigned long long>(limit),
                static_cast<unsigned long long>(wanted));
   if (o.preset != "scale") return false;
-  std::fprintf(stderr, "parley-bench: scale: trying %llu clients instead\n", static_cast<unsigned long long>(fit));
+  std::fprintf(stderr, "parley-bench: scale: holding as many as the limit allows: %llu clients\n",
+               static_cast<unsigned long long>(fit));
   o.clients = static_cast<std::uint32_t>(fit);
   return o.clients > 0;
 }

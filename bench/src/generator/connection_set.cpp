@@ -181,6 +181,10 @@ void ConnectionSet::read_lines(std::uint32_t client) {
   }
   ++reads_;
   bytes_read_ += static_cast<std::uint64_t>(n);
+  if (quickack_) {
+    const int one = 1;
+    ::setsockopt(slot.fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+  }
   const std::uint64_t now = mono_ns();
   const char* p = buf;
   const char* const end = buf + carried + static_cast<std::size_t>(n);

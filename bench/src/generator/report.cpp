@@ -48,6 +48,16 @@ class JsonLine {
     text_ += '}';
     first_ = false;
   }
+  void numbers(const char* k, const std::vector<double>& values) {
+    key(k);
+    text_ += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%.1f", i ? "," : "", values[i]);
+      text_ += buf;
+    }
+    text_ += ']';
+  }
   void strings(const char* k, const std::vector<std::string>& values) {
     key(k);
     text_ += '[';
@@ -149,6 +159,8 @@ std::string to_json(const BenchOptions& o, const RunReport& r, const std::string
   j.num("server_threads", std::uint64_t{r.server_threads});
   j.num("generator_cpu_pct", r.generator_cpu_pct);
   j.num("generator_reads", r.generator_reads);
+  j.num("other_cpu_pct", r.other_cpu_pct);
+  j.numbers("cpu_busy_pct", r.cpu_busy_pct);
   j.num("server_errors", r.server_errors);
   j.strings("problems", r.problems);
   j.num("total_s", r.total_seconds, 2);

@@ -48,6 +48,14 @@ class LoadGenerator final : private LineHandler {
     std::uint32_t tracker_base = 0;  // first of its channel's senders' trackers
     std::uint64_t opened_ns = 0;     // when its connect() started
   };
+  // CPU counters at one instant, to report usage over an interval.
+  struct Usage {
+    std::uint64_t wall_ns = 0;
+    std::uint64_t server_cpu_ns = 0;
+    std::uint64_t self_cpu_ns = 0;
+    std::uint64_t other_cpu_ns = 0;
+    std::vector<std::uint64_t> busy_ns;  // per CPU
+  };
   struct Sender {
     std::uint32_t client = 0;
     std::uint32_t channel = 0;
@@ -77,6 +85,9 @@ class LoadGenerator final : private LineHandler {
   // Queues what each sender may send now; returns the ms until the next one is due (rate mode).
   int send_due(std::uint64_t now);
   void send_batch(std::uint32_t sender, std::uint32_t count);
+  Usage sample_usage();
+  // Server, generator and other processes' CPU %, and per-CPU busy %, between two samples.
+  void report_usage(const Usage& from, const Usage& to);
   void begin_measure(std::uint64_t now);
   void end_measure(std::uint64_t now);
   bool senders_done() const;
@@ -110,8 +121,7 @@ class LoadGenerator final : private LineHandler {
   std::uint64_t last_registered_ns_ = 0;
   std::uint64_t last_delivery_ns_ = 0;
   std::uint64_t sent_at_measure_start_ = 0;
-  std::uint64_t server_cpu_at_start_ = 0;
-  std::uint64_t self_cpu_at_start_ = 0;
+  Usage usage_at_start_;
   std::uint64_t reads_at_start_ = 0;
   std::uint64_t last_progress_ns_ = 0;
   std::uint64_t last_liveness_ns_ = 0;

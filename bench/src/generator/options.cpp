@@ -35,11 +35,9 @@ bool apply_preset(const std::string& name, BenchOptions& o) {
     o.warmup = 1;
   } else if (name == "idle") {
     idle(o, 5000);
-    o.connect_batch = 1000;
     o.settle = 2;
   } else if (name == "register") {
     idle(o, 5000);
-    o.connect_batch = 1000;
     o.connect_timeout = 20;
     o.settle = 0.2;
   } else if (name == "scale") {

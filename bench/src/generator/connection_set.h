@@ -65,6 +65,10 @@ class ConnectionSet {
   // An extra descriptor (e.g. the spawned server's stdout) whose input is read and discarded.
   void drain_descriptor(int fd);
 
+  // Re-arms TCP_QUICKACK after every read, so the server's Nagle never waits for a delayed ACK
+  // from us (diagnostic: real clients do not do this).
+  void set_quickack(bool on) { quickack_ = on; }
+
   std::size_t open_count() const { return open_count_; }
   std::uint64_t reads() const { return reads_; }
   std::uint64_t bytes_read() const { return bytes_read_; }
@@ -96,6 +100,7 @@ class ConnectionSet {
   std::vector<std::uint32_t> dirty_;
   std::vector<char> read_buffer_;
   std::size_t open_count_ = 0;
+  bool quickack_ = false;
   std::uint64_t reads_ = 0;
   std::uint64_t bytes_read_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "generator/proc_stats.h"
 
+#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -52,6 +53,56 @@ std::optional<ProcSample> sample_process(pid_t pid) {
   sample.rss_kib = status_kib(status, "VmRSS:");
   sample.hwm_kib = status_kib(status, "VmHWM:");
   return sample;
+}
+
+std::uint64_t other_processes_cpu_ns(pid_t skip_a, pid_t skip_b) {
+  const pid_t self = ::getpid();
+  const auto tick_ns = 1'000'000'000ull / static_cast<std::uint64_t>(::sysconf(_SC_CLK_TCK));
+  std::uint64_t total = 0;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return 0;
+  while (const dirent* entry = ::readdir(proc)) {
+    char* end = nullptr;
+    const long pid = std::strtol(entry->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0 || pid == self || pid == skip_a || pid == skip_b) continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE* f = std::fopen(path, "r");
+    if (!f) continue;
+    char buf[1024];
+    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = '\0';
+    const char* p = std::strrchr(buf, ')');
+    if (!p) continue;
+    // Fields 3.. after ") "; utime, stime, cutime, cstime are fields 14..17.
+    unsigned long long v[4] = {};
+    int field = 2;
+    for (const char* q = p + 1; *q && field < 17; ++q) {
+      if (*q != ' ') continue;
+      ++field;
+      if (field >= 14) v[field - 14] = std::strtoull(q + 1, nullptr, 10);
+    }
+    total += (v[0] + v[1] + v[2] + v[3]) * tick_ns;
+  }
+  ::closedir(proc);
+  return total;
+}
+
+std::vector<std::uint64_t> cpu_busy_ns() {
+  const auto tick_ns = 1'000'000'000ull / static_cast<std::uint64_t>(::sysconf(_SC_CLK_TCK));
+  std::vector<std::uint64_t> out;
+  std::ifstream in("/proc/stat");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("cpu", 0) != 0) break;
+    if (line.size() < 4 || line[3] == ' ') continue;  // the all-CPU total line
+    std::istringstream fields(line.substr(line.find(' ')));
+    std::uint64_t v[8] = {};
+    for (auto& x : v) fields >> x;
+    out.push_back((v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * tick_ns);  // not idle, not iowait
+  }
+  return out;
 }
 
 std::uint64_t self_cpu_ns() {

@@ -46,6 +46,8 @@ struct RunReport {
   std::uint64_t server_rss_peak_kib = 0;
   std::uint32_t server_threads = 0;
   double generator_cpu_pct = -1;
+  double other_cpu_pct = -1;             // every other process on the machine, % of one core
+  std::vector<double> cpu_busy_pct;      // per CPU, including softirq time charged to no process
   std::uint64_t generator_reads = 0;
 
   std::uint64_t server_errors = 0;  // 4xx/5xx numerics and ERROR lines received

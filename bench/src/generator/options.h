@@ -43,11 +43,12 @@ struct BenchOptions {
   double hold = 0;           // keep idle clients connected this long after measuring
 
   // Registration.
-  std::uint32_t connect_batch = 200;  // registrations in flight at once
+  std::uint32_t connect_batch = 1000;  // registrations in flight at once
   std::uint32_t join_batch = 500;     // joins in flight at once
   std::uint32_t source_ips = 0;       // 127.0.0.1..N; 0 = enough for `clients`
   std::uint32_t max_failures = 100;   // stop opening connections after this many failures
 
+  bool quickack = false;      // TCP_QUICKACK after every read (diagnostic)
   bool assert_clean = false;  // exit 1 unless every message arrived once, in order
   bool quiet = false;         // no progress lines on stderr
 };

@@ -65,6 +65,7 @@ LoadGenerator::LoadGenerator(const BenchOptions& options, const sockaddr_in& ser
     trackers += channel_senders_[i % m];
   }
   trackers_.resize(trackers);
+  conns_.set_quickack(o_.quickack);
 }
 
 const char* LoadGenerator::nick(std::uint32_t client) {
@@ -226,31 +227,20 @@ void LoadGenerator::register_clients() {
 }
 
 void LoadGenerator::measure_idle() {
-  const std::uint64_t settle_end = mono_ns() + to_ns(o_.settle);
+  // The server's CPU while it holds the idle clients: over the settle and hold periods.
+  const Usage before = sample_usage();
+  const std::uint64_t settle_end = before.wall_ns + to_ns(o_.settle);
   while (mono_ns() < settle_end && !aborted_) pump(kIdleTurnMs);
   if (server_pid_ > 0 && report_.registered > 0) {
     if (auto s = sample_process(server_pid_)) {
       report_.rss_registered_kib = s->rss_kib;
       const double delta = static_cast<double>(s->rss_kib) - static_cast<double>(report_.rss_base_kib);
       report_.idle_kib_per_conn = delta / report_.registered;
-      report_.server_rss_kib = s->rss_kib;
-      report_.server_rss_peak_kib = s->hwm_kib;
-      report_.server_threads = s->threads;
     }
   }
-  if (senders_.empty()) {
-    // Idle presets: measure the server's CPU while it holds the clients.
-    const std::uint64_t t0 = mono_ns();
-    const auto before = server_pid_ > 0 ? sample_process(server_pid_) : std::nullopt;
-    const std::uint64_t hold_end = t0 + to_ns(o_.hold);
-    while (mono_ns() < hold_end && !aborted_) pump(kIdleTurnMs);
-    if (before && o_.hold > 0) {
-      if (auto after = sample_process(server_pid_)) {
-        report_.server_cpu_pct = 100.0 * static_cast<double>(after->cpu_ns - before->cpu_ns) /
-                                 static_cast<double>(mono_ns() - t0);
-      }
-    }
-  }
+  const std::uint64_t hold_end = mono_ns() + to_ns(o_.hold);
+  while (mono_ns() < hold_end && !aborted_) pump(kIdleTurnMs);
+  if (senders_.empty() && o_.settle + o_.hold > 0) report_usage(before, sample_usage());
   if (report_.registered > 0) {
     char text[128];
     std::snprintf(text, sizeof text, "server RSS %llu KiB -> %llu KiB: %.2f KiB per connection",
@@ -360,15 +350,46 @@ bool LoadGenerator::senders_done() const {
   return true;
 }
 
+LoadGenerator::Usage LoadGenerator::sample_usage() {
+  Usage u;
+  u.wall_ns = mono_ns();
+  u.self_cpu_ns = self_cpu_ns();
+  u.other_cpu_ns = other_processes_cpu_ns(server_pid_, 0);
+  u.busy_ns = cpu_busy_ns();
+  if (server_pid_ > 0) {
+    if (auto s = sample_process(server_pid_)) u.server_cpu_ns = s->cpu_ns;
+  }
+  return u;
+}
+
+void LoadGenerator::report_usage(const Usage& from, const Usage& to) {
+  const double wall = static_cast<double>(to.wall_ns - from.wall_ns);
+  if (wall <= 0) return;
+  auto pct = [wall](std::uint64_t a, std::uint64_t b) {
+    return b > a ? 100.0 * static_cast<double>(b - a) / wall : 0.0;
+  };
+  report_.generator_cpu_pct = pct(from.self_cpu_ns, to.self_cpu_ns);
+  report_.other_cpu_pct = pct(from.other_cpu_ns, to.other_cpu_ns);
+  report_.cpu_busy_pct.clear();
+  for (std::size_t i = 0; i < from.busy_ns.size() && i < to.busy_ns.size(); ++i) {
+    report_.cpu_busy_pct.push_back(std::min(100.0, pct(from.busy_ns[i], to.busy_ns[i])));
+  }
+  if (server_pid_ > 0) {
+    report_.server_cpu_pct = pct(from.server_cpu_ns, to.server_cpu_ns);
+    if (auto s = sample_process(server_pid_)) {
+      report_.server_rss_kib = s->rss_kib;
+      report_.server_rss_peak_kib = s->hwm_kib;
+      report_.server_threads = s->threads;
+    }
+  }
+}
+
 void LoadGenerator::begin_measure(std::uint64_t now) {
   measuring_ = true;
   measure_start_ns_ = now;
   sent_at_measure_start_ = report_.sent;
-  self_cpu_at_start_ = self_cpu_ns();
   reads_at_start_ = conns_.reads();
-  if (server_pid_ > 0) {
-    if (auto s = sample_process(server_pid_)) server_cpu_at_start_ = s->cpu_ns;
-  }
+  usage_at_start_ = sample_usage();
 }
 
 void LoadGenerator::end_measure(std::uint64_t now) {
@@ -377,20 +398,11 @@ void LoadGenerator::end_measure(std::uint64_t now) {
   const std::uint64_t end = (o_.messages && last_delivery_ns_ > measure_start_ns_) ? last_delivery_ns_ : now;
   const double wall = seconds(end - measure_start_ns_);
   report_.measure_seconds = wall;
+  report_.generator_reads = conns_.reads() - reads_at_start_;
+  report_usage(usage_at_start_, sample_usage());
   if (wall <= 0) return;
   report_.deliveries_per_s = report_.measured_deliveries / wall;
   report_.messages_per_s = (report_.sent - sent_at_measure_start_) / wall;
-  const double cpu_wall = seconds(now - measure_start_ns_);
-  report_.generator_cpu_pct = 100.0 * seconds(self_cpu_ns() - self_cpu_at_start_) / cpu_wall;
-  report_.generator_reads = conns_.reads() - reads_at_start_;
-  if (server_pid_ > 0) {
-    if (auto s = sample_process(server_pid_)) {
-      report_.server_cpu_pct = 100.0 * seconds(s->cpu_ns - server_cpu_at_start_) / cpu_wall;
-      report_.server_rss_kib = s->rss_kib;
-      report_.server_rss_peak_kib = s->hwm_kib;
-      report_.server_threads = s->threads;
-    }
-  }
 }
 
 void LoadGenerator::run_traffic() {

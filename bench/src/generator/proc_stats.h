@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace parley::bench {
 
@@ -19,6 +20,15 @@ struct ProcSample {
 
 // nullopt if the process is gone or /proc is unreadable.
 std::optional<ProcSample> sample_process(pid_t pid);
+
+// CPU time used so far by every process except `skip_a`, `skip_b` and this one (including the
+// children they have reaped), to tell whether something else competed for the machine during
+// a measurement. Processes that start and end between two samples without being reaped by a
+// surviving parent are missed.
+std::uint64_t other_processes_cpu_ns(pid_t skip_a, pid_t skip_b);
+
+// Busy time (everything but idle and iowait) of each CPU, from /proc/stat.
+std::vector<std::uint64_t> cpu_busy_ns();
 
 // This process's user + system CPU time.
 std::uint64_t self_cpu_ns();

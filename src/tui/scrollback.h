@@ -1,0 +1,41 @@
+// One conversation pane's lines: bounded, wrapped to the pane's width when drawn, and scrolled
+// by pages (PgUp/PgDn). New lines keep the view where it is while scrolled back, so reading
+// history is not disturbed; at the bottom the view follows new lines. Pure logic.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::tui {
+
+class Scrollback {
+ public:
+  explicit Scrollback(std::size_t max_lines = 5000) : max_lines_(max_lines) {}
+
+  // Adds a line (sanitised for the terminal).
+  void add(std::string_view line);
+  // The rows to draw, top to bottom: at most `height` rows of at most `width` columns.
+  std::vector<std::string> rows(int width, int height) const;
+  void page_up(int width, int height);
+  void page_down(int width, int height);
+  void to_bottom() { offset_ = 0; }
+  bool at_bottom() const { return offset_ == 0; }
+  // Lines added while scrolled back (shown in the status line).
+  std::size_t unseen() const { return unseen_; }
+  std::size_t size() const { return lines_.size(); }
+  const std::deque<std::string>& lines() const { return lines_; }
+
+ private:
+  std::size_t total_rows(int width) const;
+
+  std::size_t max_lines_;
+  std::deque<std::string> lines_;
+  std::size_t offset_ = 0;  // wrapped rows scrolled back from the bottom
+  std::size_t unseen_ = 0;
+  mutable int last_width_ = 80;  // the width rows() last drew with
+};
+
+}  // namespace parley::tui
