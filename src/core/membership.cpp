@@ -89,6 +89,7 @@ void Engine::change_nick(User& u, std::string_view nick) {
   }
   if (!u.nick_folded.empty()) nicks_.erase(u.nick_folded);
   u.nick = std::string(nick);
+  u.update_prefix();
   u.nick_folded = std::move(folded);
   nicks_.emplace(u.nick_folded, &u);
 }

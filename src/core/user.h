@@ -41,12 +41,15 @@ struct User {
   double flood_tokens = 0;
   TimePoint flood_at{};
 
+  std::string prefix_;
   std::vector<Channel*> channels;  // memberships, in join order
   std::uint64_t visit_mark = 0;    // Engine-private: de-duplicates fan-out to common channels
 
   bool is_oper() const { return !oper_name.empty(); }
-  // nick!user@host, the message source for everything this user does.
-  std::string prefix() const { return nick + "!" + username + "@" + host; }
+  // nick!user@host, the message source for everything this user does. Cached: call
+  // update_prefix() after changing nick, username or host.
+  const std::string& prefix() const { return prefix_; }
+  void update_prefix() { prefix_ = nick + "!" + username + "@" + host; }
   // The name numerics address this user by: the nick, or "*" before one is set.
   const std::string& target_name() const {
     static const std::string star = "*";

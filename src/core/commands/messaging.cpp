@@ -1,4 +1,7 @@
 // Messages between users: PRIVMSG, NOTICE, TAGMSG, and AWAY.
+#include <array>
+#include <span>
+
 #include "core/command_table.h"
 #include "core/engine.h"
 #include "core/numerics.h"
@@ -50,7 +53,7 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
   }
   std::string tags = client_tags(m);
   if (kind == Kind::kTagmsg && tags.empty()) return;  // nothing to relay
-  std::string source = u.prefix();
+  const std::string& source = u.prefix();
   auto targets = split_list(m.param(0));
   for (std::size_t i = 0; i < targets.size(); ++i) {
     std::string_view target = targets[i];
@@ -67,10 +70,8 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
     // Keep the relayed line within 512 bytes: ":source CMD target :text\r\n".
     std::size_t overhead = source.size() + command.size() + target.size() + (status ? 1 : 0) + 8;
     std::string text = kind == Kind::kTagmsg ? std::string{} : limit_utf8(m.param(1), proto::kMaxLineBytes - overhead);
-    std::string shown_target = status ? std::string(targets[i]) : std::string(target);
-    auto params = kind == Kind::kTagmsg ? std::vector<std::string_view>{shown_target}
-                                        : std::vector<std::string_view>{shown_target, text};
-    Engine::Broadcast out(e, source, command, params, tags);
+    const std::array<std::string_view, 2> params{status ? targets[i] : target, text};
+    Engine::Broadcast out(e, source, command, std::span(params.data(), kind == Kind::kTagmsg ? 1 : 2), tags);
     bool echo = u.caps.has(Cap::kEchoMessage);
     bool tagmsg = kind == Kind::kTagmsg;
 

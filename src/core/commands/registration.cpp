@@ -119,6 +119,7 @@ void user(Engine& e, User& u, const proto::Message& m) {
     return;
   }
   u.username = "~" + name;
+  u.update_prefix();
   u.realname = limit_utf8(m.param(3), e.limits().realname_length);
   u.user_received = true;
   e.complete_registration_if_ready(u);
