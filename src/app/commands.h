@@ -15,10 +15,16 @@ struct Subcommand {
 
 // `parley server`: the IRC server.
 Subcommand add_server_command(CLI::App& parent);
+// `parley simple-server PORT`: the seed-001 server shape (server_command.cpp).
+Subcommand add_simple_server_command(CLI::App& parent);
+// `parley simple-client NAME HOST PORT`: the seed-001 line client (simple_client_command.cpp).
+Subcommand add_simple_client_command(CLI::App& parent);
 // `parley mkpasswd`: hashes a password for the configuration file.
 Subcommand add_mkpasswd_command(CLI::App& parent);
 // `parley talk-server` and `parley talk`: 1:1 turn-taking talk (talk_command.cpp).
 Subcommand add_talk_server_command(CLI::App& parent);
 Subcommand add_talk_command(CLI::App& parent);
+// `parley peer`: serverless mesh chat (peer_command.cpp).
+Subcommand add_peer_command(CLI::App& parent);
 
 }  // namespace parley::app

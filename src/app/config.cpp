@@ -67,7 +67,7 @@ class ServerConfigLoader {
     constexpr std::string_view s = "server";
     r_.reject_unknown(t, s,
                       {"name", "network", "description", "bind", "port", "password_hash", "casemapping",
-                       "motd", "motd_file", "admin"});
+                       "motd", "motd_file", "admin", "simple_port"});
     auto& e = o_.engine;
     if (auto v = r_.string(t, s, "name")) {
       if (auto why = check_server_name(*v); why.empty())
@@ -91,6 +91,7 @@ class ServerConfigLoader {
         r_.problem(*t.get("bind"), "server.bind " + why);
     }
     r_.set_integer(t, s, "port", 0, 65535, o_.port);
+    if (auto v = r_.integer(t, s, "simple_port", 0, 65535)) o_.simple_port = static_cast<std::uint16_t>(*v);
     if (auto v = r_.string(t, s, "password_hash")) {
       if (looks_like_password_hash(*v))
         e.password_hash = *v;
@@ -203,29 +204,35 @@ class ServerConfigLoader {
 
   void flood(const toml::table& t) {
     constexpr std::string_view s = "flood";
-    r_.reject_unknown(t, s, {"burst", "rate", "max_debt", "exempt"});
+    r_.reject_unknown(t, s, {"burst", "rate", "max_debt", "exempt", "simple_exempt"});
     auto& f = o_.engine.flood;
     if (auto v = r_.number(t, s, "burst", 1, 1e6)) f.burst = *v;
     if (auto v = r_.number(t, s, "rate", 0, 1e6, /*min_exclusive=*/true)) f.rate = *v;
     if (auto v = r_.number(t, s, "max_debt", 0, 1e6)) f.max_debt = *v;
-    if (const toml::array* a = r_.array(t, s, "exempt")) {
-      std::vector<server::Cidr> blocks;
-      for (const toml::node& element : *a) {
+    if (const toml::array* a = r_.array(t, s, "exempt")) o_.exempt = cidr_list(*a, "flood.exempt");
+    if (const toml::array* a = r_.array(t, s, "simple_exempt"))
+      o_.simple_exempt = cidr_list(*a, "flood.simple_exempt");
+  }
+
+  server::CidrList cidr_list(const toml::array& a, std::string_view what) {
+    std::vector<server::Cidr> blocks;
+    {
+      for (const toml::node& element : a) {
         const auto* text = element.as_string();
         auto block = text ? server::Cidr::parse(text->get()) : std::nullopt;
         if (block) {
           blocks.push_back(*block);
         } else if (text) {
-          r_.problem(element, fmt::format("flood.exempt: \"{}\" is not an address or CIDR block (e.g. "
+          r_.problem(element, fmt::format("{}: \"{}\" is not an address or CIDR block (e.g. "
                                           "\"127.0.0.0/8\", \"::1/128\"; host bits must be zero)",
-                                          text->get()));
+                                          what, text->get()));
         } else {
-          r_.problem(element, fmt::format("flood.exempt must contain only strings, not {}",
+          r_.problem(element, fmt::format("{} must contain only strings, not {}", what,
                                           ConfigReader::type_name(element)));
         }
       }
-      o_.exempt = server::CidrList(std::move(blocks));
     }
+    return server::CidrList(std::move(blocks));
   }
 
   void timeouts(const toml::table& t) {
@@ -323,6 +330,7 @@ LoadedConfig load_server_config(const std::string& path, server::ServerOptions b
     return result;
   }
   ServerConfigLoader(path, result.options, result.problems).load(root);
+  if (auto why = check_simple_door(result.options); !why.empty()) result.problems.push_back({0, why});
   std::stable_sort(result.problems.begin(), result.problems.end(),
                    [](const ConfigProblem& a, const ConfigProblem& b) { return a.line < b.line; });
   return result;
@@ -343,6 +351,13 @@ std::string check_server_name(const std::string& value) {
   if (value.find('.') == std::string::npos)
     return "must contain a '.' (e.g. irc.example.org), so it cannot be mistaken for a nickname";
   if (value.front() == '.' || value.front() == '-') return "must start with a letter or digit";
+  return {};
+}
+
+std::string check_simple_door(const server::ServerOptions& options) {
+  if (options.simple_port && !options.engine.password_hash.empty())
+    return "server.simple_port cannot be combined with server.password_hash: the simple protocol has no "
+           "way to send a password";
   return {};
 }
 

@@ -39,5 +39,7 @@ std::string format_problem(const std::string& path, const ConfigProblem& problem
 // acceptable, else what is wrong with it.
 std::string check_server_name(const std::string& value);
 std::string check_bind_address(const std::string& value);
+// The simple-protocol front door cannot serve a password-protected server (it has no PASS).
+std::string check_simple_door(const server::ServerOptions& options);
 
 }  // namespace parley::app

@@ -13,9 +13,12 @@ int main(int argc, char** argv) {
 
   std::vector<parley::app::Subcommand> commands;
   commands.push_back(parley::app::add_server_command(app));
+  commands.push_back(parley::app::add_simple_server_command(app));
+  commands.push_back(parley::app::add_simple_client_command(app));
   commands.push_back(parley::app::add_mkpasswd_command(app));
   commands.push_back(parley::app::add_talk_server_command(app));
   commands.push_back(parley::app::add_talk_command(app));
+  commands.push_back(parley::app::add_peer_command(app));
 
   try {
     app.parse(argc, argv);

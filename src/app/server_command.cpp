@@ -1,5 +1,10 @@
-// `parley server`: loads the configuration, binds, prints the one stdout line tests and scripts
-// parse ("parley server listening for IRC on ADDR:PORT") and serves until SIGINT/SIGTERM.
+// `parley server` and `parley simple-server PORT`: load the configuration, bind, print one stdout
+// line per listener that tests and scripts parse ("parley server listening for IRC on ADDR:PORT",
+// "parley server listening for simple clients on ADDR:PORT") and serve until SIGINT/SIGTERM.
+//
+// simple-server is the seed's server shape (docs/protocol.md "Simple"): the simple protocol on
+// PORT, IRC only with --port, and every simple client exempt from flood control and the per-IP
+// limit (the course protocol runs on loopback or a lab LAN, many clients per address).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +14,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/commands.h"
 #include "app/config.h"
@@ -23,11 +29,14 @@ namespace parley::app {
 namespace {
 
 struct ServerFlags {
+  bool simple_server = false;  // `parley simple-server PORT`
   CLI::Option* bind_option = nullptr;
   CLI::Option* port_option = nullptr;
+  CLI::Option* simple_port_option = nullptr;
   CLI::Option* name_option = nullptr;
   std::string bind;
   int port = 6667;
+  int simple_port = 0;
   std::string name;
   std::string config;
   std::string check_config;
@@ -51,6 +60,8 @@ std::string start_date() {
   std::strftime(text, sizeof text, "%a %b %d %Y at %H:%M:%S UTC", &utc);
   return text;
 }
+
+const char* program(const ServerFlags& flags) { return flags.simple_server ? "simple-server" : "server"; }
 
 int check_config(const std::string& path) {
   auto loaded = load_server_config(path, default_server_options());
@@ -79,6 +90,16 @@ int run_server(const ServerFlags& flags) {
   }
   if (flags.bind_option->count()) options.bind = flags.bind;
   if (flags.port_option->count()) options.port = static_cast<std::uint16_t>(flags.port);
+  if (flags.simple_port_option->count()) options.simple_port = static_cast<std::uint16_t>(flags.simple_port);
+  const bool serve_irc = !flags.simple_server || flags.port_option->count() > 0;
+  if (flags.simple_server) {
+    options.simple_exempt =
+        server::CidrList({*server::Cidr::parse("0.0.0.0/0"), *server::Cidr::parse("::/0")});
+  }
+  if (auto why = check_simple_door(options); !why.empty()) {
+    std::cerr << program(flags) << ": " << why << std::endl;
+    return 1;
+  }
   if (flags.name_option->count()) options.engine.server_name = flags.name;
   options.engine.version = std::string("parley-") + kVersion;
   options.engine.created = start_date();
@@ -90,20 +111,33 @@ int run_server(const ServerFlags& flags) {
     SodiumPasswordVerifier verifier;
     server::IrcServer server(options, verifier);
     const auto address = *net::parse_address(options.bind);  // validated by config and flags
-    net::tcp::endpoint bound;
-    try {
-      bound = server.listen(net::tcp::endpoint(address, options.port));
-    } catch (const boost::system::system_error& e) {
-      spdlog::error("cannot listen on {}: {}", net::endpoint_to_string({address, options.port}),
-                    e.code().message());
-      return 1;
+    // The simple door first for simple-server (its PORT is the point), the IRC door first otherwise.
+    struct Door {
+      bool simple;
+      std::uint16_t port;
+    };
+    std::vector<Door> doors;
+    if (serve_irc) doors.push_back({false, options.port});
+    if (options.simple_port)
+      doors.insert(flags.simple_server ? doors.begin() : doors.end(), {true, *options.simple_port});
+    for (const Door& door : doors) {
+      net::tcp::endpoint bound;
+      const net::tcp::endpoint at(address, door.port);
+      try {
+        bound = door.simple ? server.listen_simple(at) : server.listen(at);
+      } catch (const boost::system::system_error& e) {
+        spdlog::error("cannot listen on {}: {}", net::endpoint_to_string(at), e.code().message());
+        return 1;
+      }
+      std::cout << "parley " << program(flags) << " listening for "
+                << (door.simple ? "simple clients" : "IRC") << " on " << net::endpoint_to_string(bound)
+                << std::endl;
     }
-    std::cout << "parley server listening for IRC on " << net::endpoint_to_string(bound) << std::endl;
     spdlog::info("{} ({}) ready; stop with SIGINT or SIGTERM", options.engine.server_name,
                  options.engine.version);
     server.run();
   } catch (const std::exception& e) {
-    spdlog::critical("parley server: {}", e.what());
+    spdlog::critical("parley {}: {}", program(flags), e.what());
     return 1;
   }
   return 0;
@@ -122,6 +156,10 @@ Subcommand add_server_command(CLI::App& parent) {
           ->check(CLI::Validator(bind_check, "ADDR"));
   flags->port_option = cli->add_option("--port", flags->port, "TCP port (default 6667; 0 picks a free port)")
                            ->check(CLI::Range(0, 65535));
+  flags->simple_port_option =
+      cli->add_option("--simple-port", flags->simple_port,
+                      "Also serve the simple fixed-frame protocol on this TCP port (0 picks a free port)")
+          ->check(CLI::Range(0, 65535));
   cli->add_option("--config", flags->config, "TOML configuration file (see docs/operations.md)")
       ->type_name("FILE");
   flags->name_option =
@@ -130,6 +168,33 @@ Subcommand add_server_command(CLI::App& parent) {
   cli->add_option("--check-config", flags->check_config,
                   "Validate FILE, print FILE: OK or its problems, and exit")
       ->type_name("FILE");
+  cli->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error or off (default info)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  return Subcommand{cli, [flags] { return run_server(*flags); }};
+}
+
+Subcommand add_simple_server_command(CLI::App& parent) {
+  auto flags = std::make_shared<ServerFlags>();
+  flags->simple_server = true;
+  CLI::App* cli = parent.add_subcommand(
+      "simple-server", "Serve the simple fixed-frame channel protocol on PORT (and IRC too with --port)");
+  flags->simple_port_option =
+      cli->add_option("PORT", flags->simple_port, "TCP port for simple clients (0 picks a free port)")
+          ->required()
+          ->check(CLI::Range(0, 65535));
+  auto bind_check = [](const std::string& v) { return check_bind_address(v); };
+  auto name_check = [](const std::string& v) { return check_server_name(v); };
+  flags->bind_option =
+      cli->add_option("--bind", flags->bind,
+                      "Address to listen on (default 0.0.0.0, all IPv4 addresses; :: for IPv6)")
+          ->check(CLI::Validator(bind_check, "ADDR"));
+  flags->port_option =
+      cli->add_option("--port", flags->port, "Also serve IRC on this TCP port, sharing the channels")
+          ->check(CLI::Range(0, 65535));
+  cli->add_option("--config", flags->config, "TOML configuration file (see docs/operations.md)")
+      ->type_name("FILE");
+  flags->name_option = cli->add_option("--name", flags->name, "Server name shown to IRC clients")
+                           ->check(CLI::Validator(name_check, "SERVERNAME"));
   cli->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error or off (default info)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   return Subcommand{cli, [flags] { return run_server(*flags); }};

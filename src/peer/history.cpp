@@ -11,7 +11,8 @@ History::Origin& History::origin(std::uint64_t id, TimePoint now) {
       // Forget the least recently active origin that holds nothing back.
       auto victim = origins_.end();
       for (auto o = origins_.begin(); o != origins_.end(); ++o) {
-        if (o->second.held.empty() && (victim == origins_.end() || o->second.last_active < victim->second.last_active))
+        if (o->second.held.empty() &&
+            (victim == origins_.end() || o->second.last_active < victim->second.last_active))
           victim = o;
       }
       if (victim != origins_.end()) {
@@ -115,7 +116,8 @@ std::vector<HaveEntry> History::summary() const {
   std::vector<HaveEntry> out;
   out.reserve(all.size());
   for (const auto& [at, entry] : all) out.push_back(entry);
-  std::sort(out.begin(), out.end(), [](const HaveEntry& a, const HaveEntry& b) { return a.origin < b.origin; });
+  std::sort(out.begin(), out.end(),
+            [](const HaveEntry& a, const HaveEntry& b) { return a.origin < b.origin; });
   return out;
 }
 

@@ -44,9 +44,9 @@ struct HistoryOptions {
 class History {
  public:
   enum class Verdict : std::uint8_t {
-    kDuplicate,   // seen before: drop it, do not forward
-    kNew,         // first sight; shown now
-    kNewEarly,    // first sight, but messages before it are missing: held back
+    kDuplicate,  // seen before: drop it, do not forward
+    kNew,        // first sight; shown now
+    kNewEarly,   // first sight, but messages before it are missing: held back
   };
 
   explicit History(HistoryOptions options = {}) : options_(options) {}

@@ -26,24 +26,15 @@ Mesh::Mesh(MeshOptions options, MeshSink& sink)
 void Mesh::add_seed(const PeerAddress& address) {
   Known& k = known_[address];
   k.seed = true;
+  k.wanted = true;
 }
 
-LinkId Mesh::accepted(std::string_view remote_ip, TimePoint now) {
+LinkId Mesh::accepted(TimePoint now) {
   now_ = now;
   const LinkId id = next_link_++;
   Link& link = links_[id];
   link.outbound = false;
-  link.remote_ip = std::string(remote_ip);
-  link.since = link.last_rx = now;
-  link.tokens = options_.flood_burst;
-  link.tokens_at = now;
-  link.state = State::kHandshake;
-  if (leaving_) {
-    drop(id, "quit", "leaving", LogLevel::kDebug);
-    sweep();
-    return id;
-  }
-  send(id, link, proto::make_line(mesh::encode_hello({options_.peer_id, options_.listen_port, options_.name})));
+  link.since = now;
   return id;
 }
 
@@ -57,7 +48,10 @@ void Mesh::link_up(LinkId id, std::string_view remote_ip, TimePoint now) {
   link.since = link.last_rx = now;
   link.tokens = options_.flood_burst;
   link.tokens_at = now;
-  send(id, link, proto::make_line(mesh::encode_hello({options_.peer_id, options_.listen_port, options_.name})));
+  send(id, link,
+       proto::make_line(mesh::encode_hello({options_.peer_id, options_.listen_port, options_.name})));
+  if (leaving_) drop(id, "quit", options_.name + " left", LogLevel::kDebug);
+  sweep();
 }
 
 void Mesh::link_data(LinkId id, std::string_view bytes, TimePoint now) {
@@ -87,11 +81,13 @@ void Mesh::link_down(LinkId id, std::string_view reason, TimePoint now) {
     if (k != known_.end()) {
       Known& known = k->second;
       ++known.failures;
-      const auto backoff = std::min<long long>(options_.dial_backoff_max.count(),
-                                               options_.dial_backoff_min.count() << std::min(known.failures - 1, 16));
+      const auto backoff =
+          std::min<long long>(options_.dial_backoff_max.count(), options_.dial_backoff_min.count()
+                                                                     << std::min(known.failures - 1, 16));
       known.next_try = now + milliseconds(backoff);
       sink_.log(LogLevel::kDebug, "cannot reach " + it->second.dialed.text() + ": " + std::string(reason));
-      if (!known.seed && known.failures >= options_.forget_after_failures) known_.erase(k);
+      if (known.wanted && !known.seed && known.failures >= options_.retry_lost_failures) known.wanted = false;
+      if (!known.seed && !known.wanted && known.failures >= options_.forget_after_failures) known_.erase(k);
     }
     links_.erase(it);
     return;
@@ -106,7 +102,8 @@ bool Mesh::on_frame(LinkId id, Link& link, mesh::Type type, std::string_view pay
   link.tokens = std::min(options_.flood_burst, link.tokens + elapsed * options_.flood_rate);
   link.tokens_at = now;
   if (link.tokens < 1) {
-    drop(id, "flood", "more than " + std::to_string(static_cast<long>(options_.flood_rate)) + " frames per second",
+    drop(id, "flood",
+         "more than " + std::to_string(static_cast<long>(options_.flood_rate)) + " frames per second",
          LogLevel::kWarn);
     return false;
   }
@@ -117,9 +114,9 @@ bool Mesh::on_frame(LinkId id, Link& link, mesh::Type type, std::string_view pay
     return false;
   }
   switch (type) {
-    case mesh::Type::kHello: return on_hello(id, link, payload, now);
-    case mesh::Type::kMsg: on_msg(id, link, payload, now); break;
-    case mesh::Type::kAddrs: on_addrs(link, payload, now); break;
+    case mesh::Type::kHello: return on_hello(id, link, payload);
+    case mesh::Type::kMsg: on_msg(id, payload, now); break;
+    case mesh::Type::kAddrs: on_addrs(link, payload); break;
     case mesh::Type::kHave: on_have(id, link, payload); break;
     case mesh::Type::kPing: break;
     case mesh::Type::kBye: {
@@ -136,7 +133,10 @@ bool Mesh::on_frame(LinkId id, Link& link, mesh::Type type, std::string_view pay
         auto k = known_.find(link.dialed);
         if (k != known_.end()) k->second.next_try = now + options_.dial_backoff_max;
       }
-      const std::string reason = "said goodbye (" + (bye ? bye->code + (bye->text.empty() ? "" : " " + bye->text) : std::string("?")) + ")";
+      const std::string reason =
+          code == "quit"
+              ? std::string("left the chat")
+              : "said goodbye (" + (bye ? bye->code + (bye->text.empty() ? "" : " " + bye->text) : "?") + ")";
       sink_.close(id);
       forget_link(id, reason, now);
       return false;
@@ -147,7 +147,7 @@ bool Mesh::on_frame(LinkId id, Link& link, mesh::Type type, std::string_view pay
   return it != links_.end() && it->second.state != State::kClosed;
 }
 
-bool Mesh::on_hello(LinkId id, Link& link, std::string_view payload, TimePoint now) {
+bool Mesh::on_hello(LinkId id, Link& link, std::string_view payload) {
   auto hello = mesh::parse_hello(payload);
   if (!hello) {
     drop(id, "protocol", "malformed HELLO", LogLevel::kWarn);
@@ -170,6 +170,7 @@ bool Mesh::on_hello(LinkId id, Link& link, std::string_view payload, TimePoint n
     auto k = known_.find(link.dialed);
     if (k != known_.end()) {
       k->second.failures = 0;
+      k->second.wanted = false;
       k->second.id = hello->peer_id;
     }
   }
@@ -185,7 +186,7 @@ bool Mesh::on_hello(LinkId id, Link& link, std::string_view payload, TimePoint n
     drop(id, "duplicate", "already connected", LogLevel::kDebug);
     return false;
   }
-  if (link.listen_port != 0) learn({link.remote_ip, link.listen_port}, link.peer, now);
+  if (link.listen_port != 0) learn({link.remote_ip, link.listen_port}, link.peer);
   if (neighbour_count() >= options_.max_links) {
     send_addrs(id, link);
     drop(id, "full", "try the peers listed in ADDRS", LogLevel::kDebug);
@@ -199,13 +200,12 @@ bool Mesh::on_hello(LinkId id, Link& link, std::string_view payload, TimePoint n
   return true;
 }
 
-void Mesh::on_msg(LinkId id, Link& link, std::string_view payload, TimePoint now) {
+void Mesh::on_msg(LinkId id, std::string_view payload, TimePoint now) {
   auto msg = mesh::parse_msg(payload);
   if (!msg) {
     drop(id, "protocol", "malformed MSG", LogLevel::kWarn);
     return;
   }
-  (void)link;
   accept_msg(*msg, id, now);
 }
 
@@ -242,7 +242,7 @@ void Mesh::show(std::vector<mesh::Msg>& ready) {
   ready.clear();
 }
 
-void Mesh::on_addrs(Link& link, std::string_view payload, TimePoint now) {
+void Mesh::on_addrs(Link& link, std::string_view payload) {
   auto entries = mesh::parse_addrs(payload);
   if (!entries) {
     sink_.log(LogLevel::kWarn, label(link) + ": malformed ADDRS ignored");
@@ -250,7 +250,7 @@ void Mesh::on_addrs(Link& link, std::string_view payload, TimePoint now) {
   }
   for (const auto& e : *entries) {
     if (e.peer_id == options_.peer_id) continue;
-    learn({e.host, e.port}, e.peer_id, now);
+    learn({e.host, e.port}, e.peer_id);
   }
 }
 
@@ -267,12 +267,14 @@ void Mesh::on_have(LinkId id, Link& link, std::string_view payload) {
     send(id, link, proto::make_line(mesh::encode_msg(out)));
     ++sent;
   });
-  if (sent > 0) sink_.log(LogLevel::kDebug, "filled " + std::to_string(sent) + " messages for " + label(link));
+  if (sent > 0)
+    sink_.log(LogLevel::kDebug, "filled " + std::to_string(sent) + " messages for " + label(link));
 }
 
 bool Mesh::say(std::string_view text, std::uint64_t unix_ms, TimePoint now) {
   now_ = now;
-  if (text.empty() || text.size() > mesh::kMaxTextBytes || text.find_first_of("\r\n") != std::string_view::npos)
+  if (text.empty() || text.size() > mesh::kMaxTextBytes ||
+      text.find_first_of("\r\n") != std::string_view::npos)
     return false;
   mesh::Msg msg;
   msg.origin = options_.peer_id;
@@ -290,7 +292,8 @@ void Mesh::tick(TimePoint now) {
   ready_.clear();
   history_.expire(now, ready_);
   show(ready_);
-  for (auto it = departed_.begin(); it != departed_.end();) it = it->second <= now ? departed_.erase(it) : std::next(it);
+  for (auto it = departed_.begin(); it != departed_.end();)
+    it = it->second <= now ? departed_.erase(it) : std::next(it);
 
   std::vector<std::pair<LinkId, std::string>> dead;
   for (auto& [id, link] : links_) {
@@ -332,8 +335,8 @@ void Mesh::leave() {
 }
 
 std::size_t Mesh::neighbour_count() const {
-  return static_cast<std::size_t>(
-      std::count_if(links_.begin(), links_.end(), [](const auto& l) { return l.second.state == State::kUp; }));
+  return static_cast<std::size_t>(std::count_if(links_.begin(), links_.end(),
+                                                [](const auto& l) { return l.second.state == State::kUp; }));
 }
 
 std::vector<std::string> Mesh::neighbour_names() const {
@@ -380,14 +383,19 @@ void Mesh::forget_link(LinkId id, std::string_view reason, TimePoint now) {
   const bool was_up = link.state == State::kUp;
   link.state = State::kClosed;
   doomed_.push_back(id);
-  if (was_up) {
+  if (was_up && !leaving_) {
     sink_.info("lost " + label(link) + ": " + std::string(reason) + " (" + std::to_string(neighbour_count()) +
                " peers)");
-    // Try it again soon unless it left; replacements are dialled at the next tick.
+    // Redial it (whatever the neighbour count) unless it left; replacements are dialled at the
+    // next tick.
+    const bool left = departed_.contains(link.peer);
     for (auto& [address, known] : known_) {
-      if (known.id == link.peer && known.next_try < now) known.next_try = now + options_.dial_backoff_min;
+      if (known.id != link.peer) continue;
+      known.wanted = !left;
+      known.failures = 0;
+      if (known.next_try < now) known.next_try = now + options_.dial_backoff_min;
     }
-  } else {
+  } else if (!was_up) {
     sink_.log(LogLevel::kDebug, label(link) + ": link ended before the handshake: " + std::string(reason));
   }
 }
@@ -397,8 +405,7 @@ void Mesh::sweep() {
   doomed_.clear();
 }
 
-void Mesh::learn(const PeerAddress& address, PeerId id, TimePoint now) {
-  (void)now;
+void Mesh::learn(const PeerAddress& address, PeerId id) {
   if (id == options_.peer_id || self_addresses_.contains(address)) return;
   if (id != 0 && departed_.contains(id)) return;
   auto it = known_.find(address);
@@ -423,35 +430,41 @@ void Mesh::dial_more(TimePoint now) {
   for (const auto& [id, link] : links_) {
     if (link.state == State::kUp || (link.outbound && link.state != State::kClosed)) ++have;
   }
-  if (have >= options_.degree) return;
-  std::vector<const PeerAddress*> seeds;
+  std::vector<const PeerAddress*> wanted;
   std::vector<const PeerAddress*> others;
   for (const auto& [address, known] : known_) {
     if (known.next_try > now || is_connected_to(address, known.id)) continue;
     if (known.id != 0 && departed_.contains(known.id)) continue;
-    (known.seed ? seeds : others).push_back(&address);
+    (known.wanted ? wanted : others).push_back(&address);
   }
   std::shuffle(others.begin(), others.end(), rng_);
-  seeds.insert(seeds.end(), others.begin(), others.end());
   std::set<PeerId> chosen;
-  for (const PeerAddress* address : seeds) {
-    if (have >= options_.degree) break;
-    const PeerId peer = known_[*address].id;
-    if (peer != 0 && !chosen.insert(peer).second) continue;  // one dial per peer, whatever its addresses
+  auto dial_one = [&](const PeerAddress& address) {
+    const PeerId peer = known_[address].id;
+    if (peer != 0 && !chosen.insert(peer).second) return;  // one dial per peer, whatever its addresses
     const LinkId id = next_link_++;
     Link& link = links_[id];
     link.outbound = true;
-    link.dialed = *address;
+    link.dialed = address;
     link.since = now;
     ++have;
-    sink_.log(LogLevel::kDebug, "dialling " + address->text());
-    sink_.dial(id, *address);
+    sink_.log(LogLevel::kDebug, "dialling " + address.text());
+    sink_.dial(id, address);
+  };
+  for (const PeerAddress* address : wanted) {
+    if (have >= options_.max_links) return;
+    dial_one(*address);
+  }
+  for (const PeerAddress* address : others) {
+    if (have >= options_.degree) return;
+    dial_one(*address);
   }
 }
 
 std::string Mesh::label(const Link& link) const {
-  std::string where = link.outbound ? link.dialed.text()
-                                    : PeerAddress{link.remote_ip, link.listen_port}.text();
+  if (!link.outbound && link.name.empty()) return "connection from " + link.remote_ip;
+  std::string where =
+      link.outbound ? link.dialed.text() : PeerAddress{link.remote_ip, link.listen_port}.text();
   if (link.name.empty()) return where;
   return link.name + " (" + where + ")";
 }

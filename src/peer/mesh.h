@@ -81,15 +81,16 @@ struct MeshOptions {
   std::size_t degree = 3;     // neighbours the peer dials to keep
   std::size_t max_links = 0;  // neighbours accepted at most; 0: max(2 * degree + 2, 8)
   std::uint8_t hop_limit = 32;
-  milliseconds keepalive{2000};     // PING when nothing was sent for this long
-  milliseconds dead_after{8000};    // drop a link silent for this long
+  milliseconds keepalive{2000};   // PING when nothing was sent for this long
+  milliseconds dead_after{8000};  // drop a link silent for this long
   milliseconds handshake_timeout{5000};
-  milliseconds gossip_every{3000};  // ADDRS to every neighbour
-  milliseconds sync_every{4000};    // HAVE to every neighbour
+  milliseconds gossip_every{3000};      // ADDRS to every neighbour
+  milliseconds sync_every{4000};        // HAVE to every neighbour
   milliseconds gap_request_every{500};  // at most one HAVE per link per this, on a gap
   milliseconds dial_backoff_min{250};
   milliseconds dial_backoff_max{5000};
   int forget_after_failures = 6;  // learnt (not given) addresses
+  int retry_lost_failures = 25;   // a lost neighbour is redialled this many times (seeds: always)
   // Flood limit per link: frames per second, and the burst allowed above it.
   double flood_rate = 2000;
   double flood_burst = 20000;
@@ -110,9 +111,10 @@ class Mesh {
   // next tick() and never forgotten.
   void add_seed(const PeerAddress& address);
 
-  // An accepted TCP connection from `remote_ip`; returns the id to use for it.
-  LinkId accepted(std::string_view remote_ip, TimePoint now);
-  // A dial() succeeded; `remote_ip` is the numeric address connected to.
+  // A TCP connection was accepted: returns the id to use for it; call link_up() next.
+  LinkId accepted(TimePoint now);
+  // The connection of an accepted link, or of a dial(), is open; `remote_ip` is the peer's
+  // numeric address. Sends HELLO.
   void link_up(LinkId link, std::string_view remote_ip, TimePoint now);
   void link_data(LinkId link, std::string_view bytes, TimePoint now);
   // The connection ended (or the dial failed).
@@ -153,15 +155,18 @@ class Mesh {
   struct Known {
     PeerId id = 0;  // 0 until learnt
     bool seed = false;
+    // Redialled whatever the neighbour count (a seed not yet reached, or a neighbour whose link
+    // broke without BYE quit): two halves of a split that are each well connected rejoin this way.
+    bool wanted = false;
     int failures = 0;
     TimePoint next_try{};
   };
 
   // Returns false once the link has been dropped.
   bool on_frame(LinkId id, Link& link, proto::mesh::Type type, std::string_view payload, TimePoint now);
-  bool on_hello(LinkId id, Link& link, std::string_view payload, TimePoint now);
-  void on_msg(LinkId id, Link& link, std::string_view payload, TimePoint now);
-  void on_addrs(Link& link, std::string_view payload, TimePoint now);
+  bool on_hello(LinkId id, Link& link, std::string_view payload);
+  void on_msg(LinkId id, std::string_view payload, TimePoint now);
+  void on_addrs(Link& link, std::string_view payload);
   void on_have(LinkId id, Link& link, std::string_view payload);
 
   void accept_msg(const proto::mesh::Msg& msg, LinkId from, TimePoint now);
@@ -174,7 +179,7 @@ class Mesh {
   // Marks the link closed (erased by sweep()); tells the user when a neighbour is lost.
   void forget_link(LinkId id, std::string_view reason, TimePoint now);
   void sweep();
-  void learn(const PeerAddress& address, PeerId id, TimePoint now);
+  void learn(const PeerAddress& address, PeerId id);
   void dial_more(TimePoint now);
   bool is_connected_to(const PeerAddress& address, PeerId id) const;
   std::string label(const Link& link) const;
@@ -188,7 +193,7 @@ class Mesh {
   std::set<PeerAddress> self_addresses_;
   std::mt19937_64 rng_;
   std::vector<proto::mesh::Msg> ready_;  // scratch
-  std::vector<LinkId> doomed_;  // closed links, erased at the end of the current call
+  std::vector<LinkId> doomed_;           // closed links, erased at the end of the current call
   TimePoint now_{};
   LinkId next_link_ = 1;
   std::uint64_t own_seq_ = 0;

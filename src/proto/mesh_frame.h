@@ -60,13 +60,13 @@ inline constexpr std::uint8_t kFlagOldestHeld = 0x01;  // gap fill: the sender h
                                                        // from this origin than this message
 
 struct Msg {
-  std::uint64_t origin = 0;     // peer id of the author
-  std::uint64_t seq = 0;        // 1, 2, 3... per origin
-  std::uint64_t unix_ms = 0;    // author's clock when sent
-  std::uint8_t hops_left = 0;   // forwarded only while > 1 (decremented per hop)
+  std::uint64_t origin = 0;    // peer id of the author
+  std::uint64_t seq = 0;       // 1, 2, 3... per origin
+  std::uint64_t unix_ms = 0;   // author's clock when sent
+  std::uint8_t hops_left = 0;  // forwarded only while > 1 (decremented per hop)
   std::uint8_t flags = 0;
-  std::string name;             // author's name, as in HELLO
-  std::string text;             // at most kMaxTextBytes, no CR/LF
+  std::string name;  // author's name, as in HELLO
+  std::string text;  // at most kMaxTextBytes, no CR/LF
   bool operator==(const Msg&) const = default;
 };
 

@@ -25,14 +25,21 @@ IrcServer::IrcServer(ServerOptions options, const core::PasswordVerifier& verifi
 
 IrcServer::~IrcServer() = default;
 
-net::tcp::endpoint IrcServer::listen(const net::tcp::endpoint& at) {
+net::tcp::endpoint IrcServer::listen(const net::tcp::endpoint& at) { return add_listener(at, Door::kIrc); }
+
+net::tcp::endpoint IrcServer::listen_simple(const net::tcp::endpoint& at) {
+  return add_listener(at, Door::kSimple);
+}
+
+net::tcp::endpoint IrcServer::add_listener(const net::tcp::endpoint& at, Door door) {
   net::Listener listener(
-      io_, at, [this](net::Socket socket) { accept(std::move(socket)); },
+      io_, at, [this, door](net::Socket socket) { accept(std::move(socket), door); },
       [](std::string_view message) { spdlog::warn("{}", message); });
   auto bound = listener.local_endpoint();
   if (running_) listener.start();
   listeners_.push_back(std::move(listener));
-  spdlog::info("listening for IRC on {}", net::endpoint_to_string(bound));
+  spdlog::info("listening for {} on {}", door == Door::kIrc ? "IRC" : "simple clients",
+               net::endpoint_to_string(bound));
   return bound;
 }
 
@@ -45,18 +52,29 @@ void IrcServer::run() {
   running_ = false;
 }
 
-void IrcServer::accept(net::Socket socket) {
+void IrcServer::accept(net::Socket socket, Door door) {
   if (shutting_down_) return;  // the socket closes here
   const core::SessionId id = next_id_++;
+  if (door == Door::kSimple) {
+    // Simple clients cannot answer PING (the gateway answers for them), so let TCP notice a
+    // peer that vanished.
+    boost::system::error_code ignored;
+    socket.set_option(net::tcp::socket::keep_alive(true), ignored);
+  }
   auto connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_);
   const auto& remote = connection->remote_endpoint();
   core::ConnectionInfo info;
   info.ip = net::address_to_string(remote.address());
   info.port = remote.port();
-  info.exempt = options_.exempt.contains(info.ip);
-  spdlog::debug("session {}: accepted from {}{}", id, net::endpoint_to_string(remote),
-                info.exempt ? " (exempt)" : "");
-  sessions_.try_emplace(id, connection, options_.recvq_bytes);
+  info.exempt = options_.exempt.contains(info.ip) ||
+                (door == Door::kSimple && options_.simple_exempt.contains(info.ip));
+  spdlog::debug("session {}: {} client accepted from {}{}", id, door == Door::kIrc ? "IRC" : "simple",
+                net::endpoint_to_string(remote), info.exempt ? " (exempt)" : "");
+  auto [it, inserted] = sessions_.try_emplace(id, connection, options_.recvq_bytes);
+  if (door == Door::kSimple) {
+    it->second.frames.emplace();
+    simple_.open(id);
+  }
   connection->start();
   // On refusal (connection limits) the engine has already sent ERROR and closed through the sink.
   engine_.connect(id, info, core::Clock::now());
@@ -64,7 +82,17 @@ void IrcServer::accept(net::Socket socket) {
 
 void IrcServer::send(core::SessionId to, const core::SharedLine& line) {
   auto it = sessions_.find(to);
-  if (it != sessions_.end()) it->second.connection->send(line);
+  if (it == sessions_.end()) return;
+  if (it->second.frames) {
+    simple_.deliver(to, *line);  // comes back through send_frames()
+  } else {
+    it->second.connection->send(line);
+  }
+}
+
+void IrcServer::send_frames(core::SessionId to, const core::SharedLine& frames) {
+  auto it = sessions_.find(to);
+  if (it != sessions_.end()) it->second.connection->send(frames);
 }
 
 void IrcServer::close(core::SessionId who, std::string_view reason) {
@@ -73,6 +101,7 @@ void IrcServer::close(core::SessionId who, std::string_view reason) {
   spdlog::debug("session {}: closing ({})", who, reason);
   it->second.in_engine = false;
   it->second.connection->close_after_flush();
+  simple_.close(who);
 }
 
 void IrcServer::on_data(net::Connection& c, std::string_view bytes) {
@@ -82,6 +111,13 @@ void IrcServer::on_data(net::Connection& c, std::string_view bytes) {
   Session& session = it->second;
   const core::SessionId id = c.id();
   const auto now = core::Clock::now();
+  if (session.frames) {
+    session.frames->feed(bytes, [&](std::string_view text) {
+      simple_.receive(id, text, now);
+      return session.in_engine && session.connection->is_open();
+    });
+    return;
+  }
   session.lines.feed(bytes, [&](proto::LineReader::Event event, std::string_view line) {
     if (event == proto::LineReader::Event::kTooLong) {
       engine_.line_too_long(id, now);
@@ -101,6 +137,7 @@ void IrcServer::on_closed(net::Connection& c, std::string_view reason) {
     it->second.in_engine = false;
     engine_.disconnect(c.id(), reason, core::Clock::now());
   }
+  simple_.close(c.id());
   sessions_.erase(it);
   if (shutting_down_) finish_shutdown_if_done();
 }
@@ -109,7 +146,9 @@ void IrcServer::schedule_tick() {
   tick_timer_.expires_after(kTickInterval);
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || shutting_down_) return;
-    engine_.tick(core::Clock::now());
+    const auto now = core::Clock::now();
+    engine_.tick(now);
+    simple_.answer_pings(now);
     schedule_tick();
   });
 }

@@ -1,4 +1,8 @@
-// The IRC front door: TCP listeners and connections (net/) driving the chat engine (core/).
+// The server: TCP listeners and connections (net/) driving the chat engine (core/) through two
+// front doors that share ONE engine, so both kinds of users meet in the same channels:
+//  - IRC: lines (proto::LineReader) fed to the engine as they are;
+//  - simple (seed 001, listen_simple()): 200-byte frames (proto::simple::FrameDecoder) translated
+//    by a SimpleGateway, which also turns the engine's output for those sessions into frames.
 //
 // Owns the io_context and everything on it. Each accepted connection becomes an engine session:
 // its bytes are split into lines (proto::LineReader, at most ServerOptions::recvq_bytes) and fed
@@ -20,6 +24,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -30,11 +35,13 @@
 #include "net/listener.h"
 #include "net/loop.h"
 #include "proto/line_reader.h"
+#include "proto/simple_frame.h"
 #include "server/options.h"
+#include "server/simple_gateway.h"
 
 namespace parley::server {
 
-class IrcServer final : private core::ReplySink, private net::ConnectionObserver {
+class IrcServer final : private core::ReplySink, private net::ConnectionObserver, private SimpleFrameSink {
  public:
   IrcServer(ServerOptions options, const core::PasswordVerifier& verifier);
   ~IrcServer() override;
@@ -44,6 +51,8 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   // Binds a listener (accepting starts in run()). Returns the bound endpoint, with the real port
   // when `at` has port 0. Throws boost::system::system_error if the address cannot be bound.
   net::tcp::endpoint listen(const net::tcp::endpoint& at);
+  // The same for the simple-protocol front door.
+  net::tcp::endpoint listen_simple(const net::tcp::endpoint& at);
 
   // Serves until shut down. Returns normally after a graceful shutdown.
   void run();
@@ -61,10 +70,13 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
         : connection(std::move(c)), lines(max_line) {}
     std::shared_ptr<net::Connection> connection;
     proto::LineReader lines;
-    bool in_engine = true;  // false once the engine has closed the session
+    std::optional<proto::simple::FrameDecoder> frames;  // set for simple-protocol sessions
+    bool in_engine = true;                              // false once the engine has closed the session
   };
+  enum class Door { kIrc, kSimple };
 
-  void accept(net::Socket socket);
+  net::tcp::endpoint add_listener(const net::tcp::endpoint& at, Door door);
+  void accept(net::Socket socket, Door door);
 
   // core::ReplySink
   void send(core::SessionId to, const core::SharedLine& line) override;
@@ -72,6 +84,8 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   // net::ConnectionObserver
   void on_data(net::Connection& c, std::string_view bytes) override;
   void on_closed(net::Connection& c, std::string_view reason) override;
+  // SimpleFrameSink
+  void send_frames(core::SessionId to, const core::SharedLine& frames) override;
 
   void schedule_tick();
   void wait_for_signal();
@@ -83,6 +97,7 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   ServerOptions options_;
   net::ConnectionOptions connection_options_;
   core::Engine engine_;
+  SimpleGateway simple_{engine_, static_cast<SimpleFrameSink&>(*this)};
   std::vector<net::Listener> listeners_;
   std::unordered_map<core::SessionId, Session> sessions_;
   boost::asio::steady_timer tick_timer_{io_};

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/config.h"
@@ -22,6 +23,15 @@ struct ServerOptions {
   std::size_t recvq_bytes = 512 + 8191;
   // Clients from these blocks skip flood control and the per-IP connection limit.
   CidrList exempt;
+  // The simple-protocol front door (docs/protocol.md "Simple"): listening port, none when unset.
+  std::optional<std::uint16_t> simple_port;
+  // Simple clients from these blocks (or from `exempt`) skip flood control and the per-IP
+  // limit. Default: loopback, where the course protocol's test clients run.
+  CidrList simple_exempt = default_simple_exempt();
+
+  static CidrList default_simple_exempt() {
+    return CidrList({*Cidr::parse("127.0.0.0/8"), *Cidr::parse("::1/128")});
+  }
 };
 
 }  // namespace parley::server

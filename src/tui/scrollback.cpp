@@ -29,7 +29,8 @@ std::vector<std::string> Scrollback::rows(int width, int height) const {
   std::vector<std::string> reversed;  // bottom-up
   for (auto it = lines_.rbegin(); it != lines_.rend() && reversed.size() < want; ++it) {
     auto wrapped = wrap(*it, width);
-    for (auto r = wrapped.rbegin(); r != wrapped.rend() && reversed.size() < want; ++r) reversed.push_back(*r);
+    for (auto r = wrapped.rbegin(); r != wrapped.rend() && reversed.size() < want; ++r)
+      reversed.push_back(*r);
   }
   std::vector<std::string> out;
   const std::size_t skip = std::min(offset_, reversed.size());

@@ -10,7 +10,8 @@
 namespace parley::tui {
 
 Terminal::Terminal() {
-  if (::isatty(0) == 0 || ::isatty(1) == 0) throw std::runtime_error("the terminal UI needs a terminal (try --headless)");
+  if (::isatty(0) == 0 || ::isatty(1) == 0)
+    throw std::runtime_error("the terminal UI needs a terminal (try --headless)");
   std::setlocale(LC_ALL, "");
   if (initscr() == nullptr) throw std::runtime_error("cannot initialise the terminal");
   raw();  // Ctrl-C/Ctrl-Z reach the editor as keys; :quit leaves

@@ -10,7 +10,9 @@ namespace {
 const std::string kRule = "\u2500";  // ─
 }
 
-UiModel::UiModel(std::string first_window) { windows_.push_back({std::move(first_window), Scrollback{}, false}); }
+UiModel::UiModel(std::string first_window) {
+  windows_.push_back({std::move(first_window), Scrollback{}, false});
+}
 
 std::size_t UiModel::add_window(std::string name) {
   windows_.push_back({std::move(name), Scrollback{}, false});

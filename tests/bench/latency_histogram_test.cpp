@@ -40,8 +40,8 @@ TEST(LatencyHistogram, NearestRankOnASingleOutlier) {
 }
 
 TEST(LatencyHistogram, BucketsCoverEveryValueWithBoundedError) {
-  const std::uint64_t values[] = {0,   1,    127,        128,      255,    256, 1000, 123456789, 1ull << 40,
-                                  (1ull << 63) + 12345, UINT64_MAX};
+  const std::uint64_t values[] = {
+      0, 1, 127, 128, 255, 256, 1000, 123456789, 1ull << 40, (1ull << 63) + 12345, UINT64_MAX};
   for (std::uint64_t v : values) {
     const auto b = LatencyHistogram::bucket_of(v);
     const auto upper = LatencyHistogram::bucket_upper(b);

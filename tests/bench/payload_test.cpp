@@ -59,9 +59,12 @@ TEST(Payload, EveryHexDigitDecodesInEveryPosition) {
       const auto p = decode_payload(text);
       ASSERT_TRUE(p.has_value()) << pos << d;
       const std::uint64_t nibble = d <= '9' ? d - '0' : (d | 0x20) - 'a' + 10;
-      if (pos < 9) EXPECT_EQ(p->sender, nibble << (4 * (8 - pos)));
-      else if (pos < 17) EXPECT_EQ(p->seq, nibble << (4 * (16 - pos)));
-      else EXPECT_EQ(p->sent_ns, nibble << (4 * (32 - pos)));
+      if (pos < 9)
+        EXPECT_EQ(p->sender, nibble << (4 * (8 - pos)));
+      else if (pos < 17)
+        EXPECT_EQ(p->seq, nibble << (4 * (16 - pos)));
+      else
+        EXPECT_EQ(p->sent_ns, nibble << (4 * (32 - pos)));
     }
   }
 }

@@ -65,7 +65,8 @@ class Relay {
           continue;
         }
         if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_from(fd);
-        if (fd < static_cast<int>(conns_.size()) && conns_[fd].open && (events[i].events & EPOLLOUT)) write_to(fd);
+        if (fd < static_cast<int>(conns_.size()) && conns_[fd].open && (events[i].events & EPOLLOUT))
+          write_to(fd);
       }
       for (std::size_t i = 0; i < dirty_.size(); ++i) {  // one write per dirty connection per turn
         const int fd = dirty_[i];
@@ -162,7 +163,8 @@ class Relay {
     if (n < 0) return;
     const char* p = buf;
     const char* end = buf + carried + n;
-    while (const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) {
+    while (const char* nl =
+               static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) {
       const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
       handle(fd, std::string_view(p, static_cast<std::size_t>(line_end - p)));
       if (!conns_[fd].open) return;
@@ -258,8 +260,10 @@ int main(int argc, char** argv) {
   int port = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
-    if (flag == "--bind") bind_address = argv[i + 1];
-    else if (flag == "--port") port = std::atoi(argv[i + 1]);
+    if (flag == "--bind")
+      bind_address = argv[i + 1];
+    else if (flag == "--port")
+      port = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: parley-ceiling [--bind ADDR] [--port PORT]\n");
       return 2;
@@ -274,7 +278,8 @@ int main(int argc, char** argv) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   if (::inet_pton(AF_INET, bind_address.c_str(), &addr.sin_addr) != 1 ||
-      ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 4096) != 0) {
+      ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listener, 4096) != 0) {
     std::fprintf(stderr, "parley-ceiling: cannot listen on %s:%d: %s\n", bind_address.c_str(), port,
                  std::strerror(errno));
     return 1;

@@ -79,8 +79,8 @@ class ConnectionSet {
     std::uint32_t interest = 0;  // epoll events registered
     bool connecting = false;
     bool dirty = false;
-    std::string carry;           // partial line from the previous recv()
-    std::string out;             // bytes [out_offset, size) not yet written
+    std::string carry;  // partial line from the previous recv()
+    std::string out;    // bytes [out_offset, size) not yet written
     std::size_t out_offset = 0;
   };
   static constexpr std::uint32_t kDrainTag = 0xffffffffu;

@@ -42,8 +42,8 @@ bool is_join_error(std::string_view numeric) {
 LoadGenerator::LoadGenerator(const BenchOptions& options, const sockaddr_in& server, pid_t server_pid)
     : o_(options),
       server_pid_(server_pid),
-      conns_(server, options.clients, options.source_ips ? options.source_ips : default_source_ips(options.clients),
-             *this),
+      conns_(server, options.clients,
+             options.source_ips ? options.source_ips : default_source_ips(options.clients), *this),
       clients_(options.clients) {
   const std::uint32_t m = o_.channels;
   const std::uint32_t s = m == 0 ? 0 : std::min(o_.senders, o_.clients);
@@ -120,8 +120,8 @@ void LoadGenerator::on_line(std::uint32_t client, std::string_view line, std::ui
 
 void LoadGenerator::on_payload(std::uint32_t client, const Payload& p, std::uint64_t now) {
   Client& c = clients_[client];
-  if (p.sender >= senders_.size() || senders_[p.sender].channel != c.channel || senders_[p.sender].client == client ||
-      !c.receiving) {
+  if (p.sender >= senders_.size() || senders_[p.sender].channel != c.channel ||
+      senders_[p.sender].client == client || !c.receiving) {
     ++report_.misrouted;
     return;
   }
@@ -144,7 +144,8 @@ void LoadGenerator::on_control_line(std::uint32_t client, std::string_view line)
   } else if (s.command.size() == 3 && std::isdigit(static_cast<unsigned char>(s.command[0]))) {
     on_numeric(client, s.command, s.params);
   } else if (s.command == "JOIN") {
-    if (clients_[client].state == State::kJoining && prefix_nick(s.prefix) == nick(client)) set_joined(client);
+    if (clients_[client].state == State::kJoining && prefix_nick(s.prefix) == nick(client))
+      set_joined(client);
   } else if (s.command == "ERROR") {
     ++report_.server_errors;
     problem(std::string(nick(client)) + ": ERROR " + std::string(trailing_param(s.params)));
@@ -165,7 +166,8 @@ void LoadGenerator::on_numeric(std::uint32_t client, std::string_view numeric, s
   }
   if (numeric[0] != '4' && numeric[0] != '5') return;
   ++report_.server_errors;
-  const std::string what = std::string(nick(client)) + ": " + std::string(numeric) + " " + std::string(params);
+  const std::string what =
+      std::string(nick(client)) + ": " + std::string(numeric) + " " + std::string(params);
   if (c.state == State::kRegistering) {
     // Registration refused (nickname in use, banned, ...): this client is done.
     problem(what);
@@ -212,8 +214,8 @@ void LoadGenerator::register_clients() {
     }
     pump(kIdleTurnMs);
     const double elapsed = seconds(mono_ns() - t0);
-    progress("register", std::to_string(report_.registered) + "/" + std::to_string(o_.clients) + " registered, " +
-                             std::to_string(report_.register_failed) + " failed, " +
+    progress("register", std::to_string(report_.registered) + "/" + std::to_string(o_.clients) +
+                             " registered, " + std::to_string(report_.register_failed) + " failed, " +
                              std::to_string(static_cast<int>(report_.registered / std::max(elapsed, 1e-3))) +
                              "/s");
   }
@@ -221,8 +223,9 @@ void LoadGenerator::register_clients() {
   if (report_.registered > 0 && report_.register_seconds > 0) {
     report_.registrations_per_s = report_.registered / report_.register_seconds;
   }
-  progress("register", std::to_string(report_.registered) + " registered in " +
-                           std::to_string(report_.register_seconds) + " s",
+  progress("register",
+           std::to_string(report_.registered) + " registered in " + std::to_string(report_.register_seconds) +
+               " s",
            true);
 }
 
@@ -294,8 +297,8 @@ void LoadGenerator::join_channels() {
     pump(kIdleTurnMs);
     progress("join", std::to_string(report_.joined) + "/" + std::to_string(report_.registered) + " joined");
   }
-  progress("join", std::to_string(report_.joined) + " joined in " + std::to_string(seconds(mono_ns() - t0)) +
-                       " s",
+  progress("join",
+           std::to_string(report_.joined) + " joined in " + std::to_string(seconds(mono_ns() - t0)) + " s",
            true);
 }
 
@@ -332,7 +335,8 @@ int LoadGenerator::send_due(std::uint64_t now) {
     if (o_.mode == SendMode::kRate) {
       const std::uint64_t due = messages_due(now - traffic_start_ns_, o_.rate);
       n = std::min<std::uint64_t>(n, due > w.sent() ? due - w.sent() : 0);
-      const std::uint64_t next = traffic_start_ns_ + static_cast<std::uint64_t>((w.sent() + n) * 1e9 / o_.rate);
+      const std::uint64_t next =
+          traffic_start_ns_ + static_cast<std::uint64_t>((w.sent() + n) * 1e9 / o_.rate);
       next_due = std::min(next_due, next);
     }
     if (n > 0) send_batch(i, static_cast<std::uint32_t>(n));
@@ -345,7 +349,8 @@ int LoadGenerator::send_due(std::uint64_t now) {
 bool LoadGenerator::senders_done() const {
   if (!o_.messages) return false;
   for (std::uint32_t i = 0; i < senders_.size(); ++i) {
-    if (clients_[senders_[i].client].state == State::kJoined && windows_[i].sent() < o_.messages) return false;
+    if (clients_[senders_[i].client].state == State::kJoined && windows_[i].sent() < o_.messages)
+      return false;
   }
   return true;
 }
@@ -427,7 +432,8 @@ void LoadGenerator::run_traffic() {
     char text[160];
     std::snprintf(text, sizeof text, "%.1f s: %llu sent, %llu delivered%s", seconds(now - traffic_start_ns_),
                   static_cast<unsigned long long>(report_.sent),
-                  static_cast<unsigned long long>(report_.measured_deliveries), measuring_ ? "" : " (warming up)");
+                  static_cast<unsigned long long>(report_.measured_deliveries),
+                  measuring_ ? "" : " (warming up)");
     progress("traffic", text);
   }
   if (!o_.messages) end_measure(mono_ns());
@@ -446,7 +452,8 @@ void LoadGenerator::drain() {
   };
   while (undelivered() > 0 && mono_ns() < deadline && !aborted_) pump(kIdleTurnMs);
   report_.drained = undelivered() == 0;
-  if (!report_.drained) problem(std::to_string(undelivered()) + " messages still undelivered after the drain timeout");
+  if (!report_.drained)
+    problem(std::to_string(undelivered()) + " messages still undelivered after the drain timeout");
 }
 
 void LoadGenerator::finish() {

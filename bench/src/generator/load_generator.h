@@ -40,10 +40,18 @@ class LoadGenerator final : private LineHandler {
   void drain_output_of_server(int fd) { conns_.drain_descriptor(fd); }
 
  private:
-  enum class State : std::uint8_t { kIdle, kConnecting, kRegistering, kRegistered, kJoining, kJoined, kFailed };
+  enum class State : std::uint8_t {
+    kIdle,
+    kConnecting,
+    kRegistering,
+    kRegistered,
+    kJoining,
+    kJoined,
+    kFailed
+  };
   struct Client {
     State state = State::kIdle;
-    bool receiving = false;          // joined when traffic started: its losses count
+    bool receiving = false;  // joined when traffic started: its losses count
     std::uint32_t channel = 0;
     std::uint32_t tracker_base = 0;  // first of its channel's senders' trackers
     std::uint64_t opened_ns = 0;     // when its connect() started
@@ -59,8 +67,8 @@ class LoadGenerator final : private LineHandler {
   struct Sender {
     std::uint32_t client = 0;
     std::uint32_t channel = 0;
-    std::uint32_t slot = 0;          // index among its channel's senders
-    std::string prefix;              // "PRIVMSG #cN :"
+    std::uint32_t slot = 0;  // index among its channel's senders
+    std::string prefix;      // "PRIVMSG #cN :"
   };
 
   // LineHandler

@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
   pb::BenchOptions o;
   const std::string preset = find_preset(argc, argv);
   if (!pb::apply_preset(preset, o)) {
-    std::fprintf(stderr, "parley-bench: unknown preset '%s'; one of:\n%s", preset.c_str(), pb::preset_help().c_str());
+    std::fprintf(stderr, "parley-bench: unknown preset '%s'; one of:\n%s", preset.c_str(),
+                 pb::preset_help().c_str());
     return 2;
   }
   CLI::App app{"parley-bench: IRC load generator (one JSON line on stdout, progress on stderr)"};
@@ -164,11 +165,13 @@ int main(int argc, char** argv) {
     }
   }
   if (o.assert_clean && !report.clean(o)) {
-    std::fprintf(stderr, "parley-bench: FAILED: %llu lost, %llu out of order, %llu duplicated, %u/%u registered, "
+    std::fprintf(stderr,
+                 "parley-bench: FAILED: %llu lost, %llu out of order, %llu duplicated, %u/%u registered, "
                  "%u joined\n",
                  static_cast<unsigned long long>(report.loss.lost),
                  static_cast<unsigned long long>(report.loss.out_of_order),
-                 static_cast<unsigned long long>(report.loss.duplicates), report.registered, o.clients, report.joined);
+                 static_cast<unsigned long long>(report.loss.duplicates), report.registered, o.clients,
+                 report.joined);
     return 1;
   }
   return 0;

@@ -19,34 +19,34 @@ struct BenchOptions {
   // Where the server is. With `spawn`, host and port come from its first stdout line.
   std::string host = "127.0.0.1";
   std::uint16_t port = 6667;
-  int server_pid = 0;               // for CPU % and RSS from /proc; 0 = not measured
-  std::vector<std::string> spawn;   // server command line to start (and stop) ourselves
+  int server_pid = 0;              // for CPU % and RSS from /proc; 0 = not measured
+  std::vector<std::string> spawn;  // server command line to start (and stop) ourselves
 
   // Shape.
   std::uint32_t clients = 1000;
   std::uint32_t channels = 10;
   std::uint32_t senders = 10;
   SendMode mode = SendMode::kWindow;
-  std::uint32_t window = 64;     // undelivered messages per sender (kWindow; a safety bound for kRate)
-  double rate = 10;              // messages per second per sender (kRate)
-  std::uint32_t messages = 0;    // per sender; 0 = until `duration` ends
-  std::uint32_t padding = 0;     // extra payload bytes per message
+  std::uint32_t window = 64;   // undelivered messages per sender (kWindow; a safety bound for kRate)
+  double rate = 10;            // messages per second per sender (kRate)
+  std::uint32_t messages = 0;  // per sender; 0 = until `duration` ends
+  std::uint32_t padding = 0;   // extra payload bytes per message
   std::vector<std::string> sender_setup;  // raw lines each sender sends before JOIN ({nick} replaced)
 
   // Time bounds, seconds.
-  double duration = 10;      // traffic, after warmup
-  double warmup = 1;         // traffic not measured
+  double duration = 10;  // traffic, after warmup
+  double warmup = 1;     // traffic not measured
   double connect_timeout = 60;
   double join_timeout = 60;
   double drain_timeout = 10;
-  double settle = 1;         // after registration, before measuring idle memory
-  double hold = 0;           // keep idle clients connected this long after measuring
+  double settle = 1;  // after registration, before measuring idle memory
+  double hold = 0;    // keep idle clients connected this long after measuring
 
   // Registration.
   std::uint32_t connect_batch = 1000;  // registrations in flight at once
-  std::uint32_t join_batch = 500;     // joins in flight at once
-  std::uint32_t source_ips = 0;       // 127.0.0.1..N; 0 = enough for `clients`
-  std::uint32_t max_failures = 100;   // stop opening connections after this many failures
+  std::uint32_t join_batch = 500;      // joins in flight at once
+  std::uint32_t source_ips = 0;        // 127.0.0.1..N; 0 = enough for `clients`
+  std::uint32_t max_failures = 100;    // stop opening connections after this many failures
 
   bool quickack = false;      // TCP_QUICKACK after every read (diagnostic)
   bool assert_clean = false;  // exit 1 unless every message arrived once, in order

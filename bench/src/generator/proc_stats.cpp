@@ -109,7 +109,8 @@ std::uint64_t self_cpu_ns() {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
   auto ns = [](const timeval& tv) {
-    return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(tv.tv_usec) * 1000;
+    return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000'000ull +
+           static_cast<std::uint64_t>(tv.tv_usec) * 1000;
   };
   return ns(usage.ru_utime) + ns(usage.ru_stime);
 }

@@ -12,9 +12,9 @@
 namespace parley::bench {
 
 struct ProcSample {
-  std::uint64_t cpu_ns = 0;    // user + system time of every thread
-  std::uint64_t rss_kib = 0;   // VmRSS
-  std::uint64_t hwm_kib = 0;   // VmHWM: peak RSS
+  std::uint64_t cpu_ns = 0;   // user + system time of every thread
+  std::uint64_t rss_kib = 0;  // VmRSS
+  std::uint64_t hwm_kib = 0;  // VmHWM: peak RSS
   std::uint32_t threads = 0;
 };
 

@@ -18,7 +18,7 @@ struct RunReport {
   std::uint32_t register_failed = 0;
   double register_seconds = 0;
   double registrations_per_s = 0;
-  LatencyHistogram register_latency;  // connect() to 001, per client
+  LatencyHistogram register_latency;   // connect() to 001, per client
   std::uint32_t descriptor_limit = 0;  // soft RLIMIT_NOFILE the generator ran with
   bool descriptor_limited = false;     // stopped opening because of it
 
@@ -46,11 +46,11 @@ struct RunReport {
   std::uint64_t server_rss_peak_kib = 0;
   std::uint32_t server_threads = 0;
   double generator_cpu_pct = -1;
-  double other_cpu_pct = -1;             // every other process on the machine, % of one core
-  std::vector<double> cpu_busy_pct;      // per CPU, including softirq time charged to no process
+  double other_cpu_pct = -1;         // every other process on the machine, % of one core
+  std::vector<double> cpu_busy_pct;  // per CPU, including softirq time charged to no process
   std::uint64_t generator_reads = 0;
 
-  std::uint64_t server_errors = 0;  // 4xx/5xx numerics and ERROR lines received
+  std::uint64_t server_errors = 0;    // 4xx/5xx numerics and ERROR lines received
   std::vector<std::string> problems;  // first few distinct failure reasons
   double total_seconds = 0;
 

@@ -14,7 +14,8 @@
 namespace parley::bench {
 
 std::optional<ListenAddress> parse_listen_line(const std::string& line) {
-  std::string word = line.substr(line.find_last_of(' ') == std::string::npos ? 0 : line.find_last_of(' ') + 1);
+  std::string word =
+      line.substr(line.find_last_of(' ') == std::string::npos ? 0 : line.find_last_of(' ') + 1);
   while (!word.empty() && (word.back() == '\r' || word.back() == '\n')) word.pop_back();
   const auto colon = word.rfind(':');
   if (colon == std::string::npos || colon + 1 >= word.size()) return std::nullopt;

@@ -35,7 +35,7 @@ bool get_hex8(const char* in, std::uint32_t& value) {
   const std::uint64_t digit = bytes_in_range(x, '0', '9');
   const std::uint64_t letter = bytes_in_range(x | (kOnes * 0x20), 'a', 'f');
   if ((digit | letter) != kHighBits) return false;
-  x = __builtin_bswap64(x);  // first character in the top byte
+  x = __builtin_bswap64(x);                           // first character in the top byte
   x = (x & (kOnes * 0x0f)) + 9 * ((x >> 6) & kOnes);  // each byte now 0..15
   x = (x | (x >> 4)) & 0x00ff00ff00ff00ffull;
   x = (x | (x >> 8)) & 0x0000ffff0000ffffull;
