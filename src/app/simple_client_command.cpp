@@ -118,7 +118,17 @@ Subcommand add_simple_client_command(CLI::App& parent) {
       parent.add_subcommand("simple-client", "Chat with a simple-protocol server (parley simple-server)");
   cli->add_option("NAME", flags->name, "Your name in the chat")->required();
   cli->add_option("HOST", flags->host, "Server host name or address")->required();
-  cli->add_option("PORT", flags->port, "Server TCP port")->required()->check(CLI::Range(1, 65535));
+  // Decimal only: CLI::Range would read "010" as octal, and the port is echoed as typed.
+  auto decimal_port = CLI::Validator(
+      [](std::string& text) -> std::string {
+        unsigned long value = 0;
+        bool digits = !text.empty() && text.size() <= 10 &&
+                      text.find_first_not_of("0123456789") == std::string::npos;
+        if (digits) value = std::stoul(text);
+        return digits && value >= 1 && value <= 65535 ? std::string{} : "PORT must be a number from 1 to 65535";
+      },
+      "PORT");
+  cli->add_option("PORT", flags->port, "Server TCP port")->required()->check(decimal_port);
   return Subcommand{cli, [flags] { return run_simple_client(*flags); }};
 }
 

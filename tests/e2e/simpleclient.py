@@ -71,6 +71,14 @@ class SimpleConn:
             self.received.append(raw.decode("utf-8", "replace").rstrip(" "))
         return True
 
+    def create(self, channel: str) -> None:
+        """/create, then wait until the server has done it (its /list names the channel), so that
+        commands from other connections cannot overtake it: sockets are not ordered among themselves."""
+        self.send("/create " + channel)
+        self.send("/list")
+        frames = self.expect(1)
+        assert channel in frames[0].split("\n"), f"/create {channel} failed: {frames!r}"
+
     def expect(self, count: int = 1, timeout: Optional[float] = None) -> list[str]:
         """Waits for `count` frames and returns (consumes) them."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)

@@ -91,7 +91,7 @@ def test_every_error_string(door):
 def test_a_failed_join_leaves_the_client_where_it_was(door):
     _, connect = door
     a, b = connect("A"), connect("B")
-    a.send("/create aa")
+    a.create("aa")
     b.send("/join aa")
     a.expect_text("B has joined")
     b.send("/join zz")
@@ -103,10 +103,10 @@ def test_a_failed_join_leaves_the_client_where_it_was(door):
 def test_join_and_create_leave_the_current_channel_first(door):
     _, connect = door
     a, b, c = connect("A"), connect("B"), connect("C")
-    a.send("/create one")
+    a.create("one")
     b.send("/join one")
     a.expect_text("B has joined")
-    c.send("/create two")
+    c.create("two")
     b.send("/join two")
     a.expect_text("B has left")
     c.expect_text("B has joined")
@@ -142,7 +142,7 @@ def test_frames_split_into_random_chunks_and_coalesced(door):
     _, connect = door
     rng = random.Random(4188)
     listener = connect("Listener")
-    listener.send("/create chunks")
+    listener.create("chunks")
     sender = connect()
     messages = [f"message number {i} " + "x" * rng.randrange(1, 150) for i in range(30)]
     stream = frame("Chunky") + frame("/join chunks") + b"".join(frame(m) for m in messages)
@@ -166,7 +166,7 @@ def test_two_clients_interleaving_partial_frames(door):
     _, connect = door
     a, b = connect(), connect()
     c = connect("Watcher")
-    c.send("/create mix")
+    c.create("mix")
     fa = frame("Ann") + frame("/join mix") + frame("from ann")
     fb = frame("Ben") + frame("/join mix") + frame("from ben")
     for i in range(0, len(fa), 37):
@@ -180,7 +180,7 @@ def test_two_clients_interleaving_partial_frames(door):
 def test_a_stray_newline_and_padding_are_stripped(door):
     _, connect = door
     a, b = connect("A"), connect("B")
-    a.send("/create nl")
+    a.create("nl")
     b.send("/join nl\n")
     a.expect_text("B has joined")
     b.send("text with trailing spaces   ")
@@ -190,7 +190,7 @@ def test_a_stray_newline_and_padding_are_stripped(door):
 def test_long_text_arrives_in_several_frames_without_splitting_characters(door):
     server, connect = door
     a = connect("A")
-    a.send("/create long")
+    a.create("long")
     irc = server.registered("ircer")
     irc.join("#long")
     a.expect_text("ircer has joined")
@@ -204,7 +204,7 @@ def test_long_text_arrives_in_several_frames_without_splitting_characters(door):
 def test_client_disconnect_is_announced_and_nothing_else_changes(door):
     _, connect = door
     a, b, c = connect("A"), connect("B"), connect("C")
-    a.send("/create room")
+    a.create("room")
     b.send("/join room")
     a.expect_text("B has joined")
     c.send("/join room")
@@ -225,7 +225,7 @@ def test_client_disconnect_is_announced_and_nothing_else_changes(door):
 def test_server_shutdown_is_seen_by_raw_connections_and_clients(door, parley_bin):
     server, connect = door
     a = connect("A")
-    a.send("/create x")
+    a.create("x")
     client = ClientProcess(parley_bin, "Bee", "127.0.0.1", connect.port)
     try:
         client.wait_out(lambda o: o == PROMPT)
@@ -292,7 +292,7 @@ def test_client_stdout_is_exact(door, parley_bin):
 def test_client_keeps_receiving_after_end_of_input(door, parley_bin):
     _, connect = door
     b = connect("Bob")
-    b.send("/create pipe")
+    b.create("pipe")
     client = ClientProcess(parley_bin, "Piper", "127.0.0.1", connect.port)
     try:
         client.proc.stdin.write(b"/join pipe\nfirst\nlast line without newline")
@@ -337,7 +337,7 @@ def test_hundred_concurrent_simple_clients(start_server):
 def test_bridge_both_ways_with_an_irc_client(door):
     server, connect = door
     s = connect("Simon")
-    s.send("/create bridge")
+    s.create("bridge")
     irc = server.registered("ircuser")
     burst = irc.join("#bridge")
     names = [e for l in burst if l.command == "353" for e in l.last.split()]
@@ -411,7 +411,7 @@ def test_simple_server_is_the_seeds_shape(parley_bin, tmp_path):
     try:
         assert IRC_LINE_RE.search(srv.stdout()) is None, "no IRC listener without --port"
         a, b = SimpleConn(srv.host, srv.port, "A"), SimpleConn(srv.host, srv.port, "B")
-        a.send("/create seed")
+        a.create("seed")
         b.send("/join seed")
         a.expect_text("B has joined")
         # Many clients from one address: simple-server exempts them all from the per-IP limit.
@@ -427,7 +427,7 @@ def test_simple_server_is_the_seeds_shape(parley_bin, tmp_path):
     try:
         host, irc_port = wait_for_line(srv.stdout_path, IRC_LINE_RE, srv.proc)
         s = SimpleConn(srv.host, srv.port, "S")
-        s.send("/create both")
+        s.create("both")
         with socket.create_connection((host, irc_port), timeout=5) as irc:
             irc.sendall(b"NICK i\r\nUSER i 0 * :i\r\nJOIN #both\r\n")
             s.expect_text("i has joined")
@@ -456,3 +456,12 @@ def test_a_password_protected_server_refuses_the_simple_door(parley_bin, tmp_pat
     out = subprocess.run([parley_bin, "server", "--check-config", str(config)], capture_output=True, timeout=10)
     assert out.returncode == 1
     assert "simple_port cannot be combined with server.password_hash" in out.stdout.decode()
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "http", "-1"])
+def test_client_rejects_a_port_that_is_not_a_tcp_port(parley_bin, port):
+    out = subprocess.run([parley_bin, "simple-client", "Nobody", "127.0.0.1", port],
+                         stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+    assert out.returncode != 0
+    assert out.stdout == b""  # diagnostics go to stderr
+    assert b"PORT" in out.stderr
