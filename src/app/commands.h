@@ -26,5 +26,7 @@ Subcommand add_talk_server_command(CLI::App& parent);
 Subcommand add_talk_command(CLI::App& parent);
 // `parley peer`: serverless mesh chat (peer_command.cpp).
 Subcommand add_peer_command(CLI::App& parent);
+// `parley chat HOST[:PORT]`: the terminal IRC client (chat_command.cpp).
+Subcommand add_chat_command(CLI::App& parent);
 
 }  // namespace parley::app

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   commands.push_back(parley::app::add_talk_server_command(app));
   commands.push_back(parley::app::add_talk_command(app));
   commands.push_back(parley::app::add_peer_command(app));
+  commands.push_back(parley::app::add_chat_command(app));
 
   try {
     app.parse(argc, argv);

@@ -22,6 +22,9 @@ struct Key {
     kPageDown,
     kTab,
     kResize,
+    kAlt,  // ch: the character pressed with Alt (or after Escape): Alt-1 is {kAlt, '1'}
+    kAltLeft,
+    kAltRight,
   };
   Code code = Code::kChar;
   char32_t ch = 0;
@@ -29,6 +32,7 @@ struct Key {
   static Key chr(char32_t c) { return {Code::kChar, c}; }
   static Key ctrl(char c) { return {Code::kCtrl, static_cast<char32_t>(c)}; }
   static Key of(Code code) { return {code, 0}; }
+  static Key alt(char32_t c) { return {Code::kAlt, c}; }
   bool operator==(const Key&) const = default;
 };
 

@@ -11,14 +11,32 @@
 
 namespace parley::tui {
 
+// A coloured part of a line (the speaker's nick): bytes [begin, end) of the text, or of one row.
+struct Span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  int colour = -1;  // -1: none; 0..kColourSlots-1: a colour; kHighlightColour: stands out
+};
+inline constexpr int kColourSlots = 12;
+inline constexpr int kHighlightColour = kColourSlots;
+
+// One drawn row: its text and the part of it that is coloured.
+struct Row {
+  std::string text;
+  Span span;
+};
+
 class Scrollback {
  public:
   explicit Scrollback(std::size_t max_lines = 5000) : max_lines_(max_lines) {}
 
-  // Adds a line (sanitised for the terminal).
-  void add(std::string_view line);
+  // Adds a line (sanitised for the terminal), optionally with a coloured span (bytes of `line`).
+  void add(std::string_view line, Span span = {});
   // The rows to draw, top to bottom: at most `height` rows of at most `width` columns.
   std::vector<std::string> rows(int width, int height) const;
+  // The same rows with their coloured spans (byte offsets within each row's text).
+  std::vector<Row> styled_rows(int width, int height) const;
+  void clear();
   void page_up(int width, int height);
   void page_down(int width, int height);
   void to_bottom() { offset_ = 0; }
@@ -33,6 +51,7 @@ class Scrollback {
 
   std::size_t max_lines_;
   std::deque<std::string> lines_;
+  std::deque<Span> spans_;  // one per line, in sanitised byte offsets
   std::size_t offset_ = 0;  // wrapped rows scrolled back from the bottom
   std::size_t unseen_ = 0;
   mutable int last_width_ = 80;  // the width rows() last drew with

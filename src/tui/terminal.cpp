@@ -4,10 +4,29 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <clocale>
+#include <cstring>
 #include <stdexcept>
 
 namespace parley::tui {
+
+namespace {
+
+// Colour slots (Span::colour) map to pairs 1..kColourSlots: six colours, then the same bold;
+// kHighlightColour is pair kColourSlots + 1, drawn reversed.
+constexpr short kColours[] = {COLOR_RED, COLOR_GREEN, COLOR_YELLOW, COLOR_BLUE, COLOR_MAGENTA, COLOR_CYAN};
+
+// Alt-Left/Right arrive as extended keys named kLFT3/kRIT3 by terminfo (xterm, tmux).
+Key extended_key(wint_t ch) {
+  const char* name = keyname(static_cast<int>(ch));
+  if (name == nullptr) return Key::of(Key::Code::kResize);
+  if (std::strcmp(name, "kLFT3") == 0) return Key::of(Key::Code::kAltLeft);
+  if (std::strcmp(name, "kRIT3") == 0) return Key::of(Key::Code::kAltRight);
+  return Key::of(Key::Code::kResize);  // unknown: a harmless redraw
+}
+
+}  // namespace
 
 Terminal::Terminal() {
   if (::isatty(0) == 0 || ::isatty(1) == 0)
@@ -23,6 +42,8 @@ Terminal::Terminal() {
   if (has_colors()) {
     start_color();
     use_default_colors();
+    for (int i = 0; i < kColourSlots; ++i) init_pair(static_cast<short>(i + 1), kColours[i % 6], -1);
+    init_pair(kHighlightColour + 1, COLOR_RED, -1);
   }
 }
 
@@ -34,6 +55,17 @@ std::vector<Key> Terminal::read_keys() {
     wint_t ch = 0;
     const int kind = wget_wch(stdscr, &ch);
     if (kind == ERR) break;
+    if (kind != KEY_CODE_YES && ch == 27) {
+      escape_pending_ = true;
+      continue;
+    }
+    if (escape_pending_) {
+      escape_pending_ = false;
+      if (kind != KEY_CODE_YES && ch >= 0x20 && ch != 127) {
+        keys.push_back(Key::alt(static_cast<char32_t>(ch)));
+        continue;
+      }
+    }
     if (kind == KEY_CODE_YES) {
       switch (ch) {
         case KEY_ENTER: keys.push_back(Key::of(Key::Code::kEnter)); break;
@@ -48,7 +80,9 @@ std::vector<Key> Terminal::read_keys() {
         case KEY_PPAGE: keys.push_back(Key::of(Key::Code::kPageUp)); break;
         case KEY_NPAGE: keys.push_back(Key::of(Key::Code::kPageDown)); break;
         case KEY_RESIZE: keys.push_back(Key::of(Key::Code::kResize)); break;
-        default: break;
+        default:
+          if (ch >= KEY_MAX) keys.push_back(extended_key(ch));
+          break;
       }
       continue;
     }
@@ -79,8 +113,34 @@ int Terminal::rows() const { return LINES; }
 
 void Terminal::draw(const UiModel::Frame& frame) {
   erase();
+  const int top = frame.topic.empty() ? 0 : 1;
+  if (top == 1) {
+    attron(A_REVERSE);
+    mvaddstr(0, 0, frame.topic.c_str());
+    for (int col = getcurx(stdscr); col < COLS && col > 0; ++col) addch(' ');
+    attroff(A_REVERSE);
+  }
   for (std::size_t row = 0; row < frame.pane.size(); ++row) {
-    mvaddstr(static_cast<int>(row), 0, frame.pane[row].c_str());
+    const std::string& text = frame.pane[row];
+    const Span span = row < frame.pane_spans.size() ? frame.pane_spans[row] : Span{};
+    const int y = top + static_cast<int>(row);
+    if (span.colour < 0 || !has_colors()) {
+      mvaddstr(y, 0, text.c_str());
+      continue;
+    }
+    const int slot = std::min(span.colour, kHighlightColour);
+    const attr_t attrs = COLOR_PAIR(slot + 1) | (slot == kHighlightColour ? A_REVERSE | A_BOLD
+                                                 : slot >= 6              ? A_BOLD
+                                                                          : A_NORMAL);
+    mvaddnstr(y, 0, text.data(), static_cast<int>(span.begin));
+    attron(attrs);
+    addnstr(text.data() + span.begin, static_cast<int>(span.end - span.begin));
+    attroff(attrs);
+    addstr(text.c_str() + span.end);
+  }
+  if (frame.nicklist_col > 0) {
+    for (std::size_t row = 0; row < frame.nicklist.size(); ++row)
+      mvaddstr(top + static_cast<int>(row), frame.nicklist_col, frame.nicklist[row].c_str());
   }
   if (LINES >= 3) {
     mvaddstr(LINES - 3, 0, frame.separator.c_str());

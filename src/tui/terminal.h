@@ -30,6 +30,9 @@ class Terminal {
   int cols() const;
   int rows() const;
   void draw(const UiModel::Frame& frame);
+
+ private:
+  bool escape_pending_ = false;  // ESC read last: the next printable key is an Alt key
 };
 
 }  // namespace parley::tui

@@ -19,24 +19,69 @@ std::size_t UiModel::add_window(std::string name) {
   return windows_.size() - 1;
 }
 
+void UiModel::remove_window(std::size_t index) {
+  if (index >= windows_.size() || windows_.size() == 1) return;
+  windows_.erase(windows_.begin() + static_cast<std::ptrdiff_t>(index));
+  if (active_ > index || active_ == windows_.size()) --active_;
+}
+
+void UiModel::rename_window(std::size_t index, std::string name) {
+  if (index < windows_.size()) windows_[index].name = std::move(name);
+}
+
+void UiModel::clear_window(std::size_t index) {
+  if (index < windows_.size()) windows_[index].lines.clear();
+}
+
+int UiModel::pane_height(int rows) const {
+  const int reserved = topic_.empty() ? 3 : 4;
+  return rows > reserved ? rows - reserved : 0;
+}
+
+int UiModel::pane_width(int cols) const {
+  if (nicklist_.empty() || cols < kNickListMinCols) return std::max(cols, 1);
+  return cols - kNickListWidth - 1;
+}
+
+bool UiModel::window_key(const Key& key) {
+  const std::size_t n = windows_.size();
+  switch (key.code) {
+    case Key::Code::kAlt:
+      if (key.ch >= '0' && key.ch <= '9') {
+        select(key.ch == '0' ? 9 : static_cast<std::size_t>(key.ch - '1'));
+        return true;
+      }
+      return false;
+    case Key::Code::kAltLeft: select((active_ + n - 1) % n); return true;
+    case Key::Code::kAltRight: select((active_ + 1) % n); return true;
+    case Key::Code::kCtrl:
+      if (key.ch == 'p') select((active_ + n - 1) % n);
+      if (key.ch == 'n') select((active_ + 1) % n);
+      return key.ch == 'p' || key.ch == 'n';
+    default: return false;
+  }
+}
+
 void UiModel::select(std::size_t index) {
   if (index >= windows_.size()) return;
   active_ = index;
   windows_[index].activity = false;
 }
 
-void UiModel::add_line(std::size_t window, std::string_view text) {
+void UiModel::add_line(std::size_t window, std::string_view text, Span span, bool activity) {
   if (window >= windows_.size()) return;
-  windows_[window].lines.add(text);
-  if (window != active_) windows_[window].activity = true;
+  windows_[window].lines.add(text, span);
+  if (window != active_ && activity) windows_[window].activity = true;
 }
 
 std::optional<std::string> UiModel::handle(const Key& key, int cols, int rows) {
+  if (window_keys_ && window_key(key)) return std::nullopt;
   Scrollback& pane = windows_[active_].lines;
   const int height = pane_height(rows);
+  const int width = pane_width(cols);
   switch (key.code) {
-    case Key::Code::kPageUp: pane.page_up(cols, height); return std::nullopt;
-    case Key::Code::kPageDown: pane.page_down(cols, height); return std::nullopt;
+    case Key::Code::kPageUp: pane.page_up(width, height); return std::nullopt;
+    case Key::Code::kPageDown: pane.page_down(width, height); return std::nullopt;
     case Key::Code::kResize: return std::nullopt;
     case Key::Code::kCtrl:
       if (key.ch == 'x') {
@@ -54,8 +99,21 @@ UiModel::Frame UiModel::frame(int cols, int rows) const {
   Frame f;
   cols = std::max(cols, 1);
   const Window& w = windows_[active_];
-  f.pane = w.lines.rows(cols, pane_height(rows));
-  for (auto& row : f.pane) row = std::string(fit(row, cols));
+  const int width = pane_width(cols);
+  const int height = pane_height(rows);
+  if (!topic_.empty()) f.topic = std::string(fit(sanitize(topic_), cols));
+  for (Row& row : w.lines.styled_rows(width, height)) {
+    f.pane.emplace_back(fit(row.text, width));
+    Span span = row.span;
+    span.end = std::min(span.end, f.pane.back().size());
+    if (span.begin >= span.end) span = {};
+    f.pane_spans.push_back(span);
+  }
+  if (width < cols) {
+    f.nicklist_col = width + 1;
+    for (std::size_t i = 0; i < nicklist_.size() && i < static_cast<std::size_t>(height); ++i)
+      f.nicklist.emplace_back(fit(sanitize(nicklist_[i]), kNickListWidth));
+  }
 
   std::string sep = kRule + kRule + " ";
   for (std::size_t i = 0; i < windows_.size(); ++i) {

@@ -92,5 +92,76 @@ TEST(UiModel, TinyTerminalsDoNotBreakTheLayout) {
   EXPECT_EQ(f.cursor_row, 0);
 }
 
+TEST(UiModel, WindowKeysSwitchOnlyWhenEnabled) {
+  UiModel ui("server");
+  ui.add_window("#a");
+  ui.add_window("#b");
+  ui.handle(Key::alt('3'), 80, 10);
+  EXPECT_EQ(ui.active(), 0u);  // off: peer keeps Alt/Ctrl-P for itself
+  ui.set_window_keys(true);
+  ui.handle(Key::alt('3'), 80, 10);
+  EXPECT_EQ(ui.active(), 2u);
+  ui.handle(Key::alt('9'), 80, 10);  // no such window: stays
+  EXPECT_EQ(ui.active(), 2u);
+  ui.handle(Key::of(Key::Code::kAltRight), 80, 10);
+  EXPECT_EQ(ui.active(), 0u);
+  ui.handle(Key::of(Key::Code::kAltLeft), 80, 10);
+  EXPECT_EQ(ui.active(), 2u);
+  ui.handle(Key::ctrl('p'), 80, 10);
+  EXPECT_EQ(ui.active(), 1u);
+  ui.handle(Key::ctrl('n'), 80, 10);
+  EXPECT_EQ(ui.active(), 2u);
+}
+
+TEST(UiModel, RemovingAWindowKeepsTheActiveOne) {
+  UiModel ui("server");
+  ui.add_window("#a");
+  const auto b = ui.add_window("#b");
+  ui.select(b);
+  ui.remove_window(1);
+  EXPECT_EQ(ui.active(), 1u);
+  EXPECT_NE(ui.frame(80, 10).separator.find("[2:#b]"), std::string::npos);
+  ui.remove_window(1);
+  EXPECT_EQ(ui.active(), 0u);
+  ui.remove_window(0);  // the last window stays
+  EXPECT_EQ(ui.window_count(), 1u);
+}
+
+TEST(UiModel, TopicLineAndNickListShareTheScreen) {
+  UiModel ui("#parley");
+  for (int i = 0; i < 30; ++i) ui.add_line(0, "line " + std::to_string(i));
+  ui.set_topic("#parley: all about parley");
+  ui.set_nicklist({"@alice", "bob"});
+  auto f = ui.frame(120, 10);
+  EXPECT_EQ(f.topic, "#parley: all about parley");
+  EXPECT_EQ(f.pane.size(), 6u);  // 10 rows - topic - separator - status - input
+  EXPECT_EQ(f.nicklist_col, 120 - UiModel::kNickListWidth);
+  EXPECT_EQ(f.nicklist, (std::vector<std::string>{"@alice", "bob"}));
+  f = ui.frame(80, 10);  // too narrow for the nick list
+  EXPECT_EQ(f.nicklist_col, 0);
+  EXPECT_TRUE(f.nicklist.empty());
+}
+
+TEST(UiModel, ColouredSpansFollowWrappedRows) {
+  UiModel ui("#parley");
+  ui.add_line(0, "12:00 <bob> hello there", Span{7, 10, 3});
+  auto f = ui.frame(80, 10);
+  ASSERT_EQ(f.pane_spans.size(), 1u);
+  EXPECT_EQ(f.pane_spans[0].begin, 7u);
+  EXPECT_EQ(f.pane_spans[0].end, 10u);
+  EXPECT_EQ(f.pane_spans[0].colour, 3);
+  f = ui.frame(12, 10);  // "12:00 <bob> " then "hello there"
+  ASSERT_EQ(f.pane_spans.size(), 2u);
+  EXPECT_EQ(f.pane_spans[0].colour, 3);
+  EXPECT_EQ(f.pane_spans[1].colour, -1);
+}
+
+TEST(UiModel, ClearEmptiesOneWindow) {
+  UiModel ui("a");
+  ui.add_line(0, "x");
+  ui.clear_window(0);
+  EXPECT_TRUE(ui.frame(80, 10).pane.empty());
+}
+
 }  // namespace
 }  // namespace parley::tui

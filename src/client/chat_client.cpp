@@ -1,0 +1,402 @@
+// ChatClient: connection lifecycle, registration (CAP, nick fallback) and what the server sends.
+#include "client/chat_client.h"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+
+#include "client/message_text.h"
+
+namespace parley::client {
+
+namespace {
+
+// The capabilities we ask for, when offered.
+constexpr std::string_view kWantedCaps[] = {"server-time", "multi-prefix", "echo-message", "away-notify",
+                                            "message-tags"};
+
+// "2026-11-21T21:56:24.123Z" -> time point; nullopt when malformed.
+std::optional<Clock::time_point> parse_server_time(std::string_view s) {
+  std::tm tm{};
+  int ms = 0;
+  auto num = [&](std::size_t pos, std::size_t len, int& out) {
+    if (s.size() < pos + len) return false;
+    auto r = std::from_chars(s.data() + pos, s.data() + pos + len, out);
+    return r.ec == std::errc{} && r.ptr == s.data() + pos + len;
+  };
+  if (!(num(0, 4, tm.tm_year) && num(5, 2, tm.tm_mon) && num(8, 2, tm.tm_mday) && num(11, 2, tm.tm_hour) &&
+        num(14, 2, tm.tm_min) && num(17, 2, tm.tm_sec)))
+    return std::nullopt;
+  if (s.size() >= 23 && s[19] == '.') num(20, 3, ms);
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::time_t t = ::timegm(&tm);
+  if (t == -1) return std::nullopt;
+  return Clock::from_time_t(t) + std::chrono::milliseconds(ms);
+}
+
+}  // namespace
+
+std::string_view to_string(ConnState state) {
+  switch (state) {
+    case ConnState::kDisconnected: return "disconnected";
+    case ConnState::kConnecting: return "connecting";
+    case ConnState::kRegistering: return "registering";
+    case ConnState::kRegistered: return "connected";
+    case ConnState::kWaiting: return "reconnecting";
+  }
+  return "?";
+}
+
+ChatClient::ChatClient(ClientOptions options) : options_(std::move(options)), nick_(options_.nick) {
+  if (options_.user.empty()) options_.user = options_.nick;
+  if (options_.realname.empty()) options_.realname = options_.nick;
+  Buffer server;
+  server.id = next_id_++;
+  server.kind = BufferKind::kServer;
+  server.name = options_.host.empty() ? "server" : options_.host;
+  buffers_.push_back(std::move(server));
+  current_ = buffers_.front().id;
+}
+
+void ChatClient::connecting(Clock::time_point now) {
+  now_ = msg_time_ = now;
+  reconnect_at_.reset();
+  state_ = ConnState::kConnecting;
+  info("Connecting to " + options_.host + "...");
+}
+
+void ChatClient::connected(Clock::time_point now) {
+  now_ = msg_time_ = now;
+  state_ = ConnState::kRegistering;
+  caps_.clear();
+  cap_offered_.clear();
+  cap_negotiating_ = true;
+  nick_ = options_.nick;
+  nick_attempt_ = 0;
+  info("Connected to " + options_.host + ", registering as " + nick_);
+  std::string line;
+  proto::LineBuilder(line).command("CAP").param("LS").last("302").finish();
+  send(std::move(line));
+  if (!options_.password.empty()) {
+    line.clear();
+    proto::LineBuilder(line).command("PASS").last(options_.password).finish();
+    send(std::move(line));
+  }
+  line.clear();
+  proto::LineBuilder(line).command("NICK").last(nick_).finish();
+  send(std::move(line));
+  line.clear();
+  proto::LineBuilder(line)
+      .command("USER")
+      .param(options_.user)
+      .param("0")
+      .param("*")
+      .trailing(options_.realname)
+      .finish();
+  send(std::move(line));
+}
+
+void ChatClient::disconnected(std::string_view reason, Clock::time_point now) {
+  now_ = msg_time_ = now;
+  const bool was_registered = state_ == ConnState::kRegistered;
+  for (Buffer& b : buffers_) {
+    if (b.kind != BufferKind::kChannel) continue;
+    if (b.joined && !quitting_) {
+      b.rejoin = true;
+      show(b.id, Event::Style::kError, "Disconnected from the server");
+    }
+    b.joined = false;
+    b.members.clear();
+  }
+  if (quitting_) {
+    state_ = ConnState::kDisconnected;
+    info("Disconnected");
+    return;
+  }
+  if (was_registered) failures_ = 0;
+  const auto delay =
+      std::min<std::chrono::seconds>(std::chrono::seconds(1L << std::min(failures_, 6)), kMaxBackoff);
+  ++failures_;
+  reconnect_at_ = now + delay;
+  state_ = ConnState::kWaiting;
+  const std::string what = was_registered ? "Disconnected from " : "Cannot connect to ";
+  show(server_buffer(), Event::Style::kError,
+       what + options_.host + ": " + std::string(reason) + "; reconnecting in " +
+           std::to_string(delay.count()) + " s");
+}
+
+void ChatClient::receive(std::string_view line, Clock::time_point now) {
+  now_ = msg_time_ = now;
+  auto parsed = proto::parse_message(line);
+  if (!parsed.message) return;
+  const proto::Message& m = *parsed.message;
+  if (auto t = m.tag("time")) {
+    if (auto when = parse_server_time(*t)) msg_time_ = *when;
+  }
+  handle(m);
+}
+
+void ChatClient::handle(const proto::Message& m) {
+  const std::string_view cmd = m.command;
+  auto is = [&](std::string_view name) { return proto::equal_folded(cmd, name, proto::Casemapping::kAscii); };
+  if (cmd.size() == 3 && std::all_of(cmd.begin(), cmd.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    handle_numeric((cmd[0] - '0') * 100 + (cmd[1] - '0') * 10 + (cmd[2] - '0'), m);
+  } else if (is("PING")) {
+    std::string out;
+    proto::LineBuilder(out).command("PONG").last(m.param(0)).finish();
+    send(std::move(out));
+  } else if (is("CAP")) {
+    handle_cap(m);
+  } else if (is("PRIVMSG") || is("NOTICE")) {
+    handle_message(m, is("NOTICE"));
+  } else if (is("JOIN")) {
+    handle_join(m);
+  } else if (is("PART")) {
+    handle_part(m);
+  } else if (is("KICK")) {
+    handle_kick(m);
+  } else if (is("QUIT")) {
+    handle_quit(m);
+  } else if (is("NICK")) {
+    handle_nick(m);
+  } else if (is("MODE")) {
+    handle_mode(m);
+  } else if (is("TOPIC")) {
+    if (Buffer* b = find_mut(m.param(0))) {
+      b->topic = std::string(m.param(1));
+      show(b->id, Event::Style::kMeta,
+           std::string(nick_of(m.source)) + " changed the topic to: " + std::string(m.param(1)));
+      bump(*b, Activity::kEvents);
+    }
+  } else if (is("AWAY")) {
+    const std::string_view who = nick_of(m.source);
+    for (Buffer& b : buffers_) {
+      if (Member* mem = member(b, who)) mem->away = m.size() > 0;
+    }
+  } else if (is("INVITE")) {
+    here(Event::Style::kMeta, std::string(nick_of(m.source)) + " invites you to " + std::string(m.param(1)));
+  } else if (is("ERROR")) {
+    show(server_buffer(), Event::Style::kError, "Server closed the connection: " + std::string(m.param(0)));
+  } else if (is("WALLOPS")) {
+    show(server_buffer(), Event::Style::kNotice, std::string(m.param(0)),
+         "!" + std::string(nick_of(m.source)));
+  }
+}
+
+void ChatClient::handle_cap(const proto::Message& m) {
+  const std::string_view sub = m.param(1);
+  auto sub_is = [&](std::string_view s) { return proto::equal_folded(sub, s, proto::Casemapping::kAscii); };
+  if (sub_is("LS")) {
+    // "CAP * LS * :a b=c" continues; the last line has no "*".
+    const bool more = m.size() > 3 && m.param(2) == "*";
+    std::string_view list = m.param(m.size() - 1);
+    while (!list.empty()) {
+      const auto space = list.find(' ');
+      std::string_view item = list.substr(0, space);
+      item = item.substr(0, item.find('='));
+      if (!item.empty() && cap_offered_.size() < 200) cap_offered_.emplace_back(item);
+      list = space == std::string_view::npos ? std::string_view{} : list.substr(space + 1);
+    }
+    if (more) return;
+    std::string want;
+    for (std::string_view cap : kWantedCaps) {
+      if (std::find(cap_offered_.begin(), cap_offered_.end(), cap) != cap_offered_.end()) {
+        if (!want.empty()) want += ' ';
+        want += cap;
+      }
+    }
+    std::string out;
+    if (want.empty()) {
+      cap_negotiating_ = false;
+      proto::LineBuilder(out).command("CAP").last("END").finish();
+    } else {
+      proto::LineBuilder(out).command("CAP").param("REQ").trailing(want).finish();
+    }
+    send(std::move(out));
+  } else if (sub_is("ACK") || sub_is("NAK")) {
+    if (sub_is("ACK")) {
+      std::string_view list = m.param(m.size() - 1);
+      while (!list.empty()) {
+        const auto space = list.find(' ');
+        std::string_view item = list.substr(0, space);
+        if (!item.empty() && item[0] == '-') {
+          std::erase(caps_, std::string(item.substr(1)));
+        } else if (!item.empty()) {
+          caps_.emplace_back(item);
+        }
+        list = space == std::string_view::npos ? std::string_view{} : list.substr(space + 1);
+      }
+      std::string names;
+      for (const auto& c : caps_) names += (names.empty() ? "" : " ") + c;
+      info("Capabilities enabled: " + names);
+    }
+    if (cap_negotiating_) {
+      cap_negotiating_ = false;
+      std::string out;
+      proto::LineBuilder(out).command("CAP").last("END").finish();
+      send(std::move(out));
+    }
+  }
+}
+
+void ChatClient::registered(const proto::Message& m) {
+  state_ = ConnState::kRegistered;
+  failures_ = 0;
+  nick_ = std::string(m.param(0));
+  cap_negotiating_ = false;
+  // Rejoin what we were in, then the command line's channels.
+  std::vector<std::string> channels;
+  std::vector<std::string> keys;
+  for (Buffer& b : buffers_) {
+    if (b.kind == BufferKind::kChannel && b.rejoin) {
+      channels.push_back(b.name);
+      keys.push_back(b.key);
+      b.rejoin = false;
+    }
+  }
+  // The first command-line channel becomes the current window when it is joined.
+  if (!options_.autojoin.empty()) pending_switch_.push_back(proto::fold(options_.autojoin.front(), casemap_));
+  for (const auto& c : options_.autojoin) {
+    const bool dup = std::any_of(channels.begin(), channels.end(),
+                                 [&](const std::string& x) { return proto::equal_folded(x, c, casemap_); });
+    if (!dup) {
+      channels.push_back(c);
+      keys.emplace_back();
+    }
+  }
+  options_.autojoin.clear();  // after the first registration, rejoin decides
+  for (std::size_t i = 0; i < channels.size(); ++i) join(channels[i], keys[i]);
+}
+
+void ChatClient::nick_in_use() {
+  // alice -> alice_ -> alice__ -> alice1 ... alice9, then give up and let the user choose.
+  ++nick_attempt_;
+  std::string next = options_.nick;
+  if (nick_attempt_ <= 2) {
+    next += std::string(static_cast<std::size_t>(nick_attempt_), '_');
+  } else if (nick_attempt_ <= 11) {
+    next += std::to_string(nick_attempt_ - 2);
+  } else {
+    here(Event::Style::kError, "Every fallback nick is taken; choose one with /nick");
+    return;
+  }
+  info("Nick " + nick_ + " is in use, trying " + next);
+  nick_ = next;
+  std::string out;
+  proto::LineBuilder(out).command("NICK").last(next).finish();
+  send(std::move(out));
+}
+
+void ChatClient::handle_numeric(int code, const proto::Message& m) {
+  switch (code) {
+    case 1:  // RPL_WELCOME
+      registered(m);
+      info(std::string(m.param(1)));
+      return;
+    case 5: handle_isupport(m); return;
+    case 301:  // RPL_AWAY
+      here(Event::Style::kMeta, std::string(m.param(1)) + " is away: " + std::string(m.param(2)));
+      return;
+    case 305:
+      away_ = false;
+      info("You are no longer marked as away");
+      return;
+    case 306:
+      away_ = true;
+      info("You are marked as away");
+      return;
+    case 324:  // RPL_CHANNELMODEIS
+      if (Buffer* b = find_mut(m.param(1))) {
+        b->modes = std::string(m.param(2));
+      }
+      return;
+    case 329: return;  // channel creation time
+    case 331:
+    case 332:  // RPL_NOTOPIC / RPL_TOPIC
+      if (Buffer* b = find_mut(m.param(1))) {
+        b->topic = code == 332 ? std::string(m.param(2)) : std::string();
+        show(b->id, Event::Style::kMeta,
+             code == 332 ? "Topic for " + b->name + ": " + b->topic : "No topic is set for " + b->name);
+        return;
+      }
+      break;
+    case 333:  // RPL_TOPICWHOTIME
+      if (Buffer* b = find_mut(m.param(1))) {
+        show(b->id, Event::Style::kMeta, "Topic set by " + std::string(nick_of(m.param(2))));
+        return;
+      }
+      break;
+    case 353: handle_names(m); return;
+    case 366:  // RPL_ENDOFNAMES
+      if (Buffer* b = find_mut(m.param(1))) {
+        std::vector<const Member*> sorted;
+        for (const Member& mem : b->members) sorted.push_back(&mem);
+        std::sort(sorted.begin(), sorted.end(), [&](const Member* x, const Member* y) {
+          const auto rank = [&](const Member* v) {
+            return v->prefixes.empty() ? prefix_chars_.size() : prefix_chars_.find(v->prefixes[0]);
+          };
+          if (rank(x) != rank(y)) return rank(x) < rank(y);
+          return proto::fold(x->nick, casemap_) < proto::fold(y->nick, casemap_);
+        });
+        std::string list;
+        for (const Member* mem : sorted) {
+          list += (list.empty() ? "" : " ") + mem->prefixes.substr(0, 1) + mem->nick;
+        }
+        show(b->id, Event::Style::kMeta,
+             b->name + ": " + std::to_string(b->members.size()) + " nicks [" + list + "]");
+        return;
+      }
+      break;
+    case 432:  // ERR_ERRONEUSNICKNAME
+    case 433:  // ERR_NICKNAMEINUSE
+    case 437:  // ERR_UNAVAILRESOURCE
+      if (state_ == ConnState::kRegistering) {
+        nick_in_use();
+        return;
+      }
+      here(Event::Style::kError, std::string(m.param(1)) + ": " + std::string(m.param(m.size() - 1)));
+      return;
+    default: break;
+  }
+  if (code >= 400 && code < 600) {
+    here(Event::Style::kError, join_params(m, 1));
+  } else if ((code >= 311 && code <= 319) || code == 330 || code == 338 || code == 378 || code == 671 ||
+             code == 276 || code == 307) {
+    here(Event::Style::kMeta, join_params(m, 1));  // WHOIS replies go where /whois was typed
+  } else {
+    info(join_params(m, 1));
+  }
+}
+
+void ChatClient::handle_isupport(const proto::Message& m) {
+  for (std::size_t i = 1; i + 1 < m.size(); ++i) {
+    const std::string_view token = m.param(i);
+    const auto eq = token.find('=');
+    const std::string_view key = token.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? std::string_view{} : token.substr(eq + 1);
+    if (key == "CASEMAPPING") {
+      if (auto cm = proto::casemapping_from_string(value)) casemap_ = *cm;
+    } else if (key == "CHANTYPES" && !value.empty()) {
+      chantypes_ = std::string(value);
+    } else if (key == "NETWORK") {
+      network_ = std::string(value);
+    } else if (key == "PREFIX" && value.size() > 2 && value[0] == '(') {
+      const auto close = value.find(')');
+      if (close != std::string_view::npos && value.size() - close - 1 == close - 1) {
+        prefix_modes_ = std::string(value.substr(1, close - 1));
+        prefix_chars_ = std::string(value.substr(close + 1));
+      }
+    } else if (key == "CHANMODES") {
+      std::string_view rest = value;
+      std::string* groups[] = {&chanmodes_a_, &chanmodes_b_, &chanmodes_c_};
+      for (std::string* g : groups) {
+        const auto comma = rest.find(',');
+        *g = std::string(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      }
+    }
+  }
+}
+
+}  // namespace parley::client

@@ -1,0 +1,222 @@
+// The `parley chat` protocol state machine, without I/O (the h11 shape): the shell tells it what
+// happened (connected, a line arrived, the user typed something, the connection closed, time
+// passed) and collects what to do: lines to send (take_wire()) and things to show
+// (take_events()). Time is always passed in, so tests drive it with a fake clock.
+//
+// It owns the buffers (windows) model: one server buffer (always first, never closed), one per
+// channel and one per private conversation, in the order they were opened; BufferIds are stable.
+// The shell mirrors the list through kOpened/kClosed events and tells the client which buffer the
+// user is looking at (select()), because typed text and error replies go there.
+//
+// Thread: one thread. Bounded: at most kMaxBuffers buffers, kMaxMembers members per channel.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/casemap.h"
+#include "proto/irc_message.h"
+
+namespace parley::client {
+
+using Clock = std::chrono::system_clock;
+using BufferId = std::uint64_t;
+
+struct ClientOptions {
+  std::string host;  // shown in messages; the shell connects
+  std::string nick;
+  std::string user;
+  std::string realname;
+  std::string password;               // empty: no PASS
+  std::vector<std::string> autojoin;  // channels joined after registration
+};
+
+enum class BufferKind : std::uint8_t { kServer, kChannel, kQuery };
+
+// How much happened in a buffer the user is not looking at; only ever rises until select().
+enum class Activity : std::uint8_t { kNone, kEvents, kMessages, kHighlight };
+
+struct Member {
+  std::string nick;
+  std::string prefixes;  // channel status, highest first ("@+" with multi-prefix)
+  bool away = false;
+  std::uint64_t last_spoke = 0;  // a counter, for completion order
+};
+
+struct Buffer {
+  BufferId id = 0;
+  BufferKind kind = BufferKind::kServer;
+  std::string name;
+  std::string topic;
+  std::string modes;  // "+nt", channels only
+  std::vector<Member> members;
+  bool joined = false;  // channels: we are in it now
+  bool rejoin = false;  // channels: join again after reconnecting
+  std::string key;      // channel key used to join
+  Activity activity = Activity::kNone;
+};
+
+enum class ConnState : std::uint8_t { kDisconnected, kConnecting, kRegistering, kRegistered, kWaiting };
+std::string_view to_string(ConnState state);
+
+struct Event {
+  enum class Kind : std::uint8_t {
+    kLine,     // text to show in `buffer`
+    kOpened,   // buffer `buffer` was added at the end of the list
+    kClosed,   // buffer `buffer` was removed
+    kRenamed,  // buffer `buffer` has a new name (text)
+    kSelect,   // show buffer `buffer`
+    kClear,    // clear buffer `buffer`'s scrollback
+  };
+  enum class Style : std::uint8_t { kInfo, kError, kMessage, kOwnMessage, kAction, kNotice, kMeta };
+
+  Kind kind = Kind::kLine;
+  BufferId buffer = 0;
+  Style style = Style::kInfo;
+  Clock::time_point time{};
+  std::string nick;  // who said it (messages, actions, notices)
+  std::string text;
+  bool highlight = false;  // our nick was mentioned
+};
+
+// "<alice> hi", "* alice waves", "-alice- note", "-- text" (no timestamp, no buffer name).
+std::string format_line(const Event& event);
+// The colour slot (0..kNickColours-1) for a nick: stable across runs and sessions.
+inline constexpr int kNickColours = 12;
+int nick_colour(std::string_view nick, proto::Casemapping cm);
+
+// The names of the commands input() understands ("join", "msg", ...), in /help order.
+std::vector<std::string_view> command_names();
+
+class ChatClient {
+ public:
+  static constexpr std::size_t kMaxBuffers = 500;
+  static constexpr std::size_t kMaxMembers = 20000;
+  static constexpr std::chrono::seconds kMaxBackoff{60};
+
+  explicit ChatClient(ClientOptions options);
+
+  // ---- connection lifecycle (the shell's calls) ----
+  // A connection attempt starts now (shows "Connecting").
+  void connecting(Clock::time_point now);
+  // The TCP connection is up: registration begins (CAP LS 302, PASS, NICK, USER).
+  void connected(Clock::time_point now);
+  // One line from the server, without CR LF.
+  void receive(std::string_view line, Clock::time_point now);
+  // The connection failed or closed. Unless the user quit, a reconnect is scheduled with backoff
+  // (1 s, 2 s, 4 s ... kMaxBackoff) and channels are marked for rejoin.
+  void disconnected(std::string_view reason, Clock::time_point now);
+  // When the shell should call connecting() again; nullopt: no reconnect pending.
+  std::optional<Clock::time_point> reconnect_at() const { return reconnect_at_; }
+  // True once the user asked to quit (/quit): the shell sends what is queued and exits.
+  bool quitting() const { return quitting_; }
+
+  // ---- the user ----
+  // A line typed in the current buffer: "/command args", "//text" (text starting with '/'), or text.
+  void input(std::string_view line, Clock::time_point now);
+  // Tab completion for `word` in the current buffer: commands ("/jo" at the start), channels
+  // ("#pa"), nicks of the current channel (most recent speakers first; "nick: " at the start).
+  std::vector<std::string> complete(std::string_view word, bool at_start) const;
+  void select(BufferId id);
+
+  // ---- outputs ----
+  std::vector<std::string> take_wire();  // lines with CR LF, in order
+  std::vector<Event> take_events();
+
+  // ---- state ----
+  const std::vector<Buffer>& buffers() const { return buffers_; }
+  const Buffer* find(BufferId id) const;
+  const Buffer* find(std::string_view name) const;
+  BufferId current() const { return current_; }
+  BufferId server_buffer() const { return buffers_.front().id; }
+  const std::string& nick() const { return nick_; }
+  ConnState state() const { return state_; }
+  const std::vector<std::string>& enabled_caps() const { return caps_; }
+  bool away() const { return away_; }
+  proto::Casemapping casemapping() const { return casemap_; }
+  const std::string& network() const { return network_; }
+
+ private:
+  // incoming (chat_client.cpp)
+  void handle(const proto::Message& m);
+  void handle_cap(const proto::Message& m);
+  void handle_numeric(int code, const proto::Message& m);
+  void handle_isupport(const proto::Message& m);
+  void handle_message(const proto::Message& m, bool notice);
+  void handle_join(const proto::Message& m);
+  void handle_part(const proto::Message& m);
+  void handle_kick(const proto::Message& m);
+  void handle_quit(const proto::Message& m);
+  void handle_nick(const proto::Message& m);
+  void handle_mode(const proto::Message& m);
+  void handle_names(const proto::Message& m);
+  void registered(const proto::Message& m);
+  void nick_in_use();
+
+  // input (input.cpp; the command handlers are CommandHandlers there)
+  friend struct CommandHandlers;
+  void say(BufferId target, std::string_view text, bool action);
+  void send_privmsg(std::string_view target, std::string_view text, bool action);
+  void join(std::string_view channels, std::string_view keys);
+
+  // model (buffers.cpp)
+  Buffer* find_mut(BufferId id);
+  Buffer* find_mut(std::string_view name);
+  Buffer& open(BufferKind kind, std::string_view name);
+  void close(BufferId id);
+  void rename(Buffer& b, std::string_view name);
+  Member* member(Buffer& b, std::string_view nick);
+  void add_member(Buffer& b, std::string_view nick_with_prefixes);
+  bool remove_member(Buffer& b, std::string_view nick);
+  void sort_prefixes(std::string& prefixes) const;
+  void apply_mode_letters(Buffer& b, std::string_view modes, const std::vector<std::string_view>& args);
+  bool is_channel(std::string_view name) const;
+  bool is_me(std::string_view nick) const;
+  bool mentions_me(std::string_view text) const;
+
+  // output helpers
+  void send(std::string line);  // built with LineBuilder, CR LF included
+  void show(BufferId buffer, Event::Style style, std::string text, std::string nick = {},
+            bool highlight = false);
+  void info(std::string text) { show(server_buffer(), Event::Style::kInfo, std::move(text)); }
+  void here(Event::Style style, std::string text) { show(current_, style, std::move(text)); }
+  void emit(Event::Kind kind, BufferId buffer, std::string text = {});
+  void bump(Buffer& b, Activity level);
+
+  ClientOptions options_;
+  std::vector<Buffer> buffers_;
+  BufferId next_id_ = 1;
+  BufferId current_ = 0;
+  std::string nick_;
+  int nick_attempt_ = 0;
+  ConnState state_ = ConnState::kDisconnected;
+  bool quitting_ = false;
+  bool away_ = false;
+  int failures_ = 0;  // consecutive connection failures, for the backoff
+  std::optional<Clock::time_point> reconnect_at_;
+  Clock::time_point now_{};       // the time of the event being handled
+  Clock::time_point msg_time_{};  // server-time of the message being handled, or now_
+
+  // registration and server features
+  bool cap_negotiating_ = false;
+  std::vector<std::string> caps_;
+  std::vector<std::string> cap_offered_;
+  proto::Casemapping casemap_ = proto::Casemapping::kRfc1459;
+  std::string chantypes_ = "#&";
+  std::string prefix_modes_ = "ov";
+  std::string prefix_chars_ = "@+";
+  std::string chanmodes_a_ = "beI", chanmodes_b_ = "k", chanmodes_c_ = "l";
+  std::string network_;
+  std::vector<std::string> pending_switch_;  // folded channels whose JOIN should switch to them
+  std::uint64_t speak_counter_ = 0;
+
+  std::vector<std::string> wire_;
+  std::vector<Event> events_;
+};
+
+}  // namespace parley::client
