@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/posix_io.h"
 #include "app/commands.h"
 #include "client/chat_client.h"
 #include "client/chat_view.h"
@@ -63,17 +64,6 @@ std::pair<std::string, std::string> split_target(const std::string& target) {
   if (colon != std::string::npos && target.find(':') == colon)
     return {target.substr(0, colon), target.substr(colon + 1)};
   return {target, "6667"};
-}
-
-bool write_all(int fd, std::string_view bytes, bool socket) {
-  while (!bytes.empty()) {
-    const ssize_t n = socket ? ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL)
-                             : ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 // A connected TCP socket, or the reason there is none.

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/posix_io.h"
 #include "app/commands.h"
 #include "simple/line_client.h"
 
@@ -27,17 +28,6 @@ namespace {
 struct SimpleClientFlags {
   std::string name, host, port;
 };
-
-bool write_all(int fd, std::string_view bytes, bool socket) {
-  while (!bytes.empty()) {
-    const ssize_t n = socket ? ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL)
-                             : ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 // A connected TCP socket to host:port (any address family), or -1.
 int connect_to(const std::string& host, const std::string& port) {

@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/byte_order.h"
+
 namespace parley::proto::mesh {
 
 inline constexpr std::uint8_t kVersion = 1;
@@ -147,14 +149,6 @@ class FrameDecoder {
   std::uint32_t error_value_ = 0;
 };
 
-namespace detail {
-inline std::uint32_t read_be32(const char* p) {
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return (std::uint32_t{u[0]} << 24) | (std::uint32_t{u[1]} << 16) | (std::uint32_t{u[2]} << 8) |
-         std::uint32_t{u[3]};
-}
-}  // namespace detail
-
 template <typename Sink>
 FrameDecoder::Status FrameDecoder::feed(std::string_view data, Sink&& sink) {
   if (error_ != DecodeError::kNone) return Status::kError;
@@ -164,7 +158,7 @@ FrameDecoder::Status FrameDecoder::feed(std::string_view data, Sink&& sink) {
       if (!accept_byte(0, static_cast<std::uint8_t>(data[0])) ||
           !accept_byte(1, static_cast<std::uint8_t>(data[1])))
         return Status::kError;
-      const std::uint32_t length = detail::read_be32(data.data() + 2);
+      const std::uint32_t length = read_be32(data.data() + 2);
       if (!accept_length(length)) return Status::kError;
       if (data.size() - kHeaderBytes >= length) {
         const Type type = static_cast<Type>(data[1]);
@@ -179,7 +173,7 @@ FrameDecoder::Status FrameDecoder::feed(std::string_view data, Sink&& sink) {
       buffer_.push_back(data[0]);
       data.remove_prefix(1);
       if (buffer_.size() == kHeaderBytes) {
-        length_ = detail::read_be32(buffer_.data() + 2);
+        length_ = read_be32(buffer_.data() + 2);
         if (!accept_length(length_)) return Status::kError;
       }
     }

@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "proto/byte_order.h"
+
 namespace parley::proto::talk {
 
 inline constexpr std::size_t kHeaderBytes = 5;
@@ -98,14 +100,6 @@ class FrameDecoder {
   std::uint8_t error_tag_ = 0;
 };
 
-namespace detail {
-inline std::uint32_t read_be32(const char* p) {
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return (std::uint32_t{u[0]} << 24) | (std::uint32_t{u[1]} << 16) | (std::uint32_t{u[2]} << 8) |
-         std::uint32_t{u[3]};
-}
-}  // namespace detail
-
 template <typename Sink>
 FrameDecoder::Status FrameDecoder::feed(std::string_view data, Sink&& sink) {
   if (error_ != DecodeError::kNone) return Status::kError;
@@ -114,7 +108,7 @@ FrameDecoder::Status FrameDecoder::feed(std::string_view data, Sink&& sink) {
       // At a frame boundary: check the tag at once, and take a whole frame without copying.
       if (!accept_tag(static_cast<std::uint8_t>(data[0]))) return Status::kError;
       if (data.size() >= kHeaderBytes) {
-        const std::uint32_t length = detail::read_be32(data.data() + 1);
+        const std::uint32_t length = read_be32(data.data() + 1);
         if (!accept_length(static_cast<std::uint8_t>(data[0]), length)) return Status::kError;
         if (data.size() - kHeaderBytes >= length) {
           const Tag tag = static_cast<Tag>(data[0]);
@@ -130,7 +124,7 @@ FrameDecoder::Status FrameDecoder::feed(std::string_view data, Sink&& sink) {
       buffer_.append(data.substr(0, take));
       data.remove_prefix(take);
       if (buffer_.size() < kHeaderBytes) break;
-      length_ = detail::read_be32(buffer_.data() + 1);
+      length_ = read_be32(buffer_.data() + 1);
       if (!accept_length(static_cast<std::uint8_t>(buffer_[0]), length_)) return Status::kError;
     }
     const std::size_t frame_size = kHeaderBytes + length_;
