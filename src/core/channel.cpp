@@ -30,7 +30,7 @@ std::string Channel::mode_string(bool with_values) const {
 bool Channel::is_banned(const User& u, proto::Casemapping cm) const {
   if (bans.empty()) return false;
   std::string full = u.prefix();
-  std::string by_ip = u.nick + "!" + u.username + "@" + u.ip;
+  std::string by_ip = u.nick + "!" + u.username + "@" + std::string(u.ip());
   return std::any_of(bans.begin(), bans.end(), [&](const Ban& b) {
     return proto::match_mask(b.mask, full, cm) || proto::match_mask(b.mask, by_ip, cm);
   });

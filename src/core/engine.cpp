@@ -81,7 +81,6 @@ bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
   ++from_ip;
   auto user = std::make_unique<User>();
   user->id = id;
-  user->ip = info.ip;
   user->host = !info.ip.empty() && info.ip.front() == ':' ? "0" + info.ip : info.ip;
   user->exempt = info.exempt;
   user->connected_at = user->last_activity = user->last_message = now;

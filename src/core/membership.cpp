@@ -107,7 +107,7 @@ void Engine::quit(User& u, std::string_view reason, std::string_view error_text,
   u.quitting = true;
   while (!u.channels.empty()) leave_channel(u, *u.channels.back());
   if (!u.nick_folded.empty()) nicks_.erase(u.nick_folded);
-  if (auto it = clients_per_ip_.find(u.ip); it != clients_per_ip_.end() && --it->second == 0) {
+  if (auto it = clients_per_ip_.find(std::string(u.ip())); it != clients_per_ip_.end() && --it->second == 0) {
     clients_per_ip_.erase(it);
   }
   if (u.registered) --registered_count_;

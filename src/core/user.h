@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/caps.h"
@@ -19,11 +21,8 @@ struct User {
   std::string nick_folded;  // key in the engine's nick index
   std::string username;     // from USER, prefixed with '~' (no ident lookup)
   std::string realname;
-  std::string host;         // the IP (no reverse DNS on the engine thread)
-  std::string ip;
+  std::string host;         // the IP (no reverse DNS on the engine thread); see ip()
   std::string away;         // empty when present
-  std::string oper_name;    // operator block used, empty when not an operator
-  std::string pending_password;
 
   bool registered = false;
   bool user_received = false;
@@ -45,7 +44,21 @@ struct User {
   std::vector<Channel*> channels;  // memberships, in join order
   std::uint64_t visit_mark = 0;    // Engine-private: de-duplicates fan-out to common channels
 
-  bool is_oper() const { return !oper_name.empty(); }
+  // Rarely set fields live in an extension allocated on first use, so an idle user stays small.
+  const std::string& oper_name() const { return extra_ ? extra_->oper_name : empty_string(); }  // empty: not an oper
+  const std::string& pending_password() const { return extra_ ? extra_->pending_password : empty_string(); }
+  void set_oper_name(std::string name) { set(&Extra::oper_name, std::move(name)); }
+  void set_pending_password(std::string password) { set(&Extra::pending_password, std::move(password)); }
+  // The textual address: `host` is the IP, with "0" prepended to an IPv6 address that starts
+  // with ':' (a host may not start with ':' on the wire). Such an address starts with "::", and
+  // no address as formatted by inet_ntop starts with "0::", so stripping that "0" is exact.
+  std::string_view ip() const {
+    std::string_view h = host;
+    if (h.size() > 2 && h[0] == '0' && h[1] == ':' && h[2] == ':') h.remove_prefix(1);
+    return h;
+  }
+
+  bool is_oper() const { return !oper_name().empty(); }
   // nick!user@host, the message source for everything this user does. Cached: call
   // update_prefix() after changing nick, username or host.
   const std::string& prefix() const { return prefix_; }
@@ -55,6 +68,24 @@ struct User {
     static const std::string star = "*";
     return nick.empty() ? star : nick;
   }
+
+ private:
+  struct Extra {
+    std::string oper_name, pending_password;
+  };
+  static const std::string& empty_string() {
+    static const std::string empty;
+    return empty;
+  }
+  void set(std::string Extra::*field, std::string value) {
+    if (!extra_) {
+      if (value.empty()) return;
+      extra_ = std::make_unique<Extra>();
+    }
+    (*extra_).*field = std::move(value);
+    if (extra_->oper_name.empty() && extra_->pending_password.empty()) extra_.reset();
+  }
+  std::unique_ptr<Extra> extra_;
 };
 
 }  // namespace parley::core

@@ -11,12 +11,12 @@ using namespace numeric;
 void Engine::complete_registration_if_ready(User& u) {
   if (u.registered || u.nick.empty() || !u.user_received || u.cap_negotiating || u.quitting) return;
   if (!config_.password_hash.empty() &&
-      (u.pending_password.empty() || !verifier_.verify(config_.password_hash, u.pending_password))) {
+      (u.pending_password().empty() || !verifier_.verify(config_.password_hash, u.pending_password()))) {
     reply(u, ERR_PASSWDMISMATCH, {"Password incorrect"});
     quit(u, "Bad password");
     return;
   }
-  u.pending_password.clear();
+  u.set_pending_password({});
   u.registered = true;
   ++registered_count_;
   peak_users_ = std::max(peak_users_, registered_count_);

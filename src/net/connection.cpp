@@ -9,7 +9,7 @@
 namespace parley::net {
 
 namespace {
-// A drained queue keeps this much capacity; more is returned so idle connections stay small.
+// trim() returns a drained queue's capacity above this, so idle connections stay small.
 constexpr std::size_t kKeepQueueCapacity = 8;
 // Written-out slots at the front of the queue are compacted away past this many.
 constexpr std::size_t kCompactAfter = 64;
@@ -106,6 +106,14 @@ void Connection::close_after_flush() {
 
 void Connection::close() { fail("Closed by server"); }
 
+void Connection::trim() {
+  busy_ = false;
+  if (head_ == queue_.size() && queue_.capacity() > kKeepQueueCapacity) {
+    std::vector<SharedLine>().swap(queue_);
+    head_ = 0;
+  }
+}
+
 void Connection::flush() {
   if (write_blocked_ || (state_ != State::kOpen && state_ != State::kFlushing)) return;
   if (head_ == queue_.size()) {
@@ -164,9 +172,15 @@ void Connection::consume(std::size_t written) {
     front_offset_ = 0;
   }
   if (head_ == queue_.size()) {
+    // A connection that queued more than kKeepQueueCapacity lines in two flushes in a row is
+    // busy (a channel fan-out, not one burst such as the welcome): it keeps the capacity, so the
+    // queue is not regrown every turn; trim() returns it once the connection is quiet.
+    const bool big = queue_.size() > kKeepQueueCapacity;
+    const bool keep = big && busy_;
+    busy_ = big;
     queue_.clear();
     head_ = 0;
-    if (queue_.capacity() > kKeepQueueCapacity) std::vector<SharedLine>().swap(queue_);
+    if (!keep && queue_.capacity() > kKeepQueueCapacity) std::vector<SharedLine>().swap(queue_);
   } else if (head_ >= kCompactAfter && head_ * 2 >= queue_.size()) {
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
     head_ = 0;

@@ -91,6 +91,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close_after_flush();
   // Drops the queue and closes now.
   void close();
+  // Returns the memory of an empty send queue (a drained queue keeps its capacity for the next
+  // turn). Call now and then, e.g. once a second.
+  void trim();
 
   std::uint64_t id() const { return id_; }
   bool is_open() const { return state_ == State::kOpen; }
@@ -136,6 +139,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool flush_pending_ = false;  // on the Loop's pending list
   bool write_blocked_ = false;  // waiting for writability
   bool started_ = false;
+  bool busy_ = false;  // the last flush emptied a queue of more than a few lines
   std::string close_reason_;
 };
 

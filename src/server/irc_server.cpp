@@ -54,7 +54,16 @@ void IrcServer::run() {
 
 void IrcServer::accept(net::Socket socket, Door door) {
   if (shutting_down_) return;  // the socket closes here
-  const core::SessionId id = next_id_++;
+  std::uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = slot_count_++;
+    if (slot / kSessionPage == session_pages_.size()) session_pages_.push_back(std::make_unique<Session[]>(kSessionPage));
+    generations_.push_back(0);
+  }
+  const core::SessionId id = (static_cast<core::SessionId>(++generations_[slot]) << 32) | slot;
   if (door == Door::kSimple) {
     // Simple clients cannot answer PING (the gateway answers for them), so let TCP notice a
     // peer that vanished.
@@ -70,9 +79,14 @@ void IrcServer::accept(net::Socket socket, Door door) {
                 (door == Door::kSimple && options_.simple_exempt.contains(info.ip));
   spdlog::debug("session {}: {} client accepted from {}{}", id, door == Door::kIrc ? "IRC" : "simple",
                 net::endpoint_to_string(remote), info.exempt ? " (exempt)" : "");
-  auto [it, inserted] = sessions_.try_emplace(id, connection, options_.recvq_bytes);
+  Session& session = session_at(slot);
+  session.id = id;
+  session.lines = proto::LineReader(options_.recvq_bytes);
+  session.connection = connection;
+  session.in_engine = true;
+  ++session_count_;
   if (door == Door::kSimple) {
-    it->second.frames.emplace();
+    session.frames.emplace();
     simple_.open(id);
   }
   connection->start();
@@ -81,34 +95,45 @@ void IrcServer::accept(net::Socket socket, Door door) {
 }
 
 void IrcServer::send(core::SessionId to, const core::SharedLine& line) {
-  auto it = sessions_.find(to);
-  if (it == sessions_.end()) return;
-  if (it->second.frames) {
+  Session* s = find_session(to);
+  if (!s) return;
+  if (s->frames) {
     simple_.deliver(to, *line);  // comes back through send_frames()
   } else {
-    it->second.connection->send(line);
+    s->connection->send(line);
   }
 }
 
 void IrcServer::send_frames(core::SessionId to, const core::SharedLine& frames) {
-  auto it = sessions_.find(to);
-  if (it != sessions_.end()) it->second.connection->send(frames);
+  if (Session* s = find_session(to)) s->connection->send(frames);
 }
 
 void IrcServer::close(core::SessionId who, std::string_view reason) {
-  auto it = sessions_.find(who);
-  if (it == sessions_.end()) return;
+  Session* s = find_session(who);
+  if (!s) return;
   spdlog::debug("session {}: closing ({})", who, reason);
-  it->second.in_engine = false;
-  it->second.connection->close_after_flush();
+  s->in_engine = false;
+  s->connection->close_after_flush();
   simple_.close(who);
 }
 
+void IrcServer::erase_session(Session& s) {
+  const auto slot = static_cast<std::uint32_t>(s.id);
+  s.id = 0;
+  s.connection.reset();
+  s.lines = proto::LineReader(0);
+  s.frames.reset();
+  s.in_engine = true;
+  --session_count_;
+  free_slots_.push_back(slot);
+}
+
 void IrcServer::on_data(net::Connection& c, std::string_view bytes) {
-  auto it = sessions_.find(c.id());
-  if (it == sessions_.end() || !it->second.in_engine) return;
-  // Sessions are only erased by on_closed(), never during the engine calls below.
-  Session& session = it->second;
+  Session* found = find_session(c.id());
+  if (!found || !found->in_engine) return;
+  // Sessions are only erased by on_closed(), and accepted only by accept(), never during the
+  // engine calls below, so the table neither moves nor shrinks meanwhile.
+  Session& session = *found;
   const core::SessionId id = c.id();
   const auto now = core::Clock::now();
   if (session.frames) {
@@ -130,15 +155,15 @@ void IrcServer::on_data(net::Connection& c, std::string_view bytes) {
 }
 
 void IrcServer::on_closed(net::Connection& c, std::string_view reason) {
-  auto it = sessions_.find(c.id());
-  if (it == sessions_.end()) return;
+  Session* s = find_session(c.id());
+  if (!s) return;
   spdlog::debug("session {}: closed ({})", c.id(), reason);
-  if (it->second.in_engine) {
-    it->second.in_engine = false;
+  if (s->in_engine) {
+    s->in_engine = false;
     engine_.disconnect(c.id(), reason, core::Clock::now());
   }
   simple_.close(c.id());
-  sessions_.erase(it);
+  erase_session(*s);
   if (shutting_down_) finish_shutdown_if_done();
 }
 
@@ -148,6 +173,11 @@ void IrcServer::schedule_tick() {
     if (ec || shutting_down_) return;
     const auto now = core::Clock::now();
     engine_.tick(now);
+    // Send queues keep their capacity between turns; give back what idle ones hold.
+    for (std::uint32_t slot = 0; slot < slot_count_; ++slot) {
+      Session& session = session_at(slot);
+      if (session.id != 0) session.connection->trim();
+    }
     simple_.answer_pings(now);
     schedule_tick();
   });
@@ -158,11 +188,11 @@ void IrcServer::wait_for_signal() {
     if (ec) return;
     const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
     if (!shutting_down_) {
-      spdlog::info("{}: shutting down ({} connections)", name, sessions_.size());
+      spdlog::info("{}: shutting down ({} connections)", name, session_count_);
       wait_for_signal();  // first: a shutdown that completes at once cancels this wait
       shutdown("Server shutting down");
     } else {
-      spdlog::warn("{} again: closing {} remaining connections now", name, sessions_.size());
+      spdlog::warn("{} again: closing {} remaining connections now", name, session_count_);
       close_all_now();
     }
   });
@@ -174,8 +204,9 @@ void IrcServer::shutdown(std::string_view reason) {
   for (auto& listener : listeners_) listener.close();
   tick_timer_.cancel();
   engine_.shutdown(reason);  // ERROR to everyone, then ReplySink::close for each session
-  for (auto& [id, session] : sessions_) {
-    if (session.in_engine) {  // the engine should have closed it; don't leave it open
+  for (std::uint32_t slot = 0; slot < slot_count_; ++slot) {
+    Session& session = session_at(slot);
+    if (session.id != 0 && session.in_engine) {  // the engine should have closed it; don't leave it open
       session.in_engine = false;
       session.connection->close_after_flush();
     }
@@ -183,7 +214,7 @@ void IrcServer::shutdown(std::string_view reason) {
   shutdown_timer_.expires_after(kShutdownGrace);
   shutdown_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    spdlog::warn("shutdown: closing {} connections that did not finish in time", sessions_.size());
+    spdlog::warn("shutdown: closing {} connections that did not finish in time", session_count_);
     close_all_now();
   });
   finish_shutdown_if_done();
@@ -191,11 +222,14 @@ void IrcServer::shutdown(std::string_view reason) {
 
 void IrcServer::close_all_now() {
   // Each close reports back through on_closed() on a later turn, which erases the session.
-  for (auto& [id, session] : sessions_) session.connection->close();
+  for (std::uint32_t slot = 0; slot < slot_count_; ++slot) {
+    Session& session = session_at(slot);
+    if (session.id != 0) session.connection->close();
+  }
 }
 
 void IrcServer::finish_shutdown_if_done() {
-  if (!sessions_.empty()) return;
+  if (session_count_ != 0) return;
   // Nothing else holds work on the io_context: run() returns.
   shutdown_timer_.cancel();
   boost::system::error_code ec;

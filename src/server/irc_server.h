@@ -23,6 +23,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -62,12 +63,17 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   void shutdown(std::string_view reason);
 
   boost::asio::io_context& context() { return io_; }
-  std::size_t session_count() const { return sessions_.size(); }
+  std::size_t session_count() const { return session_count_; }
 
  private:
+  // Sessions live in a dense table: a SessionId is (generation << 32 | slot), so finding one
+  // per delivered line is an index and a compare, not a hash lookup. A slot is reused with the
+  // next generation, so ids are never reused while the server runs. The table grows by pages
+  // that never move, so a Session& stays valid while others are accepted, and growing it
+  // copies nothing (a doubling vector would leave its old buffers in the heap).
   struct Session {
-    Session(std::shared_ptr<net::Connection> c, std::size_t max_line)
-        : connection(std::move(c)), lines(max_line) {}
+    Session() : lines(0) {}
+    core::SessionId id = 0;  // 0: the slot is free
     std::shared_ptr<net::Connection> connection;
     proto::LineReader lines;
     std::optional<proto::simple::FrameDecoder> frames;  // set for simple-protocol sessions
@@ -87,6 +93,16 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   // SimpleFrameSink
   void send_frames(core::SessionId to, const core::SharedLine& frames) override;
 
+  Session* find_session(core::SessionId id) {
+    const auto slot = static_cast<std::uint32_t>(id);
+    if (slot >= slot_count_) return nullptr;
+    Session& s = session_at(slot);
+    return s.id == id ? &s : nullptr;
+  }
+  static constexpr std::uint32_t kSessionPage = 256;
+  Session& session_at(std::uint32_t slot) { return session_pages_[slot / kSessionPage][slot % kSessionPage]; }
+  void erase_session(Session& s);
+
   void schedule_tick();
   void wait_for_signal();
   void close_all_now();
@@ -99,12 +115,15 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   core::Engine engine_;
   SimpleGateway simple_{engine_, static_cast<SimpleFrameSink&>(*this)};
   std::vector<net::Listener> listeners_;
-  std::unordered_map<core::SessionId, Session> sessions_;
+  std::vector<std::unique_ptr<Session[]>> session_pages_;  // slot s: page s / kSessionPage
+  std::uint32_t slot_count_ = 0;           // slots in use or free; free slots have id 0
+  std::vector<std::uint32_t> free_slots_;  // slots to reuse, most recently freed last
+  std::vector<std::uint32_t> generations_;  // per slot: the generation of its last session
+  std::size_t session_count_ = 0;
   boost::asio::steady_timer tick_timer_{io_};
   boost::asio::steady_timer shutdown_timer_{io_};
   // Registered at construction, so a signal arriving before run() is not lost.
   boost::asio::signal_set signals_;
-  core::SessionId next_id_ = 1;
   bool running_ = false;
   bool shutting_down_ = false;
 };

@@ -215,7 +215,7 @@ void user_mode(Engine& e, User& u, const proto::Message& m) {
       }
     } else if (mode == 'o') {
       if (!plus && u.is_oper()) {  // +o only through OPER
-        u.oper_name.clear();
+        u.set_oper_name({});
         changes.add(false, 'o');
       }
     } else {

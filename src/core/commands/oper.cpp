@@ -24,7 +24,7 @@ void oper(Engine& e, User& u, const proto::Message& m) {
     return;
   }
   bool was_oper = u.is_oper();
-  u.oper_name = block->name;
+  u.set_oper_name(block->name);
   e.reply(u, RPL_YOUREOPER, {"You are now an IRC operator"});
   if (!was_oper) Engine::Broadcast(e, u.prefix(), "MODE", {u.nick, "+o"}).to(u);
 }

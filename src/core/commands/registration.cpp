@@ -79,7 +79,7 @@ void pass(Engine& e, User& u, const proto::Message& m) {
     e.reply(u, ERR_ALREADYREGISTERED, {"You may not reregister"});
     return;
   }
-  u.pending_password = std::string(m.param(0));
+  u.set_pending_password(std::string(m.param(0)));
 }
 
 // NICK <nickname>
