@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.h"
 #include "proto/irc_message.h"
 #include "proto/line_reader.h"
 
@@ -31,13 +32,6 @@ using parley::proto::parse_message;
 using parley::proto::ParseError;
 using parley::proto::ParseResult;
 
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (0)
 
 bool inside(std::string_view view, std::string_view whole) {
   if (view.empty()) return true;  // an empty view's pointer carries no meaning
@@ -198,14 +192,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   std::vector<Event> whole_small = read_lines(data, small_max, {}, false);
 
   // The same stream cut into chunks chosen from the data itself must give the same events.
-  std::vector<std::size_t> cuts;
-  std::uint32_t state = 2166136261u;
-  for (std::uint8_t b : data) state = (state ^ b) * 16777619u;
-  for (std::size_t pos = 0; pos < size;) {
-    state = state * 1103515245u + 12345u;
-    pos += 1 + (state >> 16) % 17;
-    cuts.push_back(pos);
-  }
+  const std::vector<std::size_t> cuts = parley::fuzz::cuts_from(data, 17);
   FUZZ_CHECK(read_lines(data, server_max, cuts, false) == whole);
   FUZZ_CHECK(read_lines(data, small_max, cuts, false) == whole_small);
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "fuzz_support.h"
 #include "peer/mesh.h"
 #include "proto/mesh_frame.h"
 
@@ -24,13 +25,6 @@ namespace mesh = parley::proto::mesh;
 using mesh::FrameDecoder;
 using mesh::Type;
 
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (0)
 
 struct Outcome {
   std::vector<std::pair<Type, std::string>> frames;
@@ -136,14 +130,7 @@ void check_mesh(std::string_view data, const std::vector<std::size_t>& cuts) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   std::string_view data(reinterpret_cast<const char*>(bytes), size);
-  std::vector<std::size_t> cuts;
-  std::uint32_t state = 2166136261u;
-  for (std::uint8_t b : data) state = (state ^ b) * 16777619u;
-  for (std::size_t pos = 0; pos < size;) {
-    state = state * 1103515245u + 12345u;
-    pos += 1 + (state >> 16) % 23;
-    cuts.push_back(pos);
-  }
+  const std::vector<std::size_t> cuts = parley::fuzz::cuts_from(data, 23);
   const std::size_t small_max = size ? bytes[0] % 64 : 0;
   for (std::size_t max_payload : {mesh::kMaxPayloadBytes, small_max}) {
     const Outcome whole = decode(data, max_payload, {});

@@ -13,19 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.h"
 #include "proto/simple_frame.h"
 
 namespace {
 
 namespace simple = parley::proto::simple;
 
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (0)
 
 std::vector<std::string> decode(std::string_view data, const std::vector<std::size_t>& cuts) {
   simple::FrameDecoder decoder;
@@ -88,14 +82,7 @@ void check_encoding(std::string_view text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   std::string_view data(reinterpret_cast<const char*>(bytes), size);
-  std::vector<std::size_t> cuts;
-  std::uint32_t state = 2166136261u;
-  for (std::uint8_t b : data) state = (state ^ b) * 16777619u;
-  for (std::size_t pos = 0; pos < size;) {
-    state = state * 1103515245u + 12345u;
-    pos += 1 + (state >> 16) % 211;
-    cuts.push_back(pos);
-  }
+  const std::vector<std::size_t> cuts = parley::fuzz::cuts_from(data, 211);
   const auto whole = decode(data, {});
   FUZZ_CHECK(whole.size() == size / simple::kFrameBytes);
   FUZZ_CHECK(decode(data, cuts) == whole);

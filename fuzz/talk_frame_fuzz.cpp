@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.h"
 #include "proto/talk_frame.h"
 #include "talk/switchboard.h"
 
@@ -26,13 +27,6 @@ using talk::DecodeError;
 using talk::FrameDecoder;
 using talk::Tag;
 
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (0)
 
 struct Frame {
   Tag tag;
@@ -162,14 +156,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   std::string_view data(reinterpret_cast<const char*>(bytes), size);
 
   // Chunk boundaries chosen from the data itself.
-  std::vector<std::size_t> cuts;
-  std::uint32_t state = 2166136261u;
-  for (std::uint8_t b : data) state = (state ^ b) * 16777619u;
-  for (std::size_t pos = 0; pos < size;) {
-    state = state * 1103515245u + 12345u;
-    pos += 1 + (state >> 16) % 23;
-    cuts.push_back(pos);
-  }
+  const std::vector<std::size_t> cuts = parley::fuzz::cuts_from(data, 23);
 
   // The protocol's limit, and a small one so short inputs reach the too-long path.
   const std::size_t small_max = size ? bytes[0] % 32 : 0;
