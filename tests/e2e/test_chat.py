@@ -16,35 +16,28 @@ from __future__ import annotations
 import os
 import queue
 import re
-import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
+
+import tmux_session
+from tmux_session import Tmux
 
 from conftest import BASE_CONFIG
 from ircclient import IRCClient, to_toml
 
 TIMEOUT = 10.0
-NGIRCD = "/usr/sbin/ngircd"
-
 
 def wait_for(predicate, timeout=TIMEOUT, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    value = predicate()
-    assert value, f"timed out after {timeout}s waiting for {what}"
-    return value
+    return tmux_session.wait_for(predicate, timeout, what)
+
+NGIRCD = "/usr/sbin/ngircd"
 
 
 def free_port() -> int:
@@ -210,40 +203,11 @@ def test_reconnects_and_rejoins_after_a_server_restart(parley_bin, tmp_path, cha
 # ---- the terminal UI in tmux ------------------------------------------------------------------
 
 
-class Tmux:
-    def __init__(self):
-        self.socket = f"parley-chat-{uuid.uuid4().hex[:8]}"
-
-    def run(self, *args, check=True) -> subprocess.CompletedProcess:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
-                              timeout=10, check=check)
-
-    def start(self, session: str, command: list[str], width: int = 110, height: int = 24):
-        env = " ".join(f"{k}={v}" for k, v in {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "tmux-256color"}.items())
-        shell = env + " exec " + " ".join(shlex.quote(c) for c in command)
-        self.run("new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), shell)
-
-    def screen(self, session: str) -> str:
-        return self.run("capture-pane", "-p", "-t", session, check=False).stdout
-
-    def keys(self, session: str, *keys: str):
-        self.run("send-keys", "-t", session, *keys)
-
-    def type(self, session: str, text: str):
-        self.run("send-keys", "-t", session, "-l", text)
-
-    def alive(self, session: str) -> bool:
-        return self.run("has-session", "-t", session, check=False).returncode == 0
-
-    def kill(self):
-        self.run("kill-server", check=False)
-
-
 @pytest.fixture
 def tmux():
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
-    t = Tmux()
+    t = Tmux("parley-chat")
     yield t
     t.kill()
 
@@ -251,7 +215,8 @@ def tmux():
 def tui_session(parley_bin: str, tmux: Tmux, host: str, port: int, raw: IRCClient, prefix: str = "@"):
     """The issue's session: join, receive, send, a private message answered in its window, /quit."""
     raw.join("#parley")
-    tmux.start("chat", [parley_bin, "chat", f"{host}:{port}", "--nick", "alice", "--join", "#parley"])
+    tmux.start("chat", [parley_bin, "chat", f"{host}:{port}", "--nick", "alice", "--join", "#parley"],
+               width=110, height=24, term="tmux-256color")
     screen = lambda: tmux.screen("chat")  # noqa: E731
     raw.expect_command("JOIN", "alice")
     wait_for(lambda: "You joined #parley" in screen(), what=f"the join on screen:\n{screen()}")

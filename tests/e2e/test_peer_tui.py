@@ -8,62 +8,24 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import time
-import uuid
 
 import pytest
 
+import tmux_session
+from tmux_session import Tmux
+
 TIMEOUT = 20.0
+
+def wait_for(predicate, timeout=TIMEOUT, what="condition"):
+    return tmux_session.wait_for(predicate, timeout, what)
+
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
-class Tmux:
-    def __init__(self):
-        self.socket = f"parley-peer-{uuid.uuid4().hex[:8]}"
-
-    def run(self, *args, check=True) -> subprocess.CompletedProcess:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
-                              timeout=10, check=check)
-
-    def start(self, session: str, command: list[str]):
-        env = " ".join(f"{k}={v}" for k, v in {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}.items())
-        shell = env + " exec " + " ".join(subprocess.list2cmdline([c]) for c in command)
-        self.run("new-session", "-d", "-s", session, "-x", "80", "-y", "20", shell)
-
-    def screen(self, session: str) -> str:
-        r = self.run("capture-pane", "-p", "-t", session, check=False)
-        return r.stdout
-
-    def keys(self, session: str, *keys: str):
-        self.run("send-keys", "-t", session, *keys)
-
-    def type(self, session: str, text: str):
-        self.run("send-keys", "-t", session, "-l", text)
-
-    def alive(self, session: str) -> bool:
-        return self.run("has-session", "-t", session, check=False).returncode == 0
-
-    def kill(self):
-        self.run("kill-server", check=False)
-
-
-def wait_for(predicate, timeout=TIMEOUT, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    value = predicate()
-    assert value, f"timed out after {timeout}s waiting for {what}"
-    return value
-
-
 @pytest.fixture
 def tmux():
-    t = Tmux()
+    t = Tmux("parley-peer")
     yield t
     t.kill()
 
