@@ -1,6 +1,11 @@
 #include "net/connection.h"
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <system_error>
@@ -23,64 +28,69 @@ std::shared_ptr<Connection> Connection::create(Loop& loop, Socket socket, Connec
 Connection::Connection(Private, Loop& loop, Socket socket, ConnectionObserver& observer, std::uint64_t id,
                        const ConnectionOptions& options)
     : loop_(loop),
-      socket_(std::move(socket)),
       observer_(observer),
       id_(id),
       sendq_limit_(options.sendq_bytes),
       close_timeout_(options.close_timeout) {
   boost::system::error_code ec;
-  remote_ = socket_.remote_endpoint(ec);
+  fd_ = socket.release(ec);  // unregisters it from asio's reactor: the Loop watches it instead
+  if (ec) fd_ = -1;
+  if (fd_ < 0) {
+    state_ = State::kClosed;
+    end_ = End::kReadError;
+    error_ = ec.value();
+  }
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
 void Connection::start() {
-  if (started_) return;
+  if (started_ || state_ == State::kClosed) return;
   started_ = true;
-  boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
+  const int flags = ::fcntl(fd_, F_GETFL);
+  ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
   // Output is already coalesced per turn; Nagle would only add latency.
-  socket_.set_option(tcp::no_delay(true), ec);
-  wait_readable();
+  const int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  loop_.watch(shared_from_this());
 }
 
-// The reader: wait for readability, then read once into the Loop's shared buffer (an idle
-// connection holds no buffer). One read per wake-up keeps a flooding peer from starving others;
-// asio re-arms the descriptor on every wait, so bytes left in the socket wake us again.
-void Connection::wait_readable() {
-  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
-    self->on_readable(ec);
-  });
-}
-
-void Connection::on_readable(const boost::system::error_code& wait_ec) {
-  namespace error = boost::asio::error;
-  if (state_ == State::kClosed) return finish();
-  if (wait_ec) {
-    fail("Read error: " + wait_ec.message());
-    return finish();
+void Connection::on_ready(std::uint32_t events) {
+  if (state_ == State::kClosed) return;
+  if ((events & EPOLLOUT) && write_blocked_) {
+    write_blocked_ = false;
+    loop_.want_writable(*this, false);
+    flush();
+    if (state_ == State::kClosed) return;
   }
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_once();
+}
+
+// One read per wake-up keeps a flooding peer from starving others; input is level-triggered, so
+// bytes left in the socket are reported again by the next poll.
+void Connection::read_once() {
   std::span<char> buffer = loop_.read_buffer();
-  boost::system::error_code ec;
-  const std::size_t n = socket_.read_some(boost::asio::buffer(buffer.data(), buffer.size()), ec);
-  if (ec == error::eof) {
-    fail("Connection closed");
-    return finish();
+  ssize_t n;
+  do {
+    n = ::recv(fd_, buffer.data(), buffer.size(), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0) return fail(End::kEof);
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK) fail(End::kReadError, errno);
+    return;
   }
-  if (ec && ec != error::would_block && ec != error::try_again && ec != error::interrupted) {
-    fail("Read error: " + ec.message());
-    return finish();
-  }
-  if (!ec && state_ == State::kOpen) observer_.on_data(*this, std::string_view(buffer.data(), n));
-  if (state_ == State::kClosed) return finish();
-  wait_readable();
+  // Input after a close request (close_after_flush) is discarded.
+  if (state_ == State::kOpen)
+    observer_.on_data(*this, std::string_view(buffer.data(), static_cast<std::size_t>(n)));
 }
 
 bool Connection::send(SharedLine line) {
   if (state_ != State::kOpen || !line) return false;
   if (line->empty()) return true;
   if (queued_bytes_ + line->size() > sendq_limit_) {
-    fail("SendQ exceeded");
+    fail(End::kSendQ);
     return false;
   }
   queued_bytes_ += line->size();
@@ -95,7 +105,7 @@ bool Connection::send(SharedLine line) {
 void Connection::close_after_flush() {
   if (state_ != State::kOpen) return;
   state_ = State::kFlushing;
-  close_reason_ = "Closed by server";
+  end_ = End::kByServer;
   close_deadline_ = std::chrono::steady_clock::now() + close_timeout_;
   loop_.add_closing(shared_from_this());
   if (!flush_pending_ && !write_blocked_) {
@@ -104,7 +114,7 @@ void Connection::close_after_flush() {
   }
 }
 
-void Connection::close() { fail("Closed by server"); }
+void Connection::close() { fail(End::kByServer); }
 
 void Connection::trim() {
   busy_ = false;
@@ -135,13 +145,13 @@ void Connection::flush() {
   msg.msg_iovlen = count;
   ssize_t written;
   do {
-    written = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+    written = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
   } while (written < 0 && errno == EINTR);
   if (written < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       wait_writable();
     } else {
-      fail("Write error: " + std::system_category().message(errno));
+      fail(End::kWriteError, errno);
     }
     return;
   }
@@ -187,40 +197,49 @@ void Connection::consume(std::size_t written) {
   }
 }
 
-// The writer, for a peer that reads slower than we write: wait until the socket accepts more,
-// then continue flushing. At most one such wait is outstanding per connection.
+// A peer that reads slower than we write: wait until the socket accepts more (Loop::poll() calls
+// on_ready() with EPOLLOUT), then continue flushing.
 void Connection::wait_writable() {
   write_blocked_ = true;
-  socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
-    self->write_blocked_ = false;
-    if (!ec) self->flush();
-  });
+  loop_.want_writable(*this, true);
 }
 
 void Connection::begin_draining() {
   state_ = State::kDraining;
   release_queue();
-  boost::system::error_code ec;
-  socket_.shutdown(Socket::shutdown_send, ec);
-  if (ec) fail("Closed by server");
-  // Otherwise the reader discards input until EOF, or the closing deadline closes the socket.
+  if (::shutdown(fd_, SHUT_WR) != 0) fail(End::kByServer);
+  // Otherwise input is discarded until EOF, or the closing deadline closes the socket.
 }
 
-void Connection::fail(std::string_view reason) {
+void Connection::fail(End why, int error) {
   if (state_ == State::kClosed) return;
-  if (close_reason_.empty()) close_reason_ = reason;
+  if (end_ == End::kNone) {
+    end_ = why;
+    error_ = error;
+  }
   state_ = State::kClosed;
   release_queue();
-  boost::system::error_code ec;
-  socket_.close(ec);  // the reader's and writer's waits complete with operation_aborted
-  // Last: this may drop the final reference to *this.
+  if (fd_ >= 0) {
+    loop_.end(*this);  // unregisters; on_closed() follows from a posted handler
+    ::close(fd_);
+    fd_ = -1;
+  }
+  // Last: this may drop a reference to *this (the Loop still holds one when started).
   if (closing_index_ != kNotClosing) loop_.remove_closing(*this);
 }
 
-void Connection::finish() {
-  fail("Connection closed");
-  std::string reason = std::move(close_reason_);
-  observer_.on_closed(*this, reason);
+void Connection::finish() { observer_.on_closed(*this, end_text()); }
+
+std::string Connection::end_text() const {
+  switch (end_) {
+    case End::kEof:
+    case End::kNone: return "Connection closed";
+    case End::kReadError: return "Read error: " + std::system_category().message(error_);
+    case End::kWriteError: return "Write error: " + std::system_category().message(error_);
+    case End::kSendQ: return "SendQ exceeded";
+    case End::kByServer: return "Closed by server";
+  }
+  return "Connection closed";
 }
 
 void Connection::release_queue() {

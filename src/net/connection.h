@@ -1,26 +1,25 @@
 // One accepted TCP connection: a byte stream in, a bounded queue of shared lines out. Knows
 // nothing about the protocol spoken on it.
 //
-// Reading: one reader per connection waits for readability, reads into the Loop's shared buffer
-// and hands the bytes to ConnectionObserver::on_data(). The reader is a completion handler, not a
-// coroutine: an idle connection costs ~700 bytes of heap this way (socket state included), against
-// ~1.7 KB with a co_spawn'ed awaitable reader (both measured with Boost 1.81).
+// Reading: the Loop reports readability (see loop.h); the connection reads once into the Loop's
+// shared buffer and hands the bytes to ConnectionObserver::on_data(). An idle connection holds no
+// buffer, no pending operation and no reactor state: the object itself is all it costs in user
+// space (about 200 bytes).
 //
 // Writing: send() appends the shared buffer to the send queue (no copy of the bytes); the Loop
 // flushes the queue with one gathered write per event-loop turn; when the socket buffer is full
-// the connection waits for writability and then continues (the writer). The send queue is bounded
+// the connection asks the Loop for writability and then continues. The send queue is bounded
 // by `sendq_bytes` (bytes queued and not yet accepted by the kernel); overflow closes the
 // connection with reason "SendQ exceeded".
 //
-// Ending: every connection ends exactly once with ConnectionObserver::on_closed(reason), called
-// from the reader when it stops, never from inside send(), close() or close_after_flush(); so an
-// owner may call those from anywhere on the loop thread, including from its own callbacks.
+// Ending: every started connection ends exactly once with ConnectionObserver::on_closed(reason),
+// called from a handler the Loop posts, never from inside send(), close() or close_after_flush();
+// so an owner may call those from anywhere on the loop thread, including from its own callbacks.
 // Reasons: "Connection closed" (EOF), "Read error: ...", "Write error: ...", "SendQ exceeded",
 // "Closed by server" (close() / close_after_flush() / closing deadline).
 //
-// Thread: all members are called on the Loop's thread. Lifetime: shared; the pending read wait
-// (and a writer waiting for writability) each hold a reference, so the object stays valid until
-// on_closed() has returned even if the owner drops its pointer first.
+// Thread: all members are called on the Loop's thread. Lifetime: shared; the Loop holds a started
+// connection until on_closed() has returned, even if the owner drops its pointer first.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -70,6 +69,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   };
 
  public:
+  // Takes the socket's descriptor over from asio (a connected socket, accepted or dialled).
   // `observer` must outlive the connection's on_closed() call. `id` is the owner's key for it.
   static std::shared_ptr<Connection> create(Loop& loop, Socket socket, ConnectionObserver& observer,
                                             std::uint64_t id, const ConnectionOptions& options);
@@ -79,7 +79,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Starts the reader. Call once.
+  // Registers with the Loop for input. Call once. Throws std::system_error if the kernel refuses.
   void start();
 
   // Queues `line` (complete protocol bytes) for the peer. Returns false if the line was not
@@ -99,8 +99,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool is_open() const { return state_ == State::kOpen; }
   // Bytes queued and not yet written to the socket.
   std::size_t queued_bytes() const { return queued_bytes_; }
-  // Remote endpoint, captured at creation (valid after the socket closes).
-  const tcp::endpoint& remote_endpoint() const { return remote_; }
 
  private:
   friend class Loop;
@@ -110,23 +108,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     kDraining,  // FIN sent; discarding input until the peer closes
     kClosed,
   };
+  // Why the connection ended; the text is made only for on_closed().
+  enum class End : std::uint8_t { kNone, kEof, kReadError, kWriteError, kSendQ, kByServer };
   static constexpr std::uint32_t kNotClosing = std::numeric_limits<std::uint32_t>::max();
+  static constexpr std::uint32_t kNotOpen = std::numeric_limits<std::uint32_t>::max();
 
-  void wait_readable();
-  void on_readable(const boost::system::error_code& ec);
+  void on_ready(std::uint32_t events);  // epoll events, from Loop::poll()
+  void read_once();
   void flush();  // one gathered write of the queue; called by the Loop
   void consume(std::size_t written);
   void wait_writable();
   void begin_draining();
-  void fail(std::string_view reason);  // closes the socket; the reader reports `reason`
-  void finish();                       // the reader stops: close and tell the observer
+  void fail(End why, int error = 0);  // closes the socket; on_closed() follows from the Loop
+  void finish();                      // tells the observer
+  std::string end_text() const;
   void release_queue();
 
   Loop& loop_;
-  Socket socket_;
   ConnectionObserver& observer_;
   std::uint64_t id_;
-  tcp::endpoint remote_;
   std::vector<SharedLine> queue_;  // lines [head_, size) are unsent
   std::size_t head_ = 0;
   std::size_t front_offset_ = 0;  // bytes of queue_[head_] already written
@@ -135,12 +135,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::chrono::steady_clock::time_point close_deadline_{};
   std::chrono::milliseconds close_timeout_;
   std::uint32_t closing_index_ = kNotClosing;  // position in Loop::closing_
+  std::uint32_t open_index_ = kNotOpen;        // position in Loop::open_ while registered
+  int fd_;
+  int error_ = 0;  // errno behind kReadError / kWriteError
   State state_ = State::kOpen;
+  End end_ = End::kNone;
   bool flush_pending_ = false;  // on the Loop's pending list
   bool write_blocked_ = false;  // waiting for writability
   bool started_ = false;
   bool busy_ = false;  // the last flush emptied a queue of more than a few lines
-  std::string close_reason_;
 };
 
 }  // namespace parley::net

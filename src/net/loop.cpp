@@ -1,6 +1,10 @@
 #include "net/loop.h"
 
+#include <sys/epoll.h>
+
 #include <boost/asio/post.hpp>
+#include <cerrno>
+#include <system_error>
 #include <utility>
 
 #include "net/connection.h"
@@ -12,10 +16,120 @@ namespace {
 constexpr std::chrono::milliseconds kClosingSweep{250};
 }  // namespace
 
-Loop::Loop(boost::asio::io_context& io)
-    : io_(io), read_buffer_(new char[kReadBufferBytes]), closing_timer_(io) {}
+namespace {
+int make_epoll() {
+  const int fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::system_category(), "epoll_create1");
+  return fd;
+}
+}  // namespace
 
-Loop::~Loop() = default;
+Loop::Loop(boost::asio::io_context& io)
+    : io_(io),
+      epoll_fd_(make_epoll()),
+      epoll_descriptor_(io, epoll_fd_),
+      read_buffer_(new char[kReadBufferBytes]),
+      closing_timer_(io) {}
+
+Loop::~Loop() {
+  // Break the hold on connections still open; their destructors close their descriptors.
+  for (auto& c : open_) c->open_index_ = Connection::kNotOpen;
+}
+
+void Loop::watch(std::shared_ptr<Connection> c) {
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.ptr = c.get();
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c->fd_, &event) != 0) {
+    throw std::system_error(errno, std::system_category(), "epoll_ctl");
+  }
+  c->open_index_ = static_cast<std::uint32_t>(open_.size());
+  open_.push_back(std::move(c));
+  ensure_polling();
+}
+
+void Loop::want_writable(Connection& c, bool on) {
+  if (c.open_index_ == Connection::kNotOpen) return;
+  epoll_event event{};
+  event.events = on ? EPOLLIN | EPOLLOUT : EPOLLIN;
+  event.data.ptr = &c;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd_, &event);
+}
+
+void Loop::end(Connection& c) {
+  const std::uint32_t i = c.open_index_;
+  if (i == Connection::kNotOpen) return;
+  c.open_index_ = Connection::kNotOpen;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd_, nullptr);
+  ended_.push_back(std::move(open_[i]));
+  if (i + 1 != open_.size()) {
+    open_[i] = std::move(open_.back());
+    open_[i]->open_index_ = i;
+  }
+  open_.pop_back();
+  if (!finish_posted_) {
+    finish_posted_ = true;
+    boost::asio::post(io_, [this] { finish_ended(); });
+  }
+  // Nothing left to watch: let io_context::run() return as soon as the rest is done.
+  if (open_.empty() && poll_armed_) {
+    poll_armed_ = false;
+    boost::system::error_code ignored;
+    epoll_descriptor_.cancel(ignored);
+  }
+}
+
+void Loop::finish_ended() {
+  finish_posted_ = false;
+  ending_.swap(ended_);
+  for (auto& c : ending_) c->finish();
+  ending_.clear();  // usually the last references
+}
+
+void Loop::ensure_polling() {
+  if (!poll_armed_) post_poll();
+}
+
+void Loop::post_poll() {
+  if (poll_posted_) return;
+  poll_posted_ = true;
+  boost::asio::post(io_, [this] { poll(); });
+}
+
+void Loop::arm_poll() {
+  poll_armed_ = true;
+  epoll_descriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                               [this](const boost::system::error_code& ec) {
+                                 // Cancelled: by end() (which has cleared the flag) or because
+                                 // the Loop is gone; either way nothing to do.
+                                 if (ec == boost::asio::error::operation_aborted) return;
+                                 poll_armed_ = false;
+                                 poll();
+                               });
+}
+
+// One poll of our epoll instance, without blocking. Every connection an event names is alive for
+// the whole batch: an ended connection waits in ended_ until finish_ended(), which is posted and
+// so runs after this handler.
+void Loop::poll() {
+  poll_posted_ = false;
+  int n;
+  do {
+    n = ::epoll_wait(epoll_fd_, events_.data(), kMaxEvents, 0);
+  } while (n < 0 && errno == EINTR);
+  for (int i = 0; i < n; ++i) {
+    const epoll_event& event = events_[static_cast<std::size_t>(i)];
+    static_cast<Connection*>(event.data.ptr)->on_ready(event.events);
+  }
+  if (n > 0) {
+    // There may be more (level-triggered input left in a socket, or more than kMaxEvents ready),
+    // and the reactor would not report it again: poll again after the handlers this batch
+    // queued (the flush pass among them).
+    post_poll();
+  } else if (!open_.empty() && !poll_armed_) {
+    arm_poll();
+  }
+}
 
 void Loop::want_flush(std::shared_ptr<Connection> c) {
   pending_.push_back(std::move(c));
@@ -74,7 +188,7 @@ void Loop::sweep_closing() {
   for (auto& c : closing_) {
     if (c->close_deadline_ <= now) expired_.push_back(c);
   }
-  for (auto& c : expired_) c->fail("Closed by server");
+  for (auto& c : expired_) c->fail(Connection::End::kByServer);
   expired_.clear();
 }
 

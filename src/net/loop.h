@@ -9,18 +9,33 @@
 //    buffers), so every line queued while handling a batch of events leaves in one system call
 //    per connection (the shape of Redis's handleClientsWithPendingWrites). Only a connection
 //    whose socket buffer is full waits for writability.
+//  - Readiness. The loop watches its connections through an epoll instance of its own, and that
+//    one descriptor is what the io_context's reactor waits on (a nested epoll). Asio would keep a
+//    descriptor_state (168 B) and a pending wait operation (~190 B) per watched socket; here an
+//    idle connection costs its kernel registration and nothing else. Sockets are registered
+//    level-triggered for input (one read per wake-up, so a flooding peer cannot starve others;
+//    bytes left in the socket show up in the next poll) and for output only while the kernel
+//    buffer is full. While polls find events the loop polls again after the handlers they
+//    queued; once a poll finds none it waits on the reactor.
+//  - Ends. A connection that fails is unregistered and its descriptor closed at once; its
+//    observer's on_closed() runs from a handler posted for the purpose, never from inside the
+//    call that closed it. The loop holds every open connection until then.
 //  - Closing deadlines. A connection closing after a flush is force-closed if its peer neither
 //    reads what is left nor closes in time.
 //
 // Thread: a Loop and all its connections belong to the single thread running the io_context.
-// Lifetime: the Loop must outlive every Connection created on it. It owns no coroutine; once the
-// owner has closed every connection and listener, io_context::run() returns.
+// Lifetime: the Loop must outlive every Connection created on it; destroying it drops its hold on
+// the connections still open without calling their observers. It owns no coroutine and waits on
+// the reactor only while it has open connections: once the owner has closed every connection and
+// listener, io_context::run() returns.
 #pragma once
 
+#include <sys/epoll.h>
 #include <sys/uio.h>
 
 #include <array>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
@@ -38,6 +53,8 @@ class Loop {
   static constexpr std::size_t kReadBufferBytes = 64 * 1024;
   // Most queued lines one gathered write takes (Linux IOV_MAX).
   static constexpr std::size_t kMaxIov = 1024;
+  // Most readiness events one poll takes.
+  static constexpr int kMaxEvents = 256;
 
   explicit Loop(boost::asio::io_context& io);
   ~Loop();
@@ -48,12 +65,27 @@ class Loop {
 
   // Connections currently closing (flushing their last output or waiting for the peer's FIN).
   std::size_t closing_count() const { return closing_.size(); }
+  // Connections registered for readiness (open, including those closing).
+  std::size_t open_count() const { return open_.size(); }
 
  private:
   friend class Connection;
 
   std::span<char> read_buffer() { return {read_buffer_.get(), kReadBufferBytes}; }
   std::span<iovec, kMaxIov> iov_scratch() { return iov_; }
+
+  // Registers c's descriptor for input and holds c until it ends. Throws std::system_error when
+  // the kernel refuses the registration.
+  void watch(std::shared_ptr<Connection> c);
+  // Adds or removes interest in writability (a connection whose socket buffer is full).
+  void want_writable(Connection& c, bool on);
+  // Unregisters c (call before closing its descriptor) and schedules its on_closed().
+  void end(Connection& c);
+  void ensure_polling();
+  void post_poll();
+  void arm_poll();
+  void poll();
+  void finish_ended();
 
   // Flush `c` in this turn's flush pass (posting the pass if needed).
   void want_flush(std::shared_ptr<Connection> c);
@@ -66,6 +98,15 @@ class Loop {
   void sweep_closing();
 
   boost::asio::io_context& io_;
+  int epoll_fd_;
+  boost::asio::posix::stream_descriptor epoll_descriptor_;  // epoll_fd_, as the reactor sees it
+  bool poll_armed_ = false;   // waiting on the reactor for epoll_fd_ to become readable
+  bool poll_posted_ = false;  // a poll() is queued
+  std::array<epoll_event, kMaxEvents> events_{};
+  std::vector<std::shared_ptr<Connection>> open_;    // unordered; Connection knows its index
+  std::vector<std::shared_ptr<Connection>> ended_;   // awaiting on_closed()
+  std::vector<std::shared_ptr<Connection>> ending_;  // being finished now (swapped with ended_)
+  bool finish_posted_ = false;
   std::unique_ptr<char[]> read_buffer_;
   std::array<iovec, kMaxIov> iov_{};
   std::vector<std::shared_ptr<Connection>> pending_;   // want a flush this turn

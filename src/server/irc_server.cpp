@@ -60,7 +60,8 @@ void IrcServer::accept(net::Socket socket, Door door) {
     free_slots_.pop_back();
   } else {
     slot = slot_count_++;
-    if (slot / kSessionPage == session_pages_.size()) session_pages_.push_back(std::make_unique<Session[]>(kSessionPage));
+    if (slot / kSessionPage == session_pages_.size())
+      session_pages_.push_back(std::make_unique<Session[]>(kSessionPage));
     generations_.push_back(0);
   }
   const core::SessionId id = (static_cast<core::SessionId>(++generations_[slot]) << 32) | slot;
@@ -70,8 +71,9 @@ void IrcServer::accept(net::Socket socket, Door door) {
     boost::system::error_code ignored;
     socket.set_option(net::tcp::socket::keep_alive(true), ignored);
   }
+  boost::system::error_code ec;
+  const net::tcp::endpoint remote = socket.remote_endpoint(ec);  // unspecified if the peer is gone
   auto connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_);
-  const auto& remote = connection->remote_endpoint();
   core::ConnectionInfo info;
   info.ip = net::address_to_string(remote.address());
   info.port = remote.port();

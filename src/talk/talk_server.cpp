@@ -61,8 +61,9 @@ void TalkServer::run() {
 void TalkServer::accept(net::Socket socket) {
   if (shutting_down_) return;  // the socket closes here
   const SessionId id = next_id_++;
+  boost::system::error_code ec;
+  const net::tcp::endpoint remote = socket.remote_endpoint(ec);  // unspecified if the peer is gone
   auto connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_);
-  const auto& remote = connection->remote_endpoint();
   connections_.emplace(id, connection);
   connection->start();
   switchboard_.connect(id, net::address_to_string(remote.address()), remote.port());

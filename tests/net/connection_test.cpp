@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "net/endpoint.h"
@@ -211,6 +212,74 @@ TEST_F(ConnectionTest, InputAfterCloseRequestIsNotDelivered) {
   peer->close();
   ASSERT_TRUE(run_until([&] { return recorder_.closed; }));
   EXPECT_EQ(recorder_.data, "QUIT\r\n");
+}
+
+TEST_F(ConnectionTest, ReadsInputLeftInTheSocketWithoutNewArrivals) {
+  // Input is level-triggered and read once per wake-up: what is left in the socket must be read
+  // by later polls although nothing new arrives. 1.5 read buffers, all in the kernel before the
+  // loop runs again.
+  auto peer = connect();
+  const std::string burst(Loop::kReadBufferBytes * 3 / 2, 'b');
+  peer->write(burst);
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(run_until([&] { return recorder_.data.size() >= burst.size(); }))
+      << recorder_.data.size() << " of " << burst.size();
+  EXPECT_EQ(recorder_.data, burst);
+}
+
+TEST_F(ConnectionTest, TheEndIsReportedAfterTheOwnerDropsItsPointer) {
+  auto peer = connect();
+  std::weak_ptr<Connection> weak = connection_;
+  connection_.reset();
+  EXPECT_FALSE(weak.expired()) << "the loop holds an open connection";
+  EXPECT_EQ(loop_.open_count(), 1u);
+  peer->close();
+  ASSERT_TRUE(run_until([&] { return recorder_.closed; }));
+  EXPECT_EQ(recorder_.reason, "Connection closed");
+  EXPECT_TRUE(weak.expired());
+  EXPECT_EQ(loop_.open_count(), 0u);
+}
+
+TEST_F(ConnectionTest, ConnectionsOnOneLoopAreServedIndependently) {
+  // Forty peers, each with its own connection and recorder; one floods, the others speak once.
+  constexpr int kPeers = 40;
+  std::vector<std::unique_ptr<Recorder>> recorders;
+  std::vector<std::shared_ptr<Connection>> connections;
+  Listener listener(
+      io_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
+      [&](Socket s) {
+        recorders.push_back(std::make_unique<Recorder>());
+        connections.push_back(
+            Connection::create(loop_, std::move(s), *recorders.back(), connections.size(), options_));
+        connections.back()->start();
+      },
+      [](std::string_view) {});
+  listener.start();
+  std::vector<std::unique_ptr<Peer>> peers;
+  for (int i = 0; i < kPeers; ++i) peers.push_back(std::make_unique<Peer>(listener.local_endpoint()));
+  ASSERT_TRUE(run_until([&] { return connections.size() == kPeers; }));
+  const std::string flood(4 * Loop::kReadBufferBytes, 'f');
+  std::thread flooder([&] { peers[0]->write(flood); });
+  for (int i = 1; i < kPeers; ++i) peers[static_cast<std::size_t>(i)]->write("hi " + std::to_string(i));
+  const bool all = run_until([&] {
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+      const std::string want = i == 0 ? flood : "hi " + std::to_string(i);
+      if (recorders[i]->data != want) return false;
+    }
+    return true;
+  });
+  flooder.join();
+  ASSERT_TRUE(all);
+  for (int i = 0; i < kPeers; i += 2) connections[static_cast<std::size_t>(i)]->close();
+  for (int i = 1; i < kPeers; i += 2) peers[static_cast<std::size_t>(i)]->close();
+  ASSERT_TRUE(run_until([&] {
+    for (auto& r : recorders)
+      if (!r->closed) return false;
+    return true;
+  }));
+  EXPECT_EQ(recorders[0]->reason, "Closed by server");
+  EXPECT_EQ(recorders[1]->reason, "Connection closed");
+  EXPECT_EQ(loop_.open_count(), 0u);
 }
 
 TEST_F(ConnectionTest, RunReturnsOnceEverythingIsClosed) {
