@@ -34,11 +34,10 @@ Connection::Connection(Private, Loop& loop, Socket socket, ConnectionObserver& o
       close_timeout_(options.close_timeout) {
   boost::system::error_code ec;
   fd_ = socket.release(ec);  // unregisters it from asio's reactor: the Loop watches it instead
-  if (ec) fd_ = -1;
-  if (fd_ < 0) {
-    state_ = State::kClosed;
+  if (ec || fd_ < 0) {
+    fd_ = -1;  // start() reports the end
     end_ = End::kReadError;
-    error_ = ec.value();
+    error_ = ec ? ec.value() : EBADF;
   }
 }
 
@@ -47,14 +46,21 @@ Connection::~Connection() {
 }
 
 void Connection::start() {
-  if (started_ || state_ == State::kClosed) return;
+  if (started_) return;
   started_ = true;
-  const int flags = ::fcntl(fd_, F_GETFL);
-  ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
-  // Output is already coalesced per turn; Nagle would only add latency.
-  const int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  loop_.watch(shared_from_this());
+  if (fd_ >= 0) {
+    const int flags = ::fcntl(fd_, F_GETFL);
+    ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+    // Output is already coalesced per turn; Nagle would only add latency.
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  const int error = loop_.watch(shared_from_this());
+  if (state_ == State::kClosed) {
+    loop_.end(*this);  // closed before it started: still ends through on_closed()
+  } else if (error != 0) {
+    fail(End::kReadError, error);
+  }
 }
 
 void Connection::on_ready(std::uint32_t events) {
@@ -219,11 +225,9 @@ void Connection::fail(End why, int error) {
   }
   state_ = State::kClosed;
   release_queue();
-  if (fd_ >= 0) {
-    loop_.end(*this);  // unregisters; on_closed() follows from a posted handler
-    ::close(fd_);
-    fd_ = -1;
-  }
+  loop_.end(*this);  // unregisters (once started); on_closed() follows from a posted handler
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   // Last: this may drop a reference to *this (the Loop still holds one when started).
   if (closing_index_ != kNotClosing) loop_.remove_closing(*this);
 }

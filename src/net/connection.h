@@ -79,7 +79,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Registers with the Loop for input. Call once. Throws std::system_error if the kernel refuses.
+  // Registers with the Loop for input. Call once. From here on the connection ends exactly once
+  // with on_closed(), also when it could not be registered or was closed before it started.
   void start();
 
   // Queues `line` (complete protocol bytes) for the peer. Returns false if the line was not

@@ -14,9 +14,7 @@ namespace parley::net {
 namespace {
 // Granularity of closing deadlines.
 constexpr std::chrono::milliseconds kClosingSweep{250};
-}  // namespace
 
-namespace {
 int make_epoll() {
   const int fd = ::epoll_create1(EPOLL_CLOEXEC);
   if (fd < 0) throw std::system_error(errno, std::system_category(), "epoll_create1");
@@ -36,16 +34,17 @@ Loop::~Loop() {
   for (auto& c : open_) c->open_index_ = Connection::kNotOpen;
 }
 
-void Loop::watch(std::shared_ptr<Connection> c) {
+int Loop::watch(std::shared_ptr<Connection> c) {
+  Connection& connection = *c;
+  connection.open_index_ = static_cast<std::uint32_t>(open_.size());
+  open_.push_back(std::move(c));
+  if (connection.fd_ < 0) return EBADF;
   epoll_event event{};
   event.events = EPOLLIN;
-  event.data.ptr = c.get();
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c->fd_, &event) != 0) {
-    throw std::system_error(errno, std::system_category(), "epoll_ctl");
-  }
-  c->open_index_ = static_cast<std::uint32_t>(open_.size());
-  open_.push_back(std::move(c));
+  event.data.ptr = &connection;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, connection.fd_, &event) != 0) return errno;
   ensure_polling();
+  return 0;
 }
 
 void Loop::want_writable(Connection& c, bool on) {
@@ -60,7 +59,7 @@ void Loop::end(Connection& c) {
   const std::uint32_t i = c.open_index_;
   if (i == Connection::kNotOpen) return;
   c.open_index_ = Connection::kNotOpen;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd_, nullptr);
+  if (c.fd_ >= 0) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd_, nullptr);
   ended_.push_back(std::move(open_[i]));
   if (i + 1 != open_.size()) {
     open_[i] = std::move(open_.back());

@@ -74,12 +74,13 @@ class Loop {
   std::span<char> read_buffer() { return {read_buffer_.get(), kReadBufferBytes}; }
   std::span<iovec, kMaxIov> iov_scratch() { return iov_; }
 
-  // Registers c's descriptor for input and holds c until it ends. Throws std::system_error when
-  // the kernel refuses the registration.
-  void watch(std::shared_ptr<Connection> c);
+  // Holds c until it ends and registers its descriptor for input. Returns 0, or the errno for
+  // which the descriptor could not be registered (the caller then ends c).
+  int watch(std::shared_ptr<Connection> c);
   // Adds or removes interest in writability (a connection whose socket buffer is full).
   void want_writable(Connection& c, bool on);
-  // Unregisters c (call before closing its descriptor) and schedules its on_closed().
+  // Unregisters c if it is held (call before closing its descriptor) and schedules its
+  // on_closed().
   void end(Connection& c);
   void ensure_polling();
   void post_poll();

@@ -84,7 +84,9 @@ class ConnectionTest : public ::testing::Test {
         io_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
         [this](Socket s) {
           connection_ = Connection::create(loop_, std::move(s), recorder_, 7, options_);
+          if (before_start_) before_start_(*connection_);
           connection_->start();
+          ended_inside_start_ = recorder_.closed;
         },
         [](std::string_view) {});
     listener_->start();
@@ -111,6 +113,8 @@ class ConnectionTest : public ::testing::Test {
   boost::asio::io_context io_{1};
   Loop loop_{io_};
   ConnectionOptions options_;
+  std::function<void(Connection&)> before_start_;
+  bool ended_inside_start_ = false;
   Recorder recorder_;
   std::shared_ptr<Connection> connection_;
   std::unique_ptr<Listener> listener_;
@@ -280,6 +284,18 @@ TEST_F(ConnectionTest, ConnectionsOnOneLoopAreServedIndependently) {
   EXPECT_EQ(recorders[0]->reason, "Closed by server");
   EXPECT_EQ(recorders[1]->reason, "Connection closed");
   EXPECT_EQ(loop_.open_count(), 0u);
+}
+
+TEST_F(ConnectionTest, AConnectionClosedBeforeItStartsStillEndsOnce) {
+  before_start_ = [](Connection& c) { c.close(); };
+  auto peer = connect();
+  EXPECT_FALSE(ended_inside_start_) << "on_closed() must not run inside start()";
+  ASSERT_TRUE(run_until([&] { return recorder_.closed; }));
+  EXPECT_EQ(recorder_.reason, "Closed by server");
+  EXPECT_EQ(loop_.open_count(), 0u);
+  bool eof = false;
+  peer->read(1, 1s, &eof);
+  EXPECT_TRUE(eof);
 }
 
 TEST_F(ConnectionTest, RunReturnsOnceEverythingIsClosed) {
