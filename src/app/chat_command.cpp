@@ -21,8 +21,9 @@
 #include <string>
 #include <string_view>
 
-#include "app/posix_io.h"
 #include "app/commands.h"
+#include "app/posix_io.h"
+#include "app/version.h"
 #include "client/chat_client.h"
 #include "client/chat_view.h"
 #include "proto/line_reader.h"
@@ -184,6 +185,7 @@ client::ClientOptions client_options(const ChatFlags& flags, const std::string& 
   options.user = flags.user.empty() ? options.nick : flags.user;
   options.realname = flags.realname.empty() ? options.nick : flags.realname;
   options.password = flags.password;
+  options.version = std::string("parley chat ") + kVersion;
   for (std::string_view list = flags.join; !list.empty();) {
     const auto comma = list.find(',');
     if (comma != 0) options.autojoin.emplace_back(list.substr(0, comma));

@@ -1,11 +1,25 @@
 // ChatClient: messages and channel events from the server (PRIVMSG/NOTICE, JOIN, PART, KICK,
 // QUIT, NICK, MODE, NAMES): which buffer they go to and how they change its members.
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 
 #include "client/chat_client.h"
 #include "client/message_text.h"
 
 namespace parley::client {
+
+namespace {
+// "Sun, 22 Nov 2026 00:30:00 GMT" (RFC 1123), for CTCP TIME.
+std::string http_date(Clock::time_point t) {
+  const std::time_t seconds = Clock::to_time_t(t);
+  std::tm utc{};
+  char text[40] = "";
+  if (::gmtime_r(&seconds, &utc) != nullptr)
+    std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  return text;
+}
+}  // namespace
 
 void ChatClient::handle_message(const proto::Message& m, bool notice) {
   const std::string_view from = nick_of(m.source);
@@ -24,7 +38,9 @@ void ChatClient::handle_message(const proto::Message& m, bool notice) {
       action = true;
       text = std::string(ctcp.substr(std::min<std::size_t>(7, ctcp.size())));
     } else {
-      here(Event::Style::kMeta, "CTCP " + std::string(ctcp) + " from " + std::string(from));
+      here(Event::Style::kMeta,
+           std::string(notice ? "CTCP reply " : "CTCP ") + std::string(ctcp) + " from " + std::string(from));
+      if (!notice && !is_me(from)) answer_ctcp(from, ctcp);
       return;
     }
   }
@@ -52,6 +68,30 @@ void ChatClient::handle_message(const proto::Message& m, bool notice) {
                                : Event::Style::kMessage;
   show(buffer->id, style, std::move(text), std::string(from.empty() ? m.source : from), highlight);
   if (!from_me) bump(*buffer, highlight ? Activity::kHighlight : Activity::kMessages);
+}
+
+// VERSION, PING, TIME and CLIENTINFO are answered with a NOTICE (never a PRIVMSG, so two clients
+// cannot loop), at most one a second: a CTCP flood must not get us disconnected for flooding.
+void ChatClient::answer_ctcp(std::string_view from, std::string_view ctcp) {
+  const std::string_view command = ctcp.substr(0, ctcp.find(' '));
+  const std::string_view argument = command.size() < ctcp.size() ? ctcp.substr(command.size() + 1) : "";
+  std::string answer;
+  if (command == "VERSION") {
+    answer = "VERSION " + options_.version;
+  } else if (command == "PING") {
+    answer = "PING " + std::string(argument.substr(0, 64));
+  } else if (command == "TIME") {
+    answer = "TIME " + http_date(now_);
+  } else if (command == "CLIENTINFO") {
+    answer = "CLIENTINFO ACTION CLIENTINFO PING TIME VERSION";
+  } else {
+    return;
+  }
+  if (last_ctcp_reply_ && now_ - *last_ctcp_reply_ < std::chrono::seconds(1)) return;
+  last_ctcp_reply_ = now_;
+  std::string out;
+  proto::LineBuilder(out).command("NOTICE").param(from).last("\x01" + answer + "\x01").finish();
+  send(std::move(out));
 }
 
 void ChatClient::handle_join(const proto::Message& m) {

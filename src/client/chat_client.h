@@ -32,8 +32,9 @@ struct ClientOptions {
   std::string nick;
   std::string user;
   std::string realname;
-  std::string password;               // empty: no PASS
-  std::vector<std::string> autojoin;  // channels joined after registration
+  std::string password;                 // empty: no PASS
+  std::vector<std::string> autojoin;    // channels joined after registration
+  std::string version = "parley chat";  // the answer to CTCP VERSION
 };
 
 enum class BufferKind : std::uint8_t { kServer, kChannel, kQuery };
@@ -178,6 +179,7 @@ class ChatClient {
   bool is_channel(std::string_view name) const;
   bool is_me(std::string_view nick) const;
   bool mentions_me(std::string_view text) const;
+  void answer_ctcp(std::string_view from, std::string_view ctcp);
 
   // output helpers
   void send(std::string line);  // built with LineBuilder, CR LF included
@@ -199,8 +201,9 @@ class ChatClient {
   bool away_ = false;
   int failures_ = 0;  // consecutive connection failures, for the backoff
   std::optional<Clock::time_point> reconnect_at_;
-  Clock::time_point now_{};       // the time of the event being handled
-  Clock::time_point msg_time_{};  // server-time of the message being handled, or now_
+  Clock::time_point now_{};                           // the time of the event being handled
+  Clock::time_point msg_time_{};                      // server-time of the message being handled, or now_
+  std::optional<Clock::time_point> last_ctcp_reply_;  // at most one reply a second
 
   // registration and server features
   bool cap_negotiating_ = false;

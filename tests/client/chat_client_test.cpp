@@ -407,6 +407,42 @@ TEST_F(ClientTest, AnswersPing) {
   EXPECT_THAT(client.take_wire(), ElementsAre("PONG abc\r\n"));
 }
 
+TEST_F(ClientTest, AnswersCtcpQueriesWithNoticesAtMostOnceASecond) {
+  register_with("");
+  client.receive(":bob!b@h PRIVMSG alice :\x01VERSION\x01", kT0);
+  EXPECT_THAT(client.take_wire(), ElementsAre("NOTICE bob :\x01VERSION parley chat\x01\r\n"));
+  client.receive(":bob!b@h PRIVMSG alice :\x01PING 12345\x01", kT0);
+  EXPECT_TRUE(client.take_wire().empty()) << "within a second of the last answer";
+  const auto later = kT0 + std::chrono::seconds(1);
+  client.receive(":bob!b@h PRIVMSG alice :\x01PING 12345\x01", later);
+  EXPECT_THAT(client.take_wire(), ElementsAre("NOTICE bob :\x01PING 12345\x01\r\n"));
+  client.receive(":bob!b@h PRIVMSG #parley :\x01TIME\x01", later + std::chrono::seconds(1));
+  // kT0 is 2027-01-15 08:00:00 UTC.
+  EXPECT_THAT(client.take_wire(), ElementsAre("NOTICE bob :\x01TIME Fri, 15 Jan 2027 08:00:02 GMT\x01\r\n"));
+  client.receive(
+      ":bob!b@h PRIVMSG alice :\x01"
+      "CLIENTINFO\x01",
+      later + std::chrono::seconds(2));
+  EXPECT_THAT(client.take_wire(), ElementsAre("NOTICE bob :\x01"
+                                              "CLIENTINFO ACTION CLIENTINFO PING TIME VERSION\x01\r\n"));
+}
+
+TEST_F(ClientTest, DoesNotAnswerCtcpRepliesUnknownQueriesOrItself) {
+  register_with("");
+  client.receive(":bob!b@h NOTICE alice :\x01VERSION other 1.0\x01", kT0);
+  client.receive(
+      ":bob!b@h PRIVMSG alice :\x01"
+      "DCC SEND x 1 2 3\x01",
+      kT0);
+  client.receive(":alice!al@h PRIVMSG alice :\x01VERSION\x01", kT0);
+  EXPECT_TRUE(client.take_wire().empty());
+  std::vector<std::string> shown;
+  for (const Event& e : client.take_events())
+    if (e.kind == Event::Kind::kLine) shown.push_back(e.text);
+  EXPECT_THAT(shown, ElementsAre("CTCP reply VERSION other 1.0 from bob", "CTCP DCC SEND x 1 2 3 from bob",
+                                 "CTCP VERSION from alice"));
+}
+
 TEST_F(ClientTest, AwayNotifyMarksMembers) {
   register_with("away-notify");
   join("#parley", "alice bob");
