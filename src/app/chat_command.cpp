@@ -4,6 +4,7 @@
 // timeout. poll() rather than Asio for the reason simple_client_command.cpp gives: stdin may be a
 // terminal, a pipe or a file. Diagnostics go to stderr; with --headless stdout carries one line
 // per event: "[window] text".
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
@@ -67,36 +68,93 @@ std::pair<std::string, std::string> split_target(const std::string& target) {
   return {target, "6667"};
 }
 
-// A connected TCP socket, or the reason there is none.
-struct Connected {
-  int fd = -1;
-  std::string error;
-};
-
-Connected connect_to(const std::string& host, const std::string& port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0)
-    return {-1, ::gai_strerror(rc)};
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(found, &::freeaddrinfo);
-  std::string error = "no address";
-  for (addrinfo* a = found; a; a = a->ai_next) {
-    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    timeval timeout{kConnectTimeoutSeconds, 0};  // bounds connect() on Linux
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    int rc;
-    do {
-      rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
-    } while (rc != 0 && errno == EINTR);
-    if (rc == 0) return {fd, {}};
-    error = errno == EINPROGRESS || errno == EAGAIN ? "connection timed out" : std::strerror(errno);
-    ::close(fd);
+// A connection attempt that does not block: the addresses of one host name, tried in turn, each
+// with a non-blocking connect() the event loop polls for (so the keyboard, /quit included, keeps
+// working while a server that drops packets makes us wait up to kConnectTimeoutSeconds).
+// Host name resolution itself (getaddrinfo) still blocks.
+class Dial {
+ public:
+  Dial(const std::string& host, const std::string& port) : addresses_(nullptr, &::freeaddrinfo) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
+      error_ = ::gai_strerror(rc);
+      return;
+    }
+    addresses_.reset(found);
+    next_ = found;
+    start_next();
   }
-  return {-1, error};
-}
+  ~Dial() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Dial(const Dial&) = delete;
+  Dial& operator=(const Dial&) = delete;
+
+  // The socket being connected; -1 once every address failed (error() says why).
+  int fd() const { return fd_; }
+  bool connected() const { return connected_; }
+  const std::string& error() const { return error_; }
+  Clock::time_point deadline() const { return deadline_; }
+
+  // The socket became writable or failed (poll() said so), or `now` is past the deadline.
+  void progress(Clock::time_point now) {
+    if (fd_ < 0 || connected_) return;
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0) {
+      pollfd p{fd_, POLLOUT, 0};
+      if (::poll(&p, 1, 0) == 1 && (p.revents & POLLOUT) != 0) return finish();
+      if (now < deadline_) return;  // still in progress
+      error = ETIMEDOUT;
+    }
+    error_ = error == ETIMEDOUT ? "connection timed out" : std::strerror(error);
+    ::close(fd_);
+    fd_ = -1;
+    start_next();
+  }
+
+  // Hands the connected socket over (blocking again, as the rest of the loop expects).
+  int release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  void start_next() {
+    for (; next_ != nullptr; next_ = next_->ai_next) {
+      const addrinfo* a = next_;
+      fd_ = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+      if (fd_ < 0) {
+        error_ = std::strerror(errno);
+        continue;
+      }
+      next_ = next_->ai_next;
+      deadline_ = Clock::now() + std::chrono::seconds(kConnectTimeoutSeconds);
+      if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) return finish();
+      if (errno == EINPROGRESS || errno == EINTR) return;  // poll() for writability
+      error_ = std::strerror(errno);
+      ::close(fd_);
+      fd_ = -1;
+    }
+    if (error_.empty()) error_ = "no address";
+  }
+  void finish() {
+    const int flags = ::fcntl(fd_, F_GETFL);
+    ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
+    connected_ = true;
+  }
+
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses_;
+  const addrinfo* next_ = nullptr;
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string error_;
+  Clock::time_point deadline_{};
+};
 
 // What the loop shows to the user: the terminal UI or plain lines on stdout.
 class Front {
@@ -215,7 +273,7 @@ class ChatLoop {
         if (!quit_deadline_) quit_deadline_ = Clock::now() + kQuitGrace;
         if (Clock::now() >= *quit_deadline_) return;
       }
-      if (sock_ < 0 && chat_.reconnect_at() && Clock::now() >= *chat_.reconnect_at()) {
+      if (sock_ < 0 && !dial_ && chat_.reconnect_at() && Clock::now() >= *chat_.reconnect_at()) {
         connect();
         continue;
       }
@@ -227,14 +285,23 @@ class ChatLoop {
   void connect() {
     chat_.connecting(Clock::now());
     front_.show();
-    Connected c = connect_to(host_, port_);
-    if (c.fd < 0) {
-      chat_.disconnected(c.error, Clock::now());
-      return;
+    dial_ = std::make_unique<Dial>(host_, port_);
+    dial_progress(Clock::now());
+  }
+
+  // Moves a connection attempt on: connected, failed (every address), or still waiting.
+  void dial_progress(Clock::time_point now) {
+    dial_->progress(now);
+    if (dial_->connected()) {
+      sock_ = dial_->release();
+      dial_.reset();
+      reader_ = proto::LineReader(kMaxServerLine);
+      chat_.connected(Clock::now());
+    } else if (dial_->fd() < 0) {
+      const std::string error = dial_->error();
+      dial_.reset();
+      chat_.disconnected(error, Clock::now());
     }
-    sock_ = c.fd;
-    reader_ = proto::LineReader(kMaxServerLine);
-    chat_.connected(Clock::now());
   }
 
   void drop(std::string_view reason) {
@@ -254,13 +321,19 @@ class ChatLoop {
   // Waits for the socket, stdin or the next deadline and handles what is ready; false on a fatal
   // poll() error.
   bool wait() {
+    std::optional<Clock::time_point> due = quit_deadline_ ? quit_deadline_ : chat_.reconnect_at();
+    if (dial_ && (!due || dial_->deadline() < *due)) due = dial_->deadline();
     int timeout = -1;
-    if (const auto due = quit_deadline_ ? quit_deadline_ : chat_.reconnect_at()) {
+    if (due) {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*due - Clock::now()).count();
       timeout = static_cast<int>(std::clamp<long long>(ms + 1, 0, 60'000));
     }
-    pollfd fds[2] = {{STDIN_FILENO, static_cast<short>(stdin_open_ ? POLLIN : 0), 0}, {sock_, POLLIN, 0}};
-    if (::poll(fds, sock_ >= 0 ? 2 : 1, timeout) < 0) {
+    // The second descriptor is the server connection, or the socket still connecting.
+    const int server = dial_ ? dial_->fd() : sock_;
+    const short server_events = dial_ ? POLLOUT : POLLIN;
+    pollfd fds[2] = {{STDIN_FILENO, static_cast<short>(stdin_open_ ? POLLIN : 0), 0},
+                     {server, server_events, 0}};
+    if (::poll(fds, server >= 0 ? 2 : 1, timeout) < 0) {
       if (errno != EINTR) {
         std::cerr << "parley chat: poll: " << std::strerror(errno) << std::endl;
         return false;
@@ -268,7 +341,10 @@ class ChatLoop {
       front_.interrupted();
       return true;
     }
-    if (sock_ >= 0 && fds[1].revents != 0) read_socket();
+    if (dial_)
+      dial_progress(Clock::now());  // writable, failed or timed out
+    else if (sock_ >= 0 && fds[1].revents != 0)
+      read_socket();
     if (stdin_open_ && fds[0].revents != 0) {
       // Data first; a hang-up without data (terminal gone, pipe closed) ends the input.
       const bool readable = (fds[0].revents & POLLIN) != 0;
@@ -300,6 +376,7 @@ class ChatLoop {
   Front& front_;
   std::string host_, port_;
   int sock_ = -1;
+  std::unique_ptr<Dial> dial_;  // a connection attempt in progress
   proto::LineReader reader_{kMaxServerLine};
   bool stdin_open_ = true;
   std::optional<Clock::time_point> quit_deadline_;

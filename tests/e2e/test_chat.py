@@ -200,6 +200,36 @@ def test_reconnects_and_rejoins_after_a_server_restart(parley_bin, tmp_path, cha
             log.close()
 
 
+def test_keyboard_works_while_a_connection_attempt_hangs(parley_bin, chats):
+    # A listener whose accept queue is full drops further SYNs, so connect() to it neither
+    # succeeds nor fails for seconds: the client must still read the keyboard meanwhile.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fillers = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        for _ in range(4):  # fill the accept queue (the kernel allows backlog + 1)
+            f = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            f.setblocking(False)
+            f.connect_ex(("127.0.0.1", port))
+            fillers.append(f)
+        time.sleep(0.3)
+        chat = HeadlessChat(parley_bin, port, "alice")
+        chats.append(chat)
+        chat.expect(r"Connecting to 127\.0\.0\.1")
+        time.sleep(0.5)
+        started = time.monotonic()
+        chat.type("/quit")
+        chat.proc.wait(timeout=5)
+        assert time.monotonic() - started < 3, "the keyboard waited for connect()"
+        assert chat.proc.returncode == 0
+    finally:
+        for f in fillers:
+            f.close()
+        listener.close()
+
+
 # ---- the terminal UI in tmux ------------------------------------------------------------------
 
 
