@@ -4,6 +4,9 @@
 // Understands only what parley-bench sends: NICK + USER (answered with 001), JOIN #chan
 // (echoed to the joiner), PRIVMSG #chan :text (relayed to the other members, prefixed with the
 // sender), PING (PONG), QUIT. No validation, no limits beyond a send queue bound.
+// The sender prefix is the one an IRC server without ident gives, ":nick!~user@127.0.0.1", so
+// the relay delivers the same bytes as the servers it is compared with (a shorter prefix would
+// make the reference cheaper only by copying less).
 // Writes are coalesced: output is appended to per-connection buffers and each dirty
 // connection gets one send() per event-loop turn.
 //
@@ -42,6 +45,8 @@ struct Conn {
   bool want_out = false;
   int channel = -1;
   std::string nick;
+  std::string user;
+  std::string prefix;  // ":nick!~user@127.0.0.1", set at registration
   std::string carry;
   std::string out;
   std::size_t out_offset = 0;
@@ -191,6 +196,7 @@ class Relay {
       if (!c.nick.empty() && c.nick[0] == ':') c.nick.erase(0, 1);
     } else if (command == "USER") {
       c.has_user = true;
+      c.user = std::string(word(rest));
     } else if (command == "JOIN") {
       join(fd, word(rest));
     } else if (command == "PING") {
@@ -200,6 +206,7 @@ class Relay {
     }
     if (!c.registered && c.has_user && !c.nick.empty()) {
       c.registered = true;
+      c.prefix = ":" + c.nick + "!~" + c.user + "@127.0.0.1";
       queue(fd, ":ceiling 001 " + c.nick + " :Welcome to the ceiling relay\r\n");
     }
   }
@@ -213,7 +220,7 @@ class Relay {
     if (added) members_.emplace_back();
     c.channel = it->second;
     members_[c.channel].push_back(fd);
-    queue(fd, ":" + c.nick + "!b@127.0.0.1 JOIN " + std::string(name) + "\r\n");
+    queue(fd, c.prefix + " JOIN " + std::string(name) + "\r\n");
   }
 
   void relay(int fd, std::string_view rest) {
@@ -221,9 +228,8 @@ class Relay {
     const std::string_view target = word(rest);
     if (!c.registered || c.channel < 0 || target.empty()) return;
     line_.clear();
-    line_ += ':';
-    line_ += c.nick;
-    line_ += "!b@127.0.0.1 PRIVMSG ";
+    line_ += c.prefix;
+    line_ += " PRIVMSG ";
     line_ += target;
     line_ += ' ';
     line_ += rest;
