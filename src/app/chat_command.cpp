@@ -104,7 +104,8 @@ class Dial {
     if (fd_ < 0 || connected_) return;
     int error = 0;
     socklen_t length = sizeof error;
-    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0) {
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+    if (error == 0) {
       pollfd p{fd_, POLLOUT, 0};
       if (::poll(&p, 1, 0) == 1 && (p.revents & POLLOUT) != 0) return finish();
       if (now < deadline_) return;  // still in progress
@@ -125,14 +126,14 @@ class Dial {
 
  private:
   void start_next() {
-    for (; next_ != nullptr; next_ = next_->ai_next) {
+    while (next_ != nullptr) {
       const addrinfo* a = next_;
+      next_ = next_->ai_next;
       fd_ = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
       if (fd_ < 0) {
         error_ = std::strerror(errno);
         continue;
       }
-      next_ = next_->ai_next;
       deadline_ = Clock::now() + std::chrono::seconds(kConnectTimeoutSeconds);
       if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) return finish();
       if (errno == EINPROGRESS || errno == EINTR) return;  // poll() for writability
