@@ -33,4 +33,24 @@ inline std::vector<std::size_t> cuts_from(std::string_view data, std::uint32_t m
   return cuts;
 }
 
+// Cuts after every byte: feeding one byte at a time (for short inputs; quadratic otherwise).
+inline std::vector<std::size_t> every_byte(std::size_t size) {
+  std::vector<std::size_t> cuts;
+  for (std::size_t i = 1; i < size; ++i) cuts.push_back(i);
+  return cuts;
+}
+
+// An incremental decoder must not care where its input is cut. `decode(cuts)` returns an outcome
+// comparable with ==; it must be the same at data-chosen cuts (chunks of 1..max_chunk bytes), and
+// one byte at a time for inputs of at most `every_byte_limit` bytes, as for the input at once.
+// Returns that outcome.
+template <class Decode>
+auto check_cut_independence(std::string_view data, std::uint32_t max_chunk, std::size_t every_byte_limit,
+                            Decode&& decode) {
+  auto whole = decode(std::vector<std::size_t>{});
+  FUZZ_CHECK(decode(cuts_from(data, max_chunk)) == whole);
+  if (data.size() <= every_byte_limit) FUZZ_CHECK(decode(every_byte(data.size())) == whole);
+  return whole;
+}
+
 }  // namespace parley::fuzz

@@ -32,7 +32,6 @@ using parley::proto::parse_message;
 using parley::proto::ParseError;
 using parley::proto::ParseResult;
 
-
 bool inside(std::string_view view, std::string_view whole) {
   if (view.empty()) return true;  // an empty view's pointer carries no meaning
   return view.data() >= whole.data() && view.data() + view.size() <= whole.data() + whole.size();
@@ -197,10 +196,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   FUZZ_CHECK(read_lines(data, small_max, cuts, false) == whole_small);
 
   // Byte by byte, for short inputs (quadratic otherwise).
-  if (size <= 256) {
-    std::vector<std::size_t> every_byte;
-    for (std::size_t i = 1; i < size; ++i) every_byte.push_back(i);
-    FUZZ_CHECK(read_lines(data, small_max, every_byte, false) == whole_small);
-  }
+  if (size <= 256)
+    FUZZ_CHECK(read_lines(data, small_max, parley::fuzz::every_byte(size), false) == whole_small);
   return 0;
 }

@@ -25,7 +25,6 @@ namespace mesh = parley::proto::mesh;
 using mesh::FrameDecoder;
 using mesh::Type;
 
-
 struct Outcome {
   std::vector<std::pair<Type, std::string>> frames;
   mesh::DecodeError error = mesh::DecodeError::kNone;
@@ -133,13 +132,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   const std::vector<std::size_t> cuts = parley::fuzz::cuts_from(data, 23);
   const std::size_t small_max = size ? bytes[0] % 64 : 0;
   for (std::size_t max_payload : {mesh::kMaxPayloadBytes, small_max}) {
-    const Outcome whole = decode(data, max_payload, {});
-    FUZZ_CHECK(decode(data, max_payload, cuts) == whole);
-    if (size <= 256) {
-      std::vector<std::size_t> every_byte;
-      for (std::size_t i = 1; i < size; ++i) every_byte.push_back(i);
-      FUZZ_CHECK(decode(data, max_payload, every_byte) == whole);
-    }
+    const Outcome whole = parley::fuzz::check_cut_independence(
+        data, 23, 256, [&](const std::vector<std::size_t>& at) { return decode(data, max_payload, at); });
     for (const auto& [type, payload] : whole.frames) check_payload(type, payload);
   }
   check_mesh(data, cuts);

@@ -20,7 +20,6 @@ namespace {
 
 namespace simple = parley::proto::simple;
 
-
 std::vector<std::string> decode(std::string_view data, const std::vector<std::size_t>& cuts) {
   simple::FrameDecoder decoder;
   std::vector<std::string> out;
