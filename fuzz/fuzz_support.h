@@ -33,6 +33,19 @@ inline std::vector<std::size_t> cuts_from(std::string_view data, std::uint32_t m
   return cuts;
 }
 
+// Calls feed(piece) for each piece of `data` between successive cuts (a cut that does not move
+// forward, or lies past the end, is skipped); the last piece runs to the end of the data.
+template <class Feed>
+void for_each_piece(std::string_view data, const std::vector<std::size_t>& cuts, Feed&& feed) {
+  std::size_t pos = 0;
+  for (std::size_t cut : cuts) {
+    if (cut <= pos || cut > data.size()) continue;
+    feed(data.substr(pos, cut - pos));
+    pos = cut;
+  }
+  feed(data.substr(pos));
+}
+
 // Cuts after every byte: feeding one byte at a time (for short inputs; quadratic otherwise).
 inline std::vector<std::size_t> every_byte(std::size_t size) {
   std::vector<std::size_t> cuts;

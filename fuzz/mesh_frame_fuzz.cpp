@@ -40,17 +40,11 @@ Outcome decode(std::string_view data, std::size_t max_payload, const std::vector
     out.frames.emplace_back(type, std::string(payload));
     return true;
   };
-  std::size_t pos = 0;
   auto feed = [&](std::string_view piece) {
     decoder.feed(piece, sink);
     FUZZ_CHECK(decoder.buffered() <= mesh::kHeaderBytes + max_payload);
   };
-  for (std::size_t cut : cuts) {
-    if (cut <= pos || cut > data.size()) continue;
-    feed(data.substr(pos, cut - pos));
-    pos = cut;
-  }
-  feed(data.substr(pos));
+  parley::fuzz::for_each_piece(data, cuts, feed);
   out.error = decoder.error();
   FUZZ_CHECK(out.error == mesh::DecodeError::kNone || !decoder.error_text().empty());
   return out;

@@ -51,7 +51,6 @@ Outcome decode(std::string_view data, std::size_t max_payload, const std::vector
     out.frames.push_back({tag, std::string(payload)});
     return true;
   };
-  std::size_t pos = 0;
   auto feed = [&](std::string_view piece) {
     auto status = decoder.feed(piece, sink);
     FUZZ_CHECK(status != FrameDecoder::Status::kStopped);
@@ -59,12 +58,7 @@ Outcome decode(std::string_view data, std::size_t max_payload, const std::vector
     FUZZ_CHECK(decoder.buffered() <= talk::kHeaderBytes + max_payload);
     FUZZ_CHECK(decoder.expected() == 0 || decoder.buffered() < decoder.expected());
   };
-  for (std::size_t cut : cuts) {
-    if (cut <= pos || cut > data.size()) continue;
-    feed(data.substr(pos, cut - pos));
-    pos = cut;
-  }
-  feed(data.substr(pos));
+  parley::fuzz::for_each_piece(data, cuts, feed);
   out.error = decoder.error();
   out.error_text = decoder.error_text();
   FUZZ_CHECK(out.error == DecodeError::kNone || !out.error_text.empty());

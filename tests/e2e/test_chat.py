@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-import tmux_session
+import polling
 from tmux_session import Tmux
 
 from conftest import BASE_CONFIG
@@ -35,7 +35,7 @@ from ircclient import IRCClient, to_toml
 TIMEOUT = 10.0
 
 def wait_for(predicate, timeout=TIMEOUT, what="condition"):
-    return tmux_session.wait_for(predicate, timeout, what)
+    return polling.wait_for(predicate, timeout, what)
 
 NGIRCD = "/usr/sbin/ngircd"
 

@@ -16,18 +16,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import polling
 import pytest
 
 TIMEOUT = 20.0
 
 
-def wait_until(predicate, timeout=TIMEOUT, interval=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    assert predicate(), f"timed out after {timeout}s waiting for {what}"
+def wait_until(predicate, timeout=TIMEOUT, what="condition"):
+    return polling.wait_for(predicate, timeout, what)
 
 
 class Peer:

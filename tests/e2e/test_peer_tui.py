@@ -11,13 +11,13 @@ import shutil
 
 import pytest
 
-import tmux_session
+import polling
 from tmux_session import Tmux
 
 TIMEOUT = 20.0
 
 def wait_for(predicate, timeout=TIMEOUT, what="condition"):
-    return tmux_session.wait_for(predicate, timeout, what)
+    return polling.wait_for(predicate, timeout, what)
 
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")

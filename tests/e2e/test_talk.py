@@ -17,24 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
+from polling import wait_for
 
 PROMPT = "enter next message: "
 TIMEOUT = 10.0
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-
-
-def wait_until(predicate, timeout=TIMEOUT, interval=0.01, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    value = predicate()
-    assert value, f"timed out after {timeout}s waiting for {what}"
-    return value
 
 
 class Output:
@@ -203,8 +192,8 @@ def warmed_up_fd_count(procs, server) -> int:
     (so nothing is opened lazily, and the session's descriptor is really gone)."""
     initial = server.fd_count()
     run_session(procs, server.port, ["warm-up"])
-    wait_until(lambda: server.fd_count() == initial, timeout=10,
-               what=f"fd count back to {initial} after the warm-up session (now {server.fd_count()})")
+    wait_for(lambda: server.fd_count() == initial, timeout=10,
+             what=f"fd count back to {initial} after the warm-up session (now {server.fd_count()})")
     return initial
 
 
@@ -344,8 +333,8 @@ def test_hundred_concurrent_clients_twenty_exchanges_each(procs):
 
     clients = [procs.client(server.port, f"load{i:03}") for i in range(100)]
     # All connected at once before anyone speaks: 100 concurrent sessions.
-    wait_until(lambda: server.fd_count() >= baseline + 100, timeout=30,
-               what=f"100 connections (baseline {baseline})")
+    wait_for(lambda: server.fd_count() >= baseline + 100, timeout=30,
+             what=f"100 connections (baseline {baseline})")
     scripts = [[f"client {i} says {j}: {'x' * (i + j)}" for j in range(20)] for i in range(100)]
     for c, lines in zip(clients, scripts):
         c.write("".join(line + "\n" for line in lines) + "hangup\n")
@@ -355,8 +344,8 @@ def test_hundred_concurrent_clients_twenty_exchanges_each(procs):
         assert c.err.text() == ""
 
     # Every session closed its descriptor: back to where we started.
-    wait_until(lambda: server.fd_count() == baseline, timeout=10,
-               what=f"fd count back to {baseline} (now {server.fd_count()})")
+    wait_for(lambda: server.fd_count() == baseline, timeout=10,
+             what=f"fd count back to {baseline} (now {server.fd_count()})")
     assert server.out.text().count("hung up\n") == 101
     assert server.p.poll() is None
 
@@ -407,8 +396,8 @@ def test_malformed_frames_end_only_that_session(procs):
     bystander.send(frame(b"H"))
     assert bystander.read_frame() is None
     bystander.close()
-    wait_until(lambda: server.fd_count() == baseline, timeout=10,
-               what=f"fd count back to {baseline} (now {server.fd_count()})")
+    wait_for(lambda: server.fd_count() == baseline, timeout=10,
+             what=f"fd count back to {baseline} (now {server.fd_count()})")
     assert server.p.poll() is None
 
 
