@@ -184,7 +184,8 @@ class ServerConfigLoader {
     r_.reject_unknown(t, s,
                       {"max_clients", "max_clients_per_ip", "max_channels_per_user", "max_targets",
                        "nick_length", "channel_length", "topic_length", "kick_length", "away_length",
-                       "max_bans", "max_modes", "whowas_entries", "sendq_bytes", "recvq_bytes"});
+                       "max_bans", "max_modes", "whowas_entries", "sendq_bytes", "recvq_bytes",
+                       "per_ip_exempt"});
     auto& l = o_.engine.limits;
     r_.set_integer(t, s, "max_clients", 1, 1'000'000, l.max_clients);
     r_.set_integer(t, s, "max_clients_per_ip", 1, 1'000'000, l.max_clients_per_ip);
@@ -200,6 +201,8 @@ class ServerConfigLoader {
     r_.set_integer(t, s, "whowas_entries", 0, 1'000'000, l.whowas_entries);
     r_.set_integer(t, s, "sendq_bytes", 4096, std::int64_t{1} << 30, o_.sendq_bytes);
     r_.set_integer(t, s, "recvq_bytes", 512, 65536, o_.recvq_bytes);
+    if (const toml::array* a = r_.array(t, s, "per_ip_exempt"))
+      o_.per_ip_exempt = cidr_list(*a, "limits.per_ip_exempt");
   }
 
   void flood(const toml::table& t) {
@@ -306,7 +309,8 @@ server::ServerOptions default_server_options() {
   server::ServerOptions options;
   options.engine.motd = {
       "Welcome to Parley.",
-      "This server runs the embedded default configuration; see docs/operations.md to change it.",
+      "This server has no message of the day of its own: its operator can set one with",
+      "server.motd or server.motd_file in the configuration (see docs/operations.md).",
   };
   return options;
 }

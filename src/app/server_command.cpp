@@ -13,6 +13,7 @@
 #include <exception>
 #include <iostream>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,8 @@ int run_server(const ServerFlags& flags) {
   if (flags.name_option->count()) options.engine.server_name = flags.name;
   options.engine.version = std::string("parley-") + kVersion;
   options.engine.created = start_date();
+  std::random_device entropy;  // the kernel's getrandom(): message ids must differ between runs
+  for (auto& word : options.engine.msgid_seed) word = (std::uint64_t{entropy()} << 32) | entropy();
 
   std::signal(SIGPIPE, SIG_IGN);  // writes use MSG_NOSIGNAL; this covers anything else
   server::raise_descriptor_limit(options.engine.limits.max_clients);

@@ -18,20 +18,33 @@ enum class Cap : std::uint8_t {
   kAwayNotify,
   kExtendedJoin,
   kUserhostInNames,
+  kBatch,
+  kLabeledResponse,
   kCount,
 };
 
 struct CapInfo {
   Cap cap;
   std::string_view name;
+  std::string_view value = {};  // shown as name=value to CAP LS 302 clients
 };
 
+// In the order CAP LS lists them (alphabetical). One per line, so that adding one is a one-line
+// change.
+// clang-format off
 inline constexpr CapInfo kCaps[] = {
-    {Cap::kAwayNotify, "away-notify"},     {Cap::kCapNotify, "cap-notify"},
-    {Cap::kEchoMessage, "echo-message"},   {Cap::kExtendedJoin, "extended-join"},
-    {Cap::kMessageTags, "message-tags"},   {Cap::kMultiPrefix, "multi-prefix"},
-    {Cap::kServerTime, "server-time"},     {Cap::kUserhostInNames, "userhost-in-names"},
+    {Cap::kAwayNotify, "away-notify"},
+    {Cap::kBatch, "batch"},
+    {Cap::kCapNotify, "cap-notify"},
+    {Cap::kEchoMessage, "echo-message"},
+    {Cap::kExtendedJoin, "extended-join"},
+    {Cap::kLabeledResponse, "labeled-response"},
+    {Cap::kMessageTags, "message-tags"},
+    {Cap::kMultiPrefix, "multi-prefix"},
+    {Cap::kServerTime, "server-time"},
+    {Cap::kUserhostInNames, "userhost-in-names"},
 };
+// clang-format on
 
 inline std::optional<Cap> cap_from_name(std::string_view name) {
   for (const auto& info : kCaps) {

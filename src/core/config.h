@@ -2,6 +2,7 @@
 // and the command line by the app layer; the engine treats it as read-only.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -62,6 +63,9 @@ struct EngineConfig {
   std::vector<std::string> motd;      // lines; empty = ERR_NOMOTD
   std::vector<OperatorBlock> operators;
   std::vector<std::string> admin_info = {"Parley", "An IRC server", "admin@parley.local"};
+  // Seeds the message-id generator (core/msgid.h). The app layer fills it from the OS; the
+  // default keeps tests repeatable.
+  std::array<std::uint64_t, 4> msgid_seed{};
   Limits limits;
   FloodControl flood;
   Timeouts timeouts;

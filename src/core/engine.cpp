@@ -26,7 +26,7 @@ std::string unix_seconds(TimePoint t) {
 }
 
 Engine::Engine(EngineConfig config, ReplySink& sink, const PasswordVerifier& verifier)
-    : config_(std::move(config)), sink_(sink), verifier_(verifier) {
+    : config_(std::move(config)), sink_(sink), verifier_(verifier), msgids_(config_.msgid_seed) {
   build_isupport();
 }
 
@@ -50,9 +50,9 @@ void Engine::build_isupport() {
       "NICKLEN=" + std::to_string(l.nick_length),
       "PREFIX=(ov)@+",
       "STATUSMSG=@+",
-      "TARGMAX=JOIN:,KICK:" + std::to_string(l.max_targets) + ",NAMES:1,NOTICE:" + std::to_string(l.max_targets) +
-          ",PART:,PRIVMSG:" + std::to_string(l.max_targets) + ",TAGMSG:" + std::to_string(l.max_targets) +
-          ",WHOIS:1",
+      "TARGMAX=JOIN:,KICK:" + std::to_string(l.max_targets) + ",NAMES:1,NOTICE:" +
+          std::to_string(l.max_targets) + ",PART:,PRIVMSG:" + std::to_string(l.max_targets) +
+          ",TAGMSG:" + std::to_string(l.max_targets) + ",WHOIS:1",
       "TOPICLEN=" + std::to_string(l.topic_length),
       "USERLEN=" + std::to_string(l.user_length),
   };
@@ -74,7 +74,7 @@ bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
   };
   if (users_.size() >= config_.limits.max_clients) return refuse("Server is full");
   std::size_t& from_ip = clients_per_ip_[info.ip];
-  if (!info.exempt && from_ip >= config_.limits.max_clients_per_ip) {
+  if (!info.exempt && !info.per_ip_exempt && from_ip >= config_.limits.max_clients_per_ip) {
     if (from_ip == 0) clients_per_ip_.erase(info.ip);
     return refuse("Too many connections from your IP address");
   }
@@ -106,7 +106,8 @@ void Engine::receive(SessionId id, std::string_view line, TimePoint now) {
       reply(*u, ERR_INPUTTOOLONG, {"Input line was too long"});  // message-tags: client tag data limit
     } else if (parsed.message) {
       dispatch(*u, *parsed.message);
-    } else if (parsed.error == proto::ParseError::kLineTooLong || parsed.error == proto::ParseError::kTagsTooLong) {
+    } else if (parsed.error == proto::ParseError::kLineTooLong ||
+               parsed.error == proto::ParseError::kTagsTooLong) {
       reply(*u, ERR_INPUTTOOLONG, {"Input line was too long"});
     } else if (parsed.error != proto::ParseError::kEmpty) {
       reply(*u, ERR_UNKNOWNERROR, {"*", "Malformed message: " + std::string(proto::to_string(parsed.error))});
@@ -182,6 +183,81 @@ bool Engine::flood_ok(User& u) {
 }
 
 void Engine::dispatch(User& u, const proto::Message& msg) {
+  // A label longer than 64 bytes is ignored (the spec lets servers bound it; Ergo does too).
+  constexpr std::size_t kMaxLabel = 64;
+  if (u.caps.has(Cap::kLabeledResponse)) {
+    if (auto label = msg.tag("label"); label && !label->empty() && label->size() <= kMaxLabel) {
+      labeled_ = LabeledReply{&u, std::string(*label), {}};
+      dispatch_command(u, msg);
+      release_labeled_reply();
+      return;
+    }
+  }
+  dispatch_command(u, msg);
+}
+
+namespace {
+
+// `line` with `tag` ("key=value") added to its tag section.
+std::string with_tag(std::string_view line, std::string_view tag) {
+  std::string out;
+  out.reserve(line.size() + tag.size() + 2);
+  if (!line.empty() && line.front() == '@') {
+    out += '@';
+    out += tag;
+    out += ';';
+    out += line.substr(1);
+  } else {
+    out += '@';
+    out += tag;
+    out += ' ';
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace
+
+void Engine::release_labeled_reply() {
+  if (!labeled_.user) return;
+  LabeledReply reply = std::move(labeled_);
+  labeled_ = {};
+  User& u = *reply.user;
+  std::vector<std::string_view> lines;
+  for (const SharedLine& delivery : reply.lines) {
+    std::string_view bytes = *delivery;
+    while (!bytes.empty()) {
+      auto end = bytes.find("\r\n");
+      lines.push_back(bytes.substr(0, end + 2));
+      bytes.remove_prefix(end + 2);
+    }
+  }
+  std::string label = "label=" + reply.label;
+  auto emit = [&](std::string line) { sink_.send(u.id, proto::make_line(std::move(line))); };
+  if (lines.empty()) {
+    emit(with_tag(":" + config_.server_name + " ACK\r\n", label));
+  } else if (lines.size() == 1) {
+    emit(with_tag(lines.front(), label));
+  } else if (!u.caps.has(Cap::kBatch)) {
+    // Without batch the spec lets the label go on one message only; the first one it is.
+    emit(with_tag(lines.front(), label));
+    for (std::size_t i = 1; i < lines.size(); ++i) emit(std::string(lines[i]));
+  } else {
+    std::string ref = new_batch_ref();
+    std::string out = with_tag(":" + config_.server_name + " BATCH +" + ref + " labeled-response\r\n", label);
+    std::string batch_tag = "batch=" + ref;
+    for (std::string_view line : lines) out += with_tag(line, batch_tag);
+    out += ":" + config_.server_name + " BATCH -" + ref + "\r\n";
+    emit(std::move(out));
+  }
+}
+
+void Engine::close_session(User& u, std::string_view reason) {
+  if (labeled_.user == &u) release_labeled_reply();
+  sink_.close(u.id, reason);
+}
+
+void Engine::dispatch_command(User& u, const proto::Message& msg) {
   const CommandSpec* spec = find_command(msg.command);
   if (!spec) {
     if (!u.registered) {
@@ -239,7 +315,51 @@ bool Engine::sees_user(const User& viewer, const User& target) const {
 // ---- output -------------------------------------------------------------------------------------
 
 void Engine::send(User& to, const SharedLine& line) {
+  if (labeled_.user == &to) {
+    labeled_.lines.push_back(line);
+  } else if (!to.quitting) {
+    sink_.send(to.id, line);
+  }
+}
+
+void Engine::send_side_effect(User& to, const SharedLine& line) {
   if (!to.quitting) sink_.send(to.id, line);
+}
+
+namespace {
+
+std::string standard_reply(std::string_view server, std::string_view kind, std::string_view command,
+                           std::string_view code, std::initializer_list<std::string_view> params) {
+  std::string line;
+  proto::LineBuilder b(line);
+  b.source(server).command(kind).param(command).param(code);
+  std::size_t i = 0;
+  for (auto p : params) {
+    if (++i == params.size()) {
+      b.trailing(p);
+    } else {
+      b.param(p);
+    }
+  }
+  b.finish();
+  return line;
+}
+
+}  // namespace
+
+void Engine::fail(User& to, std::string_view command, std::string_view code,
+                  std::initializer_list<std::string_view> params) {
+  send(to, standard_reply(config_.server_name, "FAIL", command, code, params));
+}
+
+void Engine::warn(User& to, std::string_view command, std::string_view code,
+                  std::initializer_list<std::string_view> params) {
+  send(to, standard_reply(config_.server_name, "WARN", command, code, params));
+}
+
+void Engine::note(User& to, std::string_view command, std::string_view code,
+                  std::initializer_list<std::string_view> params) {
+  send(to, standard_reply(config_.server_name, "NOTE", command, code, params));
 }
 
 void Engine::send(User& to, std::string line) { send(to, proto::make_line(std::move(line))); }
@@ -263,7 +383,8 @@ void Engine::reply(User& to, std::string_view code, std::initializer_list<std::s
   send(to, std::move(line));
 }
 
-void Engine::server_message(User& to, std::string_view command, std::initializer_list<std::string_view> params) {
+void Engine::server_message(User& to, std::string_view command,
+                            std::initializer_list<std::string_view> params) {
   std::string line;
   proto::LineBuilder b(line);
   b.source(config_.server_name).command(command);
@@ -283,7 +404,7 @@ std::string Engine::server_time_tag() const { return "time=" + format_server_tim
 
 Engine::Broadcast::Broadcast(Engine& engine, std::string_view source, std::string_view command,
                              std::span<const std::string_view> params, std::string_view client_tags)
-    : engine_(engine), client_tags_(client_tags) {
+    : engine_(engine), tags_(client_tags) {
   proto::LineBuilder b(body_);
   b.source(source).command(command);
   // Free text (message bodies, reasons, topics) always goes out as a trailing parameter, as
@@ -300,16 +421,28 @@ Engine::Broadcast::Broadcast(Engine& engine, std::string_view source, std::strin
   b.finish();
 }
 
+const std::string& Engine::Broadcast::with_msgid() {
+  msgid_ = engine_.new_msgid();
+  with_tag("msgid=" + msgid_);
+  return msgid_;
+}
+
+Engine::Broadcast& Engine::Broadcast::with_tag(std::string_view tag) {
+  // Server tags go before the client's own, which are relayed last as received.
+  tags_.insert(0, tags_.empty() ? std::string(tag) : std::string(tag) + ";");
+  return *this;
+}
+
 const SharedLine& Engine::Broadcast::line_for(const User& u) {
   bool time = u.caps.has(Cap::kServerTime);
-  bool tags = u.caps.has(Cap::kMessageTags) && !client_tags_.empty();
+  bool tags = u.caps.has(Cap::kMessageTags) && !tags_.empty();
   SharedLine& slot = variants_[(time ? 1 : 0) | (tags ? 2 : 0)];
   if (!slot) {
     std::string t;
     if (time) t = engine_.server_time_tag();
     if (tags) {
       if (!t.empty()) t += ';';
-      t += client_tags_;
+      t += tags_;
     }
     std::string line;
     line.reserve(body_.size() + t.size() + 2);

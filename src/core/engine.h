@@ -21,6 +21,7 @@
 
 #include "core/channel.h"
 #include "core/config.h"
+#include "core/msgid.h"
 #include "core/types.h"
 #include "core/user.h"
 #include "proto/irc_message.h"
@@ -89,9 +90,26 @@ class Engine {
   // Sends pre-built bytes to one user.
   void send(User& to, const SharedLine& line);
   void send(User& to, std::string line);
+  // Sends a line that is not a reply to the command being handled, even when it goes to the
+  // command's author (a message to oneself is a side effect, never labeled).
+  void send_side_effect(User& to, const SharedLine& line);
+  // IRCv3 standard replies: ":server FAIL <command> <code> [<context>...] :<description>".
+  // The last element of `params` is the description.
+  void fail(User& to, std::string_view command, std::string_view code,
+            std::initializer_list<std::string_view> params);
+  void warn(User& to, std::string_view command, std::string_view code,
+            std::initializer_list<std::string_view> params);
+  void note(User& to, std::string_view command, std::string_view code,
+            std::initializer_list<std::string_view> params);
+
+  // A fresh message id (core/msgid.h) and a fresh batch reference (unique on this server).
+  std::string new_msgid() { return msgids_.next(); }
+  std::string new_batch_ref() { return std::to_string(++batch_counter_); }
 
   // A message from `from` (a user or the server) for many recipients, serialised lazily once
-  // per distinct tag variant (plain, server-time, client tags) and shared by all of them.
+  // per distinct tag variant (plain, server-time, message tags) and shared by all of them.
+  // Message tags (a msgid, server tags such as `bot`, the sender's client tags) reach only
+  // users who negotiated message-tags.
   class Broadcast {
    public:
     Broadcast(Engine& engine, std::string_view source, std::string_view command,
@@ -100,16 +118,23 @@ class Engine {
               std::initializer_list<std::string_view> params, std::string_view client_tags = {})
         : Broadcast(engine, source, command, std::span<const std::string_view>(params.begin(), params.size()),
                     client_tags) {}
+    // Gives the message a fresh msgid (call before the first delivery). Returns it.
+    const std::string& with_msgid();
+    // Adds a server tag ("key" or "key=escaped-value") for message-tags users.
+    Broadcast& with_tag(std::string_view tag);
+    const std::string& msgid() const { return msgid_; }
+    // The line as `u` would receive it.
+    const SharedLine& line_for(const User& u);
     void to(User& u);
     void to_channel(Channel& c, const User* except = nullptr);
     // Every user sharing a channel with `about` (and `about` itself when include_self), once.
     void to_common_channels(User& about, bool include_self, Cap required = Cap::kCount);
 
    private:
-    const SharedLine& line_for(const User& u);
     Engine& engine_;
-    std::string body_;         // ":source COMMAND params\r\n"
-    std::string client_tags_;  // "+a=b;+c", relayed to message-tags users
+    std::string body_;  // ":source COMMAND params\r\n"
+    std::string msgid_;
+    std::string tags_;  // "msgid=..;bot;+a=b;+c", for message-tags users
     SharedLine variants_[4];
   };
 
@@ -144,6 +169,16 @@ class Engine {
 
  private:
   void dispatch(User& u, const proto::Message& msg);
+  void dispatch_command(User& u, const proto::Message& msg);
+  // IRCv3 labeled-response: while a labeled command runs, what it sends its author is held
+  // here and released, labeled, when the handler returns (or before the session closes).
+  struct LabeledReply {
+    User* user = nullptr;
+    std::string label;  // the escaped tag value, as received
+    std::vector<SharedLine> lines;
+  };
+  void release_labeled_reply();
+  void close_session(User& u, std::string_view reason);
   bool flood_ok(User& u);
   void end_call();  // frees departed users
   void build_isupport();
@@ -158,8 +193,11 @@ class Engine {
   std::unordered_map<std::string, std::unique_ptr<Channel>> channels_;
   std::unordered_map<std::string, std::size_t> clients_per_ip_;
   std::deque<WhowasEntry> whowas_;
-  std::vector<std::unique_ptr<User>> departed_;  // freed at the end of each entry point
+  std::vector<std::unique_ptr<User>> departed_;           // freed at the end of each entry point
   std::vector<std::vector<std::string>> isupport_lines_;  // tokens, at most 13 per line
+  MsgIdGenerator msgids_;
+  LabeledReply labeled_;
+  std::uint64_t batch_counter_ = 0;
   std::uint64_t visit_epoch_ = 0;
   std::size_t registered_count_ = 0;
   std::size_t peak_users_ = 0;

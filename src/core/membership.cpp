@@ -113,7 +113,7 @@ void Engine::quit(User& u, std::string_view reason, std::string_view error_text,
   if (u.registered) --registered_count_;
   auto node = users_.extract(u.id);
   departed_.push_back(std::move(node.mapped()));
-  if (tell_transport) sink_.close(u.id, reason);
+  if (tell_transport) close_session(u, reason);
 }
 
 }  // namespace parley::core

@@ -37,6 +37,7 @@ struct ConnectionInfo {
   std::string ip;          // textual address, e.g. "127.0.0.1" or "::1"
   std::uint16_t port = 0;  // remote port
   bool exempt = false;     // on the operator's exempt list: no flood or per-IP limits
+  bool per_ip_exempt = false;  // not counted against the per-IP limit (loopback by default)
   bool secure = false;     // TLS (later)
 };
 

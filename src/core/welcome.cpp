@@ -54,7 +54,8 @@ void Engine::send_lusers(User& u) {
     reply(u, RPL_LUSERUNKNOWN, {std::to_string(unknown), "unknown connection(s)"});
   }
   reply(u, RPL_LUSERCHANNELS, {std::to_string(channels_.size()), "channels formed"});
-  reply(u, RPL_LUSERME, {"I have " + std::to_string(users_.size()) + " clients and 0 servers"});
+  // 255 counts registered clients, as 265 does; connections still registering are 253's.
+  reply(u, RPL_LUSERME, {"I have " + std::to_string(registered_count_) + " clients and 0 servers"});
   std::string cur = std::to_string(registered_count_), max = std::to_string(peak_users_);
   reply(u, RPL_LOCALUSERS, {cur, max, "Current local users " + cur + ", max " + max});
   reply(u, RPL_GLOBALUSERS, {cur, max, "Current global users " + cur + ", max " + max});

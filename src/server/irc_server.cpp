@@ -79,6 +79,7 @@ void IrcServer::accept(net::Socket socket, Door door) {
   info.port = remote.port();
   info.exempt = options_.exempt.contains(info.ip) ||
                 (door == Door::kSimple && options_.simple_exempt.contains(info.ip));
+  info.per_ip_exempt = options_.per_ip_exempt.contains(info.ip);
   spdlog::debug("session {}: {} client accepted from {}{}", id, door == Door::kIrc ? "IRC" : "simple",
                 net::endpoint_to_string(remote), info.exempt ? " (exempt)" : "");
   Session& session = session_at(slot);

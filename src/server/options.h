@@ -23,15 +23,16 @@ struct ServerOptions {
   std::size_t recvq_bytes = 512 + 8191;
   // Clients from these blocks skip flood control and the per-IP connection limit.
   CidrList exempt;
+  // Clients from these blocks skip only the per-IP limit. Default: loopback, where web gateways,
+  // bouncers and bots on the same machine connect from (as Ergo's default configuration does).
+  CidrList per_ip_exempt = loopback();
   // The simple-protocol front door (docs/protocol.md "Simple"): listening port, none when unset.
   std::optional<std::uint16_t> simple_port;
   // Simple clients from these blocks (or from `exempt`) skip flood control and the per-IP
   // limit. Default: loopback, where the course protocol's test clients run.
-  CidrList simple_exempt = default_simple_exempt();
+  CidrList simple_exempt = loopback();
 
-  static CidrList default_simple_exempt() {
-    return CidrList({*Cidr::parse("127.0.0.0/8"), *Cidr::parse("::1/128")});
-  }
+  static CidrList loopback() { return CidrList({*Cidr::parse("127.0.0.0/8"), *Cidr::parse("::1/128")}); }
 };
 
 }  // namespace parley::server

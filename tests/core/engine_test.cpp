@@ -63,6 +63,21 @@ TEST(ConnectionLimits, ExemptAddressIsNotLimitedPerIp) {
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(h.accepted(h.connect("10.0.0.9", /*exempt=*/true))) << i;
 }
 
+TEST(ConnectionLimits, PerIpExemptAddressIsNotCountedButStillFloodLimited) {
+  EngineHarness h;
+  h.config.limits.max_clients_per_ip = 1;
+  ConnectionInfo info;
+  info.ip = "127.0.0.1";
+  info.per_ip_exempt = true;
+  std::vector<SessionId> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(h.connect(info));
+    EXPECT_TRUE(h.accepted(ids.back())) << i;
+  }
+  for (int i = 0; i < 40; ++i) h.send(ids[0], "PING x");  // burst 20 + debt 10, no time passes
+  EXPECT_EQ(h.close_reason(ids[0]), "Excess Flood");
+}
+
 TEST(ConnectionLimits, PerIpSlotIsReleasedByQuitAndDisconnect) {
   EngineHarness h;
   h.config.limits.max_clients_per_ip = 1;

@@ -48,6 +48,29 @@ inline std::vector<std::string> split_crlf(std::string_view bytes) {
   return out;
 }
 
+// `line` without the tag `key` (a tag section left empty goes too): for comparing lines that
+// carry a value tests cannot know, such as a msgid.
+inline std::string without_tag(std::string_view line, std::string_view key) {
+  if (line.empty() || line.front() != '@') return std::string(line);
+  auto space = line.find(' ');
+  std::string_view section = line.substr(1, space - 1), rest = line.substr(space + 1);
+  std::string kept;
+  while (!section.empty()) {
+    auto end = section.find(';');
+    std::string_view tag = section.substr(0, end);
+    section.remove_prefix(end == std::string_view::npos ? section.size() : end + 1);
+    if (tag.substr(0, tag.find('=')) == key) continue;
+    if (!kept.empty()) kept += ';';
+    kept += tag;
+  }
+  return kept.empty() ? std::string(rest) : "@" + kept + " " + std::string(rest);
+}
+inline std::vector<std::string> without_tag(const std::vector<std::string>& lines, std::string_view key) {
+  std::vector<std::string> out;
+  for (const auto& l : lines) out.push_back(without_tag(l, key));
+  return out;
+}
+
 // One received line, parsed into owned strings (proto::Message only holds views).
 struct Line {
   std::string raw;
@@ -209,11 +232,14 @@ class EngineHarness {
 
   // A new session; see accepted() for whether the engine took it.
   SessionId connect(std::string ip = "127.0.0.1", bool exempt = false) {
-    SessionId id = next_id_++;
     ConnectionInfo info;
     info.ip = std::move(ip);
-    info.port = static_cast<std::uint16_t>(40000 + id);
     info.exempt = exempt;
+    return connect(std::move(info));
+  }
+  SessionId connect(ConnectionInfo info) {
+    SessionId id = next_id_++;
+    info.port = static_cast<std::uint16_t>(40000 + id);
     if (engine().connect(id, info, clock.now())) accepted_.insert(id);
     return id;
   }

@@ -15,6 +15,7 @@ namespace parley::core::test {
 namespace {
 
 using ::testing::IsEmpty;
+using ::testing::SizeIs;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
 
@@ -163,6 +164,18 @@ TEST(Privmsg, ToAwayUserGives301) {
   EXPECT_THAT(h.lines(a), AreLines(":parley.local 301 alice bob :gone to lunch"));
 }
 
+TEST(Privmsg, RelayedLineMayUseAll512Bytes) {
+  EngineHarness h;
+  SessionId a = h.register_user("alice");
+  SessionId b = h.register_user("bob");
+  // ":alice!~alice@127.0.0.1 PRIVMSG bob :" + text + CR LF is exactly 512 bytes.
+  std::string head = ":alice!~alice@127.0.0.1 PRIVMSG bob :";
+  std::string text(512 - 2 - head.size(), 'x');
+  h.send(a, "PRIVMSG bob :" + text + "yz");
+  ASSERT_THAT(h.lines(b), SizeIs(1));
+  EXPECT_EQ(h.lines(b)[0], head + text) << "the text is cut exactly where the 512 bytes end";
+}
+
 TEST(Privmsg, LongTextIsCutToFit512BytesWithoutSplittingUtf8) {
   EngineHarness h;
   auto ids = h.channel_with_caps("#c", {{"alice", {}}, {"bob", {"server-time"}}});
@@ -304,7 +317,7 @@ TEST(MessageTags, ClientTagsAreRelayedOnlyToMessageTagsUsers) {
   auto ids =
       h.channel_with_caps("#c", {{"alice", {"message-tags"}}, {"bob", {"message-tags"}}, {"carol", {}}});
   h.send(ids[0], "@+example.com/mood=happy;label=abc;+draft/flag PRIVMSG #c :tagged");
-  EXPECT_THAT(h.lines(ids[1]),
+  EXPECT_THAT(without_tag(h.lines(ids[1]), "msgid"),
               AreLines("@+example.com/mood=happy;+draft/flag :alice!~alice@127.0.0.1 PRIVMSG #c :tagged"));
   EXPECT_THAT(h.lines(ids[2]), AreLines(":alice!~alice@127.0.0.1 PRIVMSG #c :tagged"));
 }
@@ -313,7 +326,7 @@ TEST(MessageTags, ServerTimeAndClientTagsCombine) {
   EngineHarness h;
   auto ids = h.channel_with_caps("#c", {{"alice", {}}, {"bob", {"message-tags", "server-time"}}});
   h.send(ids[0], "@+a=b PRIVMSG #c :x");
-  EXPECT_THAT(h.lines(ids[1]),
+  EXPECT_THAT(without_tag(h.lines(ids[1]), "msgid"),
               AreLines("@time=2026-01-02T03:04:05.678Z;+a=b :alice!~alice@127.0.0.1 PRIVMSG #c x"));
 }
 
@@ -322,7 +335,7 @@ TEST(MessageTags, EscapedValuesAreRelayedVerbatim) {
   SessionId a = h.register_user("alice");
   SessionId b = h.register_user("bob", {"message-tags"});
   h.send(a, "@+note=a\\sb\\:c PRIVMSG bob :x");
-  EXPECT_THAT(h.lines(b), AreLines("@+note=a\\sb\\:c :alice!~alice@127.0.0.1 PRIVMSG bob x"));
+  EXPECT_THAT(without_tag(h.lines(b), "msgid"), AreLines("@+note=a\\sb\\:c :alice!~alice@127.0.0.1 PRIVMSG bob x"));
 }
 
 // ---- TAGMSG ---------------------------------------------------------------------------------------
@@ -332,7 +345,7 @@ TEST(Tagmsg, ReachesOnlyMessageTagsUsers) {
   auto ids =
       h.channel_with_caps("#c", {{"alice", {"message-tags"}}, {"bob", {"message-tags"}}, {"carol", {}}});
   h.send(ids[0], "@+typing=active TAGMSG #c");
-  EXPECT_THAT(h.lines(ids[1]), AreLines("@+typing=active :alice!~alice@127.0.0.1 TAGMSG #c"));
+  EXPECT_THAT(without_tag(h.lines(ids[1]), "msgid"), AreLines("@+typing=active :alice!~alice@127.0.0.1 TAGMSG #c"));
   EXPECT_THAT(h.lines(ids[2]), IsEmpty());
   EXPECT_THAT(h.lines(ids[0]), IsEmpty());
 }
@@ -345,7 +358,7 @@ TEST(Tagmsg, ToNickWithoutMessageTagsIsDropped) {
   h.send(a, "@+typing=active TAGMSG bob");
   h.send(a, "@+typing=active TAGMSG carol");
   EXPECT_THAT(h.lines(b), IsEmpty());
-  EXPECT_THAT(h.lines(c), AreLines("@+typing=active :alice!~alice@127.0.0.1 TAGMSG carol"));
+  EXPECT_THAT(without_tag(h.lines(c), "msgid"), AreLines("@+typing=active :alice!~alice@127.0.0.1 TAGMSG carol"));
 }
 
 TEST(Tagmsg, IsEchoedToMessageTagsSenderWithEchoMessage) {
@@ -353,7 +366,7 @@ TEST(Tagmsg, IsEchoedToMessageTagsSenderWithEchoMessage) {
   SessionId a = h.register_user("alice", {"message-tags", "echo-message"});
   h.register_user("bob", {"message-tags"});
   h.send(a, "@+typing=paused TAGMSG bob");
-  EXPECT_THAT(h.lines(a), AreLines("@+typing=paused :alice!~alice@127.0.0.1 TAGMSG bob"));
+  EXPECT_THAT(without_tag(h.lines(a), "msgid"), AreLines("@+typing=paused :alice!~alice@127.0.0.1 TAGMSG bob"));
 }
 
 // ---- STATUSMSG ------------------------------------------------------------------------------------

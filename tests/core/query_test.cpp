@@ -16,6 +16,7 @@ namespace parley::core::test {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 using namespace std::chrono_literals;
 
@@ -109,6 +110,19 @@ TEST(Who, InvisibleUsersAreHiddenFromStrangers) {
   h.clear(a);
   h.send(a, "WHO *");
   EXPECT_THAT(who_nicks(h, a), UnorderedElementsAre("alice", "bob"));
+}
+
+TEST(Who, ExactNickAnswersEvenForAnInvisibleStranger) {
+  EngineHarness h;
+  SessionId a = h.register_user("alice");
+  SessionId b = h.register_user("bob");
+  h.send(b, "MODE bob +i");
+  h.clear(a);
+  h.send(a, "WHO bob");
+  EXPECT_THAT(who_nicks(h, a), ElementsAre("bob"));
+  h.clear(a);
+  h.send(a, "WHO bo*");
+  EXPECT_THAT(who_nicks(h, a), IsEmpty()) << "a mask still hides them";
 }
 
 TEST(Who, OFlagListsOnlyOperators) {
@@ -356,6 +370,8 @@ TEST(Lusers, CountsUsersInvisibleUnknownChannelsAndOperators) {
   EXPECT_THAT(h.lines(a), HasLine(":parley.local 252 alice 1 :operator(s) online"));
   EXPECT_THAT(h.lines(a), HasLine(":parley.local 253 alice 1 :unknown connection(s)"));
   EXPECT_THAT(h.lines(a), HasLine(":parley.local 254 alice 2 :channels formed"));
+  EXPECT_THAT(h.lines(a), HasLine(":parley.local 255 alice :I have 3 clients and 0 servers"))
+      << "255 counts users as 265 does; the unknown connection is 253's";
   EXPECT_EQ(h.replies(a, "265").size(), 1u);
   EXPECT_EQ(h.replies(a, "266").size(), 1u);
 }

@@ -129,8 +129,8 @@ TEST(Cap, LsListsExactlyTheImplementedCapabilities) {
   SessionId a = h.connect();
   h.send(a, "CAP LS 302");
   EXPECT_THAT(h.lines(a),
-              AreLines(":parley.local CAP * LS :away-notify cap-notify echo-message extended-join "
-                       "message-tags multi-prefix server-time userhost-in-names"));
+              AreLines(":parley.local CAP * LS :away-notify batch cap-notify echo-message extended-join "
+                       "labeled-response message-tags multi-prefix server-time userhost-in-names"));
 }
 
 TEST(Cap, Ls302HoldsRegistrationUntilCapEnd) {
@@ -415,6 +415,17 @@ TEST(User, TooFewParametersIs461) {
   SessionId a = h.connect();
   h.send(a, "USER alice 0 *");
   EXPECT_THAT(h.lines(a), AreLines(":parley.local 461 * USER :Not enough parameters"));
+}
+
+TEST(User, EmptyRealnameIs461AndDoesNotRegister) {
+  EngineHarness h;
+  SessionId a = h.connect();
+  h.send(a, "NICK alice");
+  h.send(a, "USER alice 0 * :");
+  EXPECT_THAT(h.lines(a), AreLines(":parley.local 461 alice USER :Not enough parameters"));
+  EXPECT_FALSE(h.user(a)->registered);
+  h.send(a, "USER alice 0 * :Alice");  // the refused USER did not count: a corrected one works
+  EXPECT_TRUE(h.has_line(a, " 001 alice ")) << h.dump(a);
 }
 
 TEST(User, SecondUserBeforeRegistrationIs462) {

@@ -319,7 +319,8 @@ def test_200_clients_in_one_channel_receive_every_message_exactly_once_in_order(
 
 
 def test_max_clients_per_ip_is_enforced_for_non_exempt_addresses(start_server):
-    srv = start_server({**NOT_EXEMPT, "limits": {"max_clients_per_ip": 3}})
+    # Loopback is not counted by default (limits.per_ip_exempt); count it here.
+    srv = start_server({**NOT_EXEMPT, "limits": {"max_clients_per_ip": 3, "per_ip_exempt": []}})
     first = [srv.registered(f"c{i}") for i in range(3)]
     extra = srv.client("extra")
     err = extra.expect(r"^ERROR ", what="ERROR for the connection over the per-IP limit")

@@ -63,15 +63,19 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
     }
     // STATUSMSG: "@#chan" reaches the channel's operators, "+#chan" operators and voiced users.
     std::uint8_t status = 0;
-    if (target.size() > 1 && (target.front() == '@' || target.front() == '+') && proto::is_channel_name(target.substr(1))) {
+    if (target.size() > 1 && (target.front() == '@' || target.front() == '+') &&
+        proto::is_channel_name(target.substr(1))) {
       status = target.front() == '@' ? kOp : (kOp | kVoice);
       target.remove_prefix(1);
     }
-    // Keep the relayed line within 512 bytes: ":source CMD target :text\r\n".
-    std::size_t overhead = source.size() + command.size() + target.size() + (status ? 1 : 0) + 8;
-    std::string text = kind == Kind::kTagmsg ? std::string{} : limit_utf8(m.param(1), proto::kMaxLineBytes - overhead);
+    // Keep the relayed line within 512 bytes: ":source CMD target :text\r\n" is 7 bytes more
+    // than its source, command, target and text.
+    std::size_t overhead = source.size() + command.size() + target.size() + (status ? 1 : 0) + 7;
+    std::string text =
+        kind == Kind::kTagmsg ? std::string{} : limit_utf8(m.param(1), proto::kMaxLineBytes - overhead);
     const std::array<std::string_view, 2> params{status ? targets[i] : target, text};
     Engine::Broadcast out(e, source, command, std::span(params.data(), kind == Kind::kTagmsg ? 1 : 2), tags);
+    out.with_msgid();
     bool echo = u.caps.has(Cap::kEchoMessage);
     bool tagmsg = kind == Kind::kTagmsg;
 
@@ -97,7 +101,11 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
         continue;
       }
       if (!tagmsg || to->caps.has(Cap::kMessageTags)) {
-        if (to != &u || !echo) out.to(*to);
+        if (to != &u) {
+          out.to(*to);
+        } else if (!echo) {
+          e.send_side_effect(u, out.line_for(u));  // not a reply: never labeled
+        }
       }
       if (kind == Kind::kPrivmsg && !to->away.empty()) e.reply(u, RPL_AWAY, {to->nick, to->away});
     }
@@ -123,7 +131,8 @@ void away(Engine& e, User& u, const proto::Message& m) {
   u.away = text;
   if (text.empty()) {
     e.reply(u, RPL_UNAWAY, {"You are no longer marked as being away"});
-    Engine::Broadcast(e, u.prefix(), "AWAY", std::span<const std::string_view>()).to_common_channels(u, false, Cap::kAwayNotify);
+    Engine::Broadcast(e, u.prefix(), "AWAY", std::span<const std::string_view>())
+        .to_common_channels(u, false, Cap::kAwayNotify);
   } else {
     e.reply(u, RPL_NOWAWAY, {"You have been marked as being away"});
     Engine::Broadcast(e, u.prefix(), "AWAY", {text}).to_common_channels(u, false, Cap::kAwayNotify);

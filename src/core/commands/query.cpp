@@ -17,7 +17,8 @@ namespace {
 bool for_this_server(Engine& e, User& u, const proto::Message& m, std::size_t index) {
   if (m.size() <= index) return true;
   const std::string& name = e.config().server_name;
-  if (proto::match_mask(m.param(index), name, proto::Casemapping::kAscii) || e.find_nick(m.param(index))) return true;
+  if (proto::match_mask(m.param(index), name, proto::Casemapping::kAscii) || e.find_nick(m.param(index)))
+    return true;
   e.reply(u, ERR_NOSUCHSERVER, {m.param(index).substr(0, 64), "No such server"});
   return false;
 }
@@ -26,7 +27,17 @@ void who_reply(Engine& e, User& u, std::string_view channel, User& t, std::uint8
   std::string status = t.away.empty() ? "H" : "G";
   if (t.is_oper()) status += '*';
   status += prefix_string(flags, u.caps.has(Cap::kMultiPrefix));
-  e.reply(u, RPL_WHOREPLY, {channel, t.username, t.host, e.config().server_name, t.nick, status, "0 " + t.realname});
+  e.reply(u, RPL_WHOREPLY,
+          {channel, t.username, t.host, e.config().server_name, t.nick, status, "0 " + t.realname});
+}
+
+// A WHO line for `t` found by nick or mask rather than by channel: the channel field names the
+// first channel of theirs `u` may see, "*" when there is none (RFC 2812 3.6.1).
+void who_user_reply(Engine& e, User& u, User& t) {
+  auto shared =
+      std::find_if(t.channels.begin(), t.channels.end(), [&](Channel* c) { return !c->secret || c->has(u); });
+  who_reply(e, u, shared == t.channels.end() ? "*" : std::string_view((*shared)->name), t,
+            shared == t.channels.end() ? 0 : (*shared)->flags(t));
 }
 
 }  // namespace
@@ -44,6 +55,10 @@ void who(Engine& e, User& u, const proto::Message& m) {
         who_reply(e, u, c->name, *t, flags);
       }
     }
+  } else if (User* exact = mask.find_first_of("*?") == std::string_view::npos ? e.find_nick(mask) : nullptr;
+             exact && exact->registered) {
+    // An exact nick is an explicit question about one user: answered even when +i hides them.
+    if (!opers_only || exact->is_oper()) who_user_reply(e, u, *exact);
   } else {
     bool all = mask == "*" || mask == "0" || mask.empty();
     for (auto& [id, t] : e.users()) {
@@ -53,11 +68,7 @@ void who(Engine& e, User& u, const proto::Message& m) {
           !proto::match_mask(mask, t->realname, cm) && !proto::match_mask(mask, t->username, cm)) {
         continue;
       }
-      // "*" means "no channel in common" (RFC 2812 3.6.1); show the first visible channel otherwise.
-      auto shared = std::find_if(t->channels.begin(), t->channels.end(),
-                                 [&](Channel* c) { return !c->secret || c->has(u); });
-      who_reply(e, u, shared == t->channels.end() ? "*" : std::string_view((*shared)->name), *t,
-                shared == t->channels.end() ? 0 : (*shared)->flags(*t));
+      who_user_reply(e, u, *t);
     }
   }
   e.reply(u, RPL_ENDOFWHO, {mask.substr(0, 64), "End of WHO list"});
@@ -91,8 +102,9 @@ void whois(Engine& e, User& u, const proto::Message& m) {
   if (!t->away.empty()) e.reply(u, RPL_AWAY, {t->nick, t->away});
   if (t->is_oper()) e.reply(u, RPL_WHOISOPERATOR, {t->nick, "is an IRC operator"});
   auto idle = std::chrono::duration_cast<std::chrono::seconds>(e.now() - t->last_message).count();
-  e.reply(u, RPL_WHOISIDLE, {t->nick, std::to_string(std::max<long long>(0, idle)), unix_seconds(t->connected_at),
-                             "seconds idle, signon time"});
+  e.reply(u, RPL_WHOISIDLE,
+          {t->nick, std::to_string(std::max<long long>(0, idle)), unix_seconds(t->connected_at),
+           "seconds idle, signon time"});
   e.reply(u, RPL_ENDOFWHOIS, {t->nick, "End of /WHOIS list"});
 }
 
@@ -134,7 +146,8 @@ void userhost(Engine& e, User& u, const proto::Message& m) {
     User* t = e.find_nick(m.param(i));
     if (!t || !t->registered) continue;
     if (!out.empty()) out += ' ';
-    out += t->nick + (t->is_oper() ? "*" : "") + "=" + (t->away.empty() ? "+" : "-") + t->username + "@" + t->host;
+    out += t->nick + (t->is_oper() ? "*" : "") + "=" + (t->away.empty() ? "+" : "-") + t->username + "@" +
+           t->host;
   }
   e.reply(u, RPL_USERHOST, {out});
 }

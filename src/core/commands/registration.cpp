@@ -13,14 +13,29 @@ using namespace numeric;
 
 namespace {
 
-std::string cap_list(const User& u, bool enabled_only) {
-  std::string out;
+// Sends CAP LS or CAP LIST. A list that does not fit one line is split, every line but the last
+// marked with "*" (IRCv3 capability negotiation 302); older clients get one line, as they expect.
+void send_cap_list(Engine& e, User& u, std::string_view sub, bool enabled_only) {
+  constexpr std::size_t kMaxList = 400;  // leaves room for ":server CAP nick LS * :" in 512
+  bool values = u.cap_version >= 302 && !enabled_only;
+  std::vector<std::string> lines(1);
   for (const auto& info : kCaps) {
     if (enabled_only && !u.caps.has(info.cap)) continue;
-    if (!out.empty()) out += ' ';
-    out += info.name;
+    std::string item(info.name);
+    if (values && !info.value.empty()) item += "=" + std::string(info.value);
+    if (u.cap_version >= 302 && !lines.back().empty() && lines.back().size() + 1 + item.size() > kMaxList) {
+      lines.emplace_back();
+    }
+    if (!lines.back().empty()) lines.back() += ' ';
+    lines.back() += item;
   }
-  return out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i + 1 < lines.size()) {
+      e.server_message(u, "CAP", {u.target_name(), sub, "*", lines[i]});
+    } else {
+      e.server_message(u, "CAP", {u.target_name(), sub, lines[i]});
+    }
+  }
 }
 
 // Applies "cap -cap ..." atomically: all of it, or nothing when any item is unknown.
@@ -55,9 +70,9 @@ void cap(Engine& e, User& u, const proto::Message& m) {
         u.caps.set(Cap::kCapNotify);  // implied by CAP LS 302
       }
     }
-    e.server_message(u, "CAP", {u.target_name(), "LS", cap_list(u, false)});
+    send_cap_list(e, u, "LS", false);
   } else if (sub == "LIST") {
-    e.server_message(u, "CAP", {u.target_name(), "LIST", cap_list(u, true)});
+    send_cap_list(e, u, "LIST", true);
   } else if (sub == "REQ") {
     if (!u.registered) u.cap_negotiating = true;
     std::string_view request = m.param(1);
@@ -115,6 +130,10 @@ void user(Engine& e, User& u, const proto::Message& m) {
   }
   name = name.substr(0, e.limits().user_length - 1);
   if (name.empty()) {
+    e.reply(u, ERR_NEEDMOREPARAMS, {"USER", "Not enough parameters"});
+    return;
+  }
+  if (m.param(3).empty()) {  // an empty realname is a missing parameter (modern.ircdocs USER)
     e.reply(u, ERR_NEEDMOREPARAMS, {"USER", "Not enough parameters"});
     return;
   }
