@@ -102,8 +102,12 @@ ParseResult parse_message(std::string_view line) {
     return result;
   }
   msg.command = next_word(rest);
-  bool numeric = msg.command.size() == 3 && std::all_of(msg.command.begin(), msg.command.end(), is_digit);
-  if (!numeric && !std::all_of(msg.command.begin(), msg.command.end(), is_letter)) {
+  // Commands are letters or three digits (modern.ircdocs), but any other printable ASCII word is
+  // still a command, just not a known one: the server answers it with 421, as every server does
+  // and labeled-response clients expect (the reply must carry their label). Only a word no
+  // command could be (control bytes, non-ASCII, a leading ':') is malformed.
+  if (msg.command.front() == ':' ||
+      !std::all_of(msg.command.begin(), msg.command.end(), [](char c) { return c > ' ' && c < 0x7f; })) {
     result.error = ParseError::kBadCommand;
     return result;
   }

@@ -114,8 +114,10 @@ class ParleyController(BaseServerController, DirectoryBasedController):
     capabilities: FrozenSet[Capabilities] = frozenset(
         {
             Capabilities.AWAY_NOTIFY,
+            Capabilities.BATCH,
             Capabilities.ECHO_MESSAGE,
             Capabilities.EXTENDED_JOIN,
+            Capabilities.LABELED_RESPONSE,
             Capabilities.MESSAGE_TAGS,
             Capabilities.MULTI_PREFIX,
             Capabilities.SERVER_TIME,

@@ -206,8 +206,10 @@ TEST(Input, MalformedLineGetsAnErrorAndConnectionStays) {
   EngineHarness h;
   SessionId a = h.register_user("alice");
   h.send(a, ":only.a.source");
-  h.send(a, "PRIV-MSG x");
+  h.send(a, "PRIV\x01MSG x");
   EXPECT_EQ(h.count(a, " 400 alice "), 2u) << h.dump(a);
+  h.send(a, "PRIV-MSG x");  // well formed, just unknown
+  EXPECT_EQ(h.count(a, " 421 alice PRIV-MSG "), 1u) << h.dump(a);
   EXPECT_FALSE(h.closed(a));
 }
 

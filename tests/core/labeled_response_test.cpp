@@ -210,6 +210,21 @@ TEST(LabeledResponse, QuitReleasesTheReplyBeforeClosing) {
   EXPECT_TRUE(h.closed(a));
 }
 
+TEST(LabeledResponse, MessageToOneselfWithEchoLabelsOnlyTheEcho) {
+  EngineHarness h;
+  SessionId a = h.register_user("alice", {"labeled-response", "batch", "echo-message"});
+  h.send(a, "@label=s PRIVMSG alice :hi");
+  EXPECT_THAT(h.lines(a), AreLines(":alice!~alice@127.0.0.1 PRIVMSG alice :hi",
+                                   "@label=s :alice!~alice@127.0.0.1 PRIVMSG alice :hi"));
+}
+
+TEST(LabeledResponse, UnknownCommandWithPunctuationIs421AndLabeled) {
+  EngineHarness h;
+  SessionId a = h.register_user("alice", kLabeled);
+  h.send(a, "@label=d NO_SUCH_COMMAND x");
+  EXPECT_THAT(h.lines(a), AreLines("@label=d :parley.local 421 alice NO_SUCH_COMMAND :Unknown command"));
+}
+
 TEST(LabeledResponse, OtherUsersOutputIsNotHeld) {
   EngineHarness h;
   auto ids = h.channel_with_caps("#c", {{"alice", kLabeled}, {"bob", kLabeled}});

@@ -260,11 +260,14 @@ TEST(EchoMessage, PrivateMessagesAndNoticesAreEchoed) {
                                    ":alice!~alice@127.0.0.1 NOTICE bob :two"));
 }
 
-TEST(EchoMessage, MessageToSelfArrivesOnce) {
+// The delivery and the echo are two different things (IRCv3 labeled-response: only the echo is
+// the reply), so a message to oneself arrives twice with echo-message, as with Ergo.
+TEST(EchoMessage, MessageToSelfArrivesAsDeliveryAndEcho) {
   EngineHarness h;
   SessionId a = h.register_user("alice", {"echo-message"});
   h.send(a, "PRIVMSG alice :note to self");
-  EXPECT_THAT(h.lines(a), AreLines(":alice!~alice@127.0.0.1 PRIVMSG alice :note to self"));
+  EXPECT_THAT(h.lines(a), AreLines(":alice!~alice@127.0.0.1 PRIVMSG alice :note to self",
+                                   ":alice!~alice@127.0.0.1 PRIVMSG alice :note to self"));
 }
 
 TEST(EchoMessage, RejectedMessageIsNotEchoed) {

@@ -103,8 +103,10 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
       if (!tagmsg || to->caps.has(Cap::kMessageTags)) {
         if (to != &u) {
           out.to(*to);
-        } else if (!echo) {
-          e.send_side_effect(u, out.line_for(u));  // not a reply: never labeled
+        } else {
+          // The delivery to oneself is a side effect, never labeled; with echo-message the echo
+          // below comes too and is the reply (IRCv3 labeled-response).
+          e.send_side_effect(u, out.line_for(u));
         }
       }
       if (kind == Kind::kPrivmsg && !to->away.empty()) e.reply(u, RPL_AWAY, {to->nick, to->away});
