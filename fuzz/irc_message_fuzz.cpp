@@ -7,7 +7,9 @@
 //   - re-serialising a parsed message with LineBuilder and parsing that gives the same tags,
 //     source, command and params (the only allowed failure: the ':' that LineBuilder adds to a
 //     folded 15th parameter pushes a 510-byte message part one byte over the limit);
-//   - unescape(escape(x)) == x for tag values.
+//   - unescape(escape(x)) == x for tag values;
+//   - add_tag() (labels and batch references put on a built reply) gives a line that parses to
+//     the same message with that one tag more, first.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -36,7 +38,6 @@ bool inside(std::string_view view, std::string_view whole) {
   if (view.empty()) return true;  // an empty view's pointer carries no meaning
   return view.data() >= whole.data() && view.data() + view.size() <= whole.data() + whole.size();
 }
-
 
 // A command is a word of printable ASCII that does not start with ':' (unknown ones get 421).
 void check_command(std::string_view command) {
@@ -123,6 +124,28 @@ void check_round_trip(const Message& m) {
   FUZZ_CHECK(rebuild(r) == wire);
 }
 
+// add_tag() works on lines as the server builds them, so the message is rebuilt first.
+void check_add_tag(const Message& m) {
+  if (m.tag("label") || m.tag_count == Message::kMaxTags) return;  // a duplicate key would collapse
+  if (m.tags_raw.size() + 2 + 16 > kMaxTagBytes) return;           // no room for one more tag
+  std::string wire = rebuild(m);
+  if (!parse_message(std::string_view(wire).substr(0, wire.size() - 2)).message)
+    return;  // see check_round_trip
+  std::string tagged = parley::proto::add_tag(wire, "label=a\\sb");
+  FUZZ_CHECK(tagged.size() >= 2 && tagged.compare(tagged.size() - 2, 2, "\r\n") == 0);
+  tagged.resize(tagged.size() - 2);
+  ParseResult again = parse_message(tagged);
+  FUZZ_CHECK(again.message.has_value());
+  const Message& r = *again.message;
+  FUZZ_CHECK(r.tag_count == m.tag_count + 1);
+  FUZZ_CHECK(r.tags[0].key == "label" && r.tags[0].value == "a\\sb");
+  for (std::size_t i = 0; i < m.tag_count; ++i) {
+    FUZZ_CHECK(r.tags[i + 1].key == m.tags[i].key && r.tags[i + 1].value == m.tags[i].value);
+  }
+  FUZZ_CHECK(r.source == m.source && r.command == m.command && r.param_count == m.param_count);
+  for (std::size_t i = 0; i < m.param_count; ++i) FUZZ_CHECK(r.params[i] == m.params[i]);
+}
+
 void check_line(std::string_view line) {
   ParseResult result = parse_message(line);
   if (!result.message) {
@@ -131,6 +154,7 @@ void check_line(std::string_view line) {
   }
   check_message_shape(*result.message, line);
   check_round_trip(*result.message);
+  check_add_tag(*result.message);
 }
 
 // Events from a LineReader, for comparing chunkings.

@@ -196,28 +196,6 @@ void Engine::dispatch(User& u, const proto::Message& msg) {
   dispatch_command(u, msg);
 }
 
-namespace {
-
-// `line` with `tag` ("key=value") added to its tag section.
-std::string with_tag(std::string_view line, std::string_view tag) {
-  std::string out;
-  out.reserve(line.size() + tag.size() + 2);
-  if (!line.empty() && line.front() == '@') {
-    out += '@';
-    out += tag;
-    out += ';';
-    out += line.substr(1);
-  } else {
-    out += '@';
-    out += tag;
-    out += ' ';
-    out += line;
-  }
-  return out;
-}
-
-}  // namespace
-
 void Engine::release_labeled_reply() {
   if (!labeled_.user) return;
   LabeledReply reply = std::move(labeled_);
@@ -235,18 +213,19 @@ void Engine::release_labeled_reply() {
   std::string label = "label=" + reply.label;
   auto emit = [&](std::string line) { sink_.send(u.id, proto::make_line(std::move(line))); };
   if (lines.empty()) {
-    emit(with_tag(":" + config_.server_name + " ACK\r\n", label));
+    emit(proto::add_tag(":" + config_.server_name + " ACK\r\n", label));
   } else if (lines.size() == 1) {
-    emit(with_tag(lines.front(), label));
+    emit(proto::add_tag(lines.front(), label));
   } else if (!u.caps.has(Cap::kBatch)) {
     // Without batch the spec lets the label go on one message only; the first one it is.
-    emit(with_tag(lines.front(), label));
+    emit(proto::add_tag(lines.front(), label));
     for (std::size_t i = 1; i < lines.size(); ++i) emit(std::string(lines[i]));
   } else {
     std::string ref = new_batch_ref();
-    std::string out = with_tag(":" + config_.server_name + " BATCH +" + ref + " labeled-response\r\n", label);
+    std::string out =
+        proto::add_tag(":" + config_.server_name + " BATCH +" + ref + " labeled-response\r\n", label);
     std::string batch_tag = "batch=" + ref;
-    for (std::string_view line : lines) out += with_tag(line, batch_tag);
+    for (std::string_view line : lines) out += proto::add_tag(line, batch_tag);
     out += ":" + config_.server_name + " BATCH -" + ref + "\r\n";
     emit(std::move(out));
   }

@@ -170,6 +170,21 @@ bool is_middle_param(std::string_view s) {
   return !s.empty() && s.front() != ':' && s.find(' ') == std::string_view::npos;
 }
 
+std::string add_tag(std::string_view line, std::string_view tag) {
+  std::string out;
+  out.reserve(line.size() + tag.size() + 2);
+  out += '@';
+  out += tag;
+  if (!line.empty() && line.front() == '@') {
+    out += ';';
+    out += line.substr(1);
+  } else {
+    out += ' ';
+    out += line;
+  }
+  return out;
+}
+
 LineBuilder& LineBuilder::tags(std::string_view raw_tags) {
   if (!raw_tags.empty()) {
     out_ += '@';
@@ -211,18 +226,20 @@ LineBuilder& LineBuilder::trailing(std::string_view p) {
   return *this;
 }
 
-LineBuilder& LineBuilder::last(std::string_view p) {
-  return is_middle_param(p) ? param(p) : trailing(p);
-}
+LineBuilder& LineBuilder::last(std::string_view p) { return is_middle_param(p) ? param(p) : trailing(p); }
 
 void LineBuilder::finish() { out_ += "\r\n"; }
 
 bool is_valid_nick(std::string_view nick, std::size_t max_len) {
   if (nick.empty() || nick.size() > max_len) return false;
-  auto special = [](char c) { return c == '[' || c == ']' || c == '\\' || c == '`' || c == '_' || c == '^' || c == '{' || c == '|' || c == '}'; };
+  auto special = [](char c) {
+    return c == '[' || c == ']' || c == '\\' || c == '`' || c == '_' || c == '^' || c == '{' || c == '|' ||
+           c == '}';
+  };
   char first = nick.front();
   if (!is_letter(first) && !special(first)) return false;
-  return std::all_of(nick.begin(), nick.end(), [&](char c) { return is_letter(c) || is_digit(c) || special(c) || c == '-'; });
+  return std::all_of(nick.begin(), nick.end(),
+                     [&](char c) { return is_letter(c) || is_digit(c) || special(c) || c == '-'; });
 }
 
 bool is_channel_name(std::string_view name, std::string_view chantypes) {

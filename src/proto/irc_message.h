@@ -68,6 +68,11 @@ std::string unescape_tag_value(std::string_view escaped);
 // Encodes a value for the wire.
 std::string escape_tag_value(std::string_view raw);
 
+// `line` (one serialised message, with or without CR LF) with `tag` ("key" or "key=escaped")
+// put first in its tag section, which is created when the line has none. Used to label or batch
+// a reply after it was built.
+std::string add_tag(std::string_view line, std::string_view tag);
+
 // True if `s` can be sent as a middle (non-trailing) parameter.
 bool is_middle_param(std::string_view s);
 // The longest valid middle parameter `s` starts with: text up to the first space, leading ':'

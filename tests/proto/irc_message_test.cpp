@@ -442,6 +442,13 @@ TEST(TagEscaping, EscapedValueSurvivesAParse) {
 
 // ---- LineBuilder -----------------------------------------------------------------------------
 
+TEST(AddTag, CreatesATagSectionOrPutsTheTagFirstInIt) {
+  EXPECT_EQ(add_tag(":srv 001 a :hi\r\n", "label=x"), "@label=x :srv 001 a :hi\r\n");
+  EXPECT_EQ(add_tag("@time=t;+a=b :n!u@h PRIVMSG #c :x\r\n", "batch=1"),
+            "@batch=1;time=t;+a=b :n!u@h PRIVMSG #c :x\r\n");
+  EXPECT_EQ(add_tag("PING x", "bot"), "@bot PING x");
+}
+
 TEST(LineBuilder, CommandOnly) {
   std::string out;
   LineBuilder(out).command("PING").finish();
