@@ -71,5 +71,14 @@ TEST(MessagesDue, FixedRateSchedule) {
   EXPECT_EQ(messages_due(5'000'000'000, 0), 0u);
 }
 
+TEST(SenderPhase, SpreadOverOnePeriod) {
+  // 20 senders at 10 msg/s: one every 5 ms, in turn.
+  EXPECT_EQ(sender_phase_ns(0, 20, 10), 0u);
+  EXPECT_EQ(sender_phase_ns(1, 20, 10), 5'000'000u);
+  EXPECT_EQ(sender_phase_ns(19, 20, 10), 95'000'000u);
+  EXPECT_EQ(sender_phase_ns(3, 0, 10), 0u);
+  EXPECT_EQ(sender_phase_ns(3, 20, 0), 0u);
+}
+
 }  // namespace
 }  // namespace parley::bench

@@ -55,6 +55,7 @@ LoadGenerator::LoadGenerator(const BenchOptions& options, const sockaddr_in& ser
     sender.channel = i % m;
     sender.slot = i / m;
     sender.prefix = "PRIVMSG " + channel_name(sender.channel) + " :";
+    if (!o_.aligned) sender.phase_ns = sender_phase_ns(i, s, o_.rate);
     senders_.push_back(std::move(sender));
     ++channel_senders_[i % m];
   }
@@ -333,10 +334,10 @@ int LoadGenerator::send_due(std::uint64_t now) {
     std::uint64_t n = w.sendable();
     if (o_.messages) n = std::min<std::uint64_t>(n, o_.messages - std::min(o_.messages, w.sent()));
     if (o_.mode == SendMode::kRate) {
-      const std::uint64_t due = messages_due(now - traffic_start_ns_, o_.rate);
+      const std::uint64_t start = traffic_start_ns_ + s.phase_ns;
+      const std::uint64_t due = now >= start ? messages_due(now - start, o_.rate) : 0;
       n = std::min<std::uint64_t>(n, due > w.sent() ? due - w.sent() : 0);
-      const std::uint64_t next =
-          traffic_start_ns_ + static_cast<std::uint64_t>((w.sent() + n) * 1e9 / o_.rate);
+      const std::uint64_t next = start + static_cast<std::uint64_t>((w.sent() + n) * 1e9 / o_.rate);
       next_due = std::min(next_due, next);
     }
     if (n > 0) send_batch(i, static_cast<std::uint32_t>(n));

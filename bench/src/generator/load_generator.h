@@ -69,6 +69,7 @@ class LoadGenerator final : private LineHandler {
     std::uint32_t channel = 0;
     std::uint32_t slot = 0;  // index among its channel's senders
     std::string prefix;      // "PRIVMSG #cN :"
+    std::uint64_t phase_ns = 0;  // rate mode: starts this long after the traffic phase
   };
 
   // LineHandler

@@ -52,6 +52,9 @@ void add_flags(CLI::App& app, pb::BenchOptions& o, std::string& mode) {
   app.add_option("--rate", o.rate, "Messages per second per sender (rate mode)");
   app.add_option("--messages", o.messages, "Messages per sender (0 = until --duration ends)");
   app.add_option("--padding", o.padding, "Extra payload bytes per message");
+  app.add_flag("--aligned", o.aligned,
+               "Rate mode: all senders send at the same instants (bursts of one message per sender); "
+               "by default sender i starts i/(senders*rate) s later, so sends are spread out");
   app.add_option("--sender-setup", o.sender_setup,
                  "A raw line each sender sends before JOIN, {nick} replaced (repeatable; e.g. OPER)");
   app.add_option("--duration", o.duration, "Measured traffic seconds");

@@ -32,6 +32,7 @@ struct BenchOptions {
   std::uint32_t messages = 0;  // per sender; 0 = until `duration` ends
   std::uint32_t padding = 0;   // extra payload bytes per message
   std::vector<std::string> sender_setup;  // raw lines each sender sends before JOIN ({nick} replaced)
+  bool aligned = false;  // kRate: every sender sends at the same instants (bursts), not spread out
 
   // Time bounds, seconds.
   double duration = 10;  // traffic, after warmup

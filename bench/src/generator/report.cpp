@@ -114,6 +114,7 @@ std::string to_json(const BenchOptions& o, const RunReport& r, const std::string
   j.str("mode", o.mode == SendMode::kWindow ? "window" : "rate");
   j.num("window", std::uint64_t{o.window});
   j.num("rate", o.rate);
+  if (o.mode == SendMode::kRate) j.str("phases", o.aligned ? "aligned" : "spread");
   j.num("registered", std::uint64_t{r.registered});
   j.num("register_failed", std::uint64_t{r.register_failed});
   j.num("register_s", r.register_seconds, 3);

@@ -34,4 +34,9 @@ std::uint64_t messages_due(std::uint64_t elapsed_ns, double rate_per_second) {
   return static_cast<std::uint64_t>(std::floor(static_cast<double>(elapsed_ns) * rate_per_second / 1e9)) + 1;
 }
 
+std::uint64_t sender_phase_ns(std::uint32_t index, std::uint32_t senders, double rate_per_second) {
+  if (rate_per_second <= 0 || senders == 0) return 0;
+  return static_cast<std::uint64_t>(1e9 / rate_per_second * index / senders);
+}
+
 }  // namespace parley::bench

@@ -42,4 +42,11 @@ class DeliveryWindow {
 // second (the first one at time 0).
 std::uint64_t messages_due(std::uint64_t elapsed_ns, double rate_per_second);
 
+// When fixed-rate sender `index` of `senders` starts: evenly spread over one period (1/rate), so
+// the senders take turns instead of all sending at the same instant. Sending in step turns S
+// senders into bursts of S messages, and the latency measured is then mostly the time the
+// server and the generator take to work through a burst (the last message of a burst waits
+// for every earlier one), not the time one message takes.
+std::uint64_t sender_phase_ns(std::uint32_t index, std::uint32_t senders, double rate_per_second);
+
 }  // namespace parley::bench
