@@ -401,8 +401,7 @@ Engine::Broadcast::Broadcast(Engine& engine, std::string_view source, std::strin
 }
 
 const std::string& Engine::Broadcast::with_msgid() {
-  msgid_ = engine_.new_msgid();
-  with_tag("msgid=" + msgid_);
+  msgid_ = engine_.new_msgid();  // the tag itself is written only into variants that carry tags
   return msgid_;
 }
 
@@ -414,12 +413,17 @@ Engine::Broadcast& Engine::Broadcast::with_tag(std::string_view tag) {
 
 const SharedLine& Engine::Broadcast::line_for(const User& u) {
   bool time = u.caps.has(Cap::kServerTime);
-  bool tags = u.caps.has(Cap::kMessageTags) && !tags_.empty();
+  bool tags = u.caps.has(Cap::kMessageTags) && !(tags_.empty() && msgid_.empty());
   SharedLine& slot = variants_[(time ? 1 : 0) | (tags ? 2 : 0)];
   if (!slot) {
     std::string t;
     if (time) t = engine_.server_time_tag();
-    if (tags) {
+    if (tags && !msgid_.empty()) {
+      if (!t.empty()) t += ';';
+      t += "msgid=";
+      t += msgid_;
+    }
+    if (tags && !tags_.empty()) {
       if (!t.empty()) t += ';';
       t += tags_;
     }

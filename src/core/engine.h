@@ -134,7 +134,7 @@ class Engine {
     Engine& engine_;
     std::string body_;  // ":source COMMAND params\r\n"
     std::string msgid_;
-    std::string tags_;  // "msgid=..;bot;+a=b;+c", for message-tags users
+    std::string tags_;  // "bot;+a=b;+c": server tags, then the client's; for message-tags users
     SharedLine variants_[4];
   };
 

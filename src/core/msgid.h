@@ -1,5 +1,5 @@
 // Message ids (IRCv3 message-ids): 128 random bits per message, written as 22 characters of
-// unpadded base64url. They are unique network-wide and stable, so history and redaction can
+// base64url (11 per 64-bit half). They are unique network-wide and stable, so history and redaction can
 // refer to a message by them.
 //
 // The engine reads no entropy source itself: the app layer seeds the generator from the
@@ -21,6 +21,7 @@ class MsgIdGenerator {
 
   explicit MsgIdGenerator(const std::array<std::uint64_t, 4>& seed);
   std::string next();
+  void next(char* out);  // writes kLength characters
 
  private:
   std::uint64_t next64();
