@@ -173,6 +173,7 @@ void Engine::shutdown(std::string_view reason) {
     send(*user, "ERROR :Closing Link: " + user->host + " (" + std::string(reason) + ")\r\n");
     sink_.close(id, reason);
   }
+  monitors_ = MonitorRegistry{};  // holds pointers to the users about to go
   users_.clear();
   nicks_.clear();
   channels_.clear();
