@@ -20,6 +20,9 @@ enum class Cap : std::uint8_t {
   kUserhostInNames,
   kBatch,
   kLabeledResponse,
+  kSetname,
+  kChghost,
+  kExtendedMonitor,
   kCount,
 };
 
@@ -36,12 +39,15 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kAwayNotify, "away-notify"},
     {Cap::kBatch, "batch"},
     {Cap::kCapNotify, "cap-notify"},
+    {Cap::kChghost, "chghost"},
     {Cap::kEchoMessage, "echo-message"},
     {Cap::kExtendedJoin, "extended-join"},
+    {Cap::kExtendedMonitor, "extended-monitor"},
     {Cap::kLabeledResponse, "labeled-response"},
     {Cap::kMessageTags, "message-tags"},
     {Cap::kMultiPrefix, "multi-prefix"},
     {Cap::kServerTime, "server-time"},
+    {Cap::kSetname, "setname"},
     {Cap::kUserhostInNames, "userhost-in-names"},
 };
 // clang-format on

@@ -19,15 +19,20 @@ constexpr std::array kTable = {
     CommandSpec{"ADMIN", 0, false, false, U, admin},
     CommandSpec{"AWAY", 0, false, false, B, away},
     CommandSpec{"CAP", 1, kPre, false, L, cap},
+    CommandSpec{"CHGHOST", 2, false, kOper, B, chghost},
+    CommandSpec{"HELP", 0, false, false, L, help},
+    CommandSpec{"HELPOP", 0, false, false, L, help},
     CommandSpec{"INFO", 0, false, false, U, info},
     CommandSpec{"INVITE", 2, false, false, U, invite},
     CommandSpec{"ISON", 1, false, false, L, ison},
     CommandSpec{"JOIN", 1, false, false, B, join},
     CommandSpec{"KICK", 2, false, false, B, kick},
     CommandSpec{"KILL", 2, false, kOper, B, kill},
+    CommandSpec{"LINKS", 0, false, false, L, links},
     CommandSpec{"LIST", 0, false, false, L, list},
     CommandSpec{"LUSERS", 0, false, false, L, lusers},
     CommandSpec{"MODE", 1, false, false, B, mode},
+    CommandSpec{"MONITOR", 1, false, false, L, monitor},
     CommandSpec{"MOTD", 0, false, false, U, motd},
     CommandSpec{"NAMES", 0, false, false, L, names},
     CommandSpec{"NICK", 0, kPre, false, B, nick},
@@ -39,12 +44,15 @@ constexpr std::array kTable = {
     CommandSpec{"PONG", 0, kPre, false, L, pong},
     CommandSpec{"PRIVMSG", 0, false, false, U, privmsg},
     CommandSpec{"QUIT", 0, kPre, false, B, quit},
+    CommandSpec{"SETNAME", 1, false, false, B, setname},
+    CommandSpec{"STATS", 1, false, false, U, stats},
     CommandSpec{"TAGMSG", 1, false, false, U, tagmsg},
     CommandSpec{"TIME", 0, false, false, U, time},
     CommandSpec{"TOPIC", 1, false, false, B, topic},
     CommandSpec{"USER", 4, kPre, false, L, user},
     CommandSpec{"USERHOST", 1, false, false, L, userhost},
     CommandSpec{"VERSION", 0, false, false, U, version},
+    CommandSpec{"WALLOPS", 1, false, kOper, B, wallops},
     CommandSpec{"WHO", 0, false, false, L, who},
     CommandSpec{"WHOIS", 1, false, false, U, whois},
     CommandSpec{"WHOWAS", 1, false, false, U, whowas},
@@ -59,6 +67,8 @@ constexpr bool sorted_by_name() {
 static_assert(sorted_by_name(), "keep kTable sorted by name: find_command() binary-searches it");
 
 }  // namespace
+
+std::span<const CommandSpec> all_commands() { return kTable; }
 
 const CommandSpec* find_command(std::string_view name) {
   if (name.empty() || name.size() > 16) return nullptr;

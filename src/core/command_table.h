@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string_view>
 
 #include "proto/irc_message.h"
@@ -30,6 +31,8 @@ struct CommandSpec {
 
 // Case-insensitive lookup; nullptr for unknown commands.
 const CommandSpec* find_command(std::string_view name);
+// Every command, sorted by name.
+std::span<const CommandSpec> all_commands();
 
 // Each command family file defines its handlers; the table in command_table.cpp lists them.
 namespace commands {
@@ -71,6 +74,17 @@ void info(Engine&, User&, const proto::Message&);
 // oper.cpp
 void oper(Engine&, User&, const proto::Message&);
 void kill(Engine&, User&, const proto::Message&);
+// monitor.cpp
+void monitor(Engine&, User&, const proto::Message&);
+// users.cpp
+void setname(Engine&, User&, const proto::Message&);
+void chghost(Engine&, User&, const proto::Message&);
+void wallops(Engine&, User&, const proto::Message&);
+// help.cpp
+void help(Engine&, User&, const proto::Message&);
+// server_info.cpp
+void links(Engine&, User&, const proto::Message&);
+void stats(Engine&, User&, const proto::Message&);
 }  // namespace commands
 
 }  // namespace parley::core

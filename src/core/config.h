@@ -29,6 +29,7 @@ struct Limits {
   std::size_t max_modes = 4;              // parameterised mode changes per MODE command
   std::size_t whowas_entries = 1000;
   std::size_t list_max = 1000;            // LIST replies before truncation
+  std::size_t monitor_entries = 100;      // nicks on one user's MONITOR list
 };
 
 // Token bucket per client: each command costs one token; tokens refill at `rate` per second

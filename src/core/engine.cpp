@@ -27,6 +27,7 @@ std::string unix_seconds(TimePoint t) {
 
 Engine::Engine(EngineConfig config, ReplySink& sink, const PasswordVerifier& verifier)
     : config_(std::move(config)), sink_(sink), verifier_(verifier), msgids_(config_.msgid_seed) {
+  command_uses_.resize(all_commands().size());
   build_isupport();
 }
 
@@ -36,6 +37,7 @@ void Engine::build_isupport() {
   const Limits& l = config_.limits;
   std::vector<std::string> tokens = {
       "AWAYLEN=" + std::to_string(l.away_length),
+      "BOT=B",
       "CASEMAPPING=" + std::string(proto::to_string(config_.casemapping)),
       "CHANLIMIT=#&:" + std::to_string(l.max_channels_per_user),
       "CHANMODES=b,k,l,imnst",
@@ -46,6 +48,8 @@ void Engine::build_isupport() {
       "MAXLIST=b:" + std::to_string(l.max_bans),
       "MAXTARGETS=" + std::to_string(l.max_targets),
       "MODES=" + std::to_string(l.max_modes),
+      "MONITOR=" + std::to_string(l.monitor_entries),
+      "NAMELEN=" + std::to_string(l.realname_length),
       "NETWORK=" + config_.network_name,
       "NICKLEN=" + std::to_string(l.nick_length),
       "PREFIX=(ov)@+",
@@ -55,6 +59,7 @@ void Engine::build_isupport() {
           ",TAGMSG:" + std::to_string(l.max_targets) + ",WHOIS:1",
       "TOPICLEN=" + std::to_string(l.topic_length),
       "USERLEN=" + std::to_string(l.user_length),
+      "WHOX",
   };
   constexpr std::size_t kPerLine = 13;  // ISUPPORT allows at most 13 tokens per line
   for (std::size_t i = 0; i < tokens.size(); i += kPerLine) {
@@ -67,6 +72,7 @@ void Engine::build_isupport() {
 
 bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
   now_ = now;
+  if (started_ == TimePoint{}) started_ = now;
   auto refuse = [&](std::string_view why) {
     sink_.send(id, proto::make_line("ERROR :Closing Link: " + info.ip + " (" + std::string(why) + ")\r\n"));
     sink_.close(id, why);
@@ -82,6 +88,7 @@ bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
   auto user = std::make_unique<User>();
   user->id = id;
   user->host = !info.ip.empty() && info.ip.front() == ':' ? "0" + info.ip : info.ip;
+  user->address = user->host;
   user->exempt = info.exempt;
   user->connected_at = user->last_activity = user->last_message = now;
   user->flood_tokens = config_.flood.burst;
@@ -96,6 +103,8 @@ void Engine::receive(SessionId id, std::string_view line, TimePoint now) {
   if (!u || u->quitting) return;
   u->last_activity = now;
   u->ping_sent = {};
+  ++u->lines_in;
+  u->bytes_in += line.size() + 2;
   if (!flood_ok(*u)) {
     quit(*u, "Excess Flood");
   } else if (line.find('\0') != std::string_view::npos) {
@@ -136,6 +145,7 @@ void Engine::disconnect(SessionId id, std::string_view reason, TimePoint now) {
 
 void Engine::tick(TimePoint now) {
   now_ = now;
+  if (started_ == TimePoint{}) started_ = now;
   const Timeouts& t = config_.timeouts;
   std::vector<std::pair<User*, std::string>> expired;
   for (auto& [id, user] : users_) {
@@ -163,6 +173,7 @@ void Engine::shutdown(std::string_view reason) {
     send(*user, "ERROR :Closing Link: " + user->host + " (" + std::string(reason) + ")\r\n");
     sink_.close(id, reason);
   }
+  monitors_ = MonitorRegistry{};  // holds pointers to the users about to go
   users_.clear();
   nicks_.clear();
   channels_.clear();
@@ -211,7 +222,11 @@ void Engine::release_labeled_reply() {
     }
   }
   std::string label = "label=" + reply.label;
-  auto emit = [&](std::string line) { sink_.send(u.id, proto::make_line(std::move(line))); };
+  auto emit = [&](std::string line) {
+    ++u.deliveries_out;
+    u.bytes_out += line.size();
+    sink_.send(u.id, proto::make_line(std::move(line)));
+  };
   if (lines.empty()) {
     emit(proto::add_tag(":" + config_.server_name + " ACK\r\n", label));
   } else if (lines.size() == 1) {
@@ -253,6 +268,7 @@ void Engine::dispatch_command(User& u, const proto::Message& msg) {
   } else if (spec->oper_only && !u.is_oper()) {
     reply(u, ERR_NOPRIVILEGES, {"Permission Denied- You're not an IRC operator"});
   } else {
+    ++command_uses_[static_cast<std::size_t>(spec - all_commands().data())];
     spec->handler(*this, u, msg);
   }
 }
@@ -276,6 +292,10 @@ Channel* Engine::find_channel(std::string_view name) {
   return it == channels_.end() ? nullptr : it->second.get();
 }
 
+std::uint64_t Engine::command_uses(const CommandSpec& spec) const {
+  return command_uses_[static_cast<std::size_t>(&spec - all_commands().data())];
+}
+
 std::size_t Engine::oper_count() const {
   return std::count_if(users_.begin(), users_.end(), [](const auto& p) { return p.second->is_oper(); });
 }
@@ -297,12 +317,17 @@ void Engine::send(User& to, const SharedLine& line) {
   if (labeled_.user == &to) {
     labeled_.lines.push_back(line);
   } else if (!to.quitting) {
+    ++to.deliveries_out;
+    to.bytes_out += line->size();
     sink_.send(to.id, line);
   }
 }
 
 void Engine::send_side_effect(User& to, const SharedLine& line) {
-  if (!to.quitting) sink_.send(to.id, line);
+  if (to.quitting) return;
+  ++to.deliveries_out;
+  to.bytes_out += line->size();
+  sink_.send(to.id, line);
 }
 
 namespace {
@@ -444,7 +469,7 @@ void Engine::Broadcast::to_channel(Channel& c, const User* except) {
   }
 }
 
-void Engine::Broadcast::to_common_channels(User& about, bool include_self, Cap required) {
+Engine::Broadcast& Engine::Broadcast::to_common_channels(User& about, bool include_self, Cap required) {
   std::uint64_t epoch = engine_.next_visit_epoch();
   about.visit_mark = epoch;
   if (include_self) to(about);
@@ -455,6 +480,7 @@ void Engine::Broadcast::to_common_channels(User& about, bool include_self, Cap r
       if (required == Cap::kCount || member->caps.has(required)) to(*member);
     }
   }
+  return *this;
 }
 
 }  // namespace parley::core

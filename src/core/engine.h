@@ -21,6 +21,7 @@
 
 #include "core/channel.h"
 #include "core/config.h"
+#include "core/monitor.h"
 #include "core/msgid.h"
 #include "core/types.h"
 #include "core/user.h"
@@ -40,6 +41,8 @@ struct WhowasEntry {
   std::string nick, nick_folded, username, host, realname;
   TimePoint when;
 };
+
+struct CommandSpec;
 
 class Engine {
  public:
@@ -128,7 +131,10 @@ class Engine {
     void to(User& u);
     void to_channel(Channel& c, const User* except = nullptr);
     // Every user sharing a channel with `about` (and `about` itself when include_self), once.
-    void to_common_channels(User& about, bool include_self, Cap required = Cap::kCount);
+    Broadcast& to_common_channels(User& about, bool include_self, Cap required = Cap::kCount);
+    // IRCv3 extended-monitor: users who MONITOR `about`, negotiated extended-monitor and
+    // `required`, and were not reached by the to_common_channels call just before this one.
+    Broadcast& to_monitors(User& about, Cap required);
 
    private:
     Engine& engine_;
@@ -166,6 +172,16 @@ class Engine {
   std::size_t oper_count() const;
   std::size_t peak_user_count() const { return peak_users_; }
   std::size_t invisible_count() const;
+  // When the engine first ran (its first entry point call), for STATS u.
+  TimePoint started() const { return started_; }
+  // How many times `spec`'s handler ran (STATS m).
+  std::uint64_t command_uses(const CommandSpec& spec) const;
+
+  // MONITOR (core/monitor.h). The engine tells watchers when a nick comes online (registration,
+  // nick change) and goes offline (nick change, quit); handlers only edit the lists.
+  MonitorRegistry& monitors() { return monitors_; }
+  void announce_online(User& u);
+  void announce_offline(const std::string& folded, std::string_view nick);
 
  private:
   void dispatch(User& u, const proto::Message& msg);
@@ -200,6 +216,9 @@ class Engine {
   std::uint64_t batch_counter_ = 0;
   std::uint64_t visit_epoch_ = 0;
   std::size_t registered_count_ = 0;
+  MonitorRegistry monitors_;
+  std::vector<std::uint64_t> command_uses_;  // indexed like all_commands()
+  TimePoint started_{};
   std::size_t peak_users_ = 0;
   friend struct EngineTestAccess;
 };

@@ -83,15 +83,18 @@ void Engine::remember_whowas(const User& u) {
 
 void Engine::change_nick(User& u, std::string_view nick) {
   std::string folded = fold(nick);
+  bool renamed = u.registered && folded != u.nick_folded;  // not just a change of case
   if (u.registered) {
     Broadcast(*this, u.prefix(), "NICK", {nick}).to_common_channels(u, true);
     remember_whowas(u);
   }
+  if (renamed) announce_offline(u.nick_folded, u.nick);
   if (!u.nick_folded.empty()) nicks_.erase(u.nick_folded);
   u.nick = std::string(nick);
   u.update_prefix();
   u.nick_folded = std::move(folded);
   nicks_.emplace(u.nick_folded, &u);
+  if (renamed) announce_online(u);
 }
 
 void Engine::quit(User& u, std::string_view reason, std::string_view error_text, bool tell_transport) {
@@ -105,6 +108,8 @@ void Engine::quit(User& u, std::string_view reason, std::string_view error_text,
     send(u, "ERROR :Closing Link: " + u.host + " (" + why + ")\r\n");
   }
   u.quitting = true;
+  monitors_.clear(u);
+  if (u.registered) announce_offline(u.nick_folded, u.nick);
   while (!u.channels.empty()) leave_channel(u, *u.channels.back());
   if (!u.nick_folded.empty()) nicks_.erase(u.nick_folded);
   if (auto it = clients_per_ip_.find(std::string(u.ip())); it != clients_per_ip_.end() && --it->second == 0) {

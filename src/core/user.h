@@ -21,13 +21,16 @@ struct User {
   std::string nick_folded;  // key in the engine's nick index
   std::string username;     // from USER, prefixed with '~' (no ident lookup)
   std::string realname;
-  std::string host;         // the IP (no reverse DNS on the engine thread); see ip()
+  std::string host;         // shown host: the IP (no reverse DNS on the engine thread) or CHGHOST's
+  std::string address;      // the IP as connected, whatever CHGHOST did to host; see ip()
   std::string away;         // empty when present
 
   bool registered = false;
   bool user_received = false;
   bool cap_negotiating = false;  // CAP LS/REQ seen, CAP END not yet
   bool invisible = false;        // +i
+  bool bot = false;              // +B (IRCv3 bot-mode)
+  bool wallops = false;          // +w: receives WALLOPS
   bool exempt = false;           // no flood/per-IP limits
   bool quitting = false;         // being removed; send nothing more
   std::uint16_t cap_version = 0;  // 302 after CAP LS 302
@@ -38,6 +41,9 @@ struct User {
   TimePoint last_message{};   // last PRIVMSG/NOTICE sent, for WHOIS idle
   TimePoint ping_sent{};      // when an unanswered PING went out; epoch if none
   double flood_tokens = 0;
+  // Traffic counters for STATS l: lines received, deliveries queued (a delivery may hold
+  // several lines), and their bytes.
+  std::uint64_t lines_in = 0, bytes_in = 0, deliveries_out = 0, bytes_out = 0;
   TimePoint flood_at{};
 
   std::string prefix_;
@@ -49,11 +55,11 @@ struct User {
   const std::string& pending_password() const { return extra_ ? extra_->pending_password : empty_string(); }
   void set_oper_name(std::string name) { set(&Extra::oper_name, std::move(name)); }
   void set_pending_password(std::string password) { set(&Extra::pending_password, std::move(password)); }
-  // The textual address: `host` is the IP, with "0" prepended to an IPv6 address that starts
+  // The textual IP: `address` is the IP, with "0" prepended to an IPv6 address that starts
   // with ':' (a host may not start with ':' on the wire). Such an address starts with "::", and
   // no address as formatted by inet_ntop starts with "0::", so stripping that "0" is exact.
   std::string_view ip() const {
-    std::string_view h = host;
+    std::string_view h = address;
     if (h.size() > 2 && h[0] == '0' && h[1] == ':' && h[2] == ':') h.remove_prefix(1);
     return h;
   }

@@ -21,6 +21,7 @@ void Engine::complete_registration_if_ready(User& u) {
   ++registered_count_;
   peak_users_ = std::max(peak_users_, registered_count_);
   send_welcome(u);
+  announce_online(u);
 }
 
 void Engine::send_welcome(User& u) {
@@ -28,7 +29,7 @@ void Engine::send_welcome(User& u) {
   reply(u, RPL_WELCOME, {"Welcome to the " + c.network_name + " IRC Network " + u.prefix()});
   reply(u, RPL_YOURHOST, {"Your host is " + c.server_name + ", running version " + c.version});
   reply(u, RPL_CREATED, {"This server was created " + c.created});
-  reply(u, RPL_MYINFO, {c.server_name, c.version, "io", "biklmnostv", "bklov"});
+  reply(u, RPL_MYINFO, {c.server_name, c.version, "Biow", "biklmnostv", "bklov"});
   send_isupport(u);
   send_lusers(u);
   send_motd(u);

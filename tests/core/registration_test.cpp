@@ -60,7 +60,7 @@ TEST(Welcome, MyInfoNamesServerVersionAndModes) {
   SessionId a = connect_and_register(h, "alice");
   auto r = h.replies(a, "004");
   ASSERT_EQ(r.size(), 1u) << h.dump(a);
-  EXPECT_THAT(r[0].params, ElementsAre("alice", "parley.local", "parley-0.1.0", "io", "biklmnostv", "bklov"));
+  EXPECT_THAT(r[0].params, ElementsAre("alice", "parley.local", "parley-0.1.0", "Biow", "biklmnostv", "bklov"));
 }
 
 TEST(Welcome, ConfiguredMotdReplaces422) {
@@ -129,8 +129,9 @@ TEST(Cap, LsListsExactlyTheImplementedCapabilities) {
   SessionId a = h.connect();
   h.send(a, "CAP LS 302");
   EXPECT_THAT(h.lines(a),
-              AreLines(":parley.local CAP * LS :away-notify batch cap-notify echo-message extended-join "
-                       "labeled-response message-tags multi-prefix server-time userhost-in-names"));
+              AreLines(":parley.local CAP * LS :away-notify batch cap-notify chghost echo-message extended-join "
+                       "extended-monitor labeled-response message-tags multi-prefix server-time setname "
+                       "userhost-in-names"));
 }
 
 TEST(Cap, Ls302HoldsRegistrationUntilCapEnd) {

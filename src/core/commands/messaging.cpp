@@ -76,6 +76,7 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
     const std::array<std::string_view, 2> params{status ? targets[i] : target, text};
     Engine::Broadcast out(e, source, command, std::span(params.data(), kind == Kind::kTagmsg ? 1 : 2), tags);
     out.with_msgid();
+    if (u.bot) out.with_tag("bot");  // IRCv3 bot-mode
     bool echo = u.caps.has(Cap::kEchoMessage);
     bool tagmsg = kind == Kind::kTagmsg;
 
@@ -134,10 +135,13 @@ void away(Engine& e, User& u, const proto::Message& m) {
   if (text.empty()) {
     e.reply(u, RPL_UNAWAY, {"You are no longer marked as being away"});
     Engine::Broadcast(e, u.prefix(), "AWAY", std::span<const std::string_view>())
-        .to_common_channels(u, false, Cap::kAwayNotify);
+        .to_common_channels(u, false, Cap::kAwayNotify)
+        .to_monitors(u, Cap::kAwayNotify);
   } else {
     e.reply(u, RPL_NOWAWAY, {"You have been marked as being away"});
-    Engine::Broadcast(e, u.prefix(), "AWAY", {text}).to_common_channels(u, false, Cap::kAwayNotify);
+    Engine::Broadcast(e, u.prefix(), "AWAY", {text})
+        .to_common_channels(u, false, Cap::kAwayNotify)
+        .to_monitors(u, Cap::kAwayNotify);
   }
 }
 

@@ -1,4 +1,4 @@
-// MODE for channels (b i k l m n o s t v) and users (i o).
+// MODE for channels (b i k l m n o s t v) and users (B i o w).
 #include <charconv>
 
 #include "core/command_table.h"
@@ -200,7 +200,9 @@ void user_mode(Engine& e, User& u, const proto::Message& m) {
     return;
   }
   if (m.size() < 2) {
-    e.reply(u, RPL_UMODEIS, {std::string("+") + (u.invisible ? "i" : "") + (u.is_oper() ? "o" : "")});
+    e.reply(u, RPL_UMODEIS,
+            {std::string("+") + (u.bot ? "B" : "") + (u.invisible ? "i" : "") + (u.is_oper() ? "o" : "") +
+             (u.wallops ? "w" : "")});
     return;
   }
   bool plus = true, unknown = false;
@@ -208,10 +210,11 @@ void user_mode(Engine& e, User& u, const proto::Message& m) {
   for (char mode : m.param(1)) {
     if (mode == '+' || mode == '-') {
       plus = mode == '+';
-    } else if (mode == 'i') {
-      if (u.invisible != plus) {
-        u.invisible = plus;
-        changes.add(plus, 'i');
+    } else if (mode == 'i' || mode == 'B' || mode == 'w') {
+      bool& flag = mode == 'i' ? u.invisible : mode == 'B' ? u.bot : u.wallops;
+      if (flag != plus) {
+        flag = plus;
+        changes.add(plus, mode);
       }
     } else if (mode == 'o') {
       if (!plus && u.is_oper()) {  // +o only through OPER

@@ -1,4 +1,5 @@
-// Information queries: WHO, WHOIS, WHOWAS, ISON, USERHOST, MOTD, LUSERS, VERSION, TIME, ADMIN, INFO.
+// Information queries: WHO (with WHOX), WHOIS, WHOWAS, ISON, USERHOST, MOTD, LUSERS, VERSION, TIME,
+// ADMIN, INFO.
 #include <algorithm>
 #include <ctime>
 
@@ -6,6 +7,7 @@
 #include "core/engine.h"
 #include "core/numerics.h"
 #include "core/text.h"
+#include "core/whox.h"
 
 namespace parley::core::commands {
 
@@ -23,42 +25,92 @@ bool for_this_server(Engine& e, User& u, const proto::Message& m, std::size_t in
   return false;
 }
 
-void who_reply(Engine& e, User& u, std::string_view channel, User& t, std::uint8_t flags) {
+// H (here) or G (gone), then * (operator), B (bot), and the channel prefixes.
+std::string who_flags(const User& viewer, const User& t, std::uint8_t flags) {
   std::string status = t.away.empty() ? "H" : "G";
   if (t.is_oper()) status += '*';
-  status += prefix_string(flags, u.caps.has(Cap::kMultiPrefix));
+  if (t.bot) status += 'B';
+  status += prefix_string(flags, viewer.caps.has(Cap::kMultiPrefix));
+  return status;
+}
+
+// The account field of WHOX: "0" while logged out, which everyone is until accounts exist.
+std::string_view whox_account(const User&) { return "0"; }
+
+// One RPL_WHOSPCRPL (354) with exactly the requested fields, in the spec's order.
+void whox_reply(Engine& e, User& u, const WhoOptions& o, std::string_view channel, User& t,
+                std::uint8_t flags) {
+  std::string line;
+  proto::LineBuilder b(line);
+  b.source(e.config().server_name).command(RPL_WHOSPCRPL).param(u.target_name());
+  std::string idle, status;
+  for (char field : kWhoxFieldOrder) {
+    if (!o.has(field)) continue;
+    switch (field) {
+      case 't': b.param(o.token.empty() ? std::string_view("0") : o.token); break;
+      case 'c': b.param(channel); break;
+      case 'u': b.param(t.username); break;
+      // The real address only to operators and the user: after CHGHOST the host hides it.
+      case 'i': b.param(u.is_oper() || &u == &t || t.host == t.address ? t.ip() : "255.255.255.255"); break;
+      case 'h': b.param(t.host); break;
+      case 's': b.param(e.config().server_name); break;
+      case 'n': b.param(t.nick); break;
+      case 'f': b.param(status = who_flags(u, t, flags)); break;
+      case 'd': b.param("0"); break;  // hop count: this server
+      case 'l':
+        idle = std::to_string(std::max<long long>(
+            0, std::chrono::duration_cast<std::chrono::seconds>(e.now() - t.last_message).count()));
+        b.param(idle);
+        break;
+      case 'a': b.param(whox_account(t)); break;
+      case 'o': b.param("n/a"); break;  // no channel op levels
+      case 'r': b.trailing(t.realname); break;
+    }
+  }
+  b.finish();
+  e.send(u, std::move(line));
+}
+
+void who_reply(Engine& e, User& u, const WhoOptions& o, std::string_view channel, User& t,
+               std::uint8_t flags) {
+  if (o.whox) {
+    whox_reply(e, u, o, channel, t, flags);
+    return;
+  }
   e.reply(u, RPL_WHOREPLY,
-          {channel, t.username, t.host, e.config().server_name, t.nick, status, "0 " + t.realname});
+          {channel, t.username, t.host, e.config().server_name, t.nick, who_flags(u, t, flags),
+           "0 " + t.realname});
 }
 
 // A WHO line for `t` found by nick or mask rather than by channel: the channel field names the
 // first channel of theirs `u` may see, "*" when there is none (RFC 2812 3.6.1).
-void who_user_reply(Engine& e, User& u, User& t) {
+void who_user_reply(Engine& e, User& u, const WhoOptions& o, User& t) {
   auto shared =
       std::find_if(t.channels.begin(), t.channels.end(), [&](Channel* c) { return !c->secret || c->has(u); });
-  who_reply(e, u, shared == t.channels.end() ? "*" : std::string_view((*shared)->name), t,
+  who_reply(e, u, o, shared == t.channels.end() ? "*" : std::string_view((*shared)->name), t,
             shared == t.channels.end() ? 0 : (*shared)->flags(t));
 }
 
 }  // namespace
 
-// WHO <mask>
+// WHO <mask> [o][%<fields>[,<token>]]
 void who(Engine& e, User& u, const proto::Message& m) {
   std::string_view mask = m.size() ? m.param(0) : std::string_view{"*"};
-  bool opers_only = m.param(1) == "o";
+  WhoOptions o = parse_who_options(m.param(1));
+  bool opers_only = o.opers_only;
   if (proto::is_channel_name(mask)) {
     Channel* c = e.find_channel(mask);
     if (c && (!c->secret || c->has(u) || u.is_oper())) {
       bool member = c->has(u);
       for (auto& [t, flags] : c->members) {
         if ((!member && !e.sees_user(u, *t)) || (opers_only && !t->is_oper())) continue;
-        who_reply(e, u, c->name, *t, flags);
+        who_reply(e, u, o, c->name, *t, flags);
       }
     }
   } else if (User* exact = mask.find_first_of("*?") == std::string_view::npos ? e.find_nick(mask) : nullptr;
              exact && exact->registered) {
     // An exact nick is an explicit question about one user: answered even when +i hides them.
-    if (!opers_only || exact->is_oper()) who_user_reply(e, u, *exact);
+    if (!opers_only || exact->is_oper()) who_user_reply(e, u, o, *exact);
   } else {
     bool all = mask == "*" || mask == "0" || mask.empty();
     for (auto& [id, t] : e.users()) {
@@ -68,7 +120,7 @@ void who(Engine& e, User& u, const proto::Message& m) {
           !proto::match_mask(mask, t->realname, cm) && !proto::match_mask(mask, t->username, cm)) {
         continue;
       }
-      who_user_reply(e, u, *t);
+      who_user_reply(e, u, o, *t);
     }
   }
   e.reply(u, RPL_ENDOFWHO, {mask.substr(0, 64), "End of WHO list"});
@@ -101,6 +153,7 @@ void whois(Engine& e, User& u, const proto::Message& m) {
   e.reply(u, RPL_WHOISSERVER, {t->nick, e.config().server_name, e.config().server_description});
   if (!t->away.empty()) e.reply(u, RPL_AWAY, {t->nick, t->away});
   if (t->is_oper()) e.reply(u, RPL_WHOISOPERATOR, {t->nick, "is an IRC operator"});
+  if (t->bot) e.reply(u, RPL_WHOISBOT, {t->nick, "is a bot on " + e.config().network_name});
   auto idle = std::chrono::duration_cast<std::chrono::seconds>(e.now() - t->last_message).count();
   e.reply(u, RPL_WHOISIDLE,
           {t->nick, std::to_string(std::max<long long>(0, idle)), unix_seconds(t->connected_at),

@@ -1,0 +1,110 @@
+#include "core/help.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+
+namespace parley::core {
+
+namespace {
+
+struct Topic {
+  std::string_view name;
+  std::string_view text;
+};
+
+// Sorted by name (help_text() binary-searches). Lines of at most ~300 bytes.
+constexpr std::array kTopics = {
+    Topic{"ADMIN", "ADMIN [<server>]\nShows who runs this server and how to reach them."},
+    Topic{"AWAY",
+          "AWAY [<text>]\nMarks you as away with <text>, or back without it. Those who message you "
+          "get your text (301)."},
+    Topic{"CAP",
+          "CAP LS [302] | CAP LIST | CAP REQ :<caps> | CAP END\nIRCv3 capability negotiation. "
+          "REQ is all or nothing; END finishes registration."},
+    Topic{"CHGHOST",
+          "CHGHOST <nick> <host>\nOperators only. Changes the host shown for <nick>: letters, "
+          "digits and . - : /, at most 64 bytes."},
+    Topic{"HELP",
+          "HELP [<subject>]\nHelp on a command, or the list of commands without <subject>. HELPOP "
+          "is the same."},
+    Topic{"HELPOP", "HELPOP [<subject>]\nThe same as HELP."},
+    Topic{"INFO", "INFO [<server>]\nShows information about this server's software."},
+    Topic{"INVITE",
+          "INVITE <nick> <channel>\nInvites <nick> to <channel>; the invitation lifts +i, +k "
+          "and +l for one join."},
+    Topic{"ISON", "ISON <nick>{ <nick>}\nTells which of the nicks are online."},
+    Topic{"JOIN",
+          "JOIN <channel>{,<channel>} [<key>{,<key>}] | JOIN 0\nJoins channels, creating them "
+          "(you become operator); JOIN 0 leaves them all."},
+    Topic{"KICK",
+          "KICK <channel> <nick>{,<nick>} [<reason>]\nChannel operators: removes users from the "
+          "channel."},
+    Topic{"KILL", "KILL <nick> <comment>\nOperators only. Disconnects <nick>."},
+    Topic{"LINKS", "LINKS [[<server>] <mask>]\nLists the servers of the network matching <mask>."},
+    Topic{"LIST", "LIST [<channel>{,<channel>}]\nLists channels with their user counts and topics."},
+    Topic{"LUSERS", "LUSERS\nShows how many users, operators and channels there are."},
+    Topic{"MODE",
+          "MODE <channel> [<modes> [<args>]] | MODE <nick> [<modes>]\nChannel modes: b k l i m n "
+          "s t o v. User modes: +B bot, +i invisible, +w receive WALLOPS, -o drop operator status."},
+    Topic{"MONITOR",
+          "MONITOR + <nicks> | - <nicks> | C | L | S\nTells you when the nicks on your list come "
+          "online (730) or go offline (731). + and - edit the list, C clears it, L lists it, S "
+          "shows every entry's status."},
+    Topic{"MOTD", "MOTD [<server>]\nShows the message of the day."},
+    Topic{"NAMES", "NAMES [<channel>{,<channel>}]\nLists the members of channels."},
+    Topic{"NICK", "NICK <nick>\nSets or changes your nick."},
+    Topic{"NOTICE",
+          "NOTICE <target>{,<target>} <text>\nLike PRIVMSG, but never answered automatically, "
+          "errors included."},
+    Topic{"OPER", "OPER <name> <password>\nMakes you an IRC operator, if an operator block allows it."},
+    Topic{"PART", "PART <channel>{,<channel>} [<reason>]\nLeaves channels."},
+    Topic{"PASS", "PASS <password>\nThe server password, sent before NICK and USER."},
+    Topic{"PING", "PING <token>\nThe server answers PONG <token>."},
+    Topic{"PONG", "PONG [<server>] <token>\nThe answer to the server's PING."},
+    Topic{"PRIVMSG",
+          "PRIVMSG <target>{,<target>} <text>\nSends <text> to nicks or channels; @#chan and "
+          "+#chan reach only a channel's operators or voiced users."},
+    Topic{"QUIT", "QUIT [<reason>]\nDisconnects you."},
+    Topic{"SETNAME",
+          "SETNAME <realname>\nChanges your real name; clients with the setname capability "
+          "see the change."},
+    Topic{"STATS",
+          "STATS <letter> [<server>]\nServer statistics: u uptime; operators only: l connections, "
+          "m command use, o operator blocks."},
+    Topic{"TAGMSG", "TAGMSG <target>{,<target>}\nSends only message tags (IRCv3 message-tags)."},
+    Topic{"TIME", "TIME [<server>]\nShows the server's time."},
+    Topic{"TOPIC",
+          "TOPIC <channel> [<topic>]\nShows or sets a channel's topic; an empty <topic> clears "
+          "it."},
+    Topic{"USER", "USER <username> 0 * <realname>\nRegisters your username and real name."},
+    Topic{"USERHOST", "USERHOST <nick>{ <nick>}\nShows user@host of up to 5 nicks."},
+    Topic{"VERSION", "VERSION [<server>]\nShows the server's version and ISUPPORT tokens."},
+    Topic{"WALLOPS", "WALLOPS <text>\nOperators only. Sends <text> to every user with user mode +w."},
+    Topic{"WHO",
+          "WHO <mask> [o][%<fields>[,<token>]]\nLists users matching <mask> or in a channel; o: "
+          "operators only; %fields (WHOX): any of t c u i h s n f d l a o r, answered with 354."},
+    Topic{"WHOIS", "WHOIS [<server>] <nick>\nShows information about <nick>."},
+    Topic{"WHOWAS", "WHOWAS <nick> [<count>]\nShows who used <nick> before."},
+};
+
+constexpr bool sorted_by_name() {
+  for (std::size_t i = 1; i < kTopics.size(); ++i) {
+    if (!(kTopics[i - 1].name < kTopics[i].name)) return false;
+  }
+  return true;
+}
+static_assert(sorted_by_name(), "keep kTopics sorted by name: help_text() binary-searches it");
+
+}  // namespace
+
+std::string_view help_text(std::string_view subject) {
+  std::string key(subject);
+  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::toupper(c); });
+  auto it = std::lower_bound(kTopics.begin(), kTopics.end(), key,
+                             [](const Topic& t, const std::string& k) { return t.name < k; });
+  return it != kTopics.end() && it->name == key ? it->text : std::string_view{};
+}
+
+}  // namespace parley::core
