@@ -20,6 +20,9 @@ enum class Cap : std::uint8_t {
   kUserhostInNames,
   kBatch,
   kLabeledResponse,
+  kInviteNotify,
+  kNoImplicitNames,
+  kChannelRename,
   kCount,
 };
 
@@ -36,11 +39,14 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kAwayNotify, "away-notify"},
     {Cap::kBatch, "batch"},
     {Cap::kCapNotify, "cap-notify"},
+    {Cap::kChannelRename, "draft/channel-rename"},
     {Cap::kEchoMessage, "echo-message"},
     {Cap::kExtendedJoin, "extended-join"},
+    {Cap::kInviteNotify, "invite-notify"},
     {Cap::kLabeledResponse, "labeled-response"},
     {Cap::kMessageTags, "message-tags"},
     {Cap::kMultiPrefix, "multi-prefix"},
+    {Cap::kNoImplicitNames, "no-implicit-names"},
     {Cap::kServerTime, "server-time"},
     {Cap::kUserhostInNames, "userhost-in-names"},
 };

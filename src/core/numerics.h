@@ -45,7 +45,13 @@ inline constexpr std::string_view RPL_CREATIONTIME = "329";
 inline constexpr std::string_view RPL_NOTOPIC = "331";
 inline constexpr std::string_view RPL_TOPIC = "332";
 inline constexpr std::string_view RPL_TOPICWHOTIME = "333";
+inline constexpr std::string_view RPL_INVITELIST = "336";
+inline constexpr std::string_view RPL_ENDOFINVITELIST = "337";
 inline constexpr std::string_view RPL_INVITING = "341";
+inline constexpr std::string_view RPL_INVEXLIST = "346";
+inline constexpr std::string_view RPL_ENDOFINVEXLIST = "347";
+inline constexpr std::string_view RPL_EXCEPTLIST = "348";
+inline constexpr std::string_view RPL_ENDOFEXCEPTLIST = "349";
 inline constexpr std::string_view RPL_VERSION = "351";
 inline constexpr std::string_view RPL_WHOREPLY = "352";
 inline constexpr std::string_view RPL_NAMREPLY = "353";
@@ -101,5 +107,10 @@ inline constexpr std::string_view ERR_USERSDONTMATCH = "502";
 inline constexpr std::string_view ERR_INVALIDKEY = "525";
 inline constexpr std::string_view RPL_WHOISSECURE = "671";
 inline constexpr std::string_view ERR_INVALIDMODEPARAM = "696";
+inline constexpr std::string_view RPL_KNOCK = "710";
+inline constexpr std::string_view RPL_KNOCKDLVR = "711";
+inline constexpr std::string_view ERR_TOOMANYKNOCK = "712";
+inline constexpr std::string_view ERR_CHANOPEN = "713";
+inline constexpr std::string_view ERR_KNOCKONCHAN = "714";
 
 }  // namespace parley::core::numeric

@@ -453,6 +453,25 @@ TEST(Names, LongMemberListIsSplitIntoLinesWithin512Bytes) {
   // (the 512-byte limit itself is checked by the harness sink on every line)
 }
 
+TEST(NoImplicitNames, JoinSendsNoNamesToClientsThatAskedForIt) {
+  EngineHarness h;
+  SessionId a = h.register_user("alice", {"no-implicit-names"});
+  h.send(a, "JOIN #c");
+  EXPECT_THAT(h.lines(a), AreLines(":alice!~alice@127.0.0.1 JOIN #c"));
+  h.clear(a);
+  h.send(a, "NAMES #c");
+  EXPECT_TRUE(h.has_line(a, " 353 alice = #c :@alice")) << h.dump(a);
+}
+
+TEST(NoImplicitNames, TopicIsStillSent) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice"});
+  h.send(ids[0], "TOPIC #c :hello");
+  SessionId b = h.register_user("bob", {"no-implicit-names"});
+  h.send(b, "JOIN #c");
+  EXPECT_THAT(h.commands(b), ::testing::ElementsAre("JOIN", "332", "333")) << h.dump(b);
+}
+
 // ---- LIST -----------------------------------------------------------------------------------
 
 TEST(List, ShowsChannelsWithMemberCountsAndTopics) {
