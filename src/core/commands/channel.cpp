@@ -128,30 +128,48 @@ void names(Engine& e, User& u, const proto::Message& m) {
   }
 }
 
-// KICK <channel> <user>{,<user>} [<comment>]
-void kick(Engine& e, User& u, const proto::Message& m) {
-  std::string channel_name(m.param(0));
-  Channel* c = e.find_channel(channel_name);
+namespace {
+
+// The channel `name` when `u` may kick from it; otherwise answers 403, 442 or 482 and returns
+// nullptr.
+Channel* kick_channel(Engine& e, User& u, std::string_view name) {
+  Channel* c = e.find_channel(name);
   if (!c) {
-    e.reply(u, ERR_NOSUCHCHANNEL, {m.param(0).substr(0, 64), "No such channel"});
-    return;
-  }
-  if (!c->has(u)) {
+    e.reply(u, ERR_NOSUCHCHANNEL, {name.substr(0, 64), "No such channel"});
+  } else if (!c->has(u)) {
     e.reply(u, ERR_NOTONCHANNEL, {c->name, "You're not on that channel"});
-    return;
-  }
-  if (!c->is_op(u)) {
+  } else if (!c->is_op(u)) {
     e.reply(u, ERR_CHANOPRIVSNEEDED, {c->name, "You're not channel operator"});
+  } else {
+    return c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// KICK <channel> <user>{,<user>} [<comment>]
+// KICK <channel>{,<channel>} <user>{,<user>} [<comment>]: as many channels as users, paired
+// (RFC 2812). Either way every kicked user is announced by a KICK line of their own.
+void kick(Engine& e, User& u, const proto::Message& m) {
+  auto channels = split_list(m.param(0));
+  auto targets = split_list(m.param(1));
+  if (channels.empty() || targets.empty() || (channels.size() > 1 && channels.size() != targets.size())) {
+    e.reply(u, ERR_NEEDMOREPARAMS, {"KICK", "Give one channel, or one channel per user"});
     return;
   }
+  bool paired = channels.size() > 1;
   std::string reason = m.size() > 2 ? limit_utf8(m.param(2), e.limits().kick_length) : u.nick;
-  auto targets = split_list(m.param(1));
   for (std::size_t i = 0; i < targets.size(); ++i) {
-    c = e.find_channel(channel_name);  // the previous kick may have emptied it
-    if (!c) break;
     if (i >= e.limits().max_targets) {
-      e.reply(u, ERR_TOOMANYTARGETS, {targets[i], "Too many targets"});
+      e.reply(u, ERR_TOOMANYTARGETS, {targets[i].substr(0, 64), "Too many targets"});
       continue;
+    }
+    // Looked up each time: the previous kick may have emptied (and so deleted) the channel.
+    Channel* c = kick_channel(e, u, paired ? channels[i] : channels[0]);
+    if (!c) {
+      if (paired) continue;
+      return;
     }
     User* victim = e.find_nick(targets[i]);
     if (!victim) {
