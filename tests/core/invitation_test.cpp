@@ -129,6 +129,17 @@ TEST(Knock, NoSuchChannelIs403AndBannedIs474) {
   EXPECT_THAT(h.lines(ids[0]), IsEmpty());
 }
 
+TEST(Knock, SecretChannelIs403ToOutsiders) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice"});
+  h.send(ids[0], "MODE #c +is");
+  SessionId carol = h.register_user("carol");
+  h.clear_all();
+  h.send(carol, "KNOCK #c");
+  EXPECT_THAT(h.lines(carol), AreLines(":parley.local 403 carol #c :No such channel"));
+  EXPECT_THAT(h.lines(ids[0]), IsEmpty());
+}
+
 TEST(Knock, SecondKnockWithinTheIntervalIs712) {
   EngineHarness h;
   h.config.limits.knock_interval_seconds = 30;

@@ -80,7 +80,7 @@ void invite(Engine& e, User& u, const proto::Message& m) {
 // KNOCK <channel> [<message>]
 void knock(Engine& e, User& u, const proto::Message& m) {
   Channel* c = e.find_channel(m.param(0));
-  if (!c) {
+  if (!c || (c->secret && !c->has(u))) {  // a secret channel does not exist for outsiders
     e.reply(u, ERR_NOSUCHCHANNEL, {m.param(0).substr(0, 64), "No such channel"});
     return;
   }
