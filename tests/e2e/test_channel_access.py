@@ -171,3 +171,19 @@ def test_no_implicit_names_skips_the_names_burst(server):
     alice.expect_command("JOIN", "alice")
     alice.assert_nothing(0.3, numeric_re("353"))
     assert alice.names("#c") == ["@alice"]
+
+
+def test_knock_interval_and_list_max_are_configurable(start_server):
+    srv = start_server({"limits": {"knock_interval_seconds": 0, "list_max": 1}})
+    alice = srv.registered("alice")
+    alice.send("JOIN #a,#b")
+    alice.send("MODE #a +i")
+    alice.sync()
+    carol = srv.registered("carol")
+    for _ in range(2):
+        carol.send("KNOCK #a")
+        carol.expect_numeric("711")
+        alice.expect_numeric("710")
+    carol.send("LIST")
+    lines = carol.collect_until(numeric_re("323"))
+    assert [l.params[1] for l in lines if l.command == "322"] == ["#a"], lines
