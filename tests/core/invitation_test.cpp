@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
 
 #include "core/harness.h"
 
@@ -97,6 +98,22 @@ TEST(Knock, WithoutMessageSaysAskedForAnInvite) {
   h.send(carol, "KNOCK #c");
   EXPECT_THAT(h.lines(ids[0]),
               AreLines(":parley.local 710 alice #c carol!~carol@127.0.0.1 :has asked for an invite"));
+}
+
+TEST(Knock, LongMessageIsCutSoThe710FitsInALine) {
+  EngineHarness h;
+  h.config.limits.kick_length = 400;
+  const std::string channel = "#" + std::string(49, 'c');
+  const std::string knocker(30, 'k');
+  auto ids = h.channel_with(channel, {"alice"});
+  h.send(ids[0], "MODE " + channel + " +i");
+  SessionId k = h.register_user(knocker);
+  h.clear_all();
+  h.send(k, "KNOCK " + channel + " :" + std::string(450, 'x'));
+  auto knocks = h.replies(ids[0], "710");
+  ASSERT_EQ(knocks.size(), 1u) << h.dump(ids[0]);
+  EXPECT_LE(knocks[0].raw.size() + 2, 512u);
+  EXPECT_GT(knocks[0].params[3].size(), 300u);
 }
 
 TEST(Knock, OpenChannelIs713) {

@@ -103,7 +103,12 @@ void knock(Engine& e, User& u, const proto::Message& m) {
     return;
   }
   u.last_knock = e.now();
-  std::string text = m.size() > 1 && !m.param(1).empty() ? limit_utf8(m.param(1), e.limits().kick_length)
+  // ":server 710 <op> <chan> <nick!user@host> :text\r\n" stays within 512 bytes.
+  std::size_t overhead =
+      e.config().server_name.size() + e.limits().nick_length + c->name.size() + u.prefix().size() + 14;
+  std::size_t room =
+      std::min(e.limits().kick_length, proto::kMaxLineBytes - std::min(proto::kMaxLineBytes, overhead));
+  std::string text = m.size() > 1 && !m.param(1).empty() ? limit_utf8(m.param(1), room)
                                                          : std::string("has asked for an invite");
   for (auto& [member, flags] : c->members) {
     if (flags & kOp) e.reply(*member, RPL_KNOCK, {c->name, u.prefix(), text});
