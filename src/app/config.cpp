@@ -185,7 +185,8 @@ class ServerConfigLoader {
                       {"max_clients", "max_clients_per_ip", "max_channels_per_user", "max_targets",
                        "nick_length", "channel_length", "topic_length", "kick_length", "away_length",
                        "max_bans", "max_modes", "whowas_entries", "sendq_bytes", "recvq_bytes",
-                       "per_ip_exempt", "realname_length", "monitor_entries"});
+                       "per_ip_exempt", "realname_length", "monitor_entries", "knock_interval_seconds",
+                       "list_max"});
     auto& l = o_.engine.limits;
     r_.set_integer(t, s, "max_clients", 1, 1'000'000, l.max_clients);
     r_.set_integer(t, s, "max_clients_per_ip", 1, 1'000'000, l.max_clients_per_ip);
@@ -201,6 +202,8 @@ class ServerConfigLoader {
     r_.set_integer(t, s, "whowas_entries", 0, 1'000'000, l.whowas_entries);
     r_.set_integer(t, s, "realname_length", 1, 390, l.realname_length);
     r_.set_integer(t, s, "monitor_entries", 0, 10'000, l.monitor_entries);
+    r_.set_integer(t, s, "knock_interval_seconds", 0, 86'400, l.knock_interval_seconds);
+    r_.set_integer(t, s, "list_max", 1, 1'000'000, l.list_max);
     r_.set_integer(t, s, "sendq_bytes", 4096, std::int64_t{1} << 30, o_.sendq_bytes);
     r_.set_integer(t, s, "recvq_bytes", 512, 65536, o_.recvq_bytes);
     if (const toml::array* a = r_.array(t, s, "per_ip_exempt"))

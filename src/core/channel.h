@@ -21,6 +21,8 @@ enum MemberFlag : std::uint8_t {
   kVoice = 1 << 1,  // +
 };
 
+// One entry of a list mode (+b, +e, +I). A mask "m:<mask>" is the mute extban (ISUPPORT
+// EXTBAN=,m): in +b the user may join but not speak; in +e it lifts such a mute.
 struct Ban {
   std::string mask;
   std::string set_by;
@@ -48,7 +50,9 @@ class Channel {
   std::string key;            // +k, empty when unset
   std::size_t user_limit = 0;   // +l, 0 when unset
 
-  std::vector<Ban> bans;
+  std::vector<Ban> bans;     // +b
+  std::vector<Ban> excepts;  // +e, ban exceptions
+  std::vector<Ban> invexes;  // +I, invite-only exceptions
   std::unordered_set<SessionId> invited;
   std::unordered_map<User*, std::uint8_t> members;
 
@@ -62,7 +66,14 @@ class Channel {
 
   // "+nt" style, with key and limit values when `with_values` (only members see the key).
   std::string mode_string(bool with_values) const;
+  // +b (other than mutes) matches and no +e does.
   bool is_banned(const User& u, proto::Casemapping cm) const;
+  // A "+b m:" mute matches and no "+e m:" exception does. Voice and op are checked by callers.
+  bool is_muted(const User& u, proto::Casemapping cm) const;
+  // An +I entry matches: the user may join despite +i.
+  bool is_invite_excepted(const User& u, proto::Casemapping cm) const;
+  // Entries in +b, +e and +I together, the count ISUPPORT MAXLIST bounds.
+  std::size_t list_entries() const { return bans.size() + excepts.size() + invexes.size(); }
 };
 
 // "@+" for multi-prefix, or the highest prefix only.

@@ -49,9 +49,14 @@ void join(Engine&, User&, const proto::Message&);
 void part(Engine&, User&, const proto::Message&);
 void topic(Engine&, User&, const proto::Message&);
 void names(Engine&, User&, const proto::Message&);
-void list(Engine&, User&, const proto::Message&);
 void kick(Engine&, User&, const proto::Message&);
+// invitation.cpp
 void invite(Engine&, User&, const proto::Message&);
+void knock(Engine&, User&, const proto::Message&);
+// list.cpp
+void list(Engine&, User&, const proto::Message&);
+// rename.cpp
+void rename(Engine&, User&, const proto::Message&);
 // modes.cpp
 void mode(Engine&, User&, const proto::Message&);
 // messaging.cpp

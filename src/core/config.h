@@ -25,11 +25,12 @@ struct Limits {
   std::size_t away_length = 200;
   std::size_t user_length = 10;
   std::size_t realname_length = 100;
-  std::size_t max_bans = 100;             // per channel
+  std::size_t max_bans = 100;             // per channel: +b, +e and +I entries together
   std::size_t max_modes = 4;              // parameterised mode changes per MODE command
   std::size_t whowas_entries = 1000;
   std::size_t list_max = 1000;            // LIST replies before truncation
   std::size_t monitor_entries = 100;      // nicks on one user's MONITOR list
+  std::size_t knock_interval_seconds = 60;  // one KNOCK per user per interval
 };
 
 // Token bucket per client: each command costs one token; tokens refill at `rate` per second

@@ -156,6 +156,8 @@ class Engine {
   void join_channel(User& u, std::string_view name, Channel* existing);
   // Removes `u` from `c` without announcing; deletes the channel when it empties.
   void leave_channel(User& u, Channel& c);
+  // Gives `c` a new name (no channel may already have it, unless it is `c`); announces nothing.
+  void rename_channel(Channel& c, std::string_view name);
   void change_nick(User& u, std::string_view nick);
   // Removes the user everywhere, tells common channels "QUIT :reason" and closes.
   // `u` stays valid until the current entry point returns. When `tell_transport`, the

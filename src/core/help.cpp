@@ -32,22 +32,29 @@ constexpr std::array kTopics = {
     Topic{"HELPOP", "HELPOP [<subject>]\nThe same as HELP."},
     Topic{"INFO", "INFO [<server>]\nShows information about this server's software."},
     Topic{"INVITE",
-          "INVITE <nick> <channel>\nInvites <nick> to <channel>; the invitation lifts +i, +k "
-          "and +l for one join."},
+          "INVITE <nick> <channel> | INVITE\nInvites <nick> to <channel>; the invitation lifts +b, "
+          "+i, +k and +l for one join. Without parameters: the invitations you hold."},
     Topic{"ISON", "ISON <nick>{ <nick>}\nTells which of the nicks are online."},
     Topic{"JOIN",
           "JOIN <channel>{,<channel>} [<key>{,<key>}] | JOIN 0\nJoins channels, creating them "
           "(you become operator); JOIN 0 leaves them all."},
     Topic{"KICK",
-          "KICK <channel> <nick>{,<nick>} [<reason>]\nChannel operators: removes users from the "
-          "channel."},
+          "KICK <channel>{,<channel>} <nick>{,<nick>} [<reason>]\nChannel operators: removes users "
+          "from the channel (several channels pair with the nicks in order)."},
     Topic{"KILL", "KILL <nick> <comment>\nOperators only. Disconnects <nick>."},
+    Topic{"KNOCK",
+          "KNOCK <channel> [<message>]\nAsks the operators of a closed channel (+i, +k or full) "
+          "for an invitation. Once a minute at most, by default."},
     Topic{"LINKS", "LINKS [[<server>] <mask>]\nLists the servers of the network matching <mask>."},
-    Topic{"LIST", "LIST [<channel>{,<channel>}]\nLists channels with their user counts and topics."},
+    Topic{"LIST",
+          "LIST [<item>{,<item>}]\nLists channels with their user counts and topics. Items: "
+          "channel names, masks, !mask, <n/>n users, C<n/C>n or T<n/T>n minutes since creation or "
+          "topic (ELIST=CMNTU)."},
     Topic{"LUSERS", "LUSERS\nShows how many users, operators and channels there are."},
     Topic{"MODE",
-          "MODE <channel> [<modes> [<args>]] | MODE <nick> [<modes>]\nChannel modes: b k l i m n "
-          "s t o v. User modes: +B bot, +i invisible, +w receive WALLOPS, -o drop operator status."},
+          "MODE <channel> [<modes> [<args>]] | MODE <nick> [<modes>]\nChannel modes: b e I k l i m "
+          "n s t o v; +b m:<mask> mutes. User modes: +B bot, +i invisible, +w receive WALLOPS, -o drop "
+          "operator status."},
     Topic{"MONITOR",
           "MONITOR + <nicks> | - <nicks> | C | L | S\nTells you when the nicks on your list come "
           "online (730) or go offline (731). + and - edit the list, C clears it, L lists it, S "
@@ -67,6 +74,9 @@ constexpr std::array kTopics = {
           "PRIVMSG <target>{,<target>} <text>\nSends <text> to nicks or channels; @#chan and "
           "+#chan reach only a channel's operators or voiced users."},
     Topic{"QUIT", "QUIT [<reason>]\nDisconnects you."},
+    Topic{"RENAME",
+          "RENAME <channel> <new name> [<reason>]\nChannel operators only. Renames the channel, "
+          "keeping its members, modes and topic."},
     Topic{"SETNAME",
           "SETNAME <realname>\nChanges your real name; clients with the setname capability "
           "see the change."},

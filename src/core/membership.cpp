@@ -65,7 +65,7 @@ void Engine::join_channel(User& u, std::string_view name, Channel* c) {
     }
   }
   if (!c->topic.empty()) send_topic(u, *c);
-  send_names(u, *c);
+  if (!u.caps.has(Cap::kNoImplicitNames)) send_names(u, *c);
 }
 
 void Engine::leave_channel(User& u, Channel& c) {
@@ -73,6 +73,14 @@ void Engine::leave_channel(User& u, Channel& c) {
   c.invited.erase(u.id);
   std::erase(u.channels, &c);
   if (c.members.empty()) channels_.erase(c.folded);  // destroys c
+}
+
+void Engine::rename_channel(Channel& c, std::string_view name) {
+  auto node = channels_.extract(c.folded);
+  c.name = std::string(name);
+  c.folded = fold(name);
+  node.key() = c.folded;
+  channels_.insert(std::move(node));
 }
 
 void Engine::remember_whowas(const User& u) {

@@ -51,7 +51,13 @@ inline constexpr std::string_view RPL_NOTOPIC = "331";
 inline constexpr std::string_view RPL_TOPIC = "332";
 inline constexpr std::string_view RPL_TOPICWHOTIME = "333";
 inline constexpr std::string_view RPL_WHOISBOT = "335";
+inline constexpr std::string_view RPL_INVITELIST = "336";
+inline constexpr std::string_view RPL_ENDOFINVITELIST = "337";
 inline constexpr std::string_view RPL_INVITING = "341";
+inline constexpr std::string_view RPL_INVEXLIST = "346";
+inline constexpr std::string_view RPL_ENDOFINVEXLIST = "347";
+inline constexpr std::string_view RPL_EXCEPTLIST = "348";
+inline constexpr std::string_view RPL_ENDOFEXCEPTLIST = "349";
 inline constexpr std::string_view RPL_VERSION = "351";
 inline constexpr std::string_view RPL_WHOREPLY = "352";
 inline constexpr std::string_view RPL_NAMREPLY = "353";
@@ -118,6 +124,11 @@ inline constexpr std::string_view ERR_HELPNOTFOUND = "524";
 inline constexpr std::string_view ERR_INVALIDKEY = "525";
 inline constexpr std::string_view RPL_WHOISSECURE = "671";
 inline constexpr std::string_view ERR_INVALIDMODEPARAM = "696";
+inline constexpr std::string_view RPL_KNOCK = "710";
+inline constexpr std::string_view RPL_KNOCKDLVR = "711";
+inline constexpr std::string_view ERR_TOOMANYKNOCK = "712";
+inline constexpr std::string_view ERR_CHANOPEN = "713";
+inline constexpr std::string_view ERR_KNOCKONCHAN = "714";
 inline constexpr std::string_view ERR_MONLISTFULL = "734";
 
 }  // namespace parley::core::numeric

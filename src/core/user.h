@@ -40,6 +40,7 @@ struct User {
   TimePoint last_activity{};  // last line received, for PING scheduling
   TimePoint last_message{};   // last PRIVMSG/NOTICE sent, for WHOIS idle
   TimePoint ping_sent{};      // when an unanswered PING went out; epoch if none
+  TimePoint last_knock{};     // last KNOCK accepted, for limits.knock_interval_seconds
   double flood_tokens = 0;
   // Traffic counters for STATS l: lines received, deliveries queued (a delivery may hold
   // several lines), and their bytes.

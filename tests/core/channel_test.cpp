@@ -453,6 +453,25 @@ TEST(Names, LongMemberListIsSplitIntoLinesWithin512Bytes) {
   // (the 512-byte limit itself is checked by the harness sink on every line)
 }
 
+TEST(NoImplicitNames, JoinSendsNoNamesToClientsThatAskedForIt) {
+  EngineHarness h;
+  SessionId a = h.register_user("alice", {"no-implicit-names"});
+  h.send(a, "JOIN #c");
+  EXPECT_THAT(h.lines(a), AreLines(":alice!~alice@127.0.0.1 JOIN #c"));
+  h.clear(a);
+  h.send(a, "NAMES #c");
+  EXPECT_TRUE(h.has_line(a, " 353 alice = #c :@alice")) << h.dump(a);
+}
+
+TEST(NoImplicitNames, TopicIsStillSent) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice"});
+  h.send(ids[0], "TOPIC #c :hello");
+  SessionId b = h.register_user("bob", {"no-implicit-names"});
+  h.send(b, "JOIN #c");
+  EXPECT_THAT(h.commands(b), ::testing::ElementsAre("JOIN", "332", "333")) << h.dump(b);
+}
+
 // ---- LIST -----------------------------------------------------------------------------------
 
 TEST(List, ShowsChannelsWithMemberCountsAndTopics) {
@@ -568,6 +587,38 @@ TEST(Kick, SeveralTargetsAreEachKickedOnce) {
                                         ":alice!~alice@127.0.0.1 KICK #c carol out"));
   EXPECT_THAT(h.lines(ids[1]), AreLines(":alice!~alice@127.0.0.1 KICK #c bob out"));
   EXPECT_EQ(h.channel("#c")->members.size(), 2u);
+}
+
+TEST(Kick, SeveralChannelsArePairedWithTheUsersOneKickLineEach) {
+  EngineHarness h;
+  auto ids = h.channel_with("#a", {"alice", "bob", "carol"});
+  h.send(ids[0], "JOIN #b");
+  h.send(ids[2], "JOIN #b");
+  h.clear_all();
+  h.send(ids[0], "KICK #a,#b bob,carol :out");
+  EXPECT_THAT(h.lines(ids[0]), AreLines(":alice!~alice@127.0.0.1 KICK #a bob out",
+                                        ":alice!~alice@127.0.0.1 KICK #b carol out"));
+  EXPECT_FALSE(h.channel("#a")->has(*h.user(ids[1])));
+  EXPECT_TRUE(h.channel("#a")->has(*h.user(ids[2])));
+  EXPECT_FALSE(h.channel("#b")->has(*h.user(ids[2])));
+}
+
+TEST(Kick, SameChannelTwiceKicksBothUsers) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice", "bob", "carol", "dave"});
+  h.send(ids[0], "KICK #c,#c bob,carol :bye");
+  EXPECT_THAT(h.lines(ids[3]), AreLines(":alice!~alice@127.0.0.1 KICK #c bob bye",
+                                        ":alice!~alice@127.0.0.1 KICK #c carol bye"));
+}
+
+TEST(Kick, ChannelAndUserCountsThatDoNotPairAre461) {
+  EngineHarness h;
+  auto ids = h.channel_with("#a", {"alice", "bob"});
+  h.send(ids[0], "JOIN #b");
+  h.clear_all();
+  h.send(ids[0], "KICK #a,#b bob");
+  EXPECT_THAT(h.lines(ids[0]), AreLines(":parley.local 461 alice KICK :Give one channel, or one channel per user"));
+  EXPECT_TRUE(h.channel("#a")->has(*h.user(ids[1])));
 }
 
 TEST(Kick, TargetsBeyondMaxTargetsAre407) {

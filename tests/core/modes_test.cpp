@@ -422,5 +422,163 @@ TEST(UserMode, UnknownNickIs401) {
   EXPECT_THAT(h.lines(a), AreLines(":parley.local 401 alice ghost :No such nick/channel"));
 }
 
+// ---- ban exceptions (+e), invite exceptions (+I), mute extban (+b m:) ----------------------
+
+TEST(BanException, IsAddedListedWith348And349AndRemoved) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice", "bob"});
+  h.send(ids[0], "MODE #c +e friend!*@*");
+  EXPECT_THAT(h.lines(ids[1]), AreLines(":alice!~alice@127.0.0.1 MODE #c +e friend!*@*"));
+  h.clear_all();
+  h.send(ids[1], "MODE #c +e");
+  EXPECT_THAT(h.lines(ids[1]), AreLines(":parley.local 348 bob #c friend!*@* alice 1767323045",
+                                        ":parley.local 349 bob #c :End of channel exception list"));
+  h.clear_all();
+  h.send(ids[0], "MODE #c -e friend!*@*");
+  EXPECT_THAT(h.lines(ids[1]), AreLines(":alice!~alice@127.0.0.1 MODE #c -e friend!*@*"));
+  EXPECT_TRUE(h.channel("#c")->excepts.empty());
+}
+
+TEST(BanException, MatchingUserJoinsDespiteBan) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice"});
+  h.send(ids[0], "MODE #c +b *!*@*");
+  h.send(ids[0], "MODE #c +e bob!*@*");
+  SessionId bob = h.register_user("bob");
+  SessionId carol = h.register_user("carol");
+  h.send(bob, "JOIN #c");
+  h.send(carol, "JOIN #c");
+  EXPECT_TRUE(h.channel("#c")->has(*h.user(bob))) << h.dump(bob);
+  EXPECT_THAT(h.lines(carol), AreLines(":parley.local 474 carol #c :Cannot join channel (+b)"));
+}
+
+TEST(BanException, ExceptedMemberMaySpeakDespiteBan) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice", "bob"});
+  h.send(ids[0], "MODE #c +b bob!*@*");
+  h.send(ids[1], "PRIVMSG #c :hi");
+  EXPECT_TRUE(h.has_line(ids[1], " 404 bob #c ")) << h.dump(ids[1]);
+  h.send(ids[0], "MODE #c +e *!~bob@*");
+  h.clear_all();
+  h.send(ids[1], "PRIVMSG #c :hi");
+  EXPECT_THAT(h.lines(ids[0]), AreLines(":bob!~bob@127.0.0.1 PRIVMSG #c :hi"));
+}
+
+TEST(InviteException, IsListedWith346And347) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice"});
+  h.send(ids[0], "MODE #c +I *!*@10.0.0.*");
+  h.clear_all();
+  h.send(ids[0], "MODE #c +I");
+  EXPECT_THAT(h.lines(ids[0]), AreLines(":parley.local 346 alice #c *!*@10.0.0.* alice 1767323045",
+                                        ":parley.local 347 alice #c :End of channel invite exception list"));
+}
+
+TEST(InviteException, MatchingUserJoinsInviteOnlyChannel) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice"});
+  h.send(ids[0], "MODE #c +i");
+  h.send(ids[0], "MODE #c +I bob");
+  SessionId bob = h.register_user("bob");
+  SessionId carol = h.register_user("carol");
+  h.send(bob, "JOIN #c");
+  h.send(carol, "JOIN #c");
+  EXPECT_TRUE(h.channel("#c")->has(*h.user(bob))) << h.dump(bob);
+  EXPECT_THAT(h.lines(carol), AreLines(":parley.local 473 carol #c :Cannot join channel (+i)"));
+}
+
+TEST(InviteException, DoesNotLiftABan) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice"});
+  h.send(ids[0], "MODE #c +ib bob bob");
+  h.send(ids[0], "MODE #c +I bob");
+  SessionId bob = h.register_user("bob");
+  h.send(bob, "JOIN #c");
+  EXPECT_THAT(h.lines(bob), AreLines(":parley.local 474 bob #c :Cannot join channel (+b)"));
+}
+
+TEST(ListModes, ShareOneMaxListBudget) {
+  EngineHarness h;
+  h.config.limits.max_bans = 2;
+  auto ids = h.channel_with("#c", {"alice"});
+  h.send(ids[0], "MODE #c +b one!*@*");
+  h.send(ids[0], "MODE #c +e two!*@*");
+  h.clear_all();
+  h.send(ids[0], "MODE #c +I three!*@*");
+  EXPECT_THAT(h.lines(ids[0]),
+              AreLines(":parley.local 478 alice #c three!*@* :Channel invite exception list is full"));
+  EXPECT_TRUE(h.channel("#c")->invexes.empty());
+}
+
+TEST(ListModes, NonOperatorCannotSetExceptions) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice", "bob"});
+  h.send(ids[1], "MODE #c +e bob");
+  h.send(ids[1], "MODE #c +I bob");
+  EXPECT_EQ(h.count(ids[1], " 482 bob #c "), 2u) << h.dump(ids[1]);
+  EXPECT_TRUE(h.channel("#c")->excepts.empty());
+  EXPECT_TRUE(h.channel("#c")->invexes.empty());
+}
+
+TEST(MuteExtban, MutedUserJoinsButCannotSpeak) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice"});
+  h.send(ids[0], "MODE #c +b m:bob");
+  EXPECT_THAT(h.lines(ids[0]), AreLines(":alice!~alice@127.0.0.1 MODE #c +b m:bob!*@*"));
+  SessionId bob = h.register_user("bob");
+  h.send(bob, "JOIN #c");
+  ASSERT_TRUE(h.channel("#c")->has(*h.user(bob))) << h.dump(bob);
+  h.clear_all();
+  h.send(bob, "PRIVMSG #c :hello");
+  EXPECT_THAT(h.lines(bob), AreLines(":parley.local 404 bob #c :Cannot send to channel (you are muted)"));
+  EXPECT_THAT(h.lines(ids[0]), IsEmpty());
+  h.send(ids[0], "MODE #c -b m:BOB!*@*");
+  h.clear_all();
+  h.send(bob, "PRIVMSG #c :hello");
+  EXPECT_THAT(h.lines(ids[0]), AreLines(":bob!~bob@127.0.0.1 PRIVMSG #c :hello"));
+}
+
+TEST(MuteExtban, VoiceLiftsTheMute) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice", "bob"});
+  h.send(ids[0], "MODE #c +b m:bob!*@*");
+  h.send(ids[0], "MODE #c +v bob");
+  h.clear_all();
+  h.send(ids[1], "PRIVMSG #c :hello");
+  EXPECT_THAT(h.lines(ids[0]), AreLines(":bob!~bob@127.0.0.1 PRIVMSG #c :hello"));
+}
+
+TEST(MuteExtban, MuteExceptionLiftsTheMute) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice", "bob"});
+  h.send(ids[0], "MODE #c +b m:*!*@*");
+  h.send(ids[0], "MODE #c +e m:*!~bob@*");
+  h.clear_all();
+  h.send(ids[1], "PRIVMSG #c :hello");
+  EXPECT_THAT(h.lines(ids[0]), AreLines(":bob!~bob@127.0.0.1 PRIVMSG #c :hello"));
+}
+
+TEST(MuteExtban, PlainExceptionDoesNotLiftAMute) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice", "bob"});
+  h.send(ids[0], "MODE #c +b m:bob");
+  h.send(ids[0], "MODE #c +e bob");
+  h.clear_all();
+  h.send(ids[1], "PRIVMSG #c :hello");
+  EXPECT_TRUE(h.has_line(ids[1], " 404 bob #c ")) << h.dump(ids[1]);
+}
+
+TEST(MuteExtban, IsAdvertisedInIsupport) {
+  EngineHarness h;
+  SessionId a = h.connect();
+  h.send(a, "NICK alice");
+  h.send(a, "USER alice 0 * :A");
+  EXPECT_TRUE(h.has_line(a, " EXTBAN=,m ")) << h.dump(a);
+  EXPECT_TRUE(h.has_line(a, " EXCEPTS=e ")) << h.dump(a);
+  EXPECT_TRUE(h.has_line(a, " INVEX=I ")) << h.dump(a);
+  EXPECT_TRUE(h.has_line(a, " MAXLIST=beI:100 ")) << h.dump(a);
+  EXPECT_TRUE(h.has_line(a, " CHANMODES=beI,k,l,imnst ")) << h.dump(a);
+}
+
 }  // namespace
 }  // namespace parley::core::test

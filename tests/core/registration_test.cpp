@@ -92,7 +92,7 @@ TEST(Isupport, AdvertisesCasemappingPrefixChanmodesAndLimits) {
   SessionId a = connect_and_register(h, "alice");
   auto tokens = isupport_tokens(h, a);
   for (const char* expected :
-       {"CASEMAPPING=rfc1459", "CHANTYPES=#&", "PREFIX=(ov)@+", "CHANMODES=b,k,l,imnst", "NICKLEN=9",
+       {"CASEMAPPING=rfc1459", "CHANTYPES=#&", "PREFIX=(ov)@+", "CHANMODES=beI,k,l,imnst", "NICKLEN=9",
         "TOPICLEN=300", "NETWORK=TestNet", "STATUSMSG=@+", "MODES=4", "CHANNELLEN=50", "CHANLIMIT=#&:50",
         "AWAYLEN=200", "KICKLEN=255"}) {
     EXPECT_THAT(tokens, Contains(expected));
@@ -129,9 +129,9 @@ TEST(Cap, LsListsExactlyTheImplementedCapabilities) {
   SessionId a = h.connect();
   h.send(a, "CAP LS 302");
   EXPECT_THAT(h.lines(a),
-              AreLines(":parley.local CAP * LS :away-notify batch cap-notify chghost echo-message extended-join "
-                       "extended-monitor labeled-response message-tags multi-prefix server-time setname "
-                       "userhost-in-names"));
+              AreLines(":parley.local CAP * LS :away-notify batch cap-notify chghost draft/channel-rename "
+                       "echo-message extended-join extended-monitor invite-notify labeled-response message-tags "
+                       "multi-prefix no-implicit-names server-time setname userhost-in-names"));
 }
 
 TEST(Cap, Ls302HoldsRegistrationUntilCapEnd) {

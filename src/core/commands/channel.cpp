@@ -1,6 +1,5 @@
-// Channel membership commands: JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE.
-#include <algorithm>
-
+// Channel membership commands: JOIN, PART, TOPIC, NAMES, KICK. (INVITE and KNOCK are in
+// invitation.cpp, LIST in list.cpp, RENAME in rename.cpp.)
 #include "core/command_table.h"
 #include "core/engine.h"
 #include "core/numerics.h"
@@ -12,12 +11,13 @@ using namespace numeric;
 
 namespace {
 
-// Why `u` may not join `c`, or an empty code when it may. An invitation lifts +i, +k and +l.
+// Why `u` may not join `c`, or an empty code when it may. An invitation lifts +b, +i, +k and
+// +l; a ban exception (+e) lifts +b and an invite exception (+I) lifts +i.
 std::string_view join_refusal(Engine& e, const User& u, const Channel& c, std::string_view key) {
   bool invited = c.invited.count(u.id) != 0;
-  if (c.is_banned(u, e.casemapping()) && !invited) return ERR_BANNEDFROMCHAN;
   if (invited) return {};
-  if (c.invite_only) return ERR_INVITEONLYCHAN;
+  if (c.is_banned(u, e.casemapping())) return ERR_BANNEDFROMCHAN;
+  if (c.invite_only && !c.is_invite_excepted(u, e.casemapping())) return ERR_INVITEONLYCHAN;
   if (!c.key.empty() && key != c.key) return ERR_BADCHANNELKEY;
   if (c.user_limit && c.members.size() >= c.user_limit) return ERR_CHANNELISFULL;
   return {};
@@ -80,7 +80,8 @@ void part(Engine& e, User& u, const proto::Message& m) {
       e.reply(u, ERR_NOTONCHANNEL, {c->name, "You're not on that channel"});
     } else {
       if (m.size() > 1) {
-        Engine::Broadcast(e, u.prefix(), "PART", {c->name, limit_utf8(m.param(1), e.limits().kick_length)}).to_channel(*c);
+        Engine::Broadcast(e, u.prefix(), "PART", {c->name, limit_utf8(m.param(1), e.limits().kick_length)})
+            .to_channel(*c);
       } else {
         Engine::Broadcast(e, u.prefix(), "PART", {c->name}).to_channel(*c);
       }
@@ -127,51 +128,48 @@ void names(Engine& e, User& u, const proto::Message& m) {
   }
 }
 
-// LIST [<channel>{,<channel>}]
-void list(Engine& e, User& u, const proto::Message& m) {
-  e.reply(u, RPL_LISTSTART, {"Channel", "Users  Name"});
-  auto show = [&](Channel& c) {
-    if (c.secret && !c.has(u) && !u.is_oper()) return;
-    e.reply(u, RPL_LIST, {c.name, std::to_string(c.members.size()), "[" + c.mode_string(false) + "] " + c.topic});
-  };
-  if (m.size() > 0 && !m.param(0).empty()) {
-    for (std::string_view name : split_list(m.param(0))) {
-      if (Channel* c = e.find_channel(name)) show(*c);
-    }
+namespace {
+
+// The channel `name` when `u` may kick from it; otherwise answers 403, 442 or 482 and returns
+// nullptr.
+Channel* kick_channel(Engine& e, User& u, std::string_view name) {
+  Channel* c = e.find_channel(name);
+  if (!c) {
+    e.reply(u, ERR_NOSUCHCHANNEL, {name.substr(0, 64), "No such channel"});
+  } else if (!c->has(u)) {
+    e.reply(u, ERR_NOTONCHANNEL, {c->name, "You're not on that channel"});
+  } else if (!c->is_op(u)) {
+    e.reply(u, ERR_CHANOPRIVSNEEDED, {c->name, "You're not channel operator"});
   } else {
-    std::vector<Channel*> all;
-    for (auto& [key, c] : e.channels()) all.push_back(c.get());
-    std::sort(all.begin(), all.end(), [](Channel* a, Channel* b) { return a->folded < b->folded; });
-    if (all.size() > e.limits().list_max) all.resize(e.limits().list_max);
-    for (Channel* c : all) show(*c);
+    return c;
   }
-  e.reply(u, RPL_LISTEND, {"End of /LIST"});
+  return nullptr;
 }
 
+}  // namespace
+
 // KICK <channel> <user>{,<user>} [<comment>]
+// KICK <channel>{,<channel>} <user>{,<user>} [<comment>]: as many channels as users, paired
+// (RFC 2812). Either way every kicked user is announced by a KICK line of their own.
 void kick(Engine& e, User& u, const proto::Message& m) {
-  std::string channel_name(m.param(0));
-  Channel* c = e.find_channel(channel_name);
-  if (!c) {
-    e.reply(u, ERR_NOSUCHCHANNEL, {m.param(0).substr(0, 64), "No such channel"});
-    return;
-  }
-  if (!c->has(u)) {
-    e.reply(u, ERR_NOTONCHANNEL, {c->name, "You're not on that channel"});
-    return;
-  }
-  if (!c->is_op(u)) {
-    e.reply(u, ERR_CHANOPRIVSNEEDED, {c->name, "You're not channel operator"});
-    return;
-  }
-  std::string reason = m.size() > 2 ? limit_utf8(m.param(2), e.limits().kick_length) : u.nick;
+  auto channels = split_list(m.param(0));
   auto targets = split_list(m.param(1));
+  if (channels.empty() || targets.empty() || (channels.size() > 1 && channels.size() != targets.size())) {
+    e.reply(u, ERR_NEEDMOREPARAMS, {"KICK", "Give one channel, or one channel per user"});
+    return;
+  }
+  bool paired = channels.size() > 1;
+  std::string reason = m.size() > 2 ? limit_utf8(m.param(2), e.limits().kick_length) : u.nick;
   for (std::size_t i = 0; i < targets.size(); ++i) {
-    c = e.find_channel(channel_name);  // the previous kick may have emptied it
-    if (!c) break;
     if (i >= e.limits().max_targets) {
-      e.reply(u, ERR_TOOMANYTARGETS, {targets[i], "Too many targets"});
+      e.reply(u, ERR_TOOMANYTARGETS, {targets[i].substr(0, 64), "Too many targets"});
       continue;
+    }
+    // Looked up each time: the previous kick may have emptied (and so deleted) the channel.
+    Channel* c = kick_channel(e, u, paired ? channels[i] : channels[0]);
+    if (!c) {
+      if (paired) continue;
+      return;
     }
     User* victim = e.find_nick(targets[i]);
     if (!victim) {
@@ -182,30 +180,6 @@ void kick(Engine& e, User& u, const proto::Message& m) {
       Engine::Broadcast(e, u.prefix(), "KICK", {c->name, victim->nick, reason}).to_channel(*c);
       e.leave_channel(*victim, *c);
     }
-  }
-}
-
-// INVITE <nickname> <channel>
-void invite(Engine& e, User& u, const proto::Message& m) {
-  User* target = e.find_nick(m.param(0));
-  if (!target) {
-    e.reply(u, ERR_NOSUCHNICK, {m.param(0).substr(0, 64), "No such nick/channel"});
-    return;
-  }
-  Channel* c = e.find_channel(m.param(1));
-  if (!c) {
-    e.reply(u, ERR_NOSUCHCHANNEL, {m.param(1).substr(0, 64), "No such channel"});
-  } else if (!c->has(u)) {
-    e.reply(u, ERR_NOTONCHANNEL, {c->name, "You're not on that channel"});
-  } else if (c->has(*target)) {
-    e.reply(u, ERR_USERONCHANNEL, {target->nick, c->name, "is already on channel"});
-  } else if (c->invite_only && !c->is_op(u)) {
-    e.reply(u, ERR_CHANOPRIVSNEEDED, {c->name, "You're not channel operator"});
-  } else {
-    c->invited.insert(target->id);
-    e.reply(u, RPL_INVITING, {target->nick, c->name});
-    if (!target->away.empty()) e.reply(u, RPL_AWAY, {target->nick, target->away});
-    Engine::Broadcast(e, u.prefix(), "INVITE", {target->nick, c->name}).to(*target);
   }
 }
 

@@ -36,7 +36,9 @@ const char* channel_refusal(Engine& e, const User& u, const Channel& c) {
   bool member = c.has(u);
   if (c.no_external && !member) return "Cannot send to channel (+n)";
   if (!c.can_speak(u)) return "Cannot send to channel (+m)";
-  if (!(c.flags(u) & (kOp | kVoice)) && c.is_banned(u, e.casemapping())) return "Cannot send to channel (+b)";
+  if (c.bans.empty() || (c.flags(u) & (kOp | kVoice))) return nullptr;
+  if (c.is_banned(u, e.casemapping())) return "Cannot send to channel (+b)";
+  if (c.is_muted(u, e.casemapping())) return "Cannot send to channel (you are muted)";
   return nullptr;
 }
 

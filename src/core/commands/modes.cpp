@@ -1,4 +1,5 @@
-// MODE for channels (b i k l m n o s t v) and users (B i o w).
+// MODE for channels (b e I i k l m n o s t v) and users (B i o w).
+#include <algorithm>
 #include <charconv>
 
 #include "core/command_table.h"
@@ -36,30 +37,64 @@ class ModeChanges {
   bool sign_ = true;
 };
 
-void send_ban_list(Engine& e, User& u, Channel& c) {
-  for (const Ban& b : c.bans) e.reply(u, RPL_BANLIST, {c.name, b.mask, b.set_by, unix_seconds(b.set_at)});
-  e.reply(u, RPL_ENDOFBANLIST, {c.name, "End of channel ban list"});
+// The list modes: +b bans, +e ban exceptions, +I invite exceptions.
+struct ListMode {
+  char mode;
+  std::vector<Ban> Channel::*entries;
+  std::string_view item_numeric, end_numeric, end_text, full_text;
+};
+constexpr ListMode kListModes[] = {
+    {'b', &Channel::bans, RPL_BANLIST, RPL_ENDOFBANLIST, "End of channel ban list",
+     "Channel ban list is full"},
+    {'e', &Channel::excepts, RPL_EXCEPTLIST, RPL_ENDOFEXCEPTLIST, "End of channel exception list",
+     "Channel exception list is full"},
+    {'I', &Channel::invexes, RPL_INVEXLIST, RPL_ENDOFINVEXLIST, "End of channel invite exception list",
+     "Channel invite exception list is full"},
+};
+
+const ListMode* find_list_mode(char mode) {
+  for (const ListMode& l : kListModes) {
+    if (l.mode == mode) return &l;
+  }
+  return nullptr;
 }
 
-void change_ban(Engine& e, Channel& c, User& u, bool plus, std::string_view raw, ModeChanges& out) {
+void send_list(Engine& e, User& u, Channel& c, const ListMode& l) {
+  for (const Ban& b : c.*l.entries) {
+    e.reply(u, l.item_numeric, {c.name, b.mask, b.set_by, unix_seconds(b.set_at)});
+  }
+  e.reply(u, l.end_numeric, {c.name, l.end_text});
+}
+
+// "m:<mask>" (the mute extban) keeps its prefix and normalises the mask after it.
+std::string normalize_list_mask(std::string_view raw) {
   // A mask must survive being sent back as a middle parameter: ":x y" is stored as "x".
-  std::string mask = proto::normalize_mask(limit_utf8(proto::safe_middle_param(raw), 128));
-  auto it = std::find_if(c.bans.begin(), c.bans.end(),
+  std::string cut = limit_utf8(proto::safe_middle_param(raw), 128);
+  if (cut.size() > 2 && cut[0] == 'm' && cut[1] == ':') return "m:" + proto::normalize_mask(cut.substr(2));
+  return proto::normalize_mask(cut);
+}
+
+void change_list(Engine& e, Channel& c, User& u, bool plus, const ListMode& l, std::string_view raw,
+                 ModeChanges& out) {
+  std::string mask = normalize_list_mask(raw);
+  std::vector<Ban>& entries = c.*l.entries;
+  auto it = std::find_if(entries.begin(), entries.end(),
                          [&](const Ban& b) { return proto::equal_folded(b.mask, mask, e.casemapping()); });
-  if (plus && it == c.bans.end()) {
-    if (c.bans.size() >= e.limits().max_bans) {
-      e.reply(u, ERR_BANLISTFULL, {c.name, mask, "Channel ban list is full"});
+  if (plus && it == entries.end()) {
+    if (c.list_entries() >= e.limits().max_bans) {
+      e.reply(u, ERR_BANLISTFULL, {c.name, mask, l.full_text});
       return;
     }
-    c.bans.push_back(Ban{mask, u.nick, e.now()});
-    out.add(true, 'b', mask);
-  } else if (!plus && it != c.bans.end()) {
-    out.add(false, 'b', it->mask);
-    c.bans.erase(it);
+    entries.push_back(Ban{mask, u.nick, e.now()});
+    out.add(true, l.mode, mask);
+  } else if (!plus && it != entries.end()) {
+    out.add(false, l.mode, it->mask);
+    entries.erase(it);
   }
 }
 
-void change_member(Engine& e, Channel& c, User& u, bool plus, char mode, std::string_view nick, ModeChanges& out) {
+void change_member(Engine& e, Channel& c, User& u, bool plus, char mode, std::string_view nick,
+                   ModeChanges& out) {
   User* target = e.find_nick(nick);
   if (!target) {
     e.reply(u, ERR_NOSUCHNICK, {nick.substr(0, 64), "No such nick/channel"});
@@ -98,7 +133,7 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
   std::size_t next_arg = 2, param_modes = 0;
   bool plus = true, op_checked = false, allowed = false;
   ModeChanges changes;
-  // MODES counts every change that takes a parameter (b, k, l, o, v); the rest are ignored.
+  // MODES counts every change that takes a parameter (b, e, I, k, l, o, v); the rest are ignored.
   auto within_budget = [&]() { return ++param_modes <= e.limits().max_modes; };
   auto need_op = [&]() {
     if (!op_checked) {
@@ -113,15 +148,18 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
       plus = mode == '+';
       continue;
     }
-    bool takes_arg = mode == 'b' || mode == 'o' || mode == 'v' || mode == 'k' || (mode == 'l' && plus);
+    const ListMode* list = find_list_mode(mode);
+    bool takes_arg = list || mode == 'o' || mode == 'v' || mode == 'k' || (mode == 'l' && plus);
     std::string_view arg;
     if (takes_arg && next_arg < m.size()) arg = m.param(next_arg++);
     switch (mode) {
       case 'b':
+      case 'e':
+      case 'I':
         if (arg.empty()) {
-          send_ban_list(e, u, c);
+          send_list(e, u, c, *list);
         } else if (need_op() && within_budget()) {
-          change_ban(e, c, u, plus, arg, changes);
+          change_list(e, c, u, plus, *list, arg, changes);
         }
         break;
       case 'o':
@@ -133,7 +171,8 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
         }
         break;
       case 'k':
-        if (plus && (arg.empty() || !proto::is_middle_param(arg) || arg.find(',') != std::string_view::npos)) {
+        if (plus &&
+            (arg.empty() || !proto::is_middle_param(arg) || arg.find(',') != std::string_view::npos)) {
           e.reply(u, ERR_INVALIDKEY, {c.name, "Key is not well-formed"});
         } else if (need_op() && within_budget()) {
           if (plus && c.key != arg) {
@@ -167,7 +206,7 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
       case 'n':
       case 's':
       case 't': {
-        bool& flag = mode == 'i' ? c.invite_only
+        bool& flag = mode == 'i'   ? c.invite_only
                      : mode == 'm' ? c.moderated
                      : mode == 'n' ? c.no_external
                      : mode == 's' ? c.secret
@@ -178,8 +217,7 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
         }
         break;
       }
-      default:
-        e.reply(u, ERR_UNKNOWNMODE, {std::string(1, mode), "is unknown mode char to me"});
+      default: e.reply(u, ERR_UNKNOWNMODE, {std::string(1, mode), "is unknown mode char to me"});
     }
   }
   if (changes.empty()) return;
