@@ -20,6 +20,7 @@ enum class Cap : std::uint8_t {
   kUserhostInNames,
   kBatch,
   kLabeledResponse,
+  kMetadata,
   kCount,
 };
 
@@ -36,6 +37,7 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kAwayNotify, "away-notify"},
     {Cap::kBatch, "batch"},
     {Cap::kCapNotify, "cap-notify"},
+    {Cap::kMetadata, "draft/metadata-3"},  // value from the config: Engine::cap_value
     {Cap::kEchoMessage, "echo-message"},
     {Cap::kExtendedJoin, "extended-join"},
     {Cap::kLabeledResponse, "labeled-response"},

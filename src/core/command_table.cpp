@@ -27,6 +27,7 @@ constexpr std::array kTable = {
     CommandSpec{"KILL", 2, false, kOper, B, kill},
     CommandSpec{"LIST", 0, false, false, L, list},
     CommandSpec{"LUSERS", 0, false, false, L, lusers},
+    CommandSpec{"METADATA", 2, kPre, false, B, metadata},
     CommandSpec{"MODE", 1, false, false, B, mode},
     CommandSpec{"MOTD", 0, false, false, U, motd},
     CommandSpec{"NAMES", 0, false, false, L, names},

@@ -71,6 +71,8 @@ void info(Engine&, User&, const proto::Message&);
 // oper.cpp
 void oper(Engine&, User&, const proto::Message&);
 void kill(Engine&, User&, const proto::Message&);
+// metadata.cpp
+void metadata(Engine&, User&, const proto::Message&);
 }  // namespace commands
 
 }  // namespace parley::core

@@ -29,6 +29,10 @@ struct Limits {
   std::size_t max_modes = 4;              // parameterised mode changes per MODE command
   std::size_t whowas_entries = 1000;
   std::size_t list_max = 1000;            // LIST replies before truncation
+  std::size_t metadata_max_keys = 20;     // draft/metadata-3 keys per user and per channel
+  std::size_t metadata_max_subs = 50;     // metadata keys one client may subscribe to
+  std::size_t metadata_max_value_bytes = 300;  // longest metadata value accepted
+  std::size_t metadata_sync_members = 250;     // larger channels get 774 (sync later) on JOIN
 };
 
 // Token bucket per client: each command costs one token; tokens refill at `rate` per second

@@ -101,5 +101,12 @@ inline constexpr std::string_view ERR_USERSDONTMATCH = "502";
 inline constexpr std::string_view ERR_INVALIDKEY = "525";
 inline constexpr std::string_view RPL_WHOISSECURE = "671";
 inline constexpr std::string_view ERR_INVALIDMODEPARAM = "696";
+inline constexpr std::string_view RPL_WHOISKEYVALUE = "760";
+inline constexpr std::string_view RPL_KEYVALUE = "761";
+inline constexpr std::string_view RPL_KEYNOTSET = "766";
+inline constexpr std::string_view RPL_METADATASUBOK = "770";
+inline constexpr std::string_view RPL_METADATAUNSUBOK = "771";
+inline constexpr std::string_view RPL_METADATASUBS = "772";
+inline constexpr std::string_view RPL_METADATASYNCLATER = "774";
 
 }  // namespace parley::core::numeric

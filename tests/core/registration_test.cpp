@@ -129,7 +129,9 @@ TEST(Cap, LsListsExactlyTheImplementedCapabilities) {
   SessionId a = h.connect();
   h.send(a, "CAP LS 302");
   EXPECT_THAT(h.lines(a),
-              AreLines(":parley.local CAP * LS :away-notify batch cap-notify echo-message extended-join "
+              AreLines(":parley.local CAP * LS :away-notify batch cap-notify "
+                       "draft/metadata-3=before-connect,max-subs=50,max-keys=20,max-value-bytes=300 "
+                       "echo-message extended-join "
                        "labeled-response message-tags multi-prefix server-time userhost-in-names"));
 }
 
