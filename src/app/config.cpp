@@ -186,7 +186,8 @@ class ServerConfigLoader {
                        "nick_length", "channel_length", "topic_length", "kick_length", "away_length",
                        "max_bans", "max_modes", "whowas_entries", "sendq_bytes", "recvq_bytes",
                        "per_ip_exempt", "realname_length", "monitor_entries", "knock_interval_seconds",
-                       "list_max"});
+                       "list_max", "metadata_max_keys", "metadata_max_subs", "metadata_max_value_bytes",
+                       "metadata_sync_members"});
     auto& l = o_.engine.limits;
     r_.set_integer(t, s, "max_clients", 1, 1'000'000, l.max_clients);
     r_.set_integer(t, s, "max_clients_per_ip", 1, 1'000'000, l.max_clients_per_ip);
@@ -204,6 +205,10 @@ class ServerConfigLoader {
     r_.set_integer(t, s, "monitor_entries", 0, 10'000, l.monitor_entries);
     r_.set_integer(t, s, "knock_interval_seconds", 0, 86'400, l.knock_interval_seconds);
     r_.set_integer(t, s, "list_max", 1, 1'000'000, l.list_max);
+    r_.set_integer(t, s, "metadata_max_keys", 1, 1000, l.metadata_max_keys);
+    r_.set_integer(t, s, "metadata_max_subs", 1, 1000, l.metadata_max_subs);
+    r_.set_integer(t, s, "metadata_max_value_bytes", 1, 400, l.metadata_max_value_bytes);
+    r_.set_integer(t, s, "metadata_sync_members", 0, 1'000'000, l.metadata_sync_members);
     r_.set_integer(t, s, "sendq_bytes", 4096, std::int64_t{1} << 30, o_.sendq_bytes);
     r_.set_integer(t, s, "recvq_bytes", 512, 65536, o_.recvq_bytes);
     if (const toml::array* a = r_.array(t, s, "per_ip_exempt"))

@@ -26,6 +26,7 @@ enum class Cap : std::uint8_t {
   kInviteNotify,
   kNoImplicitNames,
   kChannelRename,
+  kMetadata,
   kCount,
 };
 
@@ -44,6 +45,7 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kCapNotify, "cap-notify"},
     {Cap::kChghost, "chghost"},
     {Cap::kChannelRename, "draft/channel-rename"},
+    {Cap::kMetadata, "draft/metadata-3"},  // value from the config: Engine::cap_value
     {Cap::kEchoMessage, "echo-message"},
     {Cap::kExtendedJoin, "extended-join"},
     {Cap::kExtendedMonitor, "extended-monitor"},

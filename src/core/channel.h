@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/metadata.h"
 #include "core/types.h"
 #include "proto/casemap.h"
 
@@ -55,6 +56,7 @@ class Channel {
   std::vector<Ban> invexes;  // +I, invite-only exceptions
   std::unordered_set<SessionId> invited;
   std::unordered_map<User*, std::uint8_t> members;
+  MetadataMap metadata;  // draft/metadata-3, set by channel operators
 
   bool has(const User& u) const { return members.count(const_cast<User*>(&u)) != 0; }
   std::uint8_t flags(const User& u) const {

@@ -90,6 +90,8 @@ void help(Engine&, User&, const proto::Message&);
 // server_info.cpp
 void links(Engine&, User&, const proto::Message&);
 void stats(Engine&, User&, const proto::Message&);
+// metadata.cpp
+void metadata(Engine&, User&, const proto::Message&);
 }  // namespace commands
 
 }  // namespace parley::core

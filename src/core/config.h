@@ -31,6 +31,10 @@ struct Limits {
   std::size_t list_max = 1000;            // LIST replies before truncation
   std::size_t monitor_entries = 100;      // nicks on one user's MONITOR list
   std::size_t knock_interval_seconds = 60;  // one KNOCK per user per interval
+  std::size_t metadata_max_keys = 20;     // draft/metadata-3 keys per user and per channel
+  std::size_t metadata_max_subs = 50;     // metadata keys one client may subscribe to
+  std::size_t metadata_max_value_bytes = 300;  // longest metadata value accepted
+  std::size_t metadata_sync_members = 250;     // larger channels get 774 (sync later) on JOIN
 };
 
 // Token bucket per client: each command costs one token; tokens refill at `rate` per second

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "core/command_table.h"
+#include "core/metadata.h"
 #include "core/numerics.h"
 
 namespace parley::core {
@@ -29,6 +30,8 @@ Engine::Engine(EngineConfig config, ReplySink& sink, const PasswordVerifier& ver
     : config_(std::move(config)), sink_(sink), verifier_(verifier), msgids_(config_.msgid_seed) {
   command_uses_.resize(all_commands().size());
   build_isupport();
+  for (const auto& info : kCaps) cap_values_[static_cast<std::size_t>(info.cap)] = info.value;
+  cap_values_[static_cast<std::size_t>(Cap::kMetadata)] = metadata_cap_value(config_);
 }
 
 Engine::~Engine() = default;
@@ -212,6 +215,22 @@ void Engine::dispatch(User& u, const proto::Message& msg) {
   dispatch_command(u, msg);
 }
 
+namespace {
+
+// Whether `line` carries a batch tag.
+bool in_batch(std::string_view line) {
+  if (line.empty() || line.front() != '@') return false;
+  std::string_view tags = line.substr(1, line.find(' ') - 1);
+  while (!tags.empty()) {
+    auto end = tags.find(';');
+    if (tags.substr(0, end).substr(0, 6) == "batch=") return true;
+    tags.remove_prefix(end == std::string_view::npos ? tags.size() : end + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
 void Engine::release_labeled_reply() {
   if (!labeled_.user) return;
   LabeledReply reply = std::move(labeled_);
@@ -245,7 +264,9 @@ void Engine::release_labeled_reply() {
     std::string out =
         proto::add_tag(":" + config_.server_name + " BATCH +" + ref + " labeled-response\r\n", label);
     std::string batch_tag = "batch=" + ref;
-    for (std::string_view line : lines) out += proto::add_tag(line, batch_tag);
+    // A line already in a batch of its own (a nested batch, such as `metadata`) keeps only that
+    // tag; the nested batch's BATCH lines carry ours.
+    for (std::string_view line : lines) out += in_batch(line) ? std::string(line) : proto::add_tag(line, batch_tag);
     out += ":" + config_.server_name + " BATCH -" + ref + "\r\n";
     emit(std::move(out));
   }

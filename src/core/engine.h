@@ -9,6 +9,7 @@
 // command handlers (core/commands/*.cpp) use.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <initializer_list>
@@ -78,6 +79,8 @@ class Engine {
   const Limits& limits() const { return config_.limits; }
   TimePoint now() const { return now_; }
   const PasswordVerifier& verifier() const { return verifier_; }
+  // The value CAP LS 302 shows for a capability (some follow the configuration); empty: none.
+  std::string_view cap_value(Cap c) const { return cap_values_[static_cast<std::size_t>(c)]; }
 
   User* find_user(SessionId id);
   User* find_nick(std::string_view nick);
@@ -213,6 +216,7 @@ class Engine {
   std::deque<WhowasEntry> whowas_;
   std::vector<std::unique_ptr<User>> departed_;           // freed at the end of each entry point
   std::vector<std::vector<std::string>> isupport_lines_;  // tokens, at most 13 per line
+  std::array<std::string, static_cast<std::size_t>(Cap::kCount)> cap_values_;
   MsgIdGenerator msgids_;
   LabeledReply labeled_;
   std::uint64_t batch_counter_ = 0;

@@ -51,6 +51,10 @@ constexpr std::array kTopics = {
           "channel names, masks, !mask, <n/>n users, C<n/C>n or T<n/T>n minutes since creation or "
           "topic (ELIST=CMNTU)."},
     Topic{"LUSERS", "LUSERS\nShows how many users, operators and channels there are."},
+    Topic{"METADATA",
+          "METADATA <target> GET|LIST|SET|CLEAR|SUB|UNSUB|SUBS|SYNC [...]\nUser and channel "
+          "metadata (draft/metadata-3): SET <key> [<value>] on yourself or a channel you operate; "
+          "SUB <key>... to be told of changes."},
     Topic{"MODE",
           "MODE <channel> [<modes> [<args>]] | MODE <nick> [<modes>]\nChannel modes: b e I k l i m "
           "n s t o v; +b m:<mask> mutes. User modes: +B bot, +i invisible, +w receive WALLOPS, -o drop "

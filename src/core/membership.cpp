@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "core/engine.h"
+#include "core/metadata.h"
 #include "core/numerics.h"
 
 namespace parley::core {
@@ -66,6 +67,7 @@ void Engine::join_channel(User& u, std::string_view name, Channel* c) {
   }
   if (!c->topic.empty()) send_topic(u, *c);
   if (!u.caps.has(Cap::kNoImplicitNames)) send_names(u, *c);
+  send_join_metadata(*this, u, *c);
 }
 
 void Engine::leave_channel(User& u, Channel& c) {

@@ -130,5 +130,12 @@ inline constexpr std::string_view ERR_TOOMANYKNOCK = "712";
 inline constexpr std::string_view ERR_CHANOPEN = "713";
 inline constexpr std::string_view ERR_KNOCKONCHAN = "714";
 inline constexpr std::string_view ERR_MONLISTFULL = "734";
+inline constexpr std::string_view RPL_WHOISKEYVALUE = "760";
+inline constexpr std::string_view RPL_KEYVALUE = "761";
+inline constexpr std::string_view RPL_KEYNOTSET = "766";
+inline constexpr std::string_view RPL_METADATASUBOK = "770";
+inline constexpr std::string_view RPL_METADATAUNSUBOK = "771";
+inline constexpr std::string_view RPL_METADATASUBS = "772";
+inline constexpr std::string_view RPL_METADATASYNCLATER = "774";
 
 }  // namespace parley::core::numeric

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/caps.h"
+#include "core/metadata.h"
 #include "core/types.h"
 
 namespace parley::core {
@@ -56,6 +57,18 @@ struct User {
   const std::string& pending_password() const { return extra_ ? extra_->pending_password : empty_string(); }
   void set_oper_name(std::string name) { set(&Extra::oper_name, std::move(name)); }
   void set_pending_password(std::string password) { set(&Extra::pending_password, std::move(password)); }
+  // draft/metadata-3 keys and subscriptions; null for a user who has neither.
+  const UserMetadata* metadata() const {
+    return extra_ && !extra_->metadata.empty() ? &extra_->metadata : nullptr;
+  }
+  // For changing them; call release_unused_metadata() afterwards so an emptied extension goes.
+  UserMetadata& metadata_for_update() {
+    if (!extra_) extra_ = std::make_unique<Extra>();
+    return extra_->metadata;
+  }
+  void release_unused_metadata() {
+    if (extra_ && extra_->unused()) extra_.reset();
+  }
   // The textual IP: `address` is the IP, with "0" prepended to an IPv6 address that starts
   // with ':' (a host may not start with ':' on the wire). Such an address starts with "::", and
   // no address as formatted by inet_ntop starts with "0::", so stripping that "0" is exact.
@@ -79,6 +92,8 @@ struct User {
  private:
   struct Extra {
     std::string oper_name, pending_password;
+    UserMetadata metadata;
+    bool unused() const { return oper_name.empty() && pending_password.empty() && metadata.empty(); }
   };
   static const std::string& empty_string() {
     static const std::string empty;
@@ -90,7 +105,7 @@ struct User {
       extra_ = std::make_unique<Extra>();
     }
     (*extra_).*field = std::move(value);
-    if (extra_->oper_name.empty() && extra_->pending_password.empty()) extra_.reset();
+    if (extra_->unused()) extra_.reset();
   }
   std::unique_ptr<Extra> extra_;
 };

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "core/engine.h"
+#include "core/metadata.h"
 #include "core/numerics.h"
 
 namespace parley::core {
@@ -32,6 +33,7 @@ void Engine::send_welcome(User& u) {
   reply(u, RPL_MYINFO, {c.server_name, c.version, "Biow", "biklmnostv", "bklov"});
   send_isupport(u);
   send_lusers(u);
+  if (u.caps.has(Cap::kMetadata)) send_registration_metadata(*this, u);  // before the MOTD's end
   send_motd(u);
 }
 

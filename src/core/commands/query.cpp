@@ -158,6 +158,7 @@ void whois(Engine& e, User& u, const proto::Message& m) {
   e.reply(u, RPL_WHOISIDLE,
           {t->nick, std::to_string(std::max<long long>(0, idle)), unix_seconds(t->connected_at),
            "seconds idle, signon time"});
+  send_whois_metadata(e, u, *t);
   e.reply(u, RPL_ENDOFWHOIS, {t->nick, "End of /WHOIS list"});
 }
 
