@@ -107,6 +107,7 @@ class ParleyController(BaseServerController, DirectoryBasedController):
     software_name = "Parley"
     supported_sasl_mechanisms: Set[str] = set()  # no accounts yet
     supports_sts = False
+    extban_mute_char = "m"  # ISUPPORT EXTBAN=,m
 
     # The IRCv3 capabilities Parley advertises (docs/protocol.md 1.4) that irctest knows.
     # Declaring one turns "server NAKed it" from a skip into a failure, so it guards against
@@ -117,10 +118,12 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             Capabilities.BATCH,
             Capabilities.ECHO_MESSAGE,
             Capabilities.EXTENDED_JOIN,
+            Capabilities.EXTENDED_MONITOR,
             Capabilities.LABELED_RESPONSE,
             Capabilities.MESSAGE_TAGS,
             Capabilities.MULTI_PREFIX,
             Capabilities.SERVER_TIME,
+            Capabilities.SETNAME,
         }
     )
 
@@ -128,7 +131,17 @@ class ParleyController(BaseServerController, DirectoryBasedController):
     # than skips, a test that finds one of these missing.
     optional_behaviors: FrozenSet[OptionalBehaviors] = frozenset(
         {
+            OptionalBehaviors.BAN_EXCEPTION_MODE,
             OptionalBehaviors.CAP_REQ_MINUS,
+            OptionalBehaviors.ELIST_C,
+            OptionalBehaviors.ELIST_M,
+            OptionalBehaviors.ELIST_N,
+            OptionalBehaviors.ELIST_T,
+            OptionalBehaviors.ELIST_U,
+            OptionalBehaviors.INVITE_EXCEPTION_MODE,
+            OptionalBehaviors.INVITE_LIST,
+            OptionalBehaviors.INVITE_OVERRIDES_LIMIT,
+            OptionalBehaviors.METADATA_BEFORE_CONNECT,
             OptionalBehaviors.MULTI_JOIN,
             OptionalBehaviors.MULTI_KICK,
             OptionalBehaviors.MULTI_PRIVMSG,
@@ -203,7 +216,9 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             "name": SERVER_NAME,
             "bind": numeric_address(hostname),
             "port": port,
-            # The default MOTD says the embedded default configuration is running; it is not.
+            # What irctest's LINKS test expects a controller to configure (as its InspIRCd and
+            # ngIRCd controllers do).
+            "description": "test server",
             "motd": ["Parley, started by irctest (tests/conformance/parley_controller.py)."],
         }
         if password is not None:
