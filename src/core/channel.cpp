@@ -9,6 +9,7 @@ namespace parley::core {
 
 std::string Channel::mode_string(bool with_values) const {
   std::string modes = "+";
+  if (no_ctcp) modes += 'C';
   std::string values;
   if (invite_only) modes += 'i';
   if (!key.empty()) {

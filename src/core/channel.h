@@ -45,6 +45,7 @@ class Channel {
 
   bool invite_only = false;   // +i
   bool moderated = false;     // +m
+  bool no_ctcp = false;       // +C: no CTCP but ACTION
   bool no_external = true;    // +n
   bool topic_protected = true;  // +t
   bool secret = false;        // +s

@@ -43,7 +43,7 @@ void Engine::build_isupport() {
       "BOT=B",
       "CASEMAPPING=" + std::string(proto::to_string(config_.casemapping)),
       "CHANLIMIT=#&:" + std::to_string(l.max_channels_per_user),
-      "CHANMODES=beI,k,l,imnst",
+      "CHANMODES=beI,k,l,Cimnst",
       "CHANNELLEN=" + std::to_string(l.channel_length),
       "CHANTYPES=#&",
       "ELIST=CMNTU",
@@ -62,7 +62,7 @@ void Engine::build_isupport() {
       "NICKLEN=" + std::to_string(l.nick_length),
       "PREFIX=(ov)@+",
       "STATUSMSG=@+",
-      "TARGMAX=JOIN:,KICK:" + std::to_string(l.max_targets) + ",NAMES:1,NOTICE:" +
+      "TARGMAX=JOIN:,KICK:" + std::to_string(l.max_targets) + ",NAMES:" + std::to_string(l.max_targets) + ",NOTICE:" +
           std::to_string(l.max_targets) + ",PART:,PRIVMSG:" + std::to_string(l.max_targets) +
           ",TAGMSG:" + std::to_string(l.max_targets) + ",WHOIS:1",
       "TOPICLEN=" + std::to_string(l.topic_length),

@@ -30,7 +30,7 @@ void Engine::send_welcome(User& u) {
   reply(u, RPL_WELCOME, {"Welcome to the " + c.network_name + " IRC Network " + u.prefix()});
   reply(u, RPL_YOURHOST, {"Your host is " + c.server_name + ", running version " + c.version});
   reply(u, RPL_CREATED, {"This server was created " + c.created});
-  reply(u, RPL_MYINFO, {c.server_name, c.version, "Biow", "biklmnostv", "bklov"});
+  reply(u, RPL_MYINFO, {c.server_name, c.version, "Biow", "CIbeiklmnostv", "Ibeklov"});
   send_isupport(u);
   send_lusers(u);
   if (u.caps.has(Cap::kMetadata)) send_registration_metadata(*this, u);  // before the MOTD's end

@@ -377,6 +377,18 @@ TEST(Topic, SecretChannelIs403ForNonMembers) {
 
 // ---- NAMES ----------------------------------------------------------------------------------
 
+TEST(Names, SeveralChannelsUpToTargmax) {
+  EngineHarness h;
+  h.config.limits.max_targets = 2;
+  SessionId a = h.register_user("alice");
+  h.send(a, "JOIN #a,#b,#c");
+  h.clear(a);
+  h.send(a, "NAMES #a,#b,#c");
+  EXPECT_EQ(h.replies(a, "353").size(), 2u) << h.dump(a);
+  EXPECT_EQ(h.replies(a, "366").size(), 2u);
+  EXPECT_THAT(h.lines(a), HasLine(":parley.local 407 alice #c :Too many targets"));
+}
+
 TEST(Names, ShowsHighestPrefixPerMember) {
   EngineHarness h;
   auto ids = h.channel_with("#c", {"alice", "bob", "carol"});

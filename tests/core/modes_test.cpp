@@ -48,6 +48,27 @@ TEST(ChannelMode, QueryHidesKeyFromNonMembers) {
   EXPECT_FALSE(h.has_line(b, "sesame")) << h.dump(b);
 }
 
+TEST(ChannelMode, NoCtcpBlocksCtcpButNotActionOrText) {
+  EngineHarness h;
+  auto ids = h.channel_with("#c", {"alice", "bob"});
+  h.send(ids[0], "MODE #c +C");
+  EXPECT_TRUE(h.has_line(ids[1], "MODE #c +C")) << h.dump(ids[1]);
+  h.clear_all();
+  h.send(ids[1], "PRIVMSG #c :\x01VERSION\x01");
+  h.send(ids[1], "NOTICE #c :\x01PING 1\x01");
+  EXPECT_THAT(h.lines(ids[1]), AreLines(":parley.local 404 bob #c :Cannot send CTCP to channel (+C)"))
+      << "NOTICE is refused silently";
+  EXPECT_THAT(h.lines(ids[0]), ::testing::IsEmpty());
+  h.clear_all();
+  h.send(ids[1], "PRIVMSG #c :\x01ACTION waves\x01");
+  h.send(ids[1], "PRIVMSG #c :plain text");
+  EXPECT_EQ(h.replies(ids[0], "PRIVMSG").size(), 2u) << h.dump(ids[0]);
+  h.send(ids[0], "MODE #c -C");
+  h.clear_all();
+  h.send(ids[1], "PRIVMSG #c :\x01VERSION\x01");
+  EXPECT_EQ(h.replies(ids[0], "PRIVMSG").size(), 1u) << "-C lifts it";
+}
+
 TEST(ChannelMode, NoSuchChannelIs403) {
   EngineHarness h;
   SessionId a = h.register_user("alice");
@@ -577,7 +598,7 @@ TEST(MuteExtban, IsAdvertisedInIsupport) {
   EXPECT_TRUE(h.has_line(a, " EXCEPTS=e ")) << h.dump(a);
   EXPECT_TRUE(h.has_line(a, " INVEX=I ")) << h.dump(a);
   EXPECT_TRUE(h.has_line(a, " MAXLIST=beI:100 ")) << h.dump(a);
-  EXPECT_TRUE(h.has_line(a, " CHANMODES=beI,k,l,imnst ")) << h.dump(a);
+  EXPECT_TRUE(h.has_line(a, " CHANMODES=beI,k,l,Cimnst ")) << h.dump(a);
 }
 
 }  // namespace

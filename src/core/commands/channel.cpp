@@ -119,8 +119,12 @@ void names(Engine& e, User& u, const proto::Message& m) {
     e.reply(u, RPL_ENDOFNAMES, {"*", "End of /NAMES list"});
     return;
   }
-  for (std::string_view name : split_list(m.param(0))) {
-    if (Channel* c = e.find_channel(name)) {
+  auto names = split_list(m.param(0));
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string_view name = names[i];
+    if (i >= e.limits().max_targets) {  // TARGMAX NAMES
+      e.reply(u, ERR_TOOMANYTARGETS, {name.substr(0, 64), "Too many targets"});
+    } else if (Channel* c = e.find_channel(name)) {
       e.send_names(u, *c);
     } else {
       e.reply(u, RPL_ENDOFNAMES, {name.substr(0, 64), "End of /NAMES list"});

@@ -42,6 +42,11 @@ const char* channel_refusal(Engine& e, const User& u, const Channel& c) {
   return nullptr;
 }
 
+// A CTCP request or reply ("\x01VERSION\x01"), other than an ACTION (/me), which +C allows.
+bool is_ctcp_but_action(std::string_view text) {
+  return !text.empty() && text.front() == '\x01' && text.substr(0, 8) != "\x01ACTION ";
+}
+
 void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
   std::string_view command = kind == Kind::kPrivmsg ? "PRIVMSG" : kind == Kind::kNotice ? "NOTICE" : "TAGMSG";
   bool quiet = kind == Kind::kNotice;  // NOTICE never triggers automatic replies, errors included
@@ -90,6 +95,10 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
       }
       if (const char* why = channel_refusal(e, u, *c)) {
         if (!quiet) e.reply(u, ERR_CANNOTSENDTOCHAN, {c->name, why});
+        continue;
+      }
+      if (c->no_ctcp && is_ctcp_but_action(text)) {
+        if (!quiet) e.reply(u, ERR_CANNOTSENDTOCHAN, {c->name, "Cannot send CTCP to channel (+C)"});
         continue;
       }
       for (auto& [member, flags] : c->members) {

@@ -201,12 +201,14 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
           }
         }
         break;
+      case 'C':
       case 'i':
       case 'm':
       case 'n':
       case 's':
       case 't': {
-        bool& flag = mode == 'i'   ? c.invite_only
+        bool& flag = mode == 'C'   ? c.no_ctcp
+                     : mode == 'i' ? c.invite_only
                      : mode == 'm' ? c.moderated
                      : mode == 'n' ? c.no_external
                      : mode == 's' ? c.secret
