@@ -20,6 +20,8 @@ enum class Cap : std::uint8_t {
   kUserhostInNames,
   kBatch,
   kLabeledResponse,
+  kMultiline,
+  kMessageRedaction,
   kCount,
 };
 
@@ -36,6 +38,8 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kAwayNotify, "away-notify"},
     {Cap::kBatch, "batch"},
     {Cap::kCapNotify, "cap-notify"},
+    {Cap::kMessageRedaction, "draft/message-redaction"},
+    {Cap::kMultiline, "draft/multiline"},  // value: the configured limits (Engine::cap_value)
     {Cap::kEchoMessage, "echo-message"},
     {Cap::kExtendedJoin, "extended-join"},
     {Cap::kLabeledResponse, "labeled-response"},

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "core/recent_messages.h"
 #include "core/types.h"
 #include "proto/casemap.h"
 
@@ -51,6 +53,7 @@ class Channel {
   std::vector<Ban> bans;
   std::unordered_set<SessionId> invited;
   std::unordered_map<User*, std::uint8_t> members;
+  std::unique_ptr<RecentMessages> recent;  // latest messages, for REDACT; made on the first one
 
   bool has(const User& u) const { return members.count(const_cast<User*>(&u)) != 0; }
   std::uint8_t flags(const User& u) const {

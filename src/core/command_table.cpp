@@ -18,6 +18,7 @@ constexpr Routing L = Routing::kLocal, B = Routing::kBroadcast, U = Routing::kUn
 constexpr std::array kTable = {
     CommandSpec{"ADMIN", 0, false, false, U, admin},
     CommandSpec{"AWAY", 0, false, false, B, away},
+    CommandSpec{"BATCH", 1, false, false, U, batch},
     CommandSpec{"CAP", 1, kPre, false, L, cap},
     CommandSpec{"INFO", 0, false, false, U, info},
     CommandSpec{"INVITE", 2, false, false, U, invite},
@@ -39,6 +40,8 @@ constexpr std::array kTable = {
     CommandSpec{"PONG", 0, kPre, false, L, pong},
     CommandSpec{"PRIVMSG", 0, false, false, U, privmsg},
     CommandSpec{"QUIT", 0, kPre, false, B, quit},
+    CommandSpec{"REDACT", 2, false, false, U, redact},
+    CommandSpec{"SILENCE", 0, false, false, L, silence},
     CommandSpec{"TAGMSG", 1, false, false, U, tagmsg},
     CommandSpec{"TIME", 0, false, false, U, time},
     CommandSpec{"TOPIC", 1, false, false, B, topic},

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "proto/irc_message.h"
 
 namespace parley::core {
 
+class Channel;
 class Engine;
 struct User;
 
@@ -56,6 +58,10 @@ void privmsg(Engine&, User&, const proto::Message&);
 void notice(Engine&, User&, const proto::Message&);
 void tagmsg(Engine&, User&, const proto::Message&);
 void away(Engine&, User&, const proto::Message&);
+// Client-only tags ("+key[=value]") the sender attached, relayed to message-tags recipients.
+std::string client_tags(const proto::Message&);
+// Why `u` may not send to `c` (the text of 404), or nullptr.
+const char* channel_refusal(Engine&, const User&, const Channel&);
 // query.cpp
 void who(Engine&, User&, const proto::Message&);
 void whois(Engine&, User&, const proto::Message&);
@@ -71,6 +77,17 @@ void info(Engine&, User&, const proto::Message&);
 // oper.cpp
 void oper(Engine&, User&, const proto::Message&);
 void kill(Engine&, User&, const proto::Message&);
+// silence.cpp
+void silence(Engine&, User&, const proto::Message&);
+// multiline.cpp
+void batch(Engine&, User&, const proto::Message&);
+// True (and handled) when `m` belongs to an open draft/multiline batch of `u`.
+bool multiline_line(Engine&, User&, const proto::Message&);
+// redact.cpp
+void redact(Engine&, User&, const proto::Message&);
+// Records a relayed PRIVMSG/NOTICE/TAGMSG so that REDACT can find it: to a channel (`c`) or
+// privately to `to`.
+void remember_message(Engine&, User& from, Channel* c, User* to, std::string_view msgid);
 }  // namespace commands
 
 }  // namespace parley::core

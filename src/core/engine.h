@@ -102,6 +102,16 @@ class Engine {
   void note(User& to, std::string_view command, std::string_view code,
             std::initializer_list<std::string_view> params);
 
+  // Labeled-response for a command answered after its dispatch returns (a client batch is
+  // answered when it closes). take_label() takes the current command's label, if `u` sent it
+  // with one, out of labeled-response: nothing, not even ACK, is sent for it now; "" if none.
+  // reply_labeled() later runs `fn` and sends what it sends `u` as the reply to `label`, by the
+  // same rules dispatch applies (an empty label: `fn` runs unlabeled).
+  std::string take_label(User& u);
+  void reply_labeled(User& u, std::string label, const std::function<void()>& fn);
+  // A capability's value for CAP LS 302: the configured one (draft/multiline limits) or kCaps'.
+  std::string_view cap_value(const CapInfo& info) const;
+
   // A fresh message id (core/msgid.h) and a fresh batch reference (unique on this server).
   std::string new_msgid() { return msgids_.next(); }
   std::string new_batch_ref() { return std::to_string(++batch_counter_); }
@@ -198,6 +208,7 @@ class Engine {
   MsgIdGenerator msgids_;
   LabeledReply labeled_;
   std::uint64_t batch_counter_ = 0;
+  std::string cap_values_[static_cast<std::size_t>(Cap::kCount)];
   std::uint64_t visit_epoch_ = 0;
   std::size_t registered_count_ = 0;
   std::size_t peak_users_ = 0;

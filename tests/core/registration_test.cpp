@@ -129,7 +129,8 @@ TEST(Cap, LsListsExactlyTheImplementedCapabilities) {
   SessionId a = h.connect();
   h.send(a, "CAP LS 302");
   EXPECT_THAT(h.lines(a),
-              AreLines(":parley.local CAP * LS :away-notify batch cap-notify echo-message extended-join "
+              AreLines(":parley.local CAP * LS :away-notify batch cap-notify draft/message-redaction "
+                       "draft/multiline=max-bytes=4096,max-lines=32 echo-message extended-join "
                        "labeled-response message-tags multi-prefix server-time userhost-in-names"));
 }
 

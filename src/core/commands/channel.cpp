@@ -202,10 +202,11 @@ void invite(Engine& e, User& u, const proto::Message& m) {
   } else if (c->invite_only && !c->is_op(u)) {
     e.reply(u, ERR_CHANOPRIVSNEEDED, {c->name, "You're not channel operator"});
   } else {
-    c->invited.insert(target->id);
+    bool wanted = !silenced(*target, u, e.casemapping());  // SILENCE: dropped, the sender is not told
+    if (wanted) c->invited.insert(target->id);
     e.reply(u, RPL_INVITING, {target->nick, c->name});
     if (!target->away.empty()) e.reply(u, RPL_AWAY, {target->nick, target->away});
-    Engine::Broadcast(e, u.prefix(), "INVITE", {target->nick, c->name}).to(*target);
+    if (wanted) Engine::Broadcast(e, u.prefix(), "INVITE", {target->nick, c->name}).to(*target);
   }
 }
 
