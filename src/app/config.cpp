@@ -67,7 +67,7 @@ class ServerConfigLoader {
     constexpr std::string_view s = "server";
     r_.reject_unknown(t, s,
                       {"name", "network", "description", "bind", "port", "password_hash", "casemapping",
-                       "motd", "motd_file", "admin", "simple_port"});
+                       "motd", "motd_file", "admin", "simple_port", "utf8_only"});
     auto& e = o_.engine;
     if (auto v = r_.string(t, s, "name")) {
       if (auto why = check_server_name(*v); why.empty())
@@ -106,6 +106,7 @@ class ServerConfigLoader {
         r_.problem(*t.get("casemapping"),
                    fmt::format("server.casemapping must be \"rfc1459\" or \"ascii\" (got \"{}\")", *v));
     }
+    if (auto v = r_.boolean(t, s, "utf8_only")) e.utf8_only = *v;
     motd(t);
     if (const toml::array* a = r_.array(t, s, "admin")) {
       auto lines = r_.strings(t, s, "admin");
@@ -187,7 +188,8 @@ class ServerConfigLoader {
                        "max_bans", "max_modes", "whowas_entries", "sendq_bytes", "recvq_bytes",
                        "per_ip_exempt", "realname_length", "monitor_entries", "knock_interval_seconds",
                        "list_max", "metadata_max_keys", "metadata_max_subs", "metadata_max_value_bytes",
-                       "metadata_sync_members"});
+                       "metadata_sync_members", "max_silence", "multiline_max_bytes", "multiline_max_lines",
+                       "redact_window", "redact_messages"});
     auto& l = o_.engine.limits;
     r_.set_integer(t, s, "max_clients", 1, 1'000'000, l.max_clients);
     r_.set_integer(t, s, "max_clients_per_ip", 1, 1'000'000, l.max_clients_per_ip);
@@ -209,6 +211,11 @@ class ServerConfigLoader {
     r_.set_integer(t, s, "metadata_max_subs", 1, 1000, l.metadata_max_subs);
     r_.set_integer(t, s, "metadata_max_value_bytes", 1, 400, l.metadata_max_value_bytes);
     r_.set_integer(t, s, "metadata_sync_members", 0, 1'000'000, l.metadata_sync_members);
+    r_.set_integer(t, s, "max_silence", 1, 1000, l.max_silence);
+    r_.set_integer(t, s, "multiline_max_bytes", 512, 1'000'000, l.multiline_max_bytes);
+    r_.set_integer(t, s, "multiline_max_lines", 2, 10'000, l.multiline_max_lines);
+    r_.set_integer(t, s, "redact_window", 1, 30 * 86400, l.redact_window);
+    r_.set_integer(t, s, "redact_messages", 1, 100'000, l.redact_messages);
     r_.set_integer(t, s, "sendq_bytes", 4096, std::int64_t{1} << 30, o_.sendq_bytes);
     r_.set_integer(t, s, "recvq_bytes", 512, 65536, o_.recvq_bytes);
     if (const toml::array* a = r_.array(t, s, "per_ip_exempt"))
@@ -250,11 +257,12 @@ class ServerConfigLoader {
 
   void timeouts(const toml::table& t) {
     constexpr std::string_view s = "timeouts";
-    r_.reject_unknown(t, s, {"registration", "ping_interval", "ping_timeout"});
+    r_.reject_unknown(t, s, {"registration", "ping_interval", "ping_timeout", "multiline_batch"});
     auto& to = o_.engine.timeouts;
     if (auto v = r_.integer(t, s, "registration", 1, 3600)) to.registration = std::chrono::seconds(*v);
     if (auto v = r_.integer(t, s, "ping_interval", 1, 86400)) to.ping_interval = std::chrono::seconds(*v);
     if (auto v = r_.integer(t, s, "ping_timeout", 1, 86400)) to.ping_timeout = std::chrono::seconds(*v);
+    if (auto v = r_.integer(t, s, "multiline_batch", 1, 3600)) to.multiline_batch = std::chrono::seconds(*v);
   }
 
   void operators(const toml::node& node) {

@@ -70,6 +70,15 @@ std::optional<std::string> ConfigReader::string(const toml::table& t, std::strin
   return std::nullopt;
 }
 
+std::optional<bool> ConfigReader::boolean(const toml::table& t, std::string_view section,
+                                          std::string_view key) {
+  const toml::node* node = t.get(key);
+  if (!node) return std::nullopt;
+  if (const auto* b = node->as_boolean()) return b->get();
+  problem(*node, fmt::format("{} must be true or false, not {}", qualified(section, key), type_name(*node)));
+  return std::nullopt;
+}
+
 std::optional<std::int64_t> ConfigReader::integer(const toml::table& t, std::string_view section,
                                                   std::string_view key, std::int64_t min, std::int64_t max) {
   const toml::node* node = t.get(key);

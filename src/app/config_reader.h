@@ -32,6 +32,7 @@ class ConfigReader {
   const toml::array* array(const toml::table& t, std::string_view section, std::string_view key);
 
   std::optional<std::string> string(const toml::table& t, std::string_view section, std::string_view key);
+  std::optional<bool> boolean(const toml::table& t, std::string_view section, std::string_view key);
   // An integer within [min, max].
   std::optional<std::int64_t> integer(const toml::table& t, std::string_view section, std::string_view key,
                                       std::int64_t min, std::int64_t max);

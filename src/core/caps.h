@@ -27,6 +27,8 @@ enum class Cap : std::uint8_t {
   kNoImplicitNames,
   kChannelRename,
   kMetadata,
+  kMultiline,
+  kMessageRedaction,
   kCount,
 };
 
@@ -45,7 +47,9 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kCapNotify, "cap-notify"},
     {Cap::kChghost, "chghost"},
     {Cap::kChannelRename, "draft/channel-rename"},
+    {Cap::kMessageRedaction, "draft/message-redaction"},
     {Cap::kMetadata, "draft/metadata-3"},  // value from the config: Engine::cap_value
+    {Cap::kMultiline, "draft/multiline"},  // value: the configured limits (Engine::cap_value)
     {Cap::kEchoMessage, "echo-message"},
     {Cap::kExtendedJoin, "extended-join"},
     {Cap::kExtendedMonitor, "extended-monitor"},

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "core/metadata.h"
+#include "core/recent_messages.h"
 #include "core/types.h"
 #include "proto/casemap.h"
 
@@ -58,6 +60,7 @@ class Channel {
   std::unordered_set<SessionId> invited;
   std::unordered_map<User*, std::uint8_t> members;
   MetadataMap metadata;  // draft/metadata-3, set by channel operators
+  std::unique_ptr<RecentMessages> recent;  // latest messages, for REDACT; made on the first one
 
   bool has(const User& u) const { return members.count(const_cast<User*>(&u)) != 0; }
   std::uint8_t flags(const User& u) const {

@@ -18,6 +18,7 @@ constexpr Routing L = Routing::kLocal, B = Routing::kBroadcast, U = Routing::kUn
 constexpr std::array kTable = {
     CommandSpec{"ADMIN", 0, false, false, U, admin},
     CommandSpec{"AWAY", 0, false, false, B, away},
+    CommandSpec{"BATCH", 1, false, false, U, batch},
     CommandSpec{"CAP", 1, kPre, false, L, cap},
     CommandSpec{"CHGHOST", 2, false, kOper, B, chghost},
     CommandSpec{"HELP", 0, false, false, L, help},
@@ -46,8 +47,10 @@ constexpr std::array kTable = {
     CommandSpec{"PONG", 0, kPre, false, L, pong},
     CommandSpec{"PRIVMSG", 0, false, false, U, privmsg},
     CommandSpec{"QUIT", 0, kPre, false, B, quit},
+    CommandSpec{"REDACT", 2, false, false, U, redact},
     CommandSpec{"RENAME", 2, false, false, B, rename},
     CommandSpec{"SETNAME", 1, false, false, B, setname},
+    CommandSpec{"SILENCE", 0, false, false, L, silence},
     CommandSpec{"STATS", 1, false, false, U, stats},
     CommandSpec{"TAGMSG", 1, false, false, U, tagmsg},
     CommandSpec{"TIME", 0, false, false, U, time},

@@ -5,12 +5,14 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "proto/irc_message.h"
 
 namespace parley::core {
 
+class Channel;
 class Engine;
 struct User;
 
@@ -64,6 +66,12 @@ void privmsg(Engine&, User&, const proto::Message&);
 void notice(Engine&, User&, const proto::Message&);
 void tagmsg(Engine&, User&, const proto::Message&);
 void away(Engine&, User&, const proto::Message&);
+// Client-only tags ("+key[=value]") the sender attached, relayed to message-tags recipients.
+std::string client_tags(const proto::Message&);
+// Why `u` may not send to `c` (the text of 404), or nullptr.
+const char* channel_refusal(Engine&, const User&, const Channel&);
+// A CTCP request or reply ("\x01VERSION\x01") other than an ACTION (/me): what +C refuses.
+bool is_ctcp_but_action(std::string_view text);
 // query.cpp
 void who(Engine&, User&, const proto::Message&);
 void whois(Engine&, User&, const proto::Message&);
@@ -92,6 +100,17 @@ void links(Engine&, User&, const proto::Message&);
 void stats(Engine&, User&, const proto::Message&);
 // metadata.cpp
 void metadata(Engine&, User&, const proto::Message&);
+// silence.cpp
+void silence(Engine&, User&, const proto::Message&);
+// multiline.cpp
+void batch(Engine&, User&, const proto::Message&);
+// True (and handled) when `m` belongs to an open draft/multiline batch of `u`.
+bool multiline_line(Engine&, User&, const proto::Message&);
+// redact.cpp
+void redact(Engine&, User&, const proto::Message&);
+// Records a relayed PRIVMSG/NOTICE/TAGMSG so that REDACT can find it: to a channel (`c`) or
+// privately to `to`.
+void remember_message(Engine&, User& from, Channel* c, User* to, std::string_view msgid);
 }  // namespace commands
 
 }  // namespace parley::core

@@ -35,6 +35,11 @@ struct Limits {
   std::size_t metadata_max_subs = 50;     // metadata keys one client may subscribe to
   std::size_t metadata_max_value_bytes = 300;  // longest metadata value accepted
   std::size_t metadata_sync_members = 250;     // larger channels get 774 (sync later) on JOIN
+  std::size_t max_silence = 32;           // SILENCE masks per user (ISUPPORT SILENCE)
+  std::size_t multiline_max_bytes = 4096;  // draft/multiline: text per batch, line feeds included
+  std::size_t multiline_max_lines = 32;    // draft/multiline: PRIVMSG/NOTICE lines per batch
+  std::size_t redact_window = 900;         // seconds during which a message may be REDACTed
+  std::size_t redact_messages = 100;       // latest messages per target that REDACT can find
 };
 
 // Token bucket per client: each command costs one token; tokens refill at `rate` per second
@@ -50,6 +55,7 @@ struct Timeouts {
   std::chrono::seconds registration{30};
   std::chrono::seconds ping_interval{90};  // idle time before the server sends PING
   std::chrono::seconds ping_timeout{60};   // unanswered PING before the client is dropped
+  std::chrono::seconds multiline_batch{30};  // an open draft/multiline batch is discarded after this
 };
 
 struct OperatorBlock {
@@ -72,6 +78,8 @@ struct EngineConfig {
   // Seeds the message-id generator (core/msgid.h). The app layer fills it from the OS; the
   // default keeps tests repeatable.
   std::array<std::uint64_t, 4> msgid_seed{};
+  // UTF8ONLY (ircv3.net utf8-only): refuse lines that are not valid UTF-8 with FAIL INVALID_UTF8.
+  bool utf8_only = true;
   Limits limits;
   FloodControl flood;
   Timeouts timeouts;

@@ -5,7 +5,9 @@
 
 #include "core/command_table.h"
 #include "core/metadata.h"
+#include "core/multiline.h"
 #include "core/numerics.h"
+#include "core/text.h"
 
 namespace parley::core {
 
@@ -32,6 +34,9 @@ Engine::Engine(EngineConfig config, ReplySink& sink, const PasswordVerifier& ver
   build_isupport();
   for (const auto& info : kCaps) cap_values_[static_cast<std::size_t>(info.cap)] = info.value;
   cap_values_[static_cast<std::size_t>(Cap::kMetadata)] = metadata_cap_value(config_);
+  cap_values_[static_cast<std::size_t>(Cap::kMultiline)] =
+      "max-bytes=" + std::to_string(config_.limits.multiline_max_bytes) +
+      ",max-lines=" + std::to_string(config_.limits.multiline_max_lines);
 }
 
 Engine::~Engine() = default;
@@ -61,6 +66,7 @@ void Engine::build_isupport() {
       "NETWORK=" + config_.network_name,
       "NICKLEN=" + std::to_string(l.nick_length),
       "PREFIX=(ov)@+",
+      "SILENCE=" + std::to_string(l.max_silence),
       "STATUSMSG=@+",
       "TARGMAX=JOIN:,KICK:" + std::to_string(l.max_targets) + ",NAMES:" + std::to_string(l.max_targets) + ",NOTICE:" +
           std::to_string(l.max_targets) + ",PART:,PRIVMSG:" + std::to_string(l.max_targets) +
@@ -69,6 +75,7 @@ void Engine::build_isupport() {
       "USERLEN=" + std::to_string(l.user_length),
       "WHOX",
   };
+  if (config_.utf8_only) tokens.push_back("UTF8ONLY");
   constexpr std::size_t kPerLine = 13;  // ISUPPORT allows at most 13 tokens per line
   for (std::size_t i = 0; i < tokens.size(); i += kPerLine) {
     auto end = tokens.begin() + static_cast<std::ptrdiff_t>(std::min(tokens.size(), i + kPerLine));
@@ -156,9 +163,11 @@ void Engine::tick(TimePoint now) {
   if (started_ == TimePoint{}) started_ = now;
   const Timeouts& t = config_.timeouts;
   std::vector<std::pair<User*, std::string>> expired;
+  std::vector<User*> stale_batches;
   for (auto& [id, user] : users_) {
     User& u = *user;
     if (u.quitting) continue;
+    if (u.multiline && now - u.multiline->opened >= t.multiline_batch) stale_batches.push_back(&u);
     if (!u.registered) {
       if (now - u.connected_at >= t.registration) expired.emplace_back(&u, "Registration timed out");
     } else if (u.ping_sent != TimePoint{}) {
@@ -171,6 +180,7 @@ void Engine::tick(TimePoint now) {
       u.ping_sent = now;
     }
   }
+  for (User* u : stale_batches) discard_multiline(*this, *u, "Multiline batch timed out");
   for (auto& [u, reason] : expired) quit(*u, reason);
   end_call();
 }
@@ -217,19 +227,50 @@ void Engine::dispatch(User& u, const proto::Message& msg) {
 
 namespace {
 
-// Whether `line` carries a batch tag.
-bool in_batch(std::string_view line) {
+bool has_batch_tag(std::string_view line) {
   if (line.empty() || line.front() != '@') return false;
   std::string_view tags = line.substr(1, line.find(' ') - 1);
-  while (!tags.empty()) {
-    auto end = tags.find(';');
-    if (tags.substr(0, end).substr(0, 6) == "batch=") return true;
-    tags.remove_prefix(end == std::string_view::npos ? tags.size() : end + 1);
+  return tags.starts_with("batch=") || tags.find(";batch=") != std::string_view::npos;
+}
+
+// True when `lines` are exactly one batch: "BATCH +ref type", lines tagged batch=ref, "BATCH -ref".
+bool is_one_batch(const std::vector<std::string_view>& lines) {
+  if (lines.size() < 2) return false;
+  auto parse = [](std::string_view line) {
+    return proto::parse_message(line.substr(0, line.size() - 2)).message;
+  };
+  auto first = parse(lines.front()), last = parse(lines.back());
+  if (!first || !last || first->command != "BATCH" || last->command != "BATCH") return false;
+  std::string_view open = first->param(0), close = last->param(0);
+  if (open.size() < 2 || open[0] != '+' || close != "-" + std::string(open.substr(1))) return false;
+  for (std::size_t i = 1; i + 1 < lines.size(); ++i) {
+    auto m = parse(lines[i]);
+    if (!m || m->tag("batch") != open.substr(1)) return false;
   }
-  return false;
+  return true;
 }
 
 }  // namespace
+
+std::string Engine::take_label(User& u) {
+  if (labeled_.user != &u) return {};
+  LabeledReply taken = std::move(labeled_);
+  labeled_ = {};
+  for (const SharedLine& line : taken.lines) send(u, line);  // nothing labeled was due yet
+  return std::move(taken.label);
+}
+
+void Engine::reply_labeled(User& u, std::string label, const std::function<void()>& fn) {
+  if (label.empty() || !u.caps.has(Cap::kLabeledResponse)) {
+    fn();
+    return;
+  }
+  LabeledReply outer = std::move(labeled_);
+  labeled_ = LabeledReply{&u, std::move(label), {}};
+  fn();
+  release_labeled_reply();
+  labeled_ = std::move(outer);
+}
 
 void Engine::release_labeled_reply() {
   if (!labeled_.user) return;
@@ -255,8 +296,9 @@ void Engine::release_labeled_reply() {
     emit(proto::add_tag(":" + config_.server_name + " ACK\r\n", label));
   } else if (lines.size() == 1) {
     emit(proto::add_tag(lines.front(), label));
-  } else if (!u.caps.has(Cap::kBatch)) {
-    // Without batch the spec lets the label go on one message only; the first one it is.
+  } else if (!u.caps.has(Cap::kBatch) || is_one_batch(lines)) {
+    // Without batch the spec lets the label go on one message only; the first one it is. A reply
+    // that is one batch already (a multiline echo) is labeled on its opening BATCH line.
     emit(proto::add_tag(lines.front(), label));
     for (std::size_t i = 1; i < lines.size(); ++i) emit(std::string(lines[i]));
   } else {
@@ -264,9 +306,10 @@ void Engine::release_labeled_reply() {
     std::string out =
         proto::add_tag(":" + config_.server_name + " BATCH +" + ref + " labeled-response\r\n", label);
     std::string batch_tag = "batch=" + ref;
-    // A line already in a batch of its own (a nested batch, such as `metadata`) keeps only that
-    // tag; the nested batch's BATCH lines carry ours.
-    for (std::string_view line : lines) out += in_batch(line) ? std::string(line) : proto::add_tag(line, batch_tag);
+    for (std::string_view line : lines) {
+      // A line of a batch nested in the reply keeps its own batch tag; its BATCH lines get ours.
+      out += has_batch_tag(line) ? std::string(line) : proto::add_tag(line, batch_tag);
+    }
     out += ":" + config_.server_name + " BATCH -" + ref + "\r\n";
     emit(std::move(out));
   }
@@ -277,7 +320,27 @@ void Engine::close_session(User& u, std::string_view reason) {
   sink_.close(u.id, reason);
 }
 
+namespace {
+
+bool message_is_utf8(const proto::Message& m) {
+  if (!core::is_valid_utf8(m.tags_raw) || !core::is_valid_utf8(m.source)) return false;
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    if (!core::is_valid_utf8(m.param(i))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void Engine::dispatch_command(User& u, const proto::Message& msg) {
+  if (config_.utf8_only && !message_is_utf8(msg)) {  // the command itself parsed, so it is ASCII
+    std::string command(msg.command);
+    std::transform(command.begin(), command.end(), command.begin(),
+                   [](unsigned char c) { return std::toupper(c); });
+    fail(u, command, "INVALID_UTF8",
+         {"Message rejected, your IRC software MUST use UTF-8 encoding on this network"});
+    return;
+  }
   const CommandSpec* spec = find_command(msg.command);
   if (!spec) {
     if (!u.registered) {
@@ -439,7 +502,8 @@ Engine::Broadcast::Broadcast(Engine& engine, std::string_view source, std::strin
   b.source(source).command(command);
   // Free text (message bodies, reasons, topics) always goes out as a trailing parameter, as
   // every server does and some client scripts expect; data parameters only when they must.
-  bool text_last = params.size() >= 2 && command != "MODE" && command != "INVITE";
+  // (REDACT's optional reason is its third parameter.)
+  bool text_last = params.size() >= (command == "REDACT" ? 3 : 2) && command != "MODE" && command != "INVITE";
   std::size_t i = 0;
   for (auto p : params) {
     if (++i == params.size()) {

@@ -79,7 +79,8 @@ class Engine {
   const Limits& limits() const { return config_.limits; }
   TimePoint now() const { return now_; }
   const PasswordVerifier& verifier() const { return verifier_; }
-  // The value CAP LS 302 shows for a capability (some follow the configuration); empty: none.
+  // The value CAP LS 302 shows for a capability (some follow the configuration, such as the
+  // draft/metadata-3 and draft/multiline limits); empty: none.
   std::string_view cap_value(Cap c) const { return cap_values_[static_cast<std::size_t>(c)]; }
 
   User* find_user(SessionId id);
@@ -107,6 +108,14 @@ class Engine {
             std::initializer_list<std::string_view> params);
   void note(User& to, std::string_view command, std::string_view code,
             std::initializer_list<std::string_view> params);
+
+  // Labeled-response for a command answered after its dispatch returns (a client batch is
+  // answered when it closes). take_label() takes the current command's label, if `u` sent it
+  // with one, out of labeled-response: nothing, not even ACK, is sent for it now; "" if none.
+  // reply_labeled() later runs `fn` and sends what it sends `u` as the reply to `label`, by the
+  // same rules dispatch applies (an empty label: `fn` runs unlabeled).
+  std::string take_label(User& u);
+  void reply_labeled(User& u, std::string label, const std::function<void()>& fn);
 
   // A fresh message id (core/msgid.h) and a fresh batch reference (unique on this server).
   std::string new_msgid() { return msgids_.next(); }

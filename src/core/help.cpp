@@ -20,6 +20,9 @@ constexpr std::array kTopics = {
     Topic{"AWAY",
           "AWAY [<text>]\nMarks you as away with <text>, or back without it. Those who message you "
           "get your text (301)."},
+    Topic{"BATCH",
+          "BATCH +<ref> draft/multiline <target> | BATCH -<ref>\nSends the PRIVMSG or NOTICE lines "
+          "tagged batch=<ref> in between as one multiline message (draft/multiline)."},
     Topic{"CAP",
           "CAP LS [302] | CAP LIST | CAP REQ :<caps> | CAP END\nIRCv3 capability negotiation. "
           "REQ is all or nothing; END finishes registration."},
@@ -78,12 +81,18 @@ constexpr std::array kTopics = {
           "PRIVMSG <target>{,<target>} <text>\nSends <text> to nicks or channels; @#chan and "
           "+#chan reach only a channel's operators or voiced users."},
     Topic{"QUIT", "QUIT [<reason>]\nDisconnects you."},
+    Topic{"REDACT",
+          "REDACT <target> <msgid> [<reason>]\nWithdraws a recent message of yours (or, as channel "
+          "operator, anyone's in the channel) for clients with draft/message-redaction."},
     Topic{"RENAME",
           "RENAME <channel> <new name> [<reason>]\nChannel operators only. Renames the channel, "
           "keeping its members, modes and topic."},
     Topic{"SETNAME",
           "SETNAME <realname>\nChanges your real name; clients with the setname capability "
           "see the change."},
+    Topic{"SILENCE",
+          "SILENCE [+|-<mask>{,+|-<mask>}]\nServer-side ignore: messages, notices and invitations "
+          "from matching users are dropped. Without a parameter: your list."},
     Topic{"STATS",
           "STATS <letter> [<server>]\nServer statistics: u uptime; operators only: l connections, "
           "m command use, o operator blocks."},

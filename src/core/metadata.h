@@ -63,8 +63,6 @@ struct UserMetadata {
 
 // Key names: one or more of a-z 0-9 _ . / - (draft/metadata-3), at most kMaxMetadataKeyBytes.
 bool is_valid_metadata_key(std::string_view key);
-// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
-bool is_valid_utf8(std::string_view text);
 
 // The largest value accepted: the configured Limits::metadata_max_value_bytes, lowered when the
 // configured server name, nick and channel lengths would otherwise push a 761 line past 512 bytes.

@@ -12,6 +12,10 @@ std::vector<std::string_view> split_list(std::string_view list, char sep = ',');
 
 inline std::vector<std::string_view> split_words(std::string_view text) { return split_list(text, ' '); }
 
+// True when `text` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code
+// points past U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
 // Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
 std::string limit_utf8(std::string_view text, std::size_t max_bytes);
 

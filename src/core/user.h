@@ -10,7 +10,10 @@
 
 #include "core/caps.h"
 #include "core/metadata.h"
+#include "core/multiline.h"
+#include "core/recent_messages.h"
 #include "core/types.h"
+#include "proto/casemap.h"
 
 namespace parley::core {
 
@@ -51,6 +54,9 @@ struct User {
   std::string prefix_;
   std::vector<Channel*> channels;  // memberships, in join order
   std::uint64_t visit_mark = 0;    // Engine-private: de-duplicates fan-out to common channels
+  std::vector<std::string> silence;              // SILENCE masks (nick!user@host globs); empty for most users
+  std::unique_ptr<MultilineBatch> multiline;     // only while a draft/multiline batch is open
+  std::unique_ptr<RecentMessages> sent_private;  // private messages sent recently, for REDACT
 
   // Rarely set fields live in an extension allocated on first use, so an idle user stays small.
   const std::string& oper_name() const { return extra_ ? extra_->oper_name : empty_string(); }  // empty: not an oper
@@ -109,5 +115,12 @@ struct User {
   }
   std::unique_ptr<Extra> extra_;
 };
+
+// SILENCE: whether `recipient` does not want messages or invitations from `sender`. Free for a
+// recipient whose list is empty, as almost every list is.
+bool silence_matches(const User& recipient, const User& sender, proto::Casemapping cm);
+inline bool silenced(const User& recipient, const User& sender, proto::Casemapping cm) {
+  return !recipient.silence.empty() && silence_matches(recipient, sender, cm);
+}
 
 }  // namespace parley::core

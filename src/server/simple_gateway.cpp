@@ -261,8 +261,8 @@ void SimpleGateway::translate(core::SessionId id, const Session& s, std::string_
   }
   if (m.source.find('!') == std::string_view::npos) {
     // From the server: only the refusals a simple user can cause are worth showing.
-    const bool refusal =
-        cmd == "404" || cmd == "405" || cmd == "471" || cmd == "473" || cmd == "474" || cmd == "475";
+    const bool refusal = cmd == "404" || cmd == "405" || cmd == "471" || cmd == "473" || cmd == "474" ||
+                         cmd == "475" || cmd == "FAIL";  // FAIL: e.g. INVALID_UTF8 (UTF8ONLY)
     if (!refusal || m.size() < 3) return;
     std::string text(m.param(m.size() - 1));
     if (auto at = text.find("channel ("); at != std::string::npos) {  // "Cannot join channel (+k)"

@@ -84,15 +84,6 @@ TEST(MetadataKey, AllowsLowercaseDigitsAndPunctuationOnly) {
   EXPECT_FALSE(is_valid_metadata_key(std::string(kMaxMetadataKeyBytes + 1, 'a')));
 }
 
-TEST(MetadataValue, Utf8ValidationRejectsBrokenAndOverlongSequences) {
-  EXPECT_TRUE(is_valid_utf8("plain"));
-  EXPECT_TRUE(is_valid_utf8("->\xf0\x9f\x92\x9c<-"));
-  EXPECT_FALSE(is_valid_utf8("cut \xc3"));
-  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // a surrogate
-  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
-}
-
 // ---- capability ---------------------------------------------------------------------------------
 
 TEST(Metadata, CapabilityValueShowsTheConfiguredLimits) {
@@ -172,6 +163,7 @@ TEST(Metadata, UnknownTargetIsInvalidTargetOnly) {
 
 TEST(Metadata, InvalidKeyAndInvalidValuesChangeNothing) {
   EngineHarness h;
+  h.config.utf8_only = false;  // with UTF8ONLY the engine refuses the broken line before METADATA sees it
   SessionId a = h.register_user("alice", kMeta);
   h.send(a, "METADATA * SET Display-Name :x");
   h.send(a, "METADATA * SET display-name :broken \xc3");
@@ -496,14 +488,27 @@ TEST(Metadata, WhoisShowsKeysToMetadataClients) {
   EXPECT_TRUE(h.replies(c, "760").empty());
 }
 
-TEST(Metadata, LabeledGetNestsTheMetadataBatch) {
+// A reply that is one batch already is labeled on its opening line rather than wrapped.
+TEST(Metadata, LabeledGetLabelsTheMetadataBatch) {
   EngineHarness h;
   SessionId a = h.register_user("alice", kMetaLabeled);
   h.send(a, "@label=q METADATA * GET avatar");
-  EXPECT_THAT(refs(h.lines(a)), AreLines("@label=q :parley.local BATCH +A labeled-response",
-                                         "@batch=A :parley.local BATCH +B metadata alice",
-                                         "@batch=B :parley.local 766 alice alice avatar :Key not set",
-                                         "@batch=A :parley.local BATCH -B", ":parley.local BATCH -A"));
+  EXPECT_THAT(refs(h.lines(a)), AreLines("@label=q :parley.local BATCH +A metadata alice",
+                                         "@batch=A :parley.local 766 alice alice avatar :Key not set",
+                                         ":parley.local BATCH -A"));
+}
+
+// Two batches (or a batch and more) are wrapped in a labeled-response batch; each keeps its tags.
+TEST(Metadata, LabeledReplyOfABatchAndMoreNestsTheBatch) {
+  EngineHarness h;
+  SessionId a = h.register_user("alice", kMetaLabeled);
+  h.send(a, "@label=q METADATA * GET avatar");
+  h.clear(a);
+  h.send(a, "@label=r JOIN #c");
+  auto got = refs(h.lines(a));
+  ASSERT_GE(got.size(), 3u) << h.dump(a);
+  EXPECT_THAT(got.front(), IsLine("@label=r :parley.local BATCH +A labeled-response"));
+  EXPECT_THAT(got.back(), IsLine(":parley.local BATCH -A"));
 }
 
 TEST(Metadata, UnknownSubcommandIsInvalidParams) {

@@ -130,8 +130,9 @@ TEST(Cap, LsListsExactlyTheImplementedCapabilities) {
   h.send(a, "CAP LS 302");
   EXPECT_THAT(h.lines(a),
               AreLines(":parley.local CAP * LS :away-notify batch cap-notify chghost draft/channel-rename "
-                       "draft/metadata-3=before-connect,max-subs=50,max-keys=20,max-value-bytes=300 "
-                       "echo-message extended-join extended-monitor invite-notify labeled-response message-tags "
+                       "draft/message-redaction draft/metadata-3=before-connect,max-subs=50,max-keys=20,"
+                       "max-value-bytes=300 draft/multiline=max-bytes=4096,max-lines=32 echo-message "
+                       "extended-join extended-monitor invite-notify labeled-response message-tags "
                        "multi-prefix no-implicit-names server-time setname userhost-in-names"));
 }
 

@@ -373,5 +373,16 @@ TEST(SimpleGateway, ChannelNamesIrcCannotCarryAreRefusedClearly) {
   EXPECT_EQ(h.texts(a), Texts{"No channel named a,b exists. Try '/create a,b'?"});
 }
 
+TEST(SimpleGateway, TextThatIsNotUtf8IsRefusedWithTheReason) {
+  Harness h;
+  SessionId a = h.simple("A"), b = h.simple("B");
+  h.say(a, "/create x");
+  h.say(b, "/join x");
+  h.texts(a);
+  h.say(a, "caf\xe9");
+  EXPECT_EQ(h.texts(a), Texts{"Message rejected, your IRC software MUST use UTF-8 encoding on this network"});
+  EXPECT_EQ(h.texts(b), Texts{});
+}
+
 }  // namespace
 }  // namespace parley::server

@@ -68,9 +68,12 @@ void invite(Engine& e, User& u, const proto::Message& m) {
   } else if (c->invite_only && !c->is_op(u)) {
     e.reply(u, ERR_CHANOPRIVSNEEDED, {c->name, "You're not channel operator"});
   } else {
-    c->invited.insert(target->id);
     e.reply(u, RPL_INVITING, {target->nick, c->name});
     if (!target->away.empty()) e.reply(u, RPL_AWAY, {target->nick, target->away});
+    // SILENCE: a target who silenced the sender is neither invited nor told, and the sender is
+    // not told either (as for PRIVMSG); so there is nothing for invite-notify to report.
+    if (silenced(*target, u, e.casemapping())) return;
+    c->invited.insert(target->id);
     Engine::Broadcast out(e, u.prefix(), "INVITE", {target->nick, c->name});
     out.to(*target);
     notify_members(*c, u, out);

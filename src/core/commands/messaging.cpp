@@ -15,7 +15,8 @@ namespace {
 
 enum class Kind { kPrivmsg, kNotice, kTagmsg };
 
-// Client-only tags ("+key[=value]") the sender attached, relayed to message-tags recipients.
+}  // namespace
+
 std::string client_tags(const proto::Message& m) {
   std::string out;
   for (std::size_t i = 0; i < m.tag_count; ++i) {
@@ -31,7 +32,6 @@ std::string client_tags(const proto::Message& m) {
   return out;  // within limits: the engine refuses tag sections over kMaxClientTagBytes
 }
 
-// Why `u` may not send to `c`, or nullptr.
 const char* channel_refusal(Engine& e, const User& u, const Channel& c) {
   bool member = c.has(u);
   if (c.no_external && !member) return "Cannot send to channel (+n)";
@@ -42,14 +42,19 @@ const char* channel_refusal(Engine& e, const User& u, const Channel& c) {
   return nullptr;
 }
 
-// A CTCP request or reply ("\x01VERSION\x01"), other than an ACTION (/me), which +C allows.
 bool is_ctcp_but_action(std::string_view text) {
-  return !text.empty() && text.front() == '\x01' && text.substr(0, 8) != "\x01ACTION ";
+  constexpr std::string_view kAction =
+      "\x01"  // split: "\x01A..." would read as one hex escape
+      "ACTION ";
+  return !text.empty() && text.front() == '\x01' && !text.starts_with(kAction);
 }
+
+namespace {
 
 void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
   std::string_view command = kind == Kind::kPrivmsg ? "PRIVMSG" : kind == Kind::kNotice ? "NOTICE" : "TAGMSG";
   bool quiet = kind == Kind::kNotice;  // NOTICE never triggers automatic replies, errors included
+  if (kind != Kind::kTagmsg && multiline_line(e, u, m)) return;  // a line of a client batch
   if (m.size() == 0 || m.param(0).empty()) {
     if (!quiet) e.reply(u, ERR_NORECIPIENT, {"No recipient given (" + std::string(command) + ")"});
     return;
@@ -104,15 +109,17 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
       for (auto& [member, flags] : c->members) {
         if (member == &u || (status && !(flags & status))) continue;
         if (tagmsg && !member->caps.has(Cap::kMessageTags)) continue;
+        if (silenced(*member, u, e.casemapping())) continue;
         out.to(*member);
       }
+      remember_message(e, u, c, nullptr, out.msgid());
     } else {
       User* to = e.find_nick(target);
       if (!to) {
         if (!quiet) e.reply(u, ERR_NOSUCHNICK, {target.substr(0, 64), "No such nick/channel"});
         continue;
       }
-      if (!tagmsg || to->caps.has(Cap::kMessageTags)) {
+      if ((!tagmsg || to->caps.has(Cap::kMessageTags)) && !silenced(*to, u, e.casemapping())) {
         if (to != &u) {
           out.to(*to);
         } else {
@@ -122,6 +129,7 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
         }
       }
       if (kind == Kind::kPrivmsg && !to->away.empty()) e.reply(u, RPL_AWAY, {to->nick, to->away});
+      remember_message(e, u, nullptr, to, out.msgid());
     }
     if (echo && (!tagmsg || u.caps.has(Cap::kMessageTags))) out.to(u);
   }

@@ -22,7 +22,8 @@ void send_cap_list(Engine& e, User& u, std::string_view sub, bool enabled_only) 
   for (const auto& info : kCaps) {
     if (enabled_only && !u.caps.has(info.cap)) continue;
     std::string item(info.name);
-    if (values && !e.cap_value(info.cap).empty()) item += "=" + std::string(e.cap_value(info.cap));
+    if (std::string_view value = e.cap_value(info.cap); values && !value.empty())
+      item += "=" + std::string(value);
     if (u.cap_version >= 302 && !lines.back().empty() && lines.back().size() + 1 + item.size() > kMaxList) {
       lines.emplace_back();
     }
