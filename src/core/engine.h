@@ -161,7 +161,8 @@ class Engine {
   void send_lusers(User& u);
   void send_motd(User& u);
   void send_isupport(User& u);
-  void send_names(User& u, Channel& c);
+  // 353 lines for `c` and, when `end`, the 366 that closes them.
+  void send_names(User& u, Channel& c, bool end = true);
   void send_topic(User& u, Channel& c);
 
   // Adds `u` to channel `name` (creating it), announces the JOIN and sends topic and names.

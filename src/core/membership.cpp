@@ -18,7 +18,7 @@ void Engine::send_topic(User& u, Channel& c) {
   reply(u, RPL_TOPICWHOTIME, {c.name, c.topic_set_by, unix_seconds(c.topic_set_at)});
 }
 
-void Engine::send_names(User& u, Channel& c) {
+void Engine::send_names(User& u, Channel& c, bool end) {
   bool member = c.has(u);
   if (!c.secret || member || u.is_oper()) {
     bool multi = u.caps.has(Cap::kMultiPrefix);
@@ -39,7 +39,7 @@ void Engine::send_names(User& u, Channel& c) {
     }
     if (line.size() > head.size()) send(u, line + "\r\n");
   }
-  reply(u, RPL_ENDOFNAMES, {c.name, "End of /NAMES list"});
+  if (end) reply(u, RPL_ENDOFNAMES, {c.name, "End of /NAMES list"});
 }
 
 void Engine::join_channel(User& u, std::string_view name, Channel* c) {

@@ -113,23 +113,20 @@ void topic(Engine& e, User& u, const proto::Message& m) {
   }
 }
 
-// NAMES [<channel>{,<channel>}]
+// NAMES [<channel>{,<channel>}]: the 353s of every channel asked for (up to TARGMAX NAMES), then
+// one 366 naming the whole list (modern.ircdocs; RFC 2812 3.2.5).
 void names(Engine& e, User& u, const proto::Message& m) {
-  if (m.size() == 0) {
-    e.reply(u, RPL_ENDOFNAMES, {"*", "End of /NAMES list"});
-    return;
-  }
-  auto names = split_list(m.param(0));
+  std::string_view list = proto::safe_middle_param(m.param(0).substr(0, 200));
+  if (m.size() == 0) list = "*";
+  auto names = split_list(list);
   for (std::size_t i = 0; i < names.size(); ++i) {
-    std::string_view name = names[i];
-    if (i >= e.limits().max_targets) {  // TARGMAX NAMES
-      e.reply(u, ERR_TOOMANYTARGETS, {name.substr(0, 64), "Too many targets"});
-    } else if (Channel* c = e.find_channel(name)) {
-      e.send_names(u, *c);
-    } else {
-      e.reply(u, RPL_ENDOFNAMES, {name.substr(0, 64), "End of /NAMES list"});
+    if (i >= e.limits().max_targets) {
+      e.reply(u, ERR_TOOMANYTARGETS, {names[i].substr(0, 64), "Too many targets"});
+    } else if (Channel* c = e.find_channel(names[i])) {
+      e.send_names(u, *c, false);
     }
   }
+  e.reply(u, RPL_ENDOFNAMES, {list, "End of /NAMES list"});
 }
 
 namespace {
