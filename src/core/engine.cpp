@@ -421,19 +421,26 @@ void Engine::send_side_effect(User& to, const SharedLine& line) {
 
 namespace {
 
+// Every parameter, the last as trailing text (`text_last`) or with ':' only when it needs one.
+void add_params(proto::LineBuilder& b, std::initializer_list<std::string_view> params, bool text_last) {
+  std::size_t i = 0;
+  for (auto p : params) {
+    if (++i < params.size()) {
+      b.param(p);
+    } else if (text_last) {
+      b.trailing(p);
+    } else {
+      b.last(p);
+    }
+  }
+}
+
 std::string standard_reply(std::string_view server, std::string_view kind, std::string_view command,
                            std::string_view code, std::initializer_list<std::string_view> params) {
   std::string line;
   proto::LineBuilder b(line);
   b.source(server).command(kind).param(command).param(code);
-  std::size_t i = 0;
-  for (auto p : params) {
-    if (++i == params.size()) {
-      b.trailing(p);
-    } else {
-      b.param(p);
-    }
-  }
+  add_params(b, params, /*text_last=*/true);
   b.finish();
   return line;
 }
@@ -481,14 +488,7 @@ void Engine::server_message(User& to, std::string_view command,
   std::string line;
   proto::LineBuilder b(line);
   b.source(config_.server_name).command(command);
-  std::size_t i = 0;
-  for (auto p : params) {
-    if (++i == params.size()) {
-      b.last(p);
-    } else {
-      b.param(p);
-    }
-  }
+  add_params(b, params, /*text_last=*/false);
   b.finish();
   send(to, std::move(line));
 }

@@ -1,6 +1,7 @@
 """Summarises an irctest run from pytest's JUnit XML: what failed and why, and why tests skipped.
 
 Usage: python3 summarize.py JUNIT_XML
+       python3 summarize.py --failed-ids JUNIT_XML   (one failing test id per line, for a re-run)
 
 pytest's own output for irctest is thousands of lines (every test prints its IRC traffic), and
 its short summary cuts reasons to the terminal width. This prints one line per failing test,
@@ -49,6 +50,11 @@ def skip_reason(message: str) -> str:
 
 
 def main(argv: List[str]) -> int:
+    if argv[1] == "--failed-ids":
+        for kind, test, _ in outcomes(ET.parse(argv[2]).getroot()):
+            if kind == "failure":
+                print(test)
+        return 0
     root = ET.parse(argv[1]).getroot()
     broken: List[str] = []
     skips: collections.Counter = collections.Counter()
