@@ -245,5 +245,14 @@ TEST(Multiline, ABatchCostsNoMoreFloodBudgetThanItsBatchLines) {
   EXPECT_THAT(h.lines(ids[1]), SizeIs(32));
 }
 
+TEST(Multiline, NoCtcpChannelRefusesABatchHoldingACtcp) {
+  Room r;
+  r.h.send(r.alice(), "MODE #c +C");
+  r.h.clear_all();
+  r.send_batch({"@batch=b1 PRIVMSG #c hello", "@batch=b1 PRIVMSG #c :\x01VERSION\x01"});
+  EXPECT_TRUE(r.h.has_line(r.alice(), " 404 alice #c :Cannot send CTCP to channel (+C)")) << r.h.dump(r.alice());
+  EXPECT_THAT(r.h.lines(r.ids[1]), IsEmpty()) << "nothing of the batch is relayed";
+}
+
 }  // namespace
 }  // namespace parley::core::test
