@@ -105,7 +105,11 @@ def test_limits_and_bad_input_get_clear_failures(start_server):
     a.expect(numeric_re("770"))
     fail = a.expect(r"FAIL METADATA ")
     assert fail.params[1:3] == ["LIMIT_REACHED", "y"], fail
+    # Under UTF8ONLY (the default) the engine refuses the line before METADATA sees it.
     a.send_raw(b"METADATA * SET a :broken \xc3\r\n")
+    fail = a.expect(r"FAIL METADATA ")
+    assert fail.params[1] == "INVALID_UTF8", fail
+    a.send("METADATA * SET a :" + "v" * 301)
     fail = a.expect(r"FAIL METADATA ")
     assert fail.params[1:3] == ["INVALID_VALUE", "a"], fail
     a.send("METADATA nobody LIST")
