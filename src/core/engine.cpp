@@ -402,22 +402,7 @@ bool Engine::sees_user(const User& viewer, const User& target) const {
 
 // ---- output -------------------------------------------------------------------------------------
 
-void Engine::send(User& to, const SharedLine& line) {
-  if (labeled_.user == &to) {
-    labeled_.lines.push_back(line);
-  } else if (!to.quitting) {
-    ++to.deliveries_out;
-    to.bytes_out += line->size();
-    sink_.send(to.id, line);
-  }
-}
-
-void Engine::send_side_effect(User& to, const SharedLine& line) {
-  if (to.quitting) return;
-  ++to.deliveries_out;
-  to.bytes_out += line->size();
-  sink_.send(to.id, line);
-}
+void Engine::send_side_effect(User& to, const SharedLine& line) { deliver_now(to, line); }
 
 namespace {
 

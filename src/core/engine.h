@@ -94,8 +94,14 @@ class Engine {
   void reply(User& to, std::string_view code, std::initializer_list<std::string_view> params);
   // Sends a line from the server (":server COMMAND params"), last param written as needed.
   void server_message(User& to, std::string_view command, std::initializer_list<std::string_view> params);
-  // Sends pre-built bytes to one user.
-  void send(User& to, const SharedLine& line);
+  // Sends pre-built bytes to one user. Inline: every delivery of a fan-out comes through here.
+  void send(User& to, const SharedLine& line) {
+    if (labeled_.user == &to) {
+      labeled_.lines.push_back(line);  // part of the reply to a labeled command: held
+    } else {
+      deliver_now(to, line);
+    }
+  }
   void send(User& to, std::string line);
   // Sends a line that is not a reply to the command being handled, even when it goes to the
   // command's author (a message to oneself is a side effect, never labeled).
@@ -201,6 +207,12 @@ class Engine {
  private:
   void dispatch(User& u, const proto::Message& msg);
   void dispatch_command(User& u, const proto::Message& msg);
+  void deliver_now(User& to, const SharedLine& line) {
+    if (to.quitting) return;
+    ++to.deliveries_out;  // for STATS l
+    to.bytes_out += line->size();
+    sink_.send(to.id, line);
+  }
   // IRCv3 labeled-response: while a labeled command runs, what it sends its author is held
   // here and released, labeled, when the handler returns (or before the session closes).
   struct LabeledReply {
