@@ -20,7 +20,15 @@ namespace parley::core {
 class Channel;
 
 struct User {
+  // What every delivery of a fan-out reads or writes, together at the start (one cache line).
   SessionId id = 0;
+  CapSet caps;
+  bool quitting = false;  // being removed; send nothing more
+  // Traffic counters for STATS l: lines received, deliveries queued (a delivery may hold
+  // several lines), and their bytes.
+  std::uint64_t lines_in = 0, bytes_in = 0, deliveries_out = 0, bytes_out = 0;
+  std::vector<std::string> silence;  // SILENCE masks (nick!user@host globs); empty for most users
+
   std::string nick;         // "*"-free; empty until NICK is accepted
   std::string nick_folded;  // key in the engine's nick index
   std::string username;     // from USER, prefixed with '~' (no ident lookup)
@@ -36,9 +44,7 @@ struct User {
   bool bot = false;              // +B (IRCv3 bot-mode)
   bool wallops = false;          // +w: receives WALLOPS
   bool exempt = false;           // no flood/per-IP limits
-  bool quitting = false;         // being removed; send nothing more
   std::uint16_t cap_version = 0;  // 302 after CAP LS 302
-  CapSet caps;
 
   TimePoint connected_at{};
   TimePoint last_activity{};  // last line received, for PING scheduling
@@ -46,15 +52,11 @@ struct User {
   TimePoint ping_sent{};      // when an unanswered PING went out; epoch if none
   TimePoint last_knock{};     // last KNOCK accepted, for limits.knock_interval_seconds
   double flood_tokens = 0;
-  // Traffic counters for STATS l: lines received, deliveries queued (a delivery may hold
-  // several lines), and their bytes.
-  std::uint64_t lines_in = 0, bytes_in = 0, deliveries_out = 0, bytes_out = 0;
   TimePoint flood_at{};
 
   std::string prefix_;
   std::vector<Channel*> channels;  // memberships, in join order
   std::uint64_t visit_mark = 0;    // Engine-private: de-duplicates fan-out to common channels
-  std::vector<std::string> silence;              // SILENCE masks (nick!user@host globs); empty for most users
   std::unique_ptr<MultilineBatch> multiline;     // only while a draft/multiline batch is open
   std::unique_ptr<RecentMessages> sent_private;  // private messages sent recently, for REDACT
 
