@@ -334,10 +334,7 @@ bool message_is_utf8(const proto::Message& m) {
 
 void Engine::dispatch_command(User& u, const proto::Message& msg) {
   if (config_.utf8_only && !message_is_utf8(msg)) {  // the command itself parsed, so it is ASCII
-    std::string command(msg.command);
-    std::transform(command.begin(), command.end(), command.begin(),
-                   [](unsigned char c) { return std::toupper(c); });
-    fail(u, command, "INVALID_UTF8",
+    fail(u, ascii_upper(msg.command), "INVALID_UTF8",
          {"Message rejected, your IRC software MUST use UTF-8 encoding on this network"});
     return;
   }

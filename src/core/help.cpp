@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string>
+
+#include "core/text.h"
 
 namespace parley::core {
 
@@ -123,8 +124,7 @@ static_assert(sorted_by_name(), "keep kTopics sorted by name: help_text() binary
 }  // namespace
 
 std::string_view help_text(std::string_view subject) {
-  std::string key(subject);
-  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::string key = ascii_upper(subject);
   auto it = std::lower_bound(kTopics.begin(), kTopics.end(), key,
                              [](const Topic& t, const std::string& k) { return t.name < k; });
   return it != kTopics.end() && it->name == key ? it->text : std::string_view{};

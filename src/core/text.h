@@ -16,6 +16,9 @@ inline std::vector<std::string_view> split_words(std::string_view text) { return
 // points past U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 
+// `s` with a-z made A-Z and every other byte kept (command and subcommand names, help subjects).
+std::string ascii_upper(std::string_view s);
+
 // Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
 std::string limit_utf8(std::string_view text, std::size_t max_bytes);
 

@@ -32,5 +32,11 @@ TEST(Utf8, RefusesMalformedSequences) {
   EXPECT_FALSE(is_valid_utf8("i\xe8rc\xe9"));           // Latin-1
 }
 
+TEST(AsciiUpper, UppercasesOnlyAsciiLetters) {
+  EXPECT_EQ(ascii_upper("cap ls 302"), "CAP LS 302");
+  EXPECT_EQ(ascii_upper("Help_Op-[x]"), "HELP_OP-[X]");
+  EXPECT_EQ(ascii_upper("\xc3\xa9t\xc3\xa9"), "\xc3\xa9T\xc3\xa9");  // UTF-8 bytes untouched
+}
+
 }  // namespace
 }  // namespace parley::core

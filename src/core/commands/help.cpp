@@ -2,13 +2,13 @@
 // 706 RPL_ENDOFHELP, or 524 ERR_HELPNOTFOUND. The texts live in core/help.cpp.
 #include "core/help.h"
 
-#include <cctype>
 #include <string>
 #include <vector>
 
 #include "core/command_table.h"
 #include "core/engine.h"
 #include "core/numerics.h"
+#include "core/text.h"
 
 namespace parley::core::commands {
 
@@ -44,8 +44,7 @@ void help(Engine& e, User& u, const proto::Message& m) {
       e.reply(u, ERR_HELPNOTFOUND, {m.param(0).substr(0, 32), "No help available on this topic"});
       return;
     }
-    subject = std::string(m.param(0));
-    for (char& c : subject) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    subject = ascii_upper(m.param(0));
     while (!text.empty()) {
       auto end = text.find('\n');
       lines.emplace_back(text.substr(0, end));

@@ -245,12 +245,6 @@ void sync(Engine& e, User& u, const Target& t) {
   }
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
-  return out;
-}
-
 }  // namespace
 
 // METADATA <target> GET <key>... | LIST | SET <key> [:<value>] | CLEAR | SYNC
@@ -260,7 +254,7 @@ void metadata(Engine& e, User& u, const proto::Message& m) {
     return e.reply(u, ERR_NOTREGISTERED, {"You have not registered"});
   }
   std::string_view target = m.param(0);
-  std::string verb = upper(m.param(1));
+  std::string verb = ascii_upper(m.param(1));
   bool needs_key = verb == "GET" || verb == "SET" || verb == "SUB" || verb == "UNSUB";
   if (needs_key && m.size() < 3) return e.reply(u, ERR_NEEDMOREPARAMS, {"METADATA", "Not enough parameters"});
   if (verb == "SUB" || verb == "UNSUB" || verb == "SUBS") {

@@ -235,9 +235,7 @@ bool multiline_line(Engine& e, User& u, const proto::Message& m) {
     return true;
   }
   u.flood_tokens += 1;  // a batch's lines are one message: max-lines bounds them, not flood control
-  std::string command(m.command);
-  std::transform(command.begin(), command.end(), command.begin(),
-                 [](unsigned char c) { return std::toupper(c); });
+  std::string command = ascii_upper(m.command);
   const Limits& l = e.limits();
   bool concat = m.tag(kConcat).has_value();
   std::string_view text = m.param(1);

@@ -60,8 +60,7 @@ bool apply_cap_request(User& u, std::string_view request) {
 
 // CAP LS [version] | CAP LIST | CAP REQ :<caps> | CAP END
 void cap(Engine& e, User& u, const proto::Message& m) {
-  std::string sub(m.param(0));
-  std::transform(sub.begin(), sub.end(), sub.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::string sub = ascii_upper(m.param(0));
   if (sub == "LS") {
     if (!u.registered) u.cap_negotiating = true;
     if (m.size() > 1) {
