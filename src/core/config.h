@@ -64,6 +64,42 @@ struct OperatorBlock {
   std::string host_mask = "*@*";
 };
 
+// Built-in accounts (NickServ, SASL, draft/account-registration). docs/operations.md "Accounts".
+struct AccountPolicy {
+  // Who may register: anyone; nobody (operators create accounts with `parley account create`);
+  // or anyone, but the account works only after an operator's SAVERIFY. Parley sends no e-mail.
+  enum class Registration : std::uint8_t { kOpen, kClosed, kOperatorVerify };
+  Registration registration = Registration::kOpen;
+  // A user on a registered nick without being logged in to it is renamed after this long.
+  std::chrono::seconds enforce_grace{30};
+  std::size_t min_password_length = 8;
+  std::size_t max_password_length = 300;
+  // Failed logins (any mechanism) allowed per minute, per account and per IP address.
+  std::size_t login_failures_per_minute = 5;
+  std::size_t registrations_per_ip_per_hour = 3;
+  std::size_t max_accounts_per_email = 3;  // 0: no limit
+};
+
+// Hidden hosts. docs/operations.md "Cloaks".
+struct CloakConfig {
+  bool enabled = true;
+  // Key of the HMAC-SHA-256 that turns an IP address into its cloak. The app layer reads it from
+  // the data directory (generated once); never shown to anyone.
+  std::string secret;
+  std::string suffix = "ip";  // a cloak reads "<hash>.<hash>.<suffix>"
+  bool account_hosts = true;  // after login the host becomes "user/<account>"
+};
+
+// IRCv3 strict transport security: offered only when an operator configures it, because a
+// client that sees it will refuse plaintext for `duration`, and a self-signed certificate must
+// never be pinned that way.
+struct StsPolicy {
+  bool enabled = false;
+  std::uint16_t port = 6697;  // the TLS port plaintext clients are sent to
+  std::chrono::seconds duration{std::chrono::hours(24 * 30)};
+  bool preload = false;
+};
+
 struct EngineConfig {
   std::string server_name = "parley.local";
   std::string network_name = "Parley";
@@ -83,6 +119,9 @@ struct EngineConfig {
   Limits limits;
   FloodControl flood;
   Timeouts timeouts;
+  AccountPolicy accounts;
+  CloakConfig cloaks;
+  StsPolicy sts;
 };
 
 }  // namespace parley::core

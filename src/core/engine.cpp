@@ -105,11 +105,19 @@ bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
   user->host = !info.ip.empty() && info.ip.front() == ':' ? "0" + info.ip : info.ip;
   user->address = user->host;
   user->exempt = info.exempt;
+  user->secure = info.secure;
   user->connected_at = user->last_activity = user->last_message = now;
   user->flood_tokens = config_.flood.burst;
   user->flood_at = now;
   users_.emplace(id, std::move(user));
   return true;
+}
+
+void Engine::tls_established(SessionId id, std::string certfp) {
+  if (User* u = find_user(id)) {
+    u->secure = true;
+    u->set_certfp(std::move(certfp));
+  }
 }
 
 void Engine::receive(SessionId id, std::string_view line, TimePoint now) {

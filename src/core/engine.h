@@ -57,6 +57,9 @@ class Engine {
   // A connection was accepted. Returns false (after sending ERROR and closing through the
   // sink) when a connection limit refuses it.
   bool connect(SessionId id, const ConnectionInfo& info, TimePoint now);
+  // The session's TLS handshake completed (before any line from it). `certfp`: SHA-256 of the
+  // client certificate, lowercase hex, or empty when it sent none.
+  void tls_established(SessionId id, std::string certfp);
   // One line from the session, without CR/LF.
   void receive(SessionId id, std::string_view line, TimePoint now);
   // The session sent a line longer than the protocol allows; it was discarded.

@@ -38,7 +38,7 @@ struct ConnectionInfo {
   std::uint16_t port = 0;  // remote port
   bool exempt = false;     // on the operator's exempt list: no flood or per-IP limits
   bool per_ip_exempt = false;  // not counted against the per-IP limit (loopback by default)
-  bool secure = false;     // TLS (later)
+  bool secure = false;     // TLS: the handshake follows; Engine::tls_established() reports it
 };
 
 }  // namespace parley::core

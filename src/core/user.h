@@ -44,6 +44,7 @@ struct User {
   bool bot = false;              // +B (IRCv3 bot-mode)
   bool wallops = false;          // +w: receives WALLOPS
   bool exempt = false;           // no flood/per-IP limits
+  bool secure = false;           // connected over TLS
   std::uint16_t cap_version = 0;  // 302 after CAP LS 302
 
   TimePoint connected_at{};
@@ -65,6 +66,12 @@ struct User {
   const std::string& pending_password() const { return extra_ ? extra_->pending_password : empty_string(); }
   void set_oper_name(std::string name) { set(&Extra::oper_name, std::move(name)); }
   void set_pending_password(std::string password) { set(&Extra::pending_password, std::move(password)); }
+  // The account this user is logged in to (display form); empty: not logged in.
+  const std::string& account() const { return extra_ ? extra_->account : empty_string(); }
+  void set_account(std::string name) { set(&Extra::account, std::move(name)); }
+  // SHA-256 of the TLS client certificate, lowercase hex; empty: none (or not TLS).
+  const std::string& certfp() const { return extra_ ? extra_->certfp : empty_string(); }
+  void set_certfp(std::string fp) { set(&Extra::certfp, std::move(fp)); }
   // draft/metadata-3 keys and subscriptions; null for a user who has neither.
   const UserMetadata* metadata() const {
     return extra_ && !extra_->metadata.empty() ? &extra_->metadata : nullptr;
@@ -99,9 +106,12 @@ struct User {
 
  private:
   struct Extra {
-    std::string oper_name, pending_password;
+    std::string oper_name, pending_password, account, certfp;
     UserMetadata metadata;
-    bool unused() const { return oper_name.empty() && pending_password.empty() && metadata.empty(); }
+    bool unused() const {
+      return oper_name.empty() && pending_password.empty() && account.empty() && certfp.empty() &&
+             metadata.empty();
+    }
   };
   static const std::string& empty_string() {
     static const std::string empty;

@@ -1,0 +1,110 @@
+// The one place data outlives the process: accounts now, registered channels and history later
+// (issue 13 adds them to this interface).
+//
+// Implementations: MemoryStore (tests and --no-data-dir runs), SqliteStore (the data directory's
+// parley.db, schema in docs/storage.md) and FaultInjectingStore (wraps another and fails on
+// command, for failure tests). One contract test suite (tests/store/store_contract_test.cpp)
+// runs against all of them.
+//
+// Errors are values: every call returns a Status or a Result; nothing throws for an expected
+// failure (a missing account, a name taken, a disk error).
+//
+// Thread: every implementation is safe to call from several threads at once (calls are
+// serialised inside). Calls block on disk: never call them on the engine's thread; the server
+// runs them on its worker pool (server/account_service.h).
+//
+// Durability: a mutating call that returns ok() has reached stable storage (SQLite: committed in
+// WAL mode with synchronous=FULL), so an acknowledgement sent after it survives kill -9.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "crypto/scram.h"
+
+namespace parley::store {
+
+class Status {
+ public:
+  enum class Code : std::uint8_t { kOk, kNotFound, kExists, kIoError, kCorrupt, kInvalid };
+
+  Status() = default;
+  static Status ok() { return {}; }
+  static Status not_found(std::string message = {}) { return {Code::kNotFound, std::move(message)}; }
+  static Status exists(std::string message = {}) { return {Code::kExists, std::move(message)}; }
+  static Status io_error(std::string message) { return {Code::kIoError, std::move(message)}; }
+  static Status corrupt(std::string message) { return {Code::kCorrupt, std::move(message)}; }
+  static Status invalid(std::string message) { return {Code::kInvalid, std::move(message)}; }
+
+  bool is_ok() const { return code_ == Code::kOk; }
+  Code code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // "not found: ...", "I/O error: ...": for logs and operator tools, never for IRC clients.
+  std::string to_string() const;
+
+ private:
+  Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+  Code code_ = Code::kOk;
+  std::string message_;
+};
+
+// A value or the Status saying why there is none.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}
+  Result(Status status) : value_(std::move(status)) {}
+  bool is_ok() const { return std::holds_alternative<T>(value_); }
+  const T& value() const& { return std::get<T>(value_); }
+  T& value() & { return std::get<T>(value_); }
+  T&& value() && { return std::get<T>(std::move(value_)); }
+  Status status() const { return is_ok() ? Status::ok() : std::get<Status>(value_); }
+
+ private:
+  std::variant<T, Status> value_;
+};
+
+// One registered account. `name` is the account name as registered (its display form);
+// lookups use the casefolded form, which the caller computes with the server's casemapping.
+struct AccountRecord {
+  std::string name;
+  std::string name_folded;
+  std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id); empty: no password login
+  crypto::ScramCredentials scram;  // empty when the account has no SCRAM credentials
+  std::string email;          // may be empty
+  bool verified = true;       // false while waiting for an operator's SAVERIFY
+  bool enforce = true;        // protect the nick: rename someone who uses it without logging in
+  std::vector<std::string> certfps;  // SHA-256 of client certificates, lowercase hex, sorted
+  std::int64_t registered_at = 0;    // Unix seconds
+  friend bool operator==(const AccountRecord&, const AccountRecord&) = default;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Adds `account`. kExists when its name_folded is taken, or one of its certfps belongs to
+  // another account; nothing is written then.
+  virtual Status create_account(const AccountRecord& account) = 0;
+  // kNotFound when no account has this folded name.
+  virtual Result<AccountRecord> find_account(std::string_view name_folded) = 0;
+  // The account a certificate fingerprint is registered to; kNotFound if none.
+  virtual Result<AccountRecord> find_account_by_certfp(std::string_view certfp) = 0;
+  // Replaces the record whose name_folded is `account.name_folded` (kNotFound if none; kExists if
+  // a new certfp belongs to another account). All or nothing.
+  virtual Status update_account(const AccountRecord& account) = 0;
+  // Removes the account and everything it owns. kNotFound if none.
+  virtual Status delete_account(std::string_view name_folded) = 0;
+  // Every account, ordered by name_folded.
+  virtual Result<std::vector<AccountRecord>> list_accounts() = 0;
+  // How many accounts use `email` (compared case-insensitively in ASCII); 0 for an empty email.
+  virtual Result<std::size_t> count_accounts_with_email(std::string_view email) = 0;
+};
+
+}  // namespace parley::store
