@@ -14,6 +14,10 @@ namespace parley::server {
 
 struct ServerOptions {
   core::EngineConfig engine;
+  // Where data outlives the process (app/data_dir.h): the account database (parley.db), the
+  // generated TLS certificate and the cloak secret. Empty: nothing is kept (an in-memory store,
+  // a certificate and secret made at start) -- for tests and throwaway servers.
+  std::string data_dir;
   std::string bind = "0.0.0.0";  // numeric IPv4 or IPv6 address
   std::uint16_t port = 6667;     // 0 = any free port
   // Bytes queued for one client and not yet accepted by its socket; past it: "SendQ exceeded".
