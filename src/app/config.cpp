@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "app/config_reader.h"
-#include "app/password.h"
+#include "crypto/password.h"
 #include "net/endpoint.h"
 #include "proto/casemap.h"
 
@@ -93,7 +93,7 @@ class ServerConfigLoader {
     r_.set_integer(t, s, "port", 0, 65535, o_.port);
     if (auto v = r_.integer(t, s, "simple_port", 0, 65535)) o_.simple_port = static_cast<std::uint16_t>(*v);
     if (auto v = r_.string(t, s, "password_hash")) {
-      if (looks_like_password_hash(*v))
+      if (crypto::looks_like_password_hash(*v))
         e.password_hash = *v;
       else
         r_.problem(*t.get("password_hash"),
@@ -286,7 +286,7 @@ class ServerConfigLoader {
         r_.problem(*t.get("name"), "operator.name must be non-empty, without spaces or commas");
       else if (name && !names.insert(*name).second)
         r_.problem(*t.get("name"), fmt::format("operator \"{}\" is defined twice", *name));
-      if (hash && !looks_like_password_hash(*hash)) {
+      if (hash && !crypto::looks_like_password_hash(*hash)) {
         r_.problem(
             *t.get("password_hash"),
             "operator.password_hash is not a crypto_pwhash_str hash (make one with `parley mkpasswd`)");

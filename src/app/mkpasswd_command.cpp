@@ -8,7 +8,7 @@
 #include <string>
 
 #include "app/commands.h"
-#include "app/password.h"
+#include "crypto/password.h"
 
 namespace parley::app {
 
@@ -35,7 +35,7 @@ class EchoOff {
 };
 
 int run_mkpasswd() {
-  if (!init_sodium()) {
+  if (!crypto::init_sodium()) {
     std::cerr << "parley mkpasswd: libsodium could not be initialised\n";
     return 1;
   }
@@ -58,7 +58,7 @@ int run_mkpasswd() {
     std::cerr << "parley mkpasswd: the password is empty\n";
     return 1;
   }
-  auto hash = hash_password(password);
+  auto hash = crypto::hash_password(password);
   ::sodium_memzero(password.data(), password.size());
   if (!hash) {
     std::cerr << "parley mkpasswd: hashing failed (out of memory?)\n";

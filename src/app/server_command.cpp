@@ -14,16 +14,18 @@
 #include <iostream>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "app/commands.h"
 #include "app/config.h"
-#include "app/password.h"
+#include "crypto/password.h"
 #include "app/version.h"
 #include "net/endpoint.h"
 #include "server/descriptor_limit.h"
 #include "server/irc_server.h"
+#include "store/memory_store.h"
 
 namespace parley::app {
 
@@ -111,8 +113,9 @@ int run_server(const ServerFlags& flags) {
   server::raise_descriptor_limit(options.engine.limits.max_clients);
 
   try {
-    SodiumPasswordVerifier verifier;
-    server::IrcServer server(options, verifier);
+    if (!crypto::init_sodium()) throw std::runtime_error("libsodium could not be initialised");
+    store::MemoryStore store;
+    server::IrcServer server(options, store);
     const auto address = *net::parse_address(options.bind);  // validated by config and flags
     // The simple door first for simple-server (its PORT is the point), the IRC door first otherwise.
     struct Door {

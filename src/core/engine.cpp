@@ -28,8 +28,8 @@ std::string unix_seconds(TimePoint t) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
 }
 
-Engine::Engine(EngineConfig config, ReplySink& sink, const PasswordVerifier& verifier)
-    : config_(std::move(config)), sink_(sink), verifier_(verifier), msgids_(config_.msgid_seed) {
+Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts)
+    : config_(std::move(config)), sink_(sink), accounts_(accounts), msgids_(config_.msgid_seed) {
   command_uses_.resize(all_commands().size());
   build_isupport();
   for (const auto& info : kCaps) cap_values_[static_cast<std::size_t>(info.cap)] = info.value;
@@ -163,6 +163,25 @@ void Engine::line_too_long(SessionId id, TimePoint now) {
 void Engine::disconnect(SessionId id, std::string_view reason, TimePoint now) {
   now_ = now;
   if (User* u = find_user(id); u && !u->quitting) quit(*u, reason, {}, false);
+  end_call();
+}
+
+void Engine::request(User& u, AccountRequest request, AccountContinuation then) {
+  const RequestId id = ++last_request_;
+  pending_.emplace(id, PendingRequest{u.id, take_label(u), std::move(then)});
+  accounts_.submit(id, std::move(request));
+}
+
+void Engine::account_answer(RequestId id, AccountAnswer answer, TimePoint now) {
+  now_ = now;
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  PendingRequest pending = std::move(it->second);
+  pending_.erase(it);
+  User* u = find_user(pending.session);
+  if (u && !u->quitting) {
+    reply_labeled(*u, std::move(pending.label), [&] { pending.then(*this, *u, answer); });
+  }
   end_call();
 }
 

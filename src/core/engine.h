@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/accounts.h"
 #include "core/channel.h"
 #include "core/config.h"
 #include "core/monitor.h"
@@ -30,14 +31,6 @@
 
 namespace parley::core {
 
-// Verifies a password against a stored hash. The production implementation uses libsodium;
-// tests inject a fake.
-class PasswordVerifier {
- public:
-  virtual ~PasswordVerifier() = default;
-  virtual bool verify(std::string_view hash, std::string_view password) const = 0;
-};
-
 struct WhowasEntry {
   std::string nick, nick_folded, username, host, realname;
   TimePoint when;
@@ -47,7 +40,8 @@ struct CommandSpec;
 
 class Engine {
  public:
-  Engine(EngineConfig config, ReplySink& sink, const PasswordVerifier& verifier);
+  // `accounts` receives the slow work (password checks, the account store): core/accounts.h.
+  Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -66,6 +60,9 @@ class Engine {
   void line_too_long(SessionId id, TimePoint now);
   // The transport lost the connection (EOF, error, send queue overflow).
   void disconnect(SessionId id, std::string_view reason, TimePoint now);
+  // The answer to an AccountRequest the engine submitted (core/accounts.h). An answer for a
+  // session that has gone, or for an unknown id, is ignored.
+  void account_answer(RequestId id, AccountAnswer answer, TimePoint now);
   // Periodic housekeeping: registration and ping timeouts. Call about once a second.
   void tick(TimePoint now);
   // Server shutdown: every client gets ERROR and is closed.
@@ -81,7 +78,13 @@ class Engine {
   std::string fold(std::string_view s) const { return proto::fold(s, config_.casemapping); }
   const Limits& limits() const { return config_.limits; }
   TimePoint now() const { return now_; }
-  const PasswordVerifier& verifier() const { return verifier_; }
+  // Slow work for `u` (core/accounts.h): submits `request`; when the answer arrives and `u` is
+  // still connected, runs `then` with it. If the command being handled carries a label, what
+  // `then` sends `u` is the labeled reply (labeled-response); nothing is sent for it now.
+  using AccountContinuation = std::function<void(Engine&, User&, const AccountAnswer&)>;
+  void request(User& u, AccountRequest request, AccountContinuation then);
+  // Requests submitted and not yet answered (for tests and STATS).
+  std::size_t pending_requests() const { return pending_.size(); }
   // The value CAP LS 302 shows for a capability (some follow the configuration, such as the
   // draft/metadata-3 and draft/multiline limits); empty: none.
   std::string_view cap_value(Cap c) const { return cap_values_[static_cast<std::size_t>(c)]; }
@@ -232,7 +235,14 @@ class Engine {
 
   EngineConfig config_;
   ReplySink& sink_;
-  const PasswordVerifier& verifier_;
+  AccountBackend& accounts_;
+  struct PendingRequest {
+    SessionId session = 0;
+    std::string label;  // labeled-response label of the command that asked, if any
+    AccountContinuation then;
+  };
+  std::unordered_map<RequestId, PendingRequest> pending_;
+  RequestId last_request_ = 0;
   TimePoint now_{};
   std::unordered_map<SessionId, std::unique_ptr<User>> users_;
   std::unordered_map<std::string, User*> nicks_;

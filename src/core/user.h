@@ -45,6 +45,8 @@ struct User {
   bool wallops = false;          // +w: receives WALLOPS
   bool exempt = false;           // no flood/per-IP limits
   bool secure = false;           // connected over TLS
+  bool password_checking = false;  // server password (PASS) submitted for checking, no answer yet
+  bool password_ok = false;        // server password checked and right
   std::uint16_t cap_version = 0;  // 302 after CAP LS 302
 
   TimePoint connected_at{};

@@ -11,10 +11,30 @@ using namespace numeric;
 
 void Engine::complete_registration_if_ready(User& u) {
   if (u.registered || u.nick.empty() || !u.user_received || u.cap_negotiating || u.quitting) return;
-  if (!config_.password_hash.empty() &&
-      (u.pending_password().empty() || !verifier_.verify(config_.password_hash, u.pending_password()))) {
-    reply(u, ERR_PASSWDMISMATCH, {"Password incorrect"});
-    quit(u, "Bad password");
+  if (!config_.password_hash.empty() && !u.password_ok) {
+    if (u.password_checking) return;  // registration completes when the answer arrives
+    if (u.pending_password().empty()) {
+      reply(u, ERR_PASSWDMISMATCH, {"Password incorrect"});
+      quit(u, "Bad password");
+      return;
+    }
+    // Argon2id costs tens of milliseconds: checked off the engine thread (core/accounts.h).
+    AccountRequest check;
+    check.kind = AccountRequest::Kind::kVerifyPassword;
+    check.hash = config_.password_hash;
+    check.password = u.pending_password();
+    u.set_pending_password({});
+    u.password_checking = true;
+    request(u, std::move(check), [](Engine& e, User& u, const AccountAnswer& answer) {
+      u.password_checking = false;
+      if (answer.outcome != AccountAnswer::Outcome::kOk) {
+        e.reply(u, ERR_PASSWDMISMATCH, {"Password incorrect"});
+        e.quit(u, "Bad password");
+        return;
+      }
+      u.password_ok = true;
+      e.complete_registration_if_ready(u);
+    });
     return;
   }
   u.set_pending_password({});

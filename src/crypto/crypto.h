@@ -27,6 +27,9 @@ bool equal_constant_time(std::string_view a, std::string_view b);
 inline std::string_view as_view(const Digest& d) {
   return {reinterpret_cast<const char*>(d.data()), d.size()};
 }
+// `n` bytes from OpenSSL's CSPRNG (seeded by the kernel). Throws std::runtime_error if it fails.
+std::string random_bytes(std::size_t n);
+
 // Lowercase hexadecimal, two digits a byte.
 std::string to_hex(std::string_view bytes);
 inline std::string to_hex(const Digest& d) { return to_hex(as_view(d)); }

@@ -16,9 +16,13 @@ constexpr std::chrono::seconds kTickInterval{1};
 constexpr std::chrono::seconds kShutdownGrace{4};
 }  // namespace
 
-IrcServer::IrcServer(ServerOptions options, const core::PasswordVerifier& verifier)
+IrcServer::IrcServer(ServerOptions options, store::Store& store)
     : options_(std::move(options)),
-      engine_(options_.engine, static_cast<core::ReplySink&>(*this), verifier),
+      accounts_(io_, store, options_.account_threads,
+                [this](core::RequestId id, core::AccountAnswer answer) {
+                  engine_.account_answer(id, std::move(answer), core::Clock::now());
+                }),
+      engine_(options_.engine, static_cast<core::ReplySink&>(*this), accounts_),
       signals_(io_, SIGINT, SIGTERM) {
   connection_options_.sendq_bytes = options_.sendq_bytes;
 }

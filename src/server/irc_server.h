@@ -15,8 +15,11 @@
 // a ReplySink call; connections report their end asynchronously (net::ConnectionObserver), so a
 // send that overflows a send queue turns into Engine::disconnect() on a later turn.
 //
-// Thread: single-threaded. Construct, listen() and run() on one thread; everything else runs on
-// that thread inside run(). The PasswordVerifier must outlive the server.
+// Slow work (password checks, the account store) runs on an AccountService worker pool whose
+// answers are posted back to this thread (core/accounts.h).
+//
+// Thread: the chat state is single-threaded. Construct, listen() and run() on one thread;
+// everything else runs on that thread inside run(). The Store must outlive the server.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -37,14 +40,16 @@
 #include "net/loop.h"
 #include "proto/line_reader.h"
 #include "proto/simple_frame.h"
+#include "server/account_service.h"
 #include "server/options.h"
 #include "server/simple_gateway.h"
+#include "store/store.h"
 
 namespace parley::server {
 
 class IrcServer final : private core::ReplySink, private net::ConnectionObserver, private SimpleFrameSink {
  public:
-  IrcServer(ServerOptions options, const core::PasswordVerifier& verifier);
+  IrcServer(ServerOptions options, store::Store& store);
   ~IrcServer() override;
   IrcServer(const IrcServer&) = delete;
   IrcServer& operator=(const IrcServer&) = delete;
@@ -112,6 +117,7 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   net::Loop loop_{io_};
   ServerOptions options_;
   net::ConnectionOptions connection_options_;
+  AccountService accounts_;  // before engine_, which holds a reference to it
   core::Engine engine_;
   SimpleGateway simple_{engine_, static_cast<SimpleFrameSink&>(*this)};
   std::vector<net::Listener> listeners_;

@@ -20,6 +20,8 @@ struct ServerOptions {
   std::string data_dir;
   std::string bind = "0.0.0.0";  // numeric IPv4 or IPv6 address
   std::uint16_t port = 6667;     // 0 = any free port
+  // Worker threads for password hashing and account store calls (server/account_service.h).
+  std::size_t account_threads = 2;
   // Bytes queued for one client and not yet accepted by its socket; past it: "SendQ exceeded".
   std::size_t sendq_bytes = 1 << 20;
   // Longest line accepted from a client (512 bytes of IRC + 8191 of message tags); a longer

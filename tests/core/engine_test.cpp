@@ -424,7 +424,7 @@ TEST(Removal, QuitLeavesNoDanglingChannelMember) {
 
 TEST(Removal, FloodedKilledAndDisconnectedUsersLeaveNoTrace) {
   EngineHarness h;
-  h.config.operators.push_back(OperatorBlock{"root", FakeVerifier::hash("pw"), "*@*"});
+  h.config.operators.push_back(OperatorBlock{"root", FakeAccountBackend::hash("pw"), "*@*"});
   SessionId op = h.register_user("op");
   h.send(op, "OPER root pw");
   std::vector<SessionId> victims;

@@ -1,5 +1,5 @@
 // Test harness for the chat engine (src/core): in-memory sessions, a recording reply sink, a
-// fake password verifier and a fake clock, after h11's tests/helpers.py and quinn-proto's
+// fake account backend and a fake clock, after h11's tests/helpers.py and quinn-proto's
 // tests/util.rs. Tests drive Engine directly; nothing here opens a socket or reads the wall clock.
 //
 //   EngineHarness h;                       // h.config can be tweaked before first use
@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -176,15 +177,39 @@ class RecordingSink final : public ReplySink {
   std::vector<std::string> violations_;
 };
 
-// Accepts exactly the hash "plain:" + password; counts calls.
-class FakeVerifier final : public PasswordVerifier {
+// The engine's slow-work backend (core/accounts.h), in memory. Requests queue up; the harness
+// answers them after each engine call it makes (kAnswerAfterEachCall), or the test answers them
+// itself, late, with an error, or never (kManual: answer_next(), queue).
+// Password rule: the hash of password P is "plain:" + P (see hash()).
+class FakeAccountBackend final : public AccountBackend {
  public:
+  enum class Mode { kAnswerAfterEachCall, kManual };
   static std::string hash(std::string_view password) { return "plain:" + std::string(password); }
-  bool verify(std::string_view hash, std::string_view password) const override {
-    ++calls;
-    return hash == "plain:" + std::string(password);
+
+  void submit(RequestId id, AccountRequest request) override {
+    ++submitted;
+    queue.emplace_back(id, std::move(request));
   }
-  mutable int calls = 0;
+  // The answer a correct backend would give.
+  AccountAnswer answer_for(const AccountRequest& r) const {
+    AccountAnswer a;
+    using Kind = AccountRequest::Kind;
+    using Outcome = AccountAnswer::Outcome;
+    switch (r.kind) {
+      case Kind::kVerifyPassword:
+        a.outcome = r.hash == hash(r.password) ? Outcome::kOk : Outcome::kDenied;
+        break;
+      default:
+        a.outcome = Outcome::kFailed;
+        a.detail = "request kind not modelled by FakeAccountBackend";
+        break;
+    }
+    return a;
+  }
+
+  Mode mode = Mode::kAnswerAfterEachCall;
+  std::deque<std::pair<RequestId, AccountRequest>> queue;
+  int submitted = 0;
 };
 
 // Time only moves when a test says so. Starts at 2026-01-02T03:04:05.678Z.
@@ -221,12 +246,25 @@ class EngineHarness {
   // Read by the Engine when it is constructed, i.e. on the first call below that needs it.
   EngineConfig config;
   RecordingSink sink;
-  FakeVerifier verifier;
+  FakeAccountBackend accounts;
   FakeClock clock;
 
   Engine& engine() {
-    if (!engine_) engine_ = std::make_unique<Engine>(config, sink, verifier);
+    if (!engine_) engine_ = std::make_unique<Engine>(config, sink, accounts);
     return *engine_;
+  }
+  // Answers the oldest queued request as a correct backend would (or with `answer`). Returns
+  // false when nothing is queued.
+  bool answer_next(std::optional<AccountAnswer> answer = std::nullopt) {
+    if (accounts.queue.empty()) return false;
+    auto [id, request] = std::move(accounts.queue.front());
+    accounts.queue.pop_front();
+    engine().account_answer(id, answer ? *answer : accounts.answer_for(request), clock.now());
+    return true;
+  }
+  void answer_all() {
+    while (answer_next()) {
+    }
   }
   TimePoint now() const { return clock.now(); }
 
@@ -245,7 +283,10 @@ class EngineHarness {
   }
   bool accepted(SessionId id) const { return accepted_.count(id) != 0; }
 
-  void send(SessionId id, std::string_view line) { engine().receive(id, line, clock.now()); }
+  void send(SessionId id, std::string_view line) {
+    engine().receive(id, line, clock.now());
+    if (accounts.mode == FakeAccountBackend::Mode::kAnswerAfterEachCall) answer_all();
+  }
 
   // NICK + USER (username = nick, realname "Real <nick>"), optionally requesting `caps` first
   // (CAP REQ ... CAP END). Expects RPL_WELCOME, then clears everything the session received.

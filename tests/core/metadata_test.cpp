@@ -207,7 +207,7 @@ TEST(Metadata, OthersMayNotSetOrClearYourKeys) {
 
 TEST(Metadata, OperatorMaySetAnotherUsersKeyAndThatUserIsTold) {
   EngineHarness h;
-  h.config.operators.push_back(OperatorBlock{"root", FakeVerifier::hash("pw"), "*@*"});
+  h.config.operators.push_back(OperatorBlock{"root", FakeAccountBackend::hash("pw"), "*@*"});
   SessionId op = h.register_user("oper", kMeta);
   SessionId b = h.register_user("bob", kMeta);
   h.send(op, "OPER root pw");

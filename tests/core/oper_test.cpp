@@ -16,8 +16,8 @@ using ::testing::IsEmpty;
 
 EngineConfig with_operators() {
   EngineConfig c = EngineHarness::default_config();
-  c.operators.push_back(OperatorBlock{"root", FakeVerifier::hash("hunter2"), "*@*"});
-  c.operators.push_back(OperatorBlock{"lan", FakeVerifier::hash("lanpass"), "*@10.0.0.*"});
+  c.operators.push_back(OperatorBlock{"root", FakeAccountBackend::hash("hunter2"), "*@*"});
+  c.operators.push_back(OperatorBlock{"lan", FakeAccountBackend::hash("lanpass"), "*@10.0.0.*"});
   return c;
 }
 
@@ -61,6 +61,19 @@ TEST(Oper, SuccessGives381AndModePlusO) {
   h.clear(a);
   h.send(a, "MODE alice");
   EXPECT_THAT(h.lines(a), AreLines(":parley.local 221 alice +o"));
+}
+
+TEST(Oper, LabeledOperIsAnsweredWithTheLabelWhenTheCheckCompletes) {
+  EngineHarness h(with_operators());
+  SessionId a = h.register_user("alice", {"labeled-response", "batch"});
+  h.accounts.mode = FakeAccountBackend::Mode::kManual;
+  h.send(a, "@label=op1 OPER root hunter2");
+  EXPECT_THAT(h.lines(a), IsEmpty());  // no ACK: the reply follows
+  ASSERT_TRUE(h.answer_next());
+  const auto lines = h.take(a);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_THAT(lines.front(), ::testing::StartsWith("@label=op1 :parley.local BATCH +"));
+  EXPECT_TRUE(h.user(a)->is_oper());
 }
 
 TEST(Oper, SecondOperDoesNotRepeatTheModeChange) {

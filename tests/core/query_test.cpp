@@ -29,7 +29,7 @@ std::vector<std::string> who_nicks(EngineHarness& h, SessionId id) {
 
 EngineConfig config_with_oper() {
   EngineConfig c = EngineHarness::default_config();
-  c.operators.push_back(OperatorBlock{"root", FakeVerifier::hash("hunter2"), "*@*"});
+  c.operators.push_back(OperatorBlock{"root", FakeAccountBackend::hash("hunter2"), "*@*"});
   return c;
 }
 

@@ -260,19 +260,19 @@ TEST(Cap, WithoutParametersIs461) {
 
 TEST(Pass, CorrectServerPasswordRegisters) {
   EngineHarness h;
-  h.config.password_hash = FakeVerifier::hash("sesame");
+  h.config.password_hash = FakeAccountBackend::hash("sesame");
   SessionId a = h.connect();
   h.send(a, "PASS sesame");
   h.send(a, "NICK alice");
   h.send(a, "USER alice 0 * :Alice");
   EXPECT_TRUE(h.has_line(a, " 001 alice ")) << h.dump(a);
   EXPECT_FALSE(h.closed(a));
-  EXPECT_GE(h.verifier.calls, 1);
+  EXPECT_GE(h.accounts.submitted, 1);
 }
 
 TEST(Pass, WrongServerPasswordIs464ThenClosed) {
   EngineHarness h;
-  h.config.password_hash = FakeVerifier::hash("sesame");
+  h.config.password_hash = FakeAccountBackend::hash("sesame");
   SessionId a = h.connect();
   h.send(a, "PASS open");
   h.send(a, "NICK alice");
@@ -285,7 +285,7 @@ TEST(Pass, WrongServerPasswordIs464ThenClosed) {
 
 TEST(Pass, MissingServerPasswordIs464ThenClosed) {
   EngineHarness h;
-  h.config.password_hash = FakeVerifier::hash("sesame");
+  h.config.password_hash = FakeAccountBackend::hash("sesame");
   SessionId a = h.connect();
   h.send(a, "NICK alice");
   h.send(a, "USER alice 0 * :Alice");
@@ -296,7 +296,7 @@ TEST(Pass, MissingServerPasswordIs464ThenClosed) {
 
 TEST(Pass, NickOfRefusedClientIsFreedAgain) {
   EngineHarness h;
-  h.config.password_hash = FakeVerifier::hash("sesame");
+  h.config.password_hash = FakeAccountBackend::hash("sesame");
   SessionId a = h.connect();
   h.send(a, "NICK alice");
   h.send(a, "USER alice 0 * :Alice");
@@ -693,6 +693,64 @@ TEST(Timeout, ConfiguredIntervalsAreUsed) {
   h.advance(4s);
   EXPECT_FALSE(h.closed(a));
   h.advance(1s);
+  EXPECT_TRUE(h.closed(a));
+}
+
+// ---- PASS is checked off the engine thread ----------------------------------------------------
+
+TEST(PassCheck, RegistrationWaitsForTheAnswerAndOthersAreServedMeanwhile) {
+  EngineHarness h;
+  h.config.password_hash = FakeAccountBackend::hash("sesame");
+  h.accounts.mode = FakeAccountBackend::Mode::kManual;
+  SessionId a = h.connect();
+  h.send(a, "PASS sesame");
+  h.send(a, "NICK alice");
+  h.send(a, "USER alice 0 * :Alice");
+  ASSERT_EQ(h.accounts.queue.size(), 1u);
+  EXPECT_EQ(h.accounts.queue.front().second.kind, AccountRequest::Kind::kVerifyPassword);
+  EXPECT_FALSE(h.has_line(a, " 001 "));
+  // Another client is served while alice waits (its own check is queued behind hers).
+  SessionId b = h.connect();
+  h.send(b, "PING x");
+  EXPECT_TRUE(h.has_line(b, "PONG")) << h.dump(b);
+  h.send(a, "NICK alice2");  // changing the nick meanwhile submits nothing new
+  EXPECT_EQ(h.accounts.queue.size(), 1u);
+  ASSERT_TRUE(h.answer_next());
+  EXPECT_TRUE(h.has_line(a, " 001 alice2 ")) << h.dump(a);
+}
+
+TEST(PassCheck, ClientGoneBeforeTheAnswerIsForgotten) {
+  EngineHarness h;
+  h.config.password_hash = FakeAccountBackend::hash("sesame");
+  h.accounts.mode = FakeAccountBackend::Mode::kManual;
+  SessionId a = h.connect();
+  h.send(a, "PASS sesame");
+  h.send(a, "NICK alice");
+  h.send(a, "USER alice 0 * :Alice");
+  h.engine().disconnect(a, "Connection closed", h.now());
+  EXPECT_EQ(h.engine().user_count(), 0u);
+  ASSERT_TRUE(h.answer_next());  // nothing is sent to the departed session (the sink checks)
+  EXPECT_EQ(h.engine().pending_requests(), 0u);
+  SessionId b = h.connect();
+  h.send(b, "PASS sesame");
+  h.send(b, "NICK alice");
+  h.send(b, "USER alice 0 * :Alice");
+  h.answer_all();
+  EXPECT_TRUE(h.has_line(b, " 001 alice ")) << h.dump(b);
+}
+
+TEST(PassCheck, BackendFailureRefusesLikeAWrongPassword) {
+  EngineHarness h;
+  h.config.password_hash = FakeAccountBackend::hash("sesame");
+  h.accounts.mode = FakeAccountBackend::Mode::kManual;
+  SessionId a = h.connect();
+  h.send(a, "PASS sesame");
+  h.send(a, "NICK alice");
+  h.send(a, "USER alice 0 * :Alice");
+  AccountAnswer failed;
+  failed.outcome = AccountAnswer::Outcome::kFailed;
+  ASSERT_TRUE(h.answer_next(failed));
+  EXPECT_TRUE(h.has_line(a, " 464 alice :Password incorrect")) << h.dump(a);
   EXPECT_TRUE(h.closed(a));
 }
 

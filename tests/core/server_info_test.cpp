@@ -16,8 +16,8 @@ using namespace std::chrono_literals;
 
 EngineConfig config_with_oper() {
   EngineConfig c = EngineHarness::default_config();
-  c.operators.push_back(OperatorBlock{"root", FakeVerifier::hash("pw"), "*@10.*"});
-  c.operators.push_back(OperatorBlock{"local", FakeVerifier::hash("pw"), "*@*"});
+  c.operators.push_back(OperatorBlock{"root", FakeAccountBackend::hash("pw"), "*@10.*"});
+  c.operators.push_back(OperatorBlock{"local", FakeAccountBackend::hash("pw"), "*@*"});
   return c;
 }
 

@@ -17,7 +17,7 @@ using ::testing::IsEmpty;
 
 EngineConfig config_with_oper() {
   EngineConfig c = EngineHarness::default_config();
-  c.operators.push_back(OperatorBlock{"root", FakeVerifier::hash("pw"), "*@*"});
+  c.operators.push_back(OperatorBlock{"root", FakeAccountBackend::hash("pw"), "*@*"});
   return c;
 }
 

@@ -14,15 +14,12 @@
 #include <string>
 #include <thread>
 
+#include "store/memory_store.h"
+
 namespace parley::server {
 namespace {
 
 using namespace std::chrono_literals;
-
-class PlainVerifier : public core::PasswordVerifier {
- public:
-  bool verify(std::string_view hash, std::string_view password) const override { return hash == password; }
-};
 
 class Client {
  public:
@@ -55,7 +52,7 @@ class Client {
 
 class IrcServerTest : public ::testing::Test {
  protected:
-  IrcServerTest() : server_(options(), verifier_) {
+  IrcServerTest() : server_(options(), store_) {
     endpoint_ = server_.listen(net::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
   }
 
@@ -79,7 +76,7 @@ class IrcServerTest : public ::testing::Test {
     watchdog.join();
   }
 
-  PlainVerifier verifier_;
+  store::MemoryStore store_;
   IrcServer server_;
   net::tcp::endpoint endpoint_;
 };

@@ -18,9 +18,10 @@ namespace {
 using core::SessionId;
 using Texts = std::vector<std::string>;
 
-class NoPasswords : public core::PasswordVerifier {
+// The gateway's engine never needs slow work: nothing here sets a password or logs in.
+class NoAccounts : public core::AccountBackend {
  public:
-  bool verify(std::string_view, std::string_view) const override { return false; }
+  void submit(core::RequestId, core::AccountRequest) override { ADD_FAILURE() << "unexpected account request"; }
 };
 
 class Harness : public core::ReplySink, public SimpleFrameSink {
@@ -85,8 +86,8 @@ class Harness : public core::ReplySink, public SimpleFrameSink {
   }
 
   core::TimePoint now = core::TimePoint{} + std::chrono::hours(24 * 365 * 50);
-  NoPasswords verifier;
-  core::Engine engine{core::EngineConfig{}, *this, verifier};
+  NoAccounts accounts;
+  core::Engine engine{core::EngineConfig{}, *this, accounts};
   SimpleGateway gateway{engine, *this};
 
  private:

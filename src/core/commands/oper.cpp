@@ -19,14 +19,21 @@ void oper(Engine& e, User& u, const proto::Message& m) {
     e.reply(u, ERR_NOOPERHOST, {"No O-lines for your host"});
     return;
   }
-  if (!e.verifier().verify(block->password_hash, m.param(1))) {
-    e.reply(u, ERR_PASSWDMISMATCH, {"Password incorrect"});
-    return;
-  }
-  bool was_oper = u.is_oper();
-  u.set_oper_name(block->name);
-  e.reply(u, RPL_YOUREOPER, {"You are now an IRC operator"});
-  if (!was_oper) Engine::Broadcast(e, u.prefix(), "MODE", {u.nick, "+o"}).to(u);
+  // The hash check runs off the engine thread; the answer (labeled, if the command was) follows.
+  AccountRequest check;
+  check.kind = AccountRequest::Kind::kVerifyPassword;
+  check.hash = block->password_hash;
+  check.password = std::string(m.param(1));
+  e.request(u, std::move(check), [name = block->name](Engine& e, User& u, const AccountAnswer& answer) {
+    if (answer.outcome != AccountAnswer::Outcome::kOk) {
+      e.reply(u, ERR_PASSWDMISMATCH, {"Password incorrect"});
+      return;
+    }
+    bool was_oper = u.is_oper();
+    u.set_oper_name(name);
+    e.reply(u, RPL_YOUREOPER, {"You are now an IRC operator"});
+    if (!was_oper) Engine::Broadcast(e, u.prefix(), "MODE", {u.nick, "+o"}).to(u);
+  });
 }
 
 // KILL <nickname> <comment>

@@ -1,11 +1,10 @@
-#include "app/password.h"
+#include "crypto/password.h"
 
 #include <sodium.h>
 
 #include <cstring>
-#include <stdexcept>
 
-namespace parley::app {
+namespace parley::crypto {
 
 bool init_sodium() {
   static const bool ok = ::sodium_init() >= 0;
@@ -27,15 +26,11 @@ std::optional<std::string> hash_password(std::string_view password) {
   return std::string(out);
 }
 
-SodiumPasswordVerifier::SodiumPasswordVerifier() {
-  if (!init_sodium()) throw std::runtime_error("libsodium could not be initialised");
-}
-
-bool SodiumPasswordVerifier::verify(std::string_view hash, std::string_view password) const {
-  if (!looks_like_password_hash(hash)) return false;
+bool verify_password(std::string_view hash, std::string_view password) {
+  if (!init_sodium() || !looks_like_password_hash(hash)) return false;
   char stored[crypto_pwhash_STRBYTES] = {};
   std::memcpy(stored, hash.data(), hash.size());  // crypto_pwhash_str_verify wants a C string
   return ::crypto_pwhash_str_verify(stored, password.data(), password.size()) == 0;
 }
 
-}  // namespace parley::app
+}  // namespace parley::crypto
