@@ -130,22 +130,33 @@ void Engine::receive(SessionId id, std::string_view line, TimePoint now) {
   u->bytes_in += line.size() + 2;
   if (!flood_ok(*u)) {
     quit(*u, "Excess Flood");
-  } else if (line.find('\0') != std::string_view::npos) {
-    reply(*u, ERR_UNKNOWNERROR, {"*", "Input line contained a NUL byte and was discarded"});
-  } else {
-    auto parsed = proto::parse_message(line);
-    if (parsed.message && parsed.message->tags_raw.size() > proto::kMaxClientTagBytes) {
-      reply(*u, ERR_INPUTTOOLONG, {"Input line was too long"});  // message-tags: client tag data limit
-    } else if (parsed.message) {
-      dispatch(*u, *parsed.message);
-    } else if (parsed.error == proto::ParseError::kLineTooLong ||
-               parsed.error == proto::ParseError::kTagsTooLong) {
-      reply(*u, ERR_INPUTTOOLONG, {"Input line was too long"});
-    } else if (parsed.error != proto::ParseError::kEmpty) {
-      reply(*u, ERR_UNKNOWNERROR, {"*", "Malformed message: " + std::string(proto::to_string(parsed.error))});
+  } else if (u->awaiting_answer) {
+    if (u->deferred_count() >= kMaxDeferredLines) {
+      quit(*u, "Excess Flood", "Too many commands while waiting for an answer");
+    } else {
+      u->defer_line(line);
     }
+  } else {
+    handle_line(*u, line);
   }
   end_call();
+}
+
+void Engine::handle_line(User& u, std::string_view line) {
+  if (line.find('\0') != std::string_view::npos) {
+    reply(u, ERR_UNKNOWNERROR, {"*", "Input line contained a NUL byte and was discarded"});
+    return;
+  }
+  auto parsed = proto::parse_message(line);
+  if (parsed.message && parsed.message->tags_raw.size() > proto::kMaxClientTagBytes) {
+    reply(u, ERR_INPUTTOOLONG, {"Input line was too long"});  // message-tags: client tag data limit
+  } else if (parsed.message) {
+    dispatch(u, *parsed.message);
+  } else if (parsed.error == proto::ParseError::kLineTooLong || parsed.error == proto::ParseError::kTagsTooLong) {
+    reply(u, ERR_INPUTTOOLONG, {"Input line was too long"});
+  } else if (parsed.error != proto::ParseError::kEmpty) {
+    reply(u, ERR_UNKNOWNERROR, {"*", "Malformed message: " + std::string(proto::to_string(parsed.error))});
+  }
 }
 
 void Engine::line_too_long(SessionId id, TimePoint now) {
@@ -169,6 +180,7 @@ void Engine::disconnect(SessionId id, std::string_view reason, TimePoint now) {
 void Engine::request(User& u, AccountRequest request, AccountContinuation then) {
   const RequestId id = ++last_request_;
   pending_.emplace(id, PendingRequest{u.id, take_label(u), std::move(then)});
+  u.awaiting_answer = true;
   accounts_.submit(id, std::move(request));
 }
 
@@ -180,7 +192,10 @@ void Engine::account_answer(RequestId id, AccountAnswer answer, TimePoint now) {
   pending_.erase(it);
   User* u = find_user(pending.session);
   if (u && !u->quitting) {
+    u->awaiting_answer = false;
     reply_labeled(*u, std::move(pending.label), [&] { pending.then(*this, *u, answer); });
+    // The lines that arrived meanwhile, in order, until one of them asks for slow work again.
+    while (!u->quitting && !u->awaiting_answer && u->deferred_count() > 0) handle_line(*u, u->take_deferred_line());
   }
   end_call();
 }

@@ -211,6 +211,10 @@ class Engine {
   void announce_offline(const std::string& folded, std::string_view nick);
 
  private:
+  // Most lines a user may send while one of its requests is pending (User::awaiting_answer).
+  static constexpr std::size_t kMaxDeferredLines = 64;
+  // One line, flood control already applied: parse and dispatch, or answer the parse error.
+  void handle_line(User& u, std::string_view line);
   void dispatch(User& u, const proto::Message& msg);
   void dispatch_command(User& u, const proto::Message& msg);
   void deliver_now(User& to, const SharedLine& line) {

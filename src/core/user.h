@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,6 +48,9 @@ struct User {
   bool secure = false;           // connected over TLS
   bool password_checking = false;  // server password (PASS) submitted for checking, no answer yet
   bool password_ok = false;        // server password checked and right
+  // A request for slow work is pending (Engine::request): this user's further lines wait, in
+  // order, until its answer has been handled, so replies keep the order of the commands.
+  bool awaiting_answer = false;
   std::uint16_t cap_version = 0;  // 302 after CAP LS 302
 
   TimePoint connected_at{};
@@ -74,6 +78,18 @@ struct User {
   // SHA-256 of the TLS client certificate, lowercase hex; empty: none (or not TLS).
   const std::string& certfp() const { return extra_ ? extra_->certfp : empty_string(); }
   void set_certfp(std::string fp) { set(&Extra::certfp, std::move(fp)); }
+  // Lines received while awaiting_answer, oldest first.
+  std::size_t deferred_count() const { return extra_ ? extra_->deferred.size() : 0; }
+  void defer_line(std::string_view line) {
+    if (!extra_) extra_ = std::make_unique<Extra>();
+    extra_->deferred.emplace_back(line);
+  }
+  std::string take_deferred_line() {
+    std::string line = std::move(extra_->deferred.front());
+    extra_->deferred.pop_front();
+    if (extra_->unused()) extra_.reset();
+    return line;
+  }
   // draft/metadata-3 keys and subscriptions; null for a user who has neither.
   const UserMetadata* metadata() const {
     return extra_ && !extra_->metadata.empty() ? &extra_->metadata : nullptr;
@@ -110,9 +126,10 @@ struct User {
   struct Extra {
     std::string oper_name, pending_password, account, certfp;
     UserMetadata metadata;
+    std::deque<std::string> deferred;
     bool unused() const {
       return oper_name.empty() && pending_password.empty() && account.empty() && certfp.empty() &&
-             metadata.empty();
+             metadata.empty() && deferred.empty();
     }
   };
   static const std::string& empty_string() {

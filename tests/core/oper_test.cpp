@@ -76,6 +76,20 @@ TEST(Oper, LabeledOperIsAnsweredWithTheLabelWhenTheCheckCompletes) {
   EXPECT_TRUE(h.user(a)->is_oper());
 }
 
+TEST(Oper, CommandsAfterOperWaitForItsAnswer) {
+  EngineHarness h(with_operators());
+  SessionId a = h.register_user("alice");
+  h.accounts.mode = FakeAccountBackend::Mode::kManual;
+  h.send(a, "OPER root hunter2");
+  h.send(a, "PING sync");
+  EXPECT_THAT(h.lines(a), IsEmpty());
+  ASSERT_TRUE(h.answer_next());
+  const auto lines = h.take(a);
+  ASSERT_EQ(lines.size(), 3u) << h.dump(a);
+  EXPECT_THAT(lines[0], ::testing::HasSubstr(" 381 alice "));
+  EXPECT_THAT(lines[2], ::testing::HasSubstr("PONG"));
+}
+
 TEST(Oper, SecondOperDoesNotRepeatTheModeChange) {
   EngineHarness h(with_operators());
   SessionId a = h.register_user("alice");

@@ -713,10 +713,37 @@ TEST(PassCheck, RegistrationWaitsForTheAnswerAndOthersAreServedMeanwhile) {
   SessionId b = h.connect();
   h.send(b, "PING x");
   EXPECT_TRUE(h.has_line(b, "PONG")) << h.dump(b);
-  h.send(a, "NICK alice2");  // changing the nick meanwhile submits nothing new
+  // alice's own later lines wait for the answer, so her replies keep her commands' order.
+  h.send(a, "NICK alice2");
+  h.send(a, "PING after");
   EXPECT_EQ(h.accounts.queue.size(), 1u);
+  EXPECT_FALSE(h.has_line(a, "PONG"));
   ASSERT_TRUE(h.answer_next());
-  EXPECT_TRUE(h.has_line(a, " 001 alice2 ")) << h.dump(a);
+  const auto lines = h.take(a);
+  auto index_of = [&](std::string_view needle) {
+    return std::find_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; }) -
+           lines.begin();
+  };
+  ASSERT_LT(index_of(" 001 alice "), static_cast<long>(lines.size())) << h.dump(a);
+  EXPECT_LT(index_of(" 001 alice "), index_of(" NICK alice2"));
+  EXPECT_LT(index_of(" NICK alice2"), index_of("PONG"));
+  EXPECT_LT(index_of("PONG"), static_cast<long>(lines.size()));
+}
+
+TEST(PassCheck, TooManyLinesWhileWaitingIsExcessFlood) {
+  EngineHarness h;
+  h.config.password_hash = FakeAccountBackend::hash("sesame");
+  h.accounts.mode = FakeAccountBackend::Mode::kManual;
+  SessionId a = h.connect("127.0.0.1", /*exempt=*/true);  // flood control would act first otherwise
+  h.send(a, "PASS sesame");
+  h.send(a, "NICK alice");
+  h.send(a, "USER alice 0 * :Alice");
+  for (int i = 0; i < 64; ++i) h.send(a, "PING " + std::to_string(i));
+  EXPECT_FALSE(h.closed(a));
+  h.send(a, "PING one-too-many");
+  EXPECT_TRUE(h.closed(a));
+  EXPECT_TRUE(h.has_line(a, "Too many commands while waiting for an answer")) << h.dump(a);
+  h.answer_all();  // the answer for the departed session is ignored
 }
 
 TEST(PassCheck, ClientGoneBeforeTheAnswerIsForgotten) {

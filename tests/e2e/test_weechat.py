@@ -51,13 +51,23 @@ class WeeChat:
             [WEECHAT, "--dir", str(home), "--run-command", ";".join(setup)],
             stdin=subprocess.DEVNULL, stdout=self.stdout, stderr=subprocess.STDOUT,
             env={"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"})
-        wait_for(lambda: self.fifo.exists() and self.fifo.is_fifo(), 10, "WeeChat's fifo")
+        try:
+            wait_for(lambda: self.fifo.exists() and self.fifo.is_fifo(), 10, "WeeChat's fifo")
+        except AssertionError:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+            self.stdout.close()
+            raise
 
     def command(self, text: str, buffer: str = "") -> None:
         """Runs `text` ("/join #x" or plain text) in `buffer` (default: the current one)."""
         line = f"{buffer} *{text}\n" if buffer else f"*{text}\n"
-        with open(self.fifo, "w") as fifo:
-            fifo.write(line)
+        # No O_CREAT: never create a regular file where the fifo should be.
+        fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)  # ENXIO if WeeChat is gone
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
 
     def log(self, buffer: str) -> str:
         path = self.logs / f"{buffer}.weechatlog"
