@@ -32,27 +32,85 @@ std::string Channel::mode_string(bool with_values) const {
 namespace {
 
 constexpr std::string_view kMutePrefix = "m:";
+constexpr std::string_view kAccountPrefix = "a:";
 
-bool is_mute(std::string_view mask) { return mask.substr(0, kMutePrefix.size()) == kMutePrefix; }
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-// Whether an entry of `list` matches `u`: mutes only when `mutes`, other masks otherwise. The
-// user's masks are built only when the list has a candidate entry.
-bool list_matches(const std::vector<Ban>& list, const User& u, proto::Casemapping cm, bool mutes) {
-  std::string full, by_ip;
-  for (const Ban& b : list) {
-    if (is_mute(b.mask) != mutes) continue;
-    if (full.empty()) {
-      full = u.prefix();
-      by_ip = u.nick + "!" + u.username + "@" + std::string(u.ip());
+// The nick!user@host forms a host glob is tried against, built once per check and only when a
+// host glob is met: the displayed host, the real IP and the cloak (the latter two only when they
+// differ from what is already there).
+class HostForms {
+ public:
+  explicit HostForms(const User& u) : u_(u) {}
+  bool matched_by(std::string_view glob, proto::Casemapping cm) {
+    if (!built_) build();
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (proto::match_mask(glob, forms_[i], cm)) return true;
     }
+    return false;
+  }
+
+ private:
+  void build() {
+    built_ = true;
+    forms_[count_++] = u_.prefix();
+    std::string_view ip = u_.ip();
+    if (ip != u_.host) forms_[count_++] = u_.nick + "!" + u_.username + "@" + std::string(ip);
+    if (!u_.cloak.empty() && u_.cloak != u_.host)
+      forms_[count_++] = u_.nick + "!" + u_.username + "@" + u_.cloak;
+  }
+  const User& u_;
+  bool built_ = false;
+  std::size_t count_ = 0;
+  std::string forms_[3];
+};
+
+bool entry_matches(std::string_view mask, const User& u, HostForms& forms, proto::Casemapping cm) {
+  if (starts_with(mask, kAccountPrefix)) {
+    return !u.account().empty() && proto::match_mask(mask.substr(kAccountPrefix.size()), u.account(), cm);
+  }
+  return forms.matched_by(mask, cm);
+}
+
+// Whether an entry of `list` matches `u`: mutes only when `mutes`, other masks otherwise.
+bool list_matches(const std::vector<Ban>& list, const User& u, proto::Casemapping cm, bool mutes) {
+  HostForms forms(u);
+  for (const Ban& b : list) {
     std::string_view mask = b.mask;
+    if (starts_with(mask, kMutePrefix) != mutes) continue;
     if (mutes) mask.remove_prefix(kMutePrefix.size());
-    if (proto::match_mask(mask, full, cm) || proto::match_mask(mask, by_ip, cm)) return true;
+    if (entry_matches(mask, u, forms, cm)) return true;
   }
   return false;
 }
 
+// "$a", "$a:x", "$m:x" -> "a", "a:x", "m:x": the '$' spelling of charybdis and solanum.
+std::string_view without_dollar(std::string_view raw) {
+  if (raw.size() >= 2 && raw[0] == '$' && (raw[1] == 'a' || raw[1] == 'm') &&
+      (raw.size() == 2 || raw[2] == ':'))
+    raw.remove_prefix(1);
+  return raw;
+}
+
 }  // namespace
+
+bool ban_mask_matches(std::string_view mask, const User& u, proto::Casemapping cm) {
+  HostForms forms(u);
+  return entry_matches(mask, u, forms, cm);
+}
+
+std::string normalize_ban_mask(std::string_view raw) {
+  raw = without_dollar(raw);
+  if (raw == "a" || raw == kAccountPrefix) return "a:*";
+  if (starts_with(raw, kAccountPrefix)) return std::string(raw);
+  if (starts_with(raw, kMutePrefix) && raw.size() > kMutePrefix.size()) {
+    std::string_view inner = without_dollar(raw.substr(kMutePrefix.size()));
+    if (inner == "a" || inner == kAccountPrefix) return "m:a:*";
+    if (starts_with(inner, kAccountPrefix)) return "m:" + std::string(inner);
+    return "m:" + proto::normalize_mask(inner);
+  }
+  return proto::normalize_mask(raw);
+}
 
 bool Channel::is_banned(const User& u, proto::Casemapping cm) const {
   return !bans.empty() && list_matches(bans, u, cm, false) && !list_matches(excepts, u, cm, false);
