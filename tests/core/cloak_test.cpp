@@ -32,6 +32,14 @@ TEST(Cloak, IsDeterministicForOneSecret) {
   EXPECT_EQ(cloak_host(kSecret, "2001:db8::1", "ip"), cloak_host(kSecret, "2001:db8::1", "ip"));
 }
 
+TEST(Cloak, FormatIsStable) {
+  // docs/operations.md's examples. A change here changes every cloak, so every cloak ban.
+  const std::string key(32, '\x42');
+  EXPECT_EQ(cloak_host(key, "192.0.2.10", "ip"), "4bmocyhq.ukdadrtm.e4nlhmo2.ip");
+  EXPECT_EQ(cloak_host(key, "192.0.2.99", "ip"), "yqi5bngj.ukdadrtm.e4nlhmo2.ip");
+  EXPECT_EQ(cloak_host(key, "2001:db8:1:2::1", "ip"), "fwvxzuph.hhjmqbit.bivoazoh.ip");
+}
+
 TEST(Cloak, DiffersAcrossSecrets) {
   std::string a = cloak_host(kSecret, "192.0.2.10", "ip");
   std::string b = cloak_host("another secret of enough length!", "192.0.2.10", "ip");
