@@ -364,12 +364,20 @@ class ChatLoop {
       dial_.reset();
       if (tls_settings_.enabled && !start_tls()) return;
       reader_ = proto::LineReader(kMaxServerLine);
-      chat_.connected(Clock::now());
+      chat_.connected(Clock::now(), tls_ ? security() : std::string());
     } else if (dial_->fd() < 0) {
       const std::string error = dial_->error();
       dial_.reset();
       chat_.disconnected(error, Clock::now());
     }
+  }
+
+  // "TLSv1.3, certificate verified", for the server window.
+  std::string security() const {
+    const char* check = tls_settings_.insecure               ? "certificate NOT verified (--insecure)"
+                        : !tls_settings_.fingerprint.empty() ? "pinned certificate"
+                                                             : "certificate verified";
+    return tls_->version() + ", " + check;
   }
 
   // The TLS handshake on the new connection. A certificate that fails verification stops the

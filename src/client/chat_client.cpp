@@ -66,7 +66,7 @@ void ChatClient::connecting(Clock::time_point now) {
   info("Connecting to " + options_.host + "...");
 }
 
-void ChatClient::connected(Clock::time_point now) {
+void ChatClient::connected(Clock::time_point now, std::string_view security) {
   now_ = msg_time_ = now;
   state_ = ConnState::kRegistering;
   caps_.clear();
@@ -78,7 +78,8 @@ void ChatClient::connected(Clock::time_point now) {
   cap_negotiating_ = true;
   nick_ = options_.nick;
   nick_attempt_ = 0;
-  info("Connected to " + options_.host + ", registering as " + nick_);
+  info("Connected to " + options_.host + (security.empty() ? "" : " (" + std::string(security) + ")") +
+       ", registering as " + nick_);
   std::string line;
   proto::LineBuilder(line).command("CAP").param("LS").last("302").finish();
   send(std::move(line));

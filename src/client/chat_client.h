@@ -116,8 +116,9 @@ class ChatClient {
   // ---- connection lifecycle (the shell's calls) ----
   // A connection attempt starts now (shows "Connecting").
   void connecting(Clock::time_point now);
-  // The TCP connection is up: registration begins (CAP LS 302, PASS, NICK, USER).
-  void connected(Clock::time_point now);
+  // The TCP connection is up: registration begins (CAP LS 302, PASS, NICK, USER). `security`
+  // says how it is protected ("TLSv1.3, certificate verified"); empty for plain TCP.
+  void connected(Clock::time_point now, std::string_view security = {});
   // One line from the server, without CR LF.
   void receive(std::string_view line, Clock::time_point now);
   // The connection failed or closed. Unless the user quit, a reconnect is scheduled with backoff
