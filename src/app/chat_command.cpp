@@ -553,8 +553,9 @@ int run_chat(const ChatFlags& flags) {
     return 1;
   }
   ChatLoop(chat, *front, target.first, target.second, tls).run();
-  if (chat.failed() && flags.headless) std::cerr << "parley chat: stopped (see above)" << std::endl;
-  return chat.failed() ? 1 : 0;  // ~TerminalFront restores the terminal
+  front.reset();  // restores the terminal, so that the reason below stays visible
+  if (chat.failed()) std::cerr << "parley chat: " << chat.stop_reason() << std::endl;
+  return chat.failed() ? 1 : 0;
 }
 
 }  // namespace

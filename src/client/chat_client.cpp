@@ -274,6 +274,7 @@ void ChatClient::cap_end() {
 }
 
 void ChatClient::stop(std::string text) {
+  stop_reason_ = text;
   show(server_buffer(), Event::Style::kError, std::move(text));
   failed_ = true;
   quitting_ = true;

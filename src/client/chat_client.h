@@ -131,6 +131,7 @@ class ChatClient {
   // True when the client stopped on something the user must fix (a failed SASL login): the
   // shell exits with a non-zero status.
   bool failed() const { return failed_; }
+  const std::string& stop_reason() const { return stop_reason_; }  // the text stop() showed
   // Stops on an error the user must fix (a failed login, a certificate that does not verify):
   // shows `text`, sends QUIT if connected, and does not reconnect; failed() becomes true.
   void stop(std::string text);
@@ -243,6 +244,7 @@ class ChatClient {
   std::string sasl_received_;  // AUTHENTICATE chunks of the message being received
   std::unique_ptr<ScramClient> scram_;
   bool failed_ = false;
+  std::string stop_reason_;
   proto::Casemapping casemap_ = proto::Casemapping::kRfc1459;
   std::string chantypes_ = "#&";
   std::string prefix_modes_ = "ov";

@@ -349,8 +349,9 @@ def test_wrong_password_stops_with_a_clear_message(run):
     chat = run(f"127.0.0.1:{server.port}", "--sasl-user", ACCOUNT, env={"PARLEY_PASSWORD": "wrong"})
     line = chat.expect(r"SASL login as alice failed")
     assert "904" in line and "password" in line, line
-    code, _ = chat.wait_exit()
+    code, stderr = chat.wait_exit()
     assert code == 1
+    assert "parley chat: SASL login as alice failed" in stderr, stderr  # also after a terminal UI ends
     assert server.events == ["login failed"] and server.connections == 1, server.events
 
 
