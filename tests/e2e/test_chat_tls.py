@@ -370,3 +370,51 @@ def test_help_explains_where_the_password_comes_from(parley_bin):
     for words in ("ircs://", "--tls", "--insecure", "--fingerprint", "--sasl-user", "--password-file",
                   "PARLEY_PASSWORD"):
         assert words in text, words
+
+
+def test_password_prompt_on_the_terminal_does_not_echo(parley_bin, run):
+    import fcntl
+    import pty
+    import select
+    import termios
+
+    server = run(server=FakeServer())
+    master, slave = pty.openpty()
+
+    def controlling_terminal():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    env = {k: v for k, v in os.environ.items() if k != "PARLEY_PASSWORD"}
+    proc = subprocess.Popen([parley_bin, "chat", f"127.0.0.1:{server.port}", "--nick", "alice", "--headless",
+                             "--sasl-user", ACCOUNT], stdin=slave, stdout=slave, stderr=slave, env=env,
+                            preexec_fn=controlling_terminal)
+    os.close(slave)
+    seen = b""
+
+    def read_until(needle: bytes, timeout: float = TIMEOUT):
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while needle not in seen:
+            left = deadline - time.monotonic()
+            assert left > 0, f"expected {needle!r} on the terminal; got {seen!r}"
+            if select.select([master], [], [], left)[0]:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:
+                    break
+        assert needle in seen, seen
+
+    try:
+        read_until(b"Password for alice: ")
+        os.write(master, PASSWORD.encode() + b"\n")
+        read_until(b"Welcome to the fake network")
+        assert PASSWORD.encode() not in seen, "the password was echoed"
+        assert "login ok" in server.events
+        os.write(master, b"/quit\n")
+        assert proc.wait(timeout=TIMEOUT) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+        os.close(master)
