@@ -1,6 +1,9 @@
 #include "core/channel.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <charconv>
 #include <string_view>
 
 #include "core/user.h"
@@ -36,6 +39,40 @@ constexpr std::string_view kAccountPrefix = "a:";
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+// Whether the textual address `ip` lies in `cidr` ("192.0.2.0/24", "2001:db8::/32"); false when
+// `cidr` is no such block (a host glob such as "user/bob" is not). An IPv4-mapped IPv6 address
+// counts as IPv4.
+bool in_cidr(std::string_view cidr, std::string_view ip) {
+  const auto slash = cidr.find('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  unsigned bits = 0;
+  const char* end = cidr.data() + cidr.size();
+  if (auto [p, ec] = std::from_chars(cidr.data() + slash + 1, end, bits); ec != std::errc{} || p != end)
+    return false;
+  const std::string net(cidr.substr(0, slash)), addr(ip);
+  unsigned char n[16], a[16];
+  std::size_t bytes = 0;
+  if (::inet_pton(AF_INET, net.c_str(), n) == 1) {
+    bytes = 4;
+    if (::inet_pton(AF_INET, addr.c_str(), a) != 1) {
+      static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+      unsigned char v6[16];
+      if (::inet_pton(AF_INET6, addr.c_str(), v6) != 1 || !std::equal(v6, v6 + 12, kMapped)) return false;
+      std::copy(v6 + 12, v6 + 16, a);
+    }
+  } else if (::inet_pton(AF_INET6, net.c_str(), n) == 1 && ::inet_pton(AF_INET6, addr.c_str(), a) == 1) {
+    bytes = 16;
+  } else {
+    return false;
+  }
+  if (bits > 8 * bytes) return false;
+  for (std::size_t i = 0; i < bytes && bits > 0; ++i, bits = bits > 8 ? bits - 8 : 0) {
+    const unsigned char mask = bits >= 8 ? 0xff : static_cast<unsigned char>(0xff << (8 - bits));
+    if ((n[i] & mask) != (a[i] & mask)) return false;
+  }
+  return true;
+}
+
 // The nick!user@host forms a host glob is tried against, built once per check and only when a
 // host glob is met: the displayed host, the real IP and the cloak (the latter two only when they
 // differ from what is already there).
@@ -43,6 +80,12 @@ class HostForms {
  public:
   explicit HostForms(const User& u) : u_(u) {}
   bool matched_by(std::string_view glob, proto::Casemapping cm) {
+    // nick!user@<CIDR block>: the block against the real IP.
+    if (const auto at = glob.rfind('@');
+        at != std::string_view::npos && glob.find('/', at) != std::string_view::npos &&
+        in_cidr(glob.substr(at + 1), u_.ip()) &&
+        proto::match_mask(glob.substr(0, at), u_.nick + "!" + u_.username, cm))
+      return true;
     if (!built_) build();
     for (std::size_t i = 0; i < count_; ++i) {
       if (proto::match_mask(glob, forms_[i], cm)) return true;

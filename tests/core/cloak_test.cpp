@@ -254,6 +254,36 @@ TEST(CloakedBan, RealIpBanMatches) {
   EXPECT_TRUE(h.has_line(bad, " 474 bad #c ")) << h.dump(bad);
 }
 
+TEST(CloakedBan, CidrMaskMatchesTheRealIp) {
+  EngineHarness h(cloaked_config());
+  SessionId op = h.register_user("op", {}, "203.0.113.1");
+  h.send(op, "JOIN #c");
+  h.send(op, "MODE #c +b *!*@192.0.2.0/23");
+  h.send(op, "MODE #c +b *!~six@2001:db8:1::/48");
+  SessionId in = h.register_user("in", {}, "192.0.3.200");
+  SessionId mapped = h.register_user("mapped", {}, "::ffff:192.0.2.1");
+  SessionId out = h.register_user("out", {}, "192.0.4.1");
+  SessionId six = h.register_user("six", {}, "2001:db8:1:ffff::1");
+  SessionId other_user = h.register_user("seven", {}, "2001:db8:1:ffff::2");
+  for (SessionId s : {in, mapped, out, six, other_user}) h.send(s, "JOIN #c");
+  EXPECT_TRUE(h.has_line(in, " 474 in #c ")) << h.dump(in);
+  EXPECT_TRUE(h.has_line(mapped, " 474 mapped #c ")) << h.dump(mapped);
+  EXPECT_TRUE(h.has_line(six, " 474 six #c ")) << h.dump(six);
+  EXPECT_TRUE(h.channel("#c")->has(*h.user(out)));
+  EXPECT_TRUE(h.channel("#c")->has(*h.user(other_user))) << "the user part must match too";
+}
+
+TEST(CloakedBan, MalformedCidrIsJustAGlob) {
+  EngineHarness h(cloaked_config());
+  SessionId op = h.register_user("op", {}, "203.0.113.1");
+  h.send(op, "JOIN #c");
+  for (const char* mask : {"*!*@192.0.2.0/33", "*!*@192.0.2.0/x", "*!*@/8", "*!*@::/129", "*!*@192.0.2.0/"})
+    h.send(op, std::string("MODE #c +b ") + mask);
+  SessionId user = h.register_user("user", {}, "192.0.2.10");
+  h.send(user, "JOIN #c");
+  EXPECT_TRUE(h.channel("#c")->has(*h.user(user))) << h.dump(user);
+}
+
 TEST(CloakedBan, CloakBanStillMatchesAfterTheHostChanges) {
   EngineConfig c = cloaked_config();
   c.operators.push_back({"admin", FakeVerifier::hash("secret"), "*@*"});
@@ -265,6 +295,11 @@ TEST(CloakedBan, CloakBanStillMatchesAfterTheHostChanges) {
   SessionId bad = h.register_user("bad", {}, "192.0.2.10");
   h.send(op, "CHGHOST bad user/bad");
   ASSERT_EQ(h.user(bad)->host, "user/bad");
+  h.send(bad, "JOIN #c");
+  EXPECT_TRUE(h.has_line(bad, " 474 bad #c ")) << h.dump(bad);
+  h.send(op, "MODE #c +b *!*@user/b?d");  // a host with '/' that is no CIDR block stays a glob
+  h.send(op, "MODE #c -b *!*@" + cloak_host(kSecret, "192.0.2.10", "ip"));
+  h.clear(bad);
   h.send(bad, "JOIN #c");
   EXPECT_TRUE(h.has_line(bad, " 474 bad #c ")) << h.dump(bad);
 }
