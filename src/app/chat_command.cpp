@@ -406,7 +406,7 @@ class ChatLoop {
     for (const std::string& line : chat_.take_wire()) out += line;
     if (sock_ >= 0 && !out.empty()) {
       if (tls_ && !tls_->write_all(out))
-        drop(tls_->error());
+        drop(std::string(tls_->error()));  // a copy: drop() ends the TLS session first
       else if (!tls_ && !write_all(sock_, out, true))
         drop(std::strerror(errno));
     }
@@ -475,7 +475,7 @@ class ChatLoop {
       const ssize_t n = tls_->read(buffer, sizeof buffer);
       if (n == TlsStream::kWouldBlock) return;
       if (n <= 0) {
-        drop(n == 0 ? "connection closed by the server" : tls_->error());
+        drop(n == 0 ? std::string("connection closed by the server") : std::string(tls_->error()));
         return;
       }
       const auto at = Clock::now();
