@@ -103,8 +103,7 @@ std::optional<std::string> sasl_password(const ChatFlags& flags, std::string& er
         "terminal to ask on)";
     return std::nullopt;
   }
-  const std::string prompt = "Password for " + flags.sasl_user + ": ";
-  write_all(tty, prompt, false);
+  // Echo goes off before the prompt appears, so nothing typed after it is ever shown.
   termios saved{};
   const bool is_terminal = ::tcgetattr(tty, &saved) == 0;
   if (is_terminal) {
@@ -112,6 +111,7 @@ std::optional<std::string> sasl_password(const ChatFlags& flags, std::string& er
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     ::tcsetattr(tty, TCSAFLUSH, &quiet);
   }
+  write_all(tty, "Password for " + flags.sasl_user + ": ", false);
   std::string password;
   char c;
   while (password.size() < 1024) {
@@ -120,7 +120,7 @@ std::optional<std::string> sasl_password(const ChatFlags& flags, std::string& er
     if (n <= 0 || c == '\n' || c == '\r') break;
     password += c;
   }
-  if (is_terminal) ::tcsetattr(tty, TCSAFLUSH, &saved);
+  if (is_terminal) ::tcsetattr(tty, TCSANOW, &saved);
   write_all(tty, "\n", false);
   ::close(tty);
   if (password.empty()) {
