@@ -261,6 +261,8 @@ void ChatClient::handle_cap(const proto::Message& m) {
           std::find(caps_.begin(), caps_.end(), "sasl") != caps_.end())
         sasl_start();
     }
+    if (sasl_wanted() && sasl_step_ == SaslStep::kIdle && cap_negotiating_)
+      return stop("The server did not enable sasl: cannot log in as " + options_.sasl_user);
     if (!sasl_busy()) cap_end();
   }
 }

@@ -174,6 +174,12 @@ TEST_F(SaslClientTest, ServerWithoutSaslStops) {
   EXPECT_THAT(errors(), HasSubstr("does not offer SASL"));
 }
 
+TEST_F(SaslClientTest, AnAckWithoutSaslStopsRatherThanRegisterLoggedOut) {
+  offer("multi-prefix sasl=SCRAM-SHA-256");
+  EXPECT_THAT(server(":srv CAP alice ACK :multi-prefix"), ElementsAre("QUIT Leaving\r\n"));
+  EXPECT_TRUE(client.failed());
+}
+
 TEST_F(SaslClientTest, PlainOnlyIsRefusedWithoutTls) {
   EXPECT_THAT(offer("sasl=PLAIN"), ElementsAre("QUIT Leaving\r\n"));
   EXPECT_THAT(errors(), HasSubstr("unencrypted"));
