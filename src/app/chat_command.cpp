@@ -1,4 +1,4 @@
-// `parley chat HOST[:PORT]`: the IRC client (docs/chat.md). client::ChatClient decides what to
+// `parley chat [ircs://]HOST[:PORT]`: the IRC client (docs/chat.md). client::ChatClient decides what to
 // send and show; this file is its I/O: a poll() loop over the server socket and stdin (the
 // terminal's keys, or lines of commands with --headless), with the reconnect timer as the poll
 // timeout. poll() rather than Asio for the reason simple_client_command.cpp gives: stdin may be a
@@ -10,18 +10,22 @@
 #include <pwd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 
+#include "app/chat_tls.h"
 #include "app/commands.h"
 #include "app/posix_io.h"
 #include "app/version.h"
@@ -44,6 +48,8 @@ constexpr std::size_t kMaxServerLine = proto::kMaxLineBytes + proto::kMaxTagByte
 struct ChatFlags {
   std::string target, nick, user, realname, password, join;
   bool headless = false;
+  bool tls = false, insecure = false;
+  std::string fingerprint, sasl_user, password_file;
 };
 
 std::string login_name() {
@@ -52,20 +58,76 @@ std::string login_name() {
   return "parley";
 }
 
-// "host", "host:port", "[v6]:port" -> host and port.
-std::pair<std::string, std::string> split_target(const std::string& target) {
+// "host", "host:port", "[v6]:port" -> host and port (`default_port` when none is given).
+std::pair<std::string, std::string> split_target(const std::string& target, const std::string& default_port) {
   if (target.starts_with('[')) {
     const auto close = target.find(']');
     if (close != std::string::npos) {
       const std::string host = target.substr(1, close - 1);
       if (close + 1 < target.size() && target[close + 1] == ':') return {host, target.substr(close + 2)};
-      return {host, "6667"};
+      return {host, default_port};
     }
   }
   const auto colon = target.rfind(':');
   if (colon != std::string::npos && target.find(':') == colon)
     return {target.substr(0, colon), target.substr(colon + 1)};
-  return {target, "6667"};
+  return {target, default_port};
+}
+
+// The password for --sasl-user: --password-file, else $PARLEY_PASSWORD, else asked on the
+// terminal without echo. Never from the command line, where other users could read it.
+std::optional<std::string> sasl_password(const ChatFlags& flags, std::string& error) {
+  if (!flags.password_file.empty()) {
+    std::ifstream in(flags.password_file, std::ios::binary);
+    if (!in) {
+      error = "cannot read --password-file " + flags.password_file + ": " + std::strerror(errno);
+      return std::nullopt;
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    std::string password = content.str();
+    if (!password.empty() && password.back() == '\n') password.pop_back();  // one final line end
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.empty() || password.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      error = "--password-file " + flags.password_file + " must hold the password on one line";
+      return std::nullopt;
+    }
+    return password;
+  }
+  if (const char* env = std::getenv("PARLEY_PASSWORD"); env != nullptr && *env != '\0')
+    return std::string(env);
+  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0) {
+    error =
+        "--sasl-user needs a password: give --password-file FILE or set PARLEY_PASSWORD (there is no "
+        "terminal to ask on)";
+    return std::nullopt;
+  }
+  // Echo goes off before the prompt appears, so nothing typed after it is ever shown.
+  termios saved{};
+  const bool is_terminal = ::tcgetattr(tty, &saved) == 0;
+  if (is_terminal) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(tty, TCSAFLUSH, &quiet);
+  }
+  write_all(tty, "Password for " + flags.sasl_user + ": ", false);
+  std::string password;
+  char c;
+  while (password.size() < 1024) {
+    const ssize_t n = ::read(tty, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || c == '\n' || c == '\r') break;
+    password += c;
+  }
+  if (is_terminal) ::tcsetattr(tty, TCSANOW, &saved);
+  write_all(tty, "\n", false);
+  ::close(tty);
+  if (password.empty()) {
+    error = "no password given";
+    return std::nullopt;
+  }
+  return password;
 }
 
 // A connection attempt that does not block: the addresses of one host name, tried in turn, each
@@ -257,8 +319,12 @@ client::ClientOptions client_options(const ChatFlags& flags, const std::string& 
 // through the Front, the client's queues flushed after every event.
 class ChatLoop {
  public:
-  ChatLoop(client::ChatClient& chat, Front& front, std::string host, std::string port)
-      : chat_(chat), front_(front), host_(std::move(host)), port_(std::move(port)) {}
+  ChatLoop(client::ChatClient& chat, Front& front, std::string host, std::string port, TlsSettings tls)
+      : chat_(chat),
+        front_(front),
+        host_(std::move(host)),
+        port_(std::move(port)),
+        tls_settings_(std::move(tls)) {}
   ~ChatLoop() {
     if (sock_ >= 0) ::close(sock_);
   }
@@ -296,8 +362,9 @@ class ChatLoop {
     if (dial_->connected()) {
       sock_ = dial_->release();
       dial_.reset();
+      if (tls_settings_.enabled && !start_tls()) return;
       reader_ = proto::LineReader(kMaxServerLine);
-      chat_.connected(Clock::now());
+      chat_.connected(Clock::now(), tls_ ? security() : std::string());
     } else if (dial_->fd() < 0) {
       const std::string error = dial_->error();
       dial_.reset();
@@ -305,7 +372,29 @@ class ChatLoop {
     }
   }
 
+  // "TLSv1.3, certificate verified", for the server window.
+  std::string security() const {
+    const char* check = tls_settings_.insecure               ? "certificate NOT verified (--insecure)"
+                        : !tls_settings_.fingerprint.empty() ? "pinned certificate"
+                                                             : "certificate verified";
+    return tls_->version() + ", " + check;
+  }
+
+  // The TLS handshake on the new connection. A certificate that fails verification stops the
+  // client (retrying would not change it); other failures are like a failed connection.
+  bool start_tls() {
+    std::string error;
+    bool verification_failed = false;
+    tls_ =
+        TlsStream::handshake(sock_, host_, tls_settings_, kConnectTimeoutSeconds, error, verification_failed);
+    if (tls_) return true;
+    if (verification_failed) chat_.stop(error);
+    drop(error);
+    return false;
+  }
+
   void drop(std::string_view reason) {
+    tls_.reset();
     if (sock_ >= 0) ::close(sock_);
     sock_ = -1;
     chat_.disconnected(reason, Clock::now());
@@ -315,7 +404,12 @@ class ChatLoop {
   void flush() {
     std::string out;
     for (const std::string& line : chat_.take_wire()) out += line;
-    if (sock_ >= 0 && !out.empty() && !write_all(sock_, out, true)) drop(std::strerror(errno));
+    if (sock_ >= 0 && !out.empty()) {
+      if (tls_ && !tls_->write_all(out))
+        drop(std::string(tls_->error()));  // a copy: drop() ends the TLS session first
+      else if (!tls_ && !write_all(sock_, out, true))
+        drop(std::strerror(errno));
+    }
     front_.show();
   }
 
@@ -358,6 +452,7 @@ class ChatLoop {
   }
 
   void read_socket() {
+    if (tls_) return read_tls();
     char buffer[16 * 1024];
     const ssize_t n = ::recv(sock_, buffer, sizeof buffer, 0);
     if (n < 0 && errno == EINTR) return;
@@ -373,9 +468,30 @@ class ChatLoop {
                  });
   }
 
+  // Reads what TLS has decrypted: everything OpenSSL holds, since poll() cannot see it.
+  void read_tls() {
+    char buffer[16 * 1024];
+    do {
+      const ssize_t n = tls_->read(buffer, sizeof buffer);
+      if (n == TlsStream::kWouldBlock) return;
+      if (n <= 0) {
+        drop(n == 0 ? std::string("connection closed by the server") : std::string(tls_->error()));
+        return;
+      }
+      const auto at = Clock::now();
+      reader_.feed(std::string_view(buffer, static_cast<std::size_t>(n)),
+                   [&](auto event, std::string_view line) {
+                     if (event == proto::LineReader::Event::kLine) chat_.receive(line, at);
+                     return true;
+                   });
+    } while (tls_ && tls_->pending());
+  }
+
   client::ChatClient& chat_;
   Front& front_;
   std::string host_, port_;
+  TlsSettings tls_settings_;
+  std::unique_ptr<TlsStream> tls_;  // with TLS, while connected
   int sock_ = -1;
   std::unique_ptr<Dial> dial_;  // a connection attempt in progress
   proto::LineReader reader_{kMaxServerLine};
@@ -385,8 +501,46 @@ class ChatLoop {
 
 int run_chat(const ChatFlags& flags) {
   std::signal(SIGPIPE, SIG_IGN);
-  const auto target = split_target(flags.target);
-  client::ChatClient chat(client_options(flags, target.first));
+  TlsSettings tls;
+  std::string address = flags.target;
+  if (address.starts_with("ircs://")) {
+    tls.enabled = true;
+    address = address.substr(7);
+  } else if (address.starts_with("irc://")) {
+    address = address.substr(6);
+  }
+  if (!address.empty() && address.back() == '/') address.pop_back();
+  tls.enabled = tls.enabled || flags.tls || flags.insecure || !flags.fingerprint.empty();
+  tls.insecure = flags.insecure;
+  if (!flags.fingerprint.empty()) {
+    auto pin = parse_fingerprint(flags.fingerprint);
+    if (!pin) {
+      std::cerr
+          << "parley chat: --fingerprint must be the certificate's SHA-256 as 64 hex digits (colons allowed)"
+          << std::endl;
+      return 2;
+    }
+    tls.fingerprint = *pin;
+  }
+  const auto target = split_target(address, tls.enabled ? "6697" : "6667");
+  client::ClientOptions options = client_options(flags, target.first);
+  options.tls = tls.enabled;
+  if (!flags.password_file.empty() && flags.sasl_user.empty()) {
+    std::cerr << "parley chat: --password-file is the password for --sasl-user, which is missing"
+              << std::endl;
+    return 2;
+  }
+  if (!flags.sasl_user.empty()) {
+    std::string error;
+    auto password = sasl_password(flags, error);
+    if (!password) {
+      std::cerr << "parley chat: " << error << std::endl;
+      return 2;
+    }
+    options.sasl_user = flags.sasl_user;
+    options.sasl_password = std::move(*password);
+  }
+  client::ChatClient chat(std::move(options));
   std::unique_ptr<Front> front;
   try {
     if (flags.headless) {
@@ -398,8 +552,10 @@ int run_chat(const ChatFlags& flags) {
     std::cerr << "parley chat: " << e.what() << std::endl;
     return 1;
   }
-  ChatLoop(chat, *front, target.first, target.second).run();
-  return 0;  // ~TerminalFront restores the terminal
+  ChatLoop(chat, *front, target.first, target.second, tls).run();
+  front.reset();  // restores the terminal, so that the reason below stays visible
+  if (chat.failed()) std::cerr << "parley chat: " << chat.stop_reason() << std::endl;
+  return chat.failed() ? 1 : 0;
 }
 
 }  // namespace
@@ -407,12 +563,28 @@ int run_chat(const ChatFlags& flags) {
 Subcommand add_chat_command(CLI::App& parent) {
   auto flags = std::make_shared<ChatFlags>();
   CLI::App* cli = parent.add_subcommand("chat", "Terminal IRC client for any IRC server (docs/chat.md)");
-  cli->add_option("HOST[:PORT]", flags->target, "Server to connect to (port 6667 unless given)")->required();
+  cli->add_option("SERVER", flags->target,
+                  "HOST[:PORT], or ircs://HOST[:PORT] for TLS (port 6667, or 6697 with TLS, unless given)")
+      ->required();
   cli->add_option("--nick", flags->nick, "Nick (default: your login name)");
   cli->add_option("--user", flags->user, "User name (default: the nick)");
   cli->add_option("--realname", flags->realname, "Real name (default: the nick)");
   cli->add_option("--password", flags->password, "Server password (PASS)");
   cli->add_option("--join", flags->join, "Channels to join once connected, comma separated");
+  cli->add_flag("--tls", flags->tls,
+                "Connect with TLS (as ircs:// does), verifying the certificate with the system's CAs");
+  cli->add_flag("--insecure", flags->insecure, "TLS without verifying the server's certificate at all");
+  cli->add_option(
+         "--fingerprint", flags->fingerprint,
+         "TLS, accepting only the certificate with this SHA-256 fingerprint (hex) instead of a CA check")
+      ->type_name("SHA256");
+  cli->add_option(
+         "--sasl-user", flags->sasl_user,
+         "Log in to this account with SASL (SCRAM-SHA-256, or PLAIN over TLS). The password comes from "
+         "--password-file, else $PARLEY_PASSWORD, else is asked for; never give it on the command line")
+      ->type_name("ACCOUNT");
+  cli->add_option("--password-file", flags->password_file, "File holding the SASL password on one line")
+      ->type_name("FILE");
   cli->add_flag("--headless", flags->headless,
                 "No terminal UI: one line per event on stdout, commands and messages from stdin");
   return Subcommand{cli, [flags] { return run_chat(*flags); }};

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "app/config_reader.h"
+#include "core/cloak.h"
 #include "crypto/password.h"
 #include "net/endpoint.h"
 #include "proto/casemap.h"
@@ -54,12 +55,13 @@ class ServerConfigLoader {
       : path_(std::move(path)), o_(options), r_(problems) {}
 
   void load(const toml::table& root) {
-    r_.reject_unknown(root, "", {"server", "limits", "flood", "timeouts", "operator"});
+    r_.reject_unknown(root, "", {"server", "limits", "flood", "timeouts", "operator", "cloaks"});
     if (const auto* t = r_.table(root, "server")) server(*t);
     if (const auto* t = r_.table(root, "limits")) limits(*t);
     if (const auto* t = r_.table(root, "flood")) flood(*t);
     if (const auto* t = r_.table(root, "timeouts")) timeouts(*t);
     if (const toml::node* ops = root.get("operator")) operators(*ops);
+    if (const auto* t = r_.table(root, "cloaks")) cloaks(*t);
   }
 
  private:
@@ -302,6 +304,26 @@ class ServerConfigLoader {
       op.name = *name;
       op.password_hash = *hash;
       o_.engine.operators.push_back(std::move(op));
+    }
+  }
+
+  // [cloaks]: docs/operations.md "Cloaks". The secret is not configured: it lives in the data
+  // directory (cloak.key), generated once.
+  void cloaks(const toml::table& t) {
+    constexpr std::string_view s = "cloaks";
+    r_.reject_unknown(t, s, {"enabled", "suffix", "account_hosts"});
+    auto& c = o_.engine.cloaks;
+    if (auto v = r_.boolean(t, s, "enabled")) c.enabled = *v;
+    if (auto v = r_.boolean(t, s, "account_hosts")) c.account_hosts = *v;
+    if (auto v = r_.string(t, s, "suffix")) {
+      if (core::is_valid_cloak_suffix(*v))
+        c.suffix = *v;
+      else
+        r_.problem(
+            *t.get("suffix"),
+            fmt::format("cloaks.suffix must be 1 to {} letters, digits, '-' and '.', starting and ending "
+                        "with a letter or digit (e.g. \"ip\" or \"users.example.org\")",
+                        core::kMaxCloakSuffix));
     }
   }
 

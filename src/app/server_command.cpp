@@ -20,6 +20,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/data_dir.h"
 #include "crypto/password.h"
 #include "app/version.h"
 #include "net/endpoint.h"
@@ -62,6 +63,26 @@ std::string start_date() {
   char text[64];
   std::strftime(text, sizeof text, "%a %b %d %Y at %H:%M:%S UTC", &utc);
   return text;
+}
+
+// The cloak key (docs/operations.md "Cloaks"): read from the data directory, where it is
+// generated once; without a data directory, random for this run (cloaks change on restart).
+// Returns an empty string, or why the server cannot start.
+std::string load_cloak_secret(server::ServerOptions& options) {
+  if (!options.engine.cloaks.enabled) return {};
+  if (options.data_dir.empty()) {
+    std::random_device entropy;  // the kernel's getrandom()
+    std::string secret;
+    while (secret.size() < 32) secret += static_cast<char>(entropy() & 0xff);
+    options.engine.cloaks.secret = std::move(secret);
+    return {};
+  }
+  if (auto why = prepare_data_dir(options.data_dir); !why.empty()) return why;
+  std::string error;
+  auto secret = load_or_create_secret(options.data_dir, "cloak.key", 32, error);
+  if (!secret) return "cannot load the cloak key: " + error;
+  options.engine.cloaks.secret = std::move(*secret);
+  return {};
 }
 
 const char* program(const ServerFlags& flags) { return flags.simple_server ? "simple-server" : "server"; }
@@ -108,6 +129,10 @@ int run_server(const ServerFlags& flags) {
   options.engine.created = start_date();
   std::random_device entropy;  // the kernel's getrandom(): message ids must differ between runs
   for (auto& word : options.engine.msgid_seed) word = (std::uint64_t{entropy()} << 32) | entropy();
+  if (auto why = load_cloak_secret(options); !why.empty()) {
+    std::cerr << program(flags) << ": " << why << std::endl;
+    return 1;
+  }
 
   std::signal(SIGPIPE, SIG_IGN);  // writes use MSG_NOSIGNAL; this covers anything else
   server::raise_descriptor_limit(options.engine.limits.max_clients);

@@ -66,15 +66,20 @@ void ChatClient::connecting(Clock::time_point now) {
   info("Connecting to " + options_.host + "...");
 }
 
-void ChatClient::connected(Clock::time_point now) {
+void ChatClient::connected(Clock::time_point now, std::string_view security) {
   now_ = msg_time_ = now;
   state_ = ConnState::kRegistering;
   caps_.clear();
   cap_offered_.clear();
+  sasl_offered_.clear();
+  sasl_step_ = SaslStep::kIdle;
+  sasl_received_.clear();
+  scram_.reset();
   cap_negotiating_ = true;
   nick_ = options_.nick;
   nick_attempt_ = 0;
-  info("Connected to " + options_.host + ", registering as " + nick_);
+  info("Connected to " + options_.host + (security.empty() ? "" : " (" + std::string(security) + ")") +
+       ", registering as " + nick_);
   std::string line;
   proto::LineBuilder(line).command("CAP").param("LS").last("302").finish();
   send(std::move(line));
@@ -148,6 +153,8 @@ void ChatClient::handle(const proto::Message& m) {
     send(std::move(out));
   } else if (is("CAP")) {
     handle_cap(m);
+  } else if (is("AUTHENTICATE")) {
+    handle_authenticate(m);
   } else if (is("PRIVMSG") || is("NOTICE")) {
     handle_message(m, is("NOTICE"));
   } else if (is("JOIN")) {
@@ -194,7 +201,10 @@ void ChatClient::handle_cap(const proto::Message& m) {
     while (!list.empty()) {
       const auto space = list.find(' ');
       std::string_view item = list.substr(0, space);
-      item = item.substr(0, item.find('='));
+      const auto eq = item.find('=');
+      if (item.substr(0, eq) == "sasl" && eq != std::string_view::npos)
+        sasl_offered_ = std::string(item.substr(eq + 1, 200));
+      item = item.substr(0, eq);
       if (!item.empty() && cap_offered_.size() < 200) cap_offered_.emplace_back(item);
       list = space == std::string_view::npos ? std::string_view{} : list.substr(space + 1);
     }
@@ -206,6 +216,21 @@ void ChatClient::handle_cap(const proto::Message& m) {
         want += cap;
       }
     }
+    if (sasl_wanted()) {
+      if (std::find(cap_offered_.begin(), cap_offered_.end(), "sasl") == cap_offered_.end())
+        return stop("The server does not offer SASL, so you cannot log in as " + options_.sasl_user +
+                    " there; leave out --sasl-user to connect without logging in");
+      sasl_mechanism_ = choose_sasl_mechanism(sasl_offered_, options_.tls);
+      if (sasl_mechanism_.empty()) {
+        if (!options_.tls && choose_sasl_mechanism(sasl_offered_, true) == "PLAIN")
+          return stop(
+              "The server offers only SASL PLAIN, which would send your password unencrypted: "
+              "connect with TLS (ircs://HOST or --tls)");
+        return stop("The server offers no SASL mechanism parley chat speaks (it offers " + sasl_offered_ +
+                    "; parley chat speaks SCRAM-SHA-256 and PLAIN)");
+      }
+      want += want.empty() ? "sasl" : " sasl";
+    }
     std::string out;
     if (want.empty()) {
       cap_negotiating_ = false;
@@ -215,6 +240,8 @@ void ChatClient::handle_cap(const proto::Message& m) {
     }
     send(std::move(out));
   } else if (sub_is("ACK") || sub_is("NAK")) {
+    if (sub_is("NAK") && sasl_wanted() && sasl_step_ == SaslStep::kIdle && cap_negotiating_)
+      return stop("The server refused the capabilities we asked for, sasl among them: cannot log in");
     if (sub_is("ACK")) {
       std::string_view list = m.param(m.size() - 1);
       while (!list.empty()) {
@@ -230,13 +257,34 @@ void ChatClient::handle_cap(const proto::Message& m) {
       std::string names;
       for (const auto& c : caps_) names += (names.empty() ? "" : " ") + c;
       info("Capabilities enabled: " + names);
+      if (sasl_wanted() && sasl_step_ == SaslStep::kIdle &&
+          std::find(caps_.begin(), caps_.end(), "sasl") != caps_.end())
+        sasl_start();
     }
-    if (cap_negotiating_) {
-      cap_negotiating_ = false;
-      std::string out;
-      proto::LineBuilder(out).command("CAP").last("END").finish();
-      send(std::move(out));
-    }
+    if (sasl_wanted() && sasl_step_ == SaslStep::kIdle && cap_negotiating_)
+      return stop("The server did not enable sasl: cannot log in as " + options_.sasl_user);
+    if (!sasl_busy()) cap_end();
+  }
+}
+
+void ChatClient::cap_end() {
+  if (!cap_negotiating_) return;
+  cap_negotiating_ = false;
+  std::string out;
+  proto::LineBuilder(out).command("CAP").last("END").finish();
+  send(std::move(out));
+}
+
+void ChatClient::stop(std::string text) {
+  stop_reason_ = text;
+  show(server_buffer(), Event::Style::kError, std::move(text));
+  failed_ = true;
+  quitting_ = true;
+  reconnect_at_.reset();
+  if (state_ == ConnState::kRegistering || state_ == ConnState::kRegistered) {
+    std::string out;
+    proto::LineBuilder(out).command("QUIT").last("Leaving").finish();
+    send(std::move(out));
   }
 }
 
@@ -289,6 +337,7 @@ void ChatClient::nick_in_use() {
 }
 
 void ChatClient::handle_numeric(int code, const proto::Message& m) {
+  if (code >= 900 && code <= 908 && handle_sasl_numeric(code, m)) return;
   switch (code) {
     case 1:  // RPL_WELCOME
       registered(m);

@@ -14,11 +14,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "client/sasl.h"
 #include "proto/casemap.h"
 #include "proto/irc_message.h"
 
@@ -35,6 +38,14 @@ struct ClientOptions {
   std::string password;                 // empty: no PASS
   std::vector<std::string> autojoin;    // channels joined after registration
   std::string version = "parley chat";  // the answer to CTCP VERSION
+  // SASL (docs/chat.md "Logging in"): log in to `sasl_user` during registration; empty: don't.
+  // When set, registration never completes without it: a server without SASL, or a failed
+  // login, stops the client (failed()).
+  std::string sasl_user;
+  std::string sasl_password;
+  bool tls = false;  // the connection is TLS: only then may PLAIN send the password
+  // A fresh SCRAM client nonce per login (printable, no ','); default: 24 random characters.
+  std::function<std::string()> sasl_nonce;
 };
 
 enum class BufferKind : std::uint8_t { kServer, kChannel, kQuery };
@@ -105,8 +116,9 @@ class ChatClient {
   // ---- connection lifecycle (the shell's calls) ----
   // A connection attempt starts now (shows "Connecting").
   void connecting(Clock::time_point now);
-  // The TCP connection is up: registration begins (CAP LS 302, PASS, NICK, USER).
-  void connected(Clock::time_point now);
+  // The TCP connection is up: registration begins (CAP LS 302, PASS, NICK, USER). `security`
+  // says how it is protected ("TLSv1.3, certificate verified"); empty for plain TCP.
+  void connected(Clock::time_point now, std::string_view security = {});
   // One line from the server, without CR LF.
   void receive(std::string_view line, Clock::time_point now);
   // The connection failed or closed. Unless the user quit, a reconnect is scheduled with backoff
@@ -116,6 +128,13 @@ class ChatClient {
   std::optional<Clock::time_point> reconnect_at() const { return reconnect_at_; }
   // True once the user asked to quit (/quit): the shell sends what is queued and exits.
   bool quitting() const { return quitting_; }
+  // True when the client stopped on something the user must fix (a failed SASL login): the
+  // shell exits with a non-zero status.
+  bool failed() const { return failed_; }
+  const std::string& stop_reason() const { return stop_reason_; }  // the text stop() showed
+  // Stops on an error the user must fix (a failed login, a certificate that does not verify):
+  // shows `text`, sends QUIT if connected, and does not reconnect; failed() becomes true.
+  void stop(std::string text);
 
   // ---- the user ----
   // A line typed in the current buffer: "/command args", "//text" (text starting with '/'), or text.
@@ -158,6 +177,15 @@ class ChatClient {
   void handle_names(const proto::Message& m);
   void registered(const proto::Message& m);
   void nick_in_use();
+  // SASL (sasl_client.cpp)
+  bool sasl_wanted() const { return !options_.sasl_user.empty(); }
+  bool sasl_busy() const { return sasl_step_ != SaslStep::kIdle && sasl_step_ != SaslStep::kDone; }
+  void sasl_start();
+  void handle_authenticate(const proto::Message& m);
+  void sasl_payload(std::string_view decoded);
+  void sasl_send(std::string_view payload);
+  bool handle_sasl_numeric(int code, const proto::Message& m);
+  void cap_end();
 
   // input (input.cpp; the command handlers are CommandHandlers there)
   friend struct CommandHandlers;
@@ -209,6 +237,14 @@ class ChatClient {
   bool cap_negotiating_ = false;
   std::vector<std::string> caps_;
   std::vector<std::string> cap_offered_;
+  std::string sasl_offered_;  // the sasl capability's value: mechanisms, comma separated
+  enum class SaslStep : std::uint8_t { kIdle, kStarted, kSentFirst, kSentFinal, kVerified, kDone };
+  SaslStep sasl_step_ = SaslStep::kIdle;
+  std::string sasl_mechanism_;
+  std::string sasl_received_;  // AUTHENTICATE chunks of the message being received
+  std::unique_ptr<ScramClient> scram_;
+  bool failed_ = false;
+  std::string stop_reason_;
   proto::Casemapping casemap_ = proto::Casemapping::kRfc1459;
   std::string chantypes_ = "#&";
   std::string prefix_modes_ = "ov";

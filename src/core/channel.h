@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -24,8 +25,12 @@ enum MemberFlag : std::uint8_t {
   kVoice = 1 << 1,  // +
 };
 
-// One entry of a list mode (+b, +e, +I). A mask "m:<mask>" is the mute extban (ISUPPORT
-// EXTBAN=,m): in +b the user may join but not speak; in +e it lifts such a mute.
+// One entry of a list mode (+b, +e, +I): a nick!user@host glob, or an extended ban (ISUPPORT
+// EXTBAN=,am; docs/protocol.md "Extended bans"), stored in canonical form:
+//   a:<glob>  users logged in to an account matching <glob> ("a:*": anyone logged in)
+//   m:<mask>  the mute: in +b the user may join but not speak; in +e it lifts such a mute.
+//             <mask> is a host glob or an a: extban.
+// "$a", "$a:<glob>" and "$m:<mask>" are accepted on input and stored as above.
 struct Ban {
   std::string mask;
   std::string set_by;
@@ -81,6 +86,14 @@ class Channel {
   // Entries in +b, +e and +I together, the count ISUPPORT MAXLIST bounds.
   std::size_t list_entries() const { return bans.size() + excepts.size() + invexes.size(); }
 };
+
+// Whether the list mask `mask` (canonical, as stored in a Ban; mutes without their "m:") matches
+// `u`: an a: extban against the account; a host glob against nick!user@host for the displayed
+// host, the real IP and the cloak, so neither an account host nor CHGHOST escapes a ban.
+bool ban_mask_matches(std::string_view mask, const User& u, proto::Casemapping cm);
+
+// The canonical form of a list-mode mask given by a user (see Ban), without length limits.
+std::string normalize_ban_mask(std::string_view raw);
 
 // "@+" for multi-prefix, or the highest prefix only.
 std::string prefix_string(std::uint8_t flags, bool multi_prefix);

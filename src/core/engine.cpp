@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "core/cloak.h"
 #include "core/command_table.h"
 #include "core/metadata.h"
 #include "core/multiline.h"
@@ -44,6 +45,7 @@ Engine::~Engine() = default;
 void Engine::build_isupport() {
   const Limits& l = config_.limits;
   std::vector<std::string> tokens = {
+      "ACCOUNTEXTBAN=a",
       "AWAYLEN=" + std::to_string(l.away_length),
       "BOT=B",
       "CASEMAPPING=" + std::string(proto::to_string(config_.casemapping)),
@@ -53,7 +55,7 @@ void Engine::build_isupport() {
       "CHANTYPES=#&",
       "ELIST=CMNTU",
       "EXCEPTS=e",
-      "EXTBAN=,m",
+      "EXTBAN=,am",
       "HOSTLEN=64",
       "INVEX=I",
       "KICKLEN=" + std::to_string(l.kick_length),
@@ -102,8 +104,13 @@ bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
   ++from_ip;
   auto user = std::make_unique<User>();
   user->id = id;
-  user->host = !info.ip.empty() && info.ip.front() == ':' ? "0" + info.ip : info.ip;
-  user->address = user->host;
+  user->address = !info.ip.empty() && info.ip.front() == ':' ? "0" + info.ip : info.ip;
+  if (config_.cloaks.enabled) {
+    user->cloak = cloak_host(config_.cloaks.secret, info.ip, config_.cloaks.suffix);
+    user->host = user->cloak;
+  } else {
+    user->host = user->address;
+  }
   user->exempt = info.exempt;
   user->secure = info.secure;
   user->connected_at = user->last_activity = user->last_message = now;

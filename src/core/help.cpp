@@ -61,8 +61,9 @@ constexpr std::array kTopics = {
           "SUB <key>... to be told of changes."},
     Topic{"MODE",
           "MODE <channel> [<modes> [<args>]] | MODE <nick> [<modes>]\nChannel modes: b e I k l i m "
-          "n s t o v; +b m:<mask> mutes. User modes: +B bot, +i invisible, +w receive WALLOPS, -o drop "
-          "operator status."},
+          "n s t o v; +b m:<mask> mutes; a:<account> (or $a:<account>, $a for anyone logged in) in "
+          "+b, +e or +I matches by account. User modes: +B bot, +i invisible, +w receive WALLOPS, -o "
+          "drop operator status."},
     Topic{"MONITOR",
           "MONITOR + <nicks> | - <nicks> | C | L | S\nTells you when the nicks on your list come "
           "online (730) or go offline (731). + and - edit the list, C clears it, L lists it, S "

@@ -75,8 +75,12 @@ inline constexpr std::string_view RPL_MOTD = "372";
 inline constexpr std::string_view RPL_ENDOFINFO = "374";
 inline constexpr std::string_view RPL_MOTDSTART = "375";
 inline constexpr std::string_view RPL_ENDOFMOTD = "376";
+// "<client> <nick> :is connecting from *@<ip> <ip>": to the user and operators only.
+inline constexpr std::string_view RPL_WHOISHOST = "378";
 inline constexpr std::string_view RPL_YOUREOPER = "381";
 inline constexpr std::string_view RPL_TIME = "391";
+// "<client> <host> :is now your displayed host" (RPL_VISIBLEHOST, as InspIRCd and Ergo send).
+inline constexpr std::string_view RPL_VISIBLEHOST = "396";
 inline constexpr std::string_view RPL_HELPSTART = "704";
 inline constexpr std::string_view RPL_HELPTXT = "705";
 inline constexpr std::string_view RPL_ENDOFHELP = "706";

@@ -36,6 +36,9 @@ struct User {
   std::string realname;
   std::string host;         // shown host: the IP (no reverse DNS on the engine thread) or CHGHOST's
   std::string address;      // the IP as connected, whatever CHGHOST did to host; see ip()
+  // The IP's cloak (core/cloak.h) when cloaks are enabled, else empty. `host` starts as this and
+  // may change (account host, CHGHOST); bans keep matching it, the displayed host and the IP.
+  std::string cloak;
   std::string away;         // empty when present
 
   bool registered = false;

@@ -52,6 +52,8 @@ void Engine::send_welcome(User& u) {
   reply(u, RPL_CREATED, {"This server was created " + c.created});
   reply(u, RPL_MYINFO, {c.server_name, c.version, "Biow", "CIbeiklmnostv", "Ibeklov"});
   send_isupport(u);
+  // Where irctest and InspIRCd put it: after ISUPPORT, before LUSERS.
+  if (u.host != u.ip()) reply(u, RPL_VISIBLEHOST, {u.host, "is now your displayed host"});
   send_lusers(u);
   if (u.caps.has(Cap::kMetadata)) send_registration_metadata(*this, u);  // before the MOTD's end
   send_motd(u);

@@ -107,7 +107,7 @@ class ParleyController(BaseServerController, DirectoryBasedController):
     software_name = "Parley"
     supported_sasl_mechanisms: Set[str] = set()  # no accounts yet
     supports_sts = False
-    extban_mute_char = "m"  # ISUPPORT EXTBAN=,m
+    extban_mute_char = "m"  # ISUPPORT EXTBAN=,am (a: is the account extban)
 
     # The IRCv3 capabilities Parley advertises (docs/protocol.md 1.4) that irctest knows.
     # Declaring one turns "server NAKed it" from a skip into a failure, so it guards against

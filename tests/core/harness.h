@@ -240,6 +240,8 @@ class EngineHarness {
   static EngineConfig default_config() {
     EngineConfig c;
     c.created = "Thu Jan 1 2026 at 00:00:00 UTC";
+    // Hosts are the IPs the tests connect from; cloak tests (cloak_test.cpp) turn cloaks on.
+    c.cloaks.enabled = false;
     return c;
   }
 

@@ -594,7 +594,8 @@ TEST(MuteExtban, IsAdvertisedInIsupport) {
   SessionId a = h.connect();
   h.send(a, "NICK alice");
   h.send(a, "USER alice 0 * :A");
-  EXPECT_TRUE(h.has_line(a, " EXTBAN=,m ")) << h.dump(a);
+  EXPECT_TRUE(h.has_line(a, " EXTBAN=,am ")) << h.dump(a);
+  EXPECT_TRUE(h.has_line(a, " ACCOUNTEXTBAN=a ")) << h.dump(a);
   EXPECT_TRUE(h.has_line(a, " EXCEPTS=e ")) << h.dump(a);
   EXPECT_TRUE(h.has_line(a, " INVEX=I ")) << h.dump(a);
   EXPECT_TRUE(h.has_line(a, " MAXLIST=beI:100 ")) << h.dump(a);

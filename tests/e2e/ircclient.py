@@ -19,6 +19,8 @@ from typing import Callable, Iterable, Optional, Pattern, Sequence, Union
 
 DEFAULT_TIMEOUT = 5.0
 LISTENING_RE = re.compile(r" on (\S+):(\d+)$")
+# The host every client gets by default: a cloak of its address (docs/operations.md "Cloaks").
+CLOAK = r"[a-z2-7]{8}\.[a-z2-7]{8}\.[a-z2-7]{8}\.ip"
 _LINE_END = re.compile(rb"[\r\n]")
 
 PatternLike = Union[str, Pattern[str]]

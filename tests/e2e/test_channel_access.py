@@ -38,7 +38,8 @@ def test_isupport_advertises_lists_extbans_and_search(server):
     tokens = isupport(c.register("alice"))
     assert tokens.get("CHANMODES", "").split(",")[0] == "beI", tokens
     assert tokens.get("EXCEPTS") == "e" and tokens.get("INVEX") == "I", tokens
-    assert tokens.get("EXTBAN") == ",m", tokens
+    assert tokens.get("EXTBAN") == ",am", tokens
+    assert tokens.get("ACCOUNTEXTBAN") == "a", tokens
     assert tokens.get("MAXLIST") == "beI:100", tokens
     assert tokens.get("ELIST") == "CMNTU", tokens
     assert "KICK:4" in tokens.get("TARGMAX", "").split(","), tokens

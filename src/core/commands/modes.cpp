@@ -66,12 +66,10 @@ void send_list(Engine& e, User& u, Channel& c, const ListMode& l) {
   e.reply(u, l.end_numeric, {c.name, l.end_text});
 }
 
-// "m:<mask>" (the mute extban) keeps its prefix and normalises the mask after it.
+// Extended bans take their canonical form (Channel's Ban); host masks get "!*@*" filled in.
 std::string normalize_list_mask(std::string_view raw) {
   // A mask must survive being sent back as a middle parameter: ":x y" is stored as "x".
-  std::string cut = limit_utf8(proto::safe_middle_param(raw), 128);
-  if (cut.size() > 2 && cut[0] == 'm' && cut[1] == ':') return "m:" + proto::normalize_mask(cut.substr(2));
-  return proto::normalize_mask(cut);
+  return normalize_ban_mask(limit_utf8(proto::safe_middle_param(raw), 128));
 }
 
 void change_list(Engine& e, Channel& c, User& u, bool plus, const ListMode& l, std::string_view raw,

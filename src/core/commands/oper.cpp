@@ -14,8 +14,12 @@ using namespace numeric;
 void oper(Engine& e, User& u, const proto::Message& m) {
   const auto& blocks = e.config().operators;
   auto block = std::find_if(blocks.begin(), blocks.end(), [&](const OperatorBlock& b) { return b.name == m.param(0); });
-  std::string userhost = u.username + "@" + u.host;
-  if (block == blocks.end() || !proto::match_mask(block->host_mask, userhost, proto::Casemapping::kAscii)) {
+  // The block's host may name the displayed host (a cloak) or the real IP.
+  auto from = [&](std::string_view host) {
+    return proto::match_mask(block->host_mask, u.username + "@" + std::string(host),
+                             proto::Casemapping::kAscii);
+  };
+  if (block == blocks.end() || !(from(u.host) || from(u.ip()))) {
     e.reply(u, ERR_NOOPERHOST, {"No O-lines for your host"});
     return;
   }

@@ -116,8 +116,10 @@ void who(Engine& e, User& u, const proto::Message& m) {
     for (auto& [id, t] : e.users()) {
       if (!t->registered || !e.sees_user(u, *t) || (opers_only && !t->is_oper())) continue;
       auto cm = e.casemapping();
+      // Operators may also look users up by real IP; others only by what they are shown.
       if (!all && !proto::match_mask(mask, t->nick, cm) && !proto::match_mask(mask, t->host, cm) &&
-          !proto::match_mask(mask, t->realname, cm) && !proto::match_mask(mask, t->username, cm)) {
+          !proto::match_mask(mask, t->realname, cm) && !proto::match_mask(mask, t->username, cm) &&
+          !(u.is_oper() && proto::match_mask(mask, t->ip(), cm))) {
         continue;
       }
       who_user_reply(e, u, o, *t);
@@ -151,6 +153,12 @@ void whois(Engine& e, User& u, const proto::Message& m) {
   }
   if (!chans.empty()) e.reply(u, RPL_WHOISCHANNELS, {t->nick, chans});
   e.reply(u, RPL_WHOISSERVER, {t->nick, e.config().server_name, e.config().server_description});
+  // The real address, when the host hides it (a cloak, an account host, CHGHOST): only to the
+  // user and to operators.
+  if ((&u == t || u.is_oper()) && t->host != t->ip()) {
+    std::string ip(t->ip());
+    e.reply(u, RPL_WHOISHOST, {t->nick, "is connecting from *@" + ip + " " + ip});
+  }
   if (!t->away.empty()) e.reply(u, RPL_AWAY, {t->nick, t->away});
   if (t->is_oper()) e.reply(u, RPL_WHOISOPERATOR, {t->nick, "is an IRC operator"});
   if (t->bot) e.reply(u, RPL_WHOISBOT, {t->nick, "is a bot on " + e.config().network_name});

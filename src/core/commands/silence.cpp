@@ -12,7 +12,7 @@ namespace parley::core {
 
 bool silence_matches(const User& recipient, const User& sender, proto::Casemapping cm) {
   return std::any_of(recipient.silence.begin(), recipient.silence.end(),
-                     [&](const std::string& mask) { return proto::match_mask(mask, sender.prefix(), cm); });
+                     [&](const std::string& mask) { return ban_mask_matches(mask, sender, cm); });
 }
 
 namespace commands {
