@@ -205,11 +205,13 @@ Subcommand add_server_command(CLI::App& parent) {
           ->check(CLI::Range(0, 65535));
   flags->tls_port_option = cli->add_option("--tls-port", flags->tls_port,
                                            "TCP port for IRC over TLS (default 6697; 0 picks a free port)")
-                               ->check(CLI::Range(0, 65535));
+                               ->check(CLI::Range(0, 65535))
+                               ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   flags->data_dir_option =
       cli->add_option("--data-dir", flags->data_dir,
                       "Data directory (default ./parley-data; \"\" keeps nothing on disk)")
-          ->type_name("DIR");
+          ->type_name("DIR")
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cli->add_option("--config", flags->config, "TOML configuration file (see docs/operations.md)")
       ->type_name("FILE");
   flags->name_option =

@@ -95,6 +95,11 @@ std::shared_ptr<TlsContext> TlsContext::from_files(const std::string& cert_file,
     return nullptr;
   }
   if (SSL_CTX_use_PrivateKey_file(ctx.get(), key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+      ERR_clear_error();
+      error = "the private key in " + key_file + " does not match the certificate in " + cert_file;
+      return nullptr;
+    }
     error = "cannot load the private key from " + key_file + ": " + last_tls_error();
     return nullptr;
   }
