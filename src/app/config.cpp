@@ -519,9 +519,8 @@ std::string check_simple_door(const server::ServerOptions& options) {
   const bool simple = std::any_of(options.listeners.begin(), options.listeners.end(),
                                   [](const auto& l) { return l.protocol == server::Protocol::kSimple; });
   if (simple && !options.engine.password_hash.empty())
-    return "a simple-protocol listener (server.simple_port) cannot be combined with server.password_hash: "
-           "the "
-           "simple protocol has no way to send a password";
+    return "server.simple_port cannot be combined with server.password_hash (nor can a [[listener]] with "
+           "protocol = \"simple\"): the simple protocol has no way to send a password";
   return {};
 }
 
