@@ -1,5 +1,7 @@
 #include "generator/load_generator.h"
 
+#include <stdexcept>
+
 #include <signal.h>
 
 #include <algorithm>
@@ -67,6 +69,7 @@ LoadGenerator::LoadGenerator(const BenchOptions& options, const sockaddr_in& ser
   }
   trackers_.resize(trackers);
   conns_.set_quickack(o_.quickack);
+  if (o_.tls && !conns_.enable_tls()) throw std::runtime_error("cannot create an OpenSSL client context");
 }
 
 const char* LoadGenerator::nick(std::uint32_t client) {
