@@ -56,10 +56,12 @@ class ServerConfigLoader {
       : path_(std::move(path)), o_(options), r_(problems) {}
 
   void load(const toml::table& root) {
-    r_.reject_unknown(root, "", {"server", "limits", "flood", "timeouts", "operator", "listener", "tls"});
+    r_.reject_unknown(root, "",
+                      {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts"});
     if (const toml::node* listeners = root.get("listener")) this->listeners(*listeners);
     if (const auto* t = r_.table(root, "server")) server(*t);
     if (const auto* t = r_.table(root, "tls")) tls(*t);
+    if (const auto* t = r_.table(root, "sts")) sts(*t);
     if (const auto* t = r_.table(root, "limits")) limits(*t);
     if (const auto* t = r_.table(root, "flood")) flood(*t);
     if (const auto* t = r_.table(root, "timeouts")) timeouts(*t);
@@ -229,6 +231,34 @@ class ServerConfigLoader {
     }
     o_.tls.cert_file = cert_file;
     o_.tls.key_file = key_file;
+  }
+
+  // Strict Transport Security (ircv3.net sts). Clients that see it refuse plaintext for
+  // `duration` and pin nothing, but they do refuse an unverifiable certificate from then on: so
+  // it needs a configured certificate, never the generated self-signed one.
+  void sts(const toml::table& t) {
+    constexpr std::string_view s = "sts";
+    r_.reject_unknown(t, s, {"enabled", "port", "duration", "preload"});
+    auto& sts = o_.engine.sts;
+    if (auto v = r_.integer(t, s, "port", 1, 65535)) sts.port = static_cast<std::uint16_t>(*v);
+    if (auto v = r_.integer(t, s, "duration", 0, std::int64_t{1} << 31))
+      sts.duration = std::chrono::seconds(*v);
+    if (auto v = r_.boolean(t, s, "preload")) sts.preload = *v;
+    auto enabled = r_.boolean(t, s, "enabled");
+    if (!enabled || !*enabled) return;
+    if (o_.tls.cert_file.empty()) {
+      r_.problem(*t.get("enabled"),
+                 "sts.enabled needs a certificate clients can verify ([tls] cert and key): "
+                 "clients must never be told to insist on a self-signed one");
+      return;
+    }
+    const bool served = std::any_of(o_.listeners.begin(), o_.listeners.end(),
+                                    [&](const auto& l) { return l.tls && l.port == sts.port; });
+    if (!served) {
+      r_.problem(*t.get("enabled"), fmt::format("sts.port {} is not the port of a TLS listener", sts.port));
+      return;
+    }
+    sts.enabled = true;
   }
 
   // A relative path in the file is relative to the file's directory.

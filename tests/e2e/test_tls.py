@@ -323,3 +323,44 @@ def test_listener_tables_replace_the_default_list(parley_bin, tmp_path):
         raise AssertionError(srv.logs())
     finally:
         srv.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_sts_is_offered_only_when_configured(start_server, tmp_path):
+    plain_default = start_server().registered("nosts", caps=["server-time"])
+    plain_default.send("CAP LS 302")
+    assert "sts" not in plain_default.expect(r" CAP \S+ LS ").last.split()
+
+    cert, key = self_signed(tmp_path, "sts")
+    port = free_port()
+    srv = start_server({
+        "tls": {"cert": str(cert), "key": str(key)},
+        "sts": {"enabled": True, "port": port, "duration": 86400, "preload": True},
+        # The harness's --tls-port 0 moves the first TLS listener; the second is the STS port.
+        "listener": [{"bind": "127.0.0.1", "port": 0}, {"bind": "127.0.0.1", "port": 0, "tls": True},
+                     {"bind": "127.0.0.1", "port": port, "tls": True}],
+    })
+    plain = srv.client("plain")
+    plain.send("CAP LS 302")
+    assert f"sts=port={port},preload" in plain.expect(r" CAP \S+ LS ").last.split()
+    secure = srv.tls_client("secure")
+    secure.send("CAP LS 302")
+    assert "sts=duration=86400,preload" in secure.expect(r" CAP \S+ LS ").last.split()
+
+
+@pytest.mark.parametrize("extra, words", [
+    ("", "certificate clients can verify"),
+    ('\n[tls]\ncert = "c.crt"\nkey = "c.key"\n', "not the port of a TLS listener"),
+])
+def test_sts_config_problems(parley_bin, tmp_path, extra, words):
+    self_signed(tmp_path, "c")
+    path = tmp_path / "parley.toml"
+    path.write_text('[sts]\nenabled = true\nport = 7777\n' + extra)
+    result = check(parley_bin, path)
+    assert result.returncode == 1
+    assert any(l.startswith(f"{path}:2:") and words in l for l in result.stdout.splitlines()), result.stdout
