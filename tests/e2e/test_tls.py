@@ -164,6 +164,7 @@ def test_tls_connections_count_toward_the_per_ip_limit_before_their_handshake(st
             s.close()
 
 
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
 def test_tls_1_1_is_refused(parley_bin, tmp_path):
     # The server's debug log shows why the handshake ended.
     srv = ParleyServer(parley_bin, tmp_path / "s", BASE_CONFIG, extra_args=["--log-level", "debug"])
