@@ -365,3 +365,26 @@ def test_sts_config_problems(parley_bin, tmp_path, extra, words):
     result = check(parley_bin, path)
     assert result.returncode == 1
     assert any(l.startswith(f"{path}:2:") and words in l for l in result.stdout.splitlines()), result.stdout
+
+
+def test_data_dir_in_the_config_is_relative_to_the_file(parley_bin, tmp_path):
+    conf_dir = tmp_path / "etc"
+    conf_dir.mkdir()
+    path = conf_dir / "parley.toml"
+    path.write_text('[server]\nname = "irc.parley.test"\ndata_dir = "state"\n')
+    out = tmp_path / "stdout.log"
+    with open(out, "wb") as stdout:
+        proc = subprocess.Popen([parley_bin, "server", "--bind", "127.0.0.1", "--port", "0", "--tls-port", "0",
+                                 "--config", str(path), "--log-level", "warn"],
+                                stdout=stdout, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 10
+        while "fingerprint" not in out.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, out.read_text()
+            time.sleep(0.02)
+        assert (conf_dir / "state" / "tls" / "cert.pem").exists()
+        assert (conf_dir / "state").stat().st_mode & 0o777 == 0o700
+        assert not (tmp_path / "parley-data").exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
