@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Optional, Pattern, Sequence, Union
 
 DEFAULT_TIMEOUT = 5.0
 LISTENING_RE = re.compile(r" on (\S+):(\d+)$")
-LISTENER_LINE_RE = re.compile(r"^parley server listening for (IRC|IRC over TLS|simple clients) on (\S+):(\d+)$", re.M)
+LISTENER_LINE_RE = re.compile(r"^parley server listening for (IRC|IRC over TLS|simple clients|simple clients over TLS) on (\S+):(\d+)$", re.M)
 FINGERPRINT_RE = re.compile(r"^parley server TLS certificate SHA-256 fingerprint: ([0-9a-f:]+)$", re.M)
 _LINE_END = re.compile(rb"[\r\n]")
 
