@@ -52,8 +52,8 @@ bool ConnectionSet::enable_tls() {
   tls_ = SSL_CTX_new(TLS_client_method());
   if (!tls_) return false;
   SSL_CTX_set_verify(tls_, SSL_VERIFY_NONE, nullptr);
-  SSL_CTX_set_mode(tls_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                             SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_mode(
+      tls_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_options(tls_, SSL_OP_IGNORE_UNEXPECTED_EOF);
   return true;
 }
@@ -284,7 +284,8 @@ void ConnectionSet::flush() {
   for (std::size_t i = 0; i < dirty_.size(); ++i) {
     const std::uint32_t client = dirty_[i];
     slots_[client].dirty = false;
-    if (slots_[client].fd >= 0 && !slots_[client].connecting && !slots_[client].handshaking) write_out(client);
+    if (slots_[client].fd >= 0 && !slots_[client].connecting && !slots_[client].handshaking)
+      write_out(client);
   }
   dirty_.clear();
 }

@@ -1,12 +1,11 @@
 #include "generator/load_generator.h"
 
-#include <stdexcept>
-
 #include <signal.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 
 #include "generator/clock.h"
 #include "generator/proc_stats.h"
