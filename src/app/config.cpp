@@ -12,9 +12,11 @@
 #include <sstream>
 
 #include "app/config_reader.h"
+#include "app/data_dir.h"
 #include "core/cloak.h"
 #include "crypto/password.h"
 #include "net/endpoint.h"
+#include "net/tls.h"
 #include "proto/casemap.h"
 
 namespace parley::app {
@@ -55,8 +57,12 @@ class ServerConfigLoader {
       : path_(std::move(path)), o_(options), r_(problems) {}
 
   void load(const toml::table& root) {
-    r_.reject_unknown(root, "", {"server", "limits", "flood", "timeouts", "operator", "cloaks"});
+    r_.reject_unknown(root, "",
+                      {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts", "cloaks"});
+    if (const toml::node* listeners = root.get("listener")) this->listeners(*listeners);
     if (const auto* t = r_.table(root, "server")) server(*t);
+    if (const auto* t = r_.table(root, "tls")) tls(*t);
+    if (const auto* t = r_.table(root, "sts")) sts(*t);
     if (const auto* t = r_.table(root, "limits")) limits(*t);
     if (const auto* t = r_.table(root, "flood")) flood(*t);
     if (const auto* t = r_.table(root, "timeouts")) timeouts(*t);
@@ -69,7 +75,7 @@ class ServerConfigLoader {
     constexpr std::string_view s = "server";
     r_.reject_unknown(t, s,
                       {"name", "network", "description", "bind", "port", "password_hash", "casemapping",
-                       "motd", "motd_file", "admin", "simple_port", "utf8_only"});
+                       "motd", "motd_file", "admin", "simple_port", "utf8_only", "data_dir"});
     auto& e = o_.engine;
     if (auto v = r_.string(t, s, "name")) {
       if (auto why = check_server_name(*v); why.empty())
@@ -86,14 +92,13 @@ class ServerConfigLoader {
     }
     if (auto v = r_.string(t, s, "description"))
       text(*t.get("description"), "server.description", *v, 200, e.server_description);
-    if (auto v = r_.string(t, s, "bind")) {
-      if (auto why = check_bind_address(*v); why.empty())
-        o_.bind = *v;
+    legacy_listener_keys(t);
+    if (auto v = r_.string(t, s, "data_dir")) {
+      if (v->empty() || v->find('\0') != std::string::npos)
+        r_.problem(*t.get("data_dir"), "server.data_dir must be a directory path");
       else
-        r_.problem(*t.get("bind"), "server.bind " + why);
+        o_.data_dir = relative_to_config(*v);
     }
-    r_.set_integer(t, s, "port", 0, 65535, o_.port);
-    if (auto v = r_.integer(t, s, "simple_port", 0, 65535)) o_.simple_port = static_cast<std::uint16_t>(*v);
     if (auto v = r_.string(t, s, "password_hash")) {
       if (crypto::looks_like_password_hash(*v))
         e.password_hash = *v;
@@ -122,6 +127,147 @@ class ServerConfigLoader {
         e.admin_info = std::move(admin);
       }
     }
+  }
+
+  // server.bind, server.port and server.simple_port: the listener list before [[listener]]
+  // existed. They shape the default list as the flags do (set_listener_port()); mixed with
+  // [[listener]] tables they would be ambiguous.
+  void legacy_listener_keys(const toml::table& t) {
+    for (std::string_view key : {"bind", "port", "simple_port"}) {
+      if (const toml::node* node = t.get(key); node && explicit_listeners_)
+        r_.problem(*node, fmt::format("server.{} cannot be combined with [[listener]] tables: give the "
+                                      "address and port in a [[listener]]",
+                                      key));
+    }
+    if (explicit_listeners_) return;
+    constexpr std::string_view s = "server";
+    if (auto v = r_.string(t, s, "bind")) {
+      if (auto why = check_bind_address(*v); why.empty())
+        set_listener_bind(o_.listeners, *v);
+      else
+        r_.problem(*t.get("bind"), "server.bind " + why);
+    }
+    if (auto v = r_.integer(t, s, "port", 0, 65535))
+      set_listener_port(o_.listeners, server::Protocol::kIrc, false, static_cast<std::uint16_t>(*v));
+    if (auto v = r_.integer(t, s, "simple_port", 0, 65535))
+      set_listener_port(o_.listeners, server::Protocol::kSimple, false, static_cast<std::uint16_t>(*v));
+  }
+
+  void listeners(const toml::node& node) {
+    const toml::array* blocks = node.as_array();
+    if (!blocks || !blocks->is_array_of_tables() || blocks->empty()) {
+      r_.problem(node, "listeners must be written as one or more [[listener]] tables");
+      return;
+    }
+    explicit_listeners_ = true;
+    std::vector<server::ListenerOptions> list;
+    std::set<std::pair<std::string, std::uint16_t>> seen;
+    for (const toml::node& element : *blocks) {
+      const toml::table& t = *element.as_table();
+      constexpr std::string_view s = "listener";
+      r_.reject_unknown(t, s, {"bind", "port", "tls", "protocol"});
+      server::ListenerOptions l;
+      bool ok = true;
+      if (auto v = r_.string(t, s, "bind")) {
+        if (auto why = check_bind_address(*v); why.empty()) {
+          l.bind = *v;
+        } else {
+          r_.problem(*t.get("bind"), "listener.bind " + why);
+          ok = false;
+        }
+      }
+      if (!t.get("port")) {
+        r_.problem(t, "[[listener]] needs a port (0 picks a free one)");
+        ok = false;
+      } else if (auto v = r_.integer(t, s, "port", 0, 65535)) {
+        l.port = static_cast<std::uint16_t>(*v);
+      } else {
+        ok = false;
+      }
+      if (auto v = r_.boolean(t, s, "tls")) l.tls = *v;
+      if (auto v = r_.string(t, s, "protocol")) {
+        if (*v == "irc") {
+          l.protocol = server::Protocol::kIrc;
+        } else if (*v == "simple") {
+          l.protocol = server::Protocol::kSimple;
+        } else {
+          r_.problem(*t.get("protocol"),
+                     fmt::format("listener.protocol must be \"irc\" or \"simple\" (got \"{}\")", *v));
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      if (l.port != 0 && !seen.insert({l.bind, l.port}).second) {
+        r_.problem(t, fmt::format("two [[listener]] tables use {}",
+                                  net::endpoint_to_string(
+                                      boost::asio::ip::tcp::endpoint(*net::parse_address(l.bind), l.port))));
+        continue;
+      }
+      list.push_back(std::move(l));
+    }
+    o_.listeners = std::move(list);
+  }
+
+  void tls(const toml::table& t) {
+    constexpr std::string_view s = "tls";
+    r_.reject_unknown(t, s, {"cert", "key", "handshake_timeout_seconds"});
+    if (auto v = r_.integer(t, s, "handshake_timeout_seconds", 1, 300))
+      o_.tls.handshake_timeout = std::chrono::seconds(*v);
+    auto cert = r_.string(t, s, "cert");
+    auto key = r_.string(t, s, "key");
+    if (t.get("cert") && !t.get("key")) {
+      r_.problem(*t.get("cert"), "tls.cert needs tls.key (the certificate's private key, PEM)");
+      return;
+    }
+    if (t.get("key") && !t.get("cert")) {
+      r_.problem(*t.get("key"), "tls.key needs tls.cert (the certificate, PEM, chain allowed)");
+      return;
+    }
+    if (!cert || !key) return;
+    const std::string cert_file = relative_to_config(*cert);
+    const std::string key_file = relative_to_config(*key);
+    std::string error;
+    if (!net::TlsContext::from_files(cert_file, key_file, error)) {
+      r_.problem(*t.get("cert"), "tls: " + error);
+      return;
+    }
+    o_.tls.cert_file = cert_file;
+    o_.tls.key_file = key_file;
+  }
+
+  // Strict Transport Security (ircv3.net sts). Clients that see it refuse plaintext for
+  // `duration` and pin nothing, but they do refuse an unverifiable certificate from then on: so
+  // it needs a configured certificate, never the generated self-signed one.
+  void sts(const toml::table& t) {
+    constexpr std::string_view s = "sts";
+    r_.reject_unknown(t, s, {"enabled", "port", "duration", "preload"});
+    auto& sts = o_.engine.sts;
+    if (auto v = r_.integer(t, s, "port", 1, 65535)) sts.port = static_cast<std::uint16_t>(*v);
+    if (auto v = r_.integer(t, s, "duration", 0, std::int64_t{1} << 31))
+      sts.duration = std::chrono::seconds(*v);
+    if (auto v = r_.boolean(t, s, "preload")) sts.preload = *v;
+    auto enabled = r_.boolean(t, s, "enabled");
+    if (!enabled || !*enabled) return;
+    if (o_.tls.cert_file.empty()) {
+      r_.problem(*t.get("enabled"),
+                 "sts.enabled needs a certificate clients can verify ([tls] cert and key): "
+                 "clients must never be told to insist on a self-signed one");
+      return;
+    }
+    const bool served = std::any_of(o_.listeners.begin(), o_.listeners.end(),
+                                    [&](const auto& l) { return l.tls && l.port == sts.port; });
+    if (!served) {
+      r_.problem(*t.get("enabled"), fmt::format("sts.port {} is not the port of a TLS listener", sts.port));
+      return;
+    }
+    sts.enabled = true;
+  }
+
+  // A relative path in the file is relative to the file's directory.
+  std::string relative_to_config(const std::string& name) const {
+    std::filesystem::path path(name);
+    if (path.is_relative()) path = std::filesystem::path(path_).parent_path() / path;
+    return path.lexically_normal().string();
   }
 
   void motd(const toml::table& t) {
@@ -185,13 +331,34 @@ class ServerConfigLoader {
   void limits(const toml::table& t) {
     constexpr std::string_view s = "limits";
     r_.reject_unknown(t, s,
-                      {"max_clients", "max_clients_per_ip", "max_channels_per_user", "max_targets",
-                       "nick_length", "channel_length", "topic_length", "kick_length", "away_length",
-                       "max_bans", "max_modes", "whowas_entries", "sendq_bytes", "recvq_bytes",
-                       "per_ip_exempt", "realname_length", "monitor_entries", "knock_interval_seconds",
-                       "list_max", "metadata_max_keys", "metadata_max_subs", "metadata_max_value_bytes",
-                       "metadata_sync_members", "max_silence", "multiline_max_bytes", "multiline_max_lines",
-                       "redact_window", "redact_messages"});
+                      {"max_clients",
+                       "max_clients_per_ip",
+                       "max_channels_per_user",
+                       "max_targets",
+                       "nick_length",
+                       "channel_length",
+                       "topic_length",
+                       "kick_length",
+                       "away_length",
+                       "max_bans",
+                       "max_modes",
+                       "whowas_entries",
+                       "sendq_bytes",
+                       "recvq_bytes",
+                       "per_ip_exempt",
+                       "realname_length",
+                       "monitor_entries",
+                       "knock_interval_seconds",
+                       "list_max",
+                       "metadata_max_keys",
+                       "metadata_max_subs",
+                       "metadata_max_value_bytes",
+                       "metadata_sync_members",
+                       "max_silence",
+                       "multiline_max_bytes",
+                       "multiline_max_lines",
+                       "redact_window",
+                       "redact_messages"});
     auto& l = o_.engine.limits;
     r_.set_integer(t, s, "max_clients", 1, 1'000'000, l.max_clients);
     r_.set_integer(t, s, "max_clients_per_ip", 1, 1'000'000, l.max_clients_per_ip);
@@ -341,12 +508,14 @@ class ServerConfigLoader {
   std::string path_;
   server::ServerOptions& o_;
   ConfigReader r_;
+  bool explicit_listeners_ = false;
 };
 
 }  // namespace
 
 server::ServerOptions default_server_options() {
   server::ServerOptions options;
+  options.data_dir = kDefaultDataDir;
   options.engine.motd = {
       "Welcome to Parley.",
       "This server has no message of the day of its own: its operator can set one with",
@@ -399,10 +568,32 @@ std::string check_server_name(const std::string& value) {
 }
 
 std::string check_simple_door(const server::ServerOptions& options) {
-  if (options.simple_port && !options.engine.password_hash.empty())
-    return "server.simple_port cannot be combined with server.password_hash: the simple protocol has no "
-           "way to send a password";
+  const bool simple = std::any_of(options.listeners.begin(), options.listeners.end(),
+                                  [](const auto& l) { return l.protocol == server::Protocol::kSimple; });
+  if (simple && !options.engine.password_hash.empty())
+    return "server.simple_port cannot be combined with server.password_hash (nor can a [[listener]] with "
+           "protocol = \"simple\"): the simple protocol has no way to send a password";
   return {};
+}
+
+void set_listener_bind(std::vector<server::ListenerOptions>& listeners, const std::string& bind) {
+  for (auto& l : listeners) l.bind = bind;
+}
+
+void set_listener_port(std::vector<server::ListenerOptions>& listeners, server::Protocol protocol, bool tls,
+                       std::uint16_t port) {
+  for (auto& l : listeners) {
+    if (l.protocol == protocol && l.tls == tls) {
+      l.port = port;
+      return;
+    }
+  }
+  server::ListenerOptions added;
+  if (!listeners.empty()) added.bind = listeners.front().bind;
+  added.port = port;
+  added.tls = tls;
+  added.protocol = protocol;
+  listeners.push_back(std::move(added));
 }
 
 std::string check_bind_address(const std::string& value) {

@@ -23,7 +23,8 @@ struct LoadedConfig {
   bool ok() const { return problems.empty(); }
 };
 
-// The embedded default: a working public server on 0.0.0.0:6667 with the built-in limits.
+// The embedded default: a working public server, IRC on 0.0.0.0:6667 and IRC over TLS on
+// 0.0.0.0:6697, data directory "parley-data", with the built-in limits.
 server::ServerOptions default_server_options();
 
 // Reads the TOML file at `path` over `base` (keys absent from the file keep their values in
@@ -41,5 +42,13 @@ std::string check_server_name(const std::string& value);
 std::string check_bind_address(const std::string& value);
 // The simple-protocol front door cannot serve a password-protected server (it has no PASS).
 std::string check_simple_door(const server::ServerOptions& options);
+
+// How --bind and server.bind shape the listener list: every listener gets the address.
+void set_listener_bind(std::vector<server::ListenerOptions>& listeners, const std::string& bind);
+// How --port, --tls-port, --simple-port (and server.port, server.simple_port) shape it: the
+// first listener of that protocol and TLS-ness gets the port; without one, one is added (at the
+// first listener's address).
+void set_listener_port(std::vector<server::ListenerOptions>& listeners, server::Protocol protocol, bool tls,
+                       std::uint16_t port);
 
 }  // namespace parley::app

@@ -1,6 +1,8 @@
 // `parley server` and `parley simple-server PORT`: load the configuration, bind, print one stdout
 // line per listener that tests and scripts parse ("parley server listening for IRC on ADDR:PORT",
-// "parley server listening for simple clients on ADDR:PORT") and serve until SIGINT/SIGTERM.
+// "... for IRC over TLS on ADDR:PORT", "... for simple clients on ADDR:PORT"), then, with a TLS
+// listener, "parley server TLS certificate SHA-256 fingerprint: ab:cd:..." and serve until
+// SIGINT/SIGTERM (SIGHUP re-reads the TLS certificate).
 //
 // simple-server is the seed's server shape (docs/protocol.md "Simple"): the simple protocol on
 // PORT, IRC only with --port, and every simple client exempt from flood control and the per-IP
@@ -8,6 +10,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <exception>
@@ -21,6 +24,7 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/data_dir.h"
+#include "app/tls_certificate.h"
 #include "crypto/password.h"
 #include "app/version.h"
 #include "net/endpoint.h"
@@ -37,10 +41,14 @@ struct ServerFlags {
   CLI::Option* bind_option = nullptr;
   CLI::Option* port_option = nullptr;
   CLI::Option* simple_port_option = nullptr;
+  CLI::Option* tls_port_option = nullptr;
+  CLI::Option* data_dir_option = nullptr;
   CLI::Option* name_option = nullptr;
   std::string bind;
   int port = 6667;
   int simple_port = 0;
+  int tls_port = 6697;
+  std::string data_dir;
   std::string name;
   std::string config;
   std::string check_config;
@@ -87,6 +95,29 @@ std::string load_cloak_secret(server::ServerOptions& options) {
 
 const char* program(const ServerFlags& flags) { return flags.simple_server ? "simple-server" : "server"; }
 
+// The listener flags over the configured list (config.h, set_listener_port()). simple-server
+// serves its PORT first, IRC only with --port and TLS only with --tls-port.
+void apply_listener_flags(const ServerFlags& flags, server::ServerOptions& options) {
+  auto& list = options.listeners;
+  using server::Protocol;
+  const bool tls_flag = flags.tls_port_option && flags.tls_port_option->count();
+  if (flags.simple_server) {
+    std::erase_if(list, [&](const server::ListenerOptions& l) {
+      return l.protocol == Protocol::kIrc && (l.tls ? !tls_flag : !flags.port_option->count());
+    });
+  }
+  if (flags.bind_option->count()) set_listener_bind(list, flags.bind);
+  if (flags.port_option->count())
+    set_listener_port(list, Protocol::kIrc, false, static_cast<std::uint16_t>(flags.port));
+  if (tls_flag) set_listener_port(list, Protocol::kIrc, true, static_cast<std::uint16_t>(flags.tls_port));
+  if (flags.simple_port_option->count())
+    set_listener_port(list, Protocol::kSimple, false, static_cast<std::uint16_t>(flags.simple_port));
+  if (flags.simple_server) {
+    std::stable_partition(list.begin(), list.end(),
+                          [](const server::ListenerOptions& l) { return l.protocol == Protocol::kSimple; });
+  }
+}
+
 int check_config(const std::string& path) {
   auto loaded = load_server_config(path, default_server_options());
   if (loaded.ok()) {
@@ -112,10 +143,8 @@ int run_server(const ServerFlags& flags) {
     }
     options = std::move(loaded.options);
   }
-  if (flags.bind_option->count()) options.bind = flags.bind;
-  if (flags.port_option->count()) options.port = static_cast<std::uint16_t>(flags.port);
-  if (flags.simple_port_option->count()) options.simple_port = static_cast<std::uint16_t>(flags.simple_port);
-  const bool serve_irc = !flags.simple_server || flags.port_option->count() > 0;
+  apply_listener_flags(flags, options);
+  if (flags.data_dir_option && flags.data_dir_option->count()) options.data_dir = flags.data_dir;
   if (flags.simple_server) {
     options.simple_exempt =
         server::CidrList({*server::Cidr::parse("0.0.0.0/0"), *server::Cidr::parse("::/0")});
@@ -137,31 +166,42 @@ int run_server(const ServerFlags& flags) {
   std::signal(SIGPIPE, SIG_IGN);  // writes use MSG_NOSIGNAL; this covers anything else
   server::raise_descriptor_limit(options.engine.limits.max_clients);
 
+  const bool any_tls = std::any_of(options.listeners.begin(), options.listeners.end(),
+                                   [](const server::ListenerOptions& l) { return l.tls; });
+  ServerCertificate certificate;
+  if (any_tls) {
+    certificate = load_server_certificate(options);
+    if (!certificate.context) {
+      std::cerr << program(flags) << ": TLS certificate: " << certificate.error << std::endl;
+      return 1;
+    }
+    if (certificate.generated)
+      spdlog::info("generated a self-signed TLS certificate{}",
+                   options.tls.cert_file.empty() ? " for this run" : " in " + options.tls.cert_file);
+  }
+
   try {
     if (!crypto::init_sodium()) throw std::runtime_error("libsodium could not be initialised");
     store::MemoryStore store;
     server::IrcServer server(options, store);
-    const auto address = *net::parse_address(options.bind);  // validated by config and flags
-    // The simple door first for simple-server (its PORT is the point), the IRC door first otherwise.
-    struct Door {
-      bool simple;
-      std::uint16_t port;
-    };
-    std::vector<Door> doors;
-    if (serve_irc) doors.push_back({false, options.port});
-    if (options.simple_port)
-      doors.insert(flags.simple_server ? doors.begin() : doors.end(), {true, *options.simple_port});
-    for (const Door& door : doors) {
+    if (certificate.context) server.use_tls(certificate.context);
+    for (const server::ListenerOptions& listener : options.listeners) {
       net::tcp::endpoint bound;
-      const net::tcp::endpoint at(address, door.port);
+      // Validated by the config loader and the flags.
+      const net::tcp::endpoint at(*net::parse_address(listener.bind), listener.port);
       try {
-        bound = door.simple ? server.listen_simple(at) : server.listen(at);
+        bound = server.listen(at, listener.protocol, listener.tls);
       } catch (const boost::system::system_error& e) {
         spdlog::error("cannot listen on {}: {}", net::endpoint_to_string(at), e.code().message());
         return 1;
       }
       std::cout << "parley " << program(flags) << " listening for "
-                << (door.simple ? "simple clients" : "IRC") << " on " << net::endpoint_to_string(bound)
+                << (listener.protocol == server::Protocol::kSimple ? "simple clients" : "IRC")
+                << (listener.tls ? " over TLS" : "") << " on " << net::endpoint_to_string(bound) << std::endl;
+    }
+    if (certificate.context) {
+      std::cout << "parley " << program(flags)
+                << " TLS certificate SHA-256 fingerprint: " << certificate.context->fingerprint()
                 << std::endl;
     }
     spdlog::info("{} ({}) ready; stop with SIGINT or SIGTERM", options.engine.server_name,
@@ -191,6 +231,15 @@ Subcommand add_server_command(CLI::App& parent) {
       cli->add_option("--simple-port", flags->simple_port,
                       "Also serve the simple fixed-frame protocol on this TCP port (0 picks a free port)")
           ->check(CLI::Range(0, 65535));
+  flags->tls_port_option = cli->add_option("--tls-port", flags->tls_port,
+                                           "TCP port for IRC over TLS (default 6697; 0 picks a free port)")
+                               ->check(CLI::Range(0, 65535))
+                               ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  flags->data_dir_option =
+      cli->add_option("--data-dir", flags->data_dir,
+                      "Data directory (default ./parley-data; \"\" keeps nothing on disk)")
+          ->type_name("DIR")
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cli->add_option("--config", flags->config, "TOML configuration file (see docs/operations.md)")
       ->type_name("FILE");
   flags->name_option =

@@ -29,6 +29,7 @@ enum class Cap : std::uint8_t {
   kMetadata,
   kMultiline,
   kMessageRedaction,
+  kSts,
   kCount,
 };
 
@@ -60,6 +61,7 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kNoImplicitNames, "no-implicit-names"},
     {Cap::kServerTime, "server-time"},
     {Cap::kSetname, "setname"},
+    {Cap::kSts, "sts"},  // only when configured; value per connection (send_cap_list)
     {Cap::kUserhostInNames, "userhost-in-names"},
 };
 // clang-format on

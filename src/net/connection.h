@@ -18,6 +18,15 @@
 // Reasons: "Connection closed" (EOF), "Read error: ...", "Write error: ...", "SendQ exceeded",
 // "Closed by server" (close() / close_after_flush() / closing deadline).
 //
+// TLS (see tls.h for why it lives here): a connection created with an SSL context runs a TLS
+// server session over the same descriptor. The handshake is driven by the Loop's readiness and
+// must finish within ConnectionOptions::handshake_timeout (else "TLS handshake timed out");
+// ConnectionObserver::on_secured() reports its end with the client certificate's fingerprint,
+// before any on_data(). Input is decrypted into the Loop's shared buffer; output queued during a
+// turn is copied into one shared scratch buffer and written with one SSL_write, so a turn's lines
+// leave in as few TLS records as the 16 KiB record limit allows. Lines sent before the handshake
+// has finished wait for it. A TLS failure ends the connection with "TLS error: ...".
+//
 // Thread: all members are called on the Loop's thread. Lifetime: shared; the Loop holds a started
 // connection until on_closed() has returned, even if the owner drops its pointer first.
 #pragma once
@@ -34,6 +43,7 @@
 #include <vector>
 
 #include "net/loop.h"
+#include "net/tls.h"
 #include "proto/shared_line.h"
 
 namespace parley::net {
@@ -55,12 +65,18 @@ class ConnectionObserver {
   // The connection has ended (see the header comment). Called exactly once; afterwards the
   // connection ignores every call.
   virtual void on_closed(Connection& c, std::string_view reason) = 0;
+  // A TLS connection's handshake has completed. `certfp`: the SHA-256 of the client's
+  // certificate (lowercase hex of its DER encoding), empty without one. Not called once the owner
+  // has asked to close the connection.
+  virtual void on_secured(Connection& /*c*/, std::string_view /*certfp*/) {}
 };
 
 struct ConnectionOptions {
   std::size_t sendq_bytes = 1 << 20;
   // How long close_after_flush() waits for the queue to drain and the peer to close.
   std::chrono::milliseconds close_timeout{3000};
+  // How long a TLS client has to finish its handshake.
+  std::chrono::milliseconds handshake_timeout{10000};
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -71,10 +87,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // Takes the socket's descriptor over from asio (a connected socket, accepted or dialled).
   // `observer` must outlive the connection's on_closed() call. `id` is the owner's key for it.
+  // With `tls` (an SSL_CTX, see tls.h) the connection is the server side of a TLS session; the
+  // connection holds its own reference to the context.
   static std::shared_ptr<Connection> create(Loop& loop, Socket socket, ConnectionObserver& observer,
-                                            std::uint64_t id, const ConnectionOptions& options);
+                                            std::uint64_t id, const ConnectionOptions& options,
+                                            SSL_CTX* tls = nullptr);
   Connection(Private, Loop& loop, Socket socket, ConnectionObserver& observer, std::uint64_t id,
-             const ConnectionOptions& options);
+             const ConnectionOptions& options, SSL_CTX* tls);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -100,6 +119,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool is_open() const { return state_ == State::kOpen; }
   // Bytes queued and not yet written to the socket.
   std::size_t queued_bytes() const { return queued_bytes_; }
+  // A TLS connection (whether or not its handshake has finished).
+  bool is_tls() const { return tls_; }
 
  private:
   friend class Loop;
@@ -110,13 +131,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
     kClosed,
   };
   // Why the connection ended; the text is made only for on_closed().
-  enum class End : std::uint8_t { kNone, kEof, kReadError, kWriteError, kSendQ, kByServer };
+  enum class End : std::uint8_t {
+    kNone,
+    kEof,
+    kReadError,
+    kWriteError,
+    kSendQ,
+    kByServer,
+    kTlsError,          // error_: the OpenSSL error code
+    kHandshakeTimeout,  // the TLS handshake did not finish in time
+  };
   static constexpr std::uint32_t kNotClosing = std::numeric_limits<std::uint32_t>::max();
   static constexpr std::uint32_t kNotOpen = std::numeric_limits<std::uint32_t>::max();
 
   void on_ready(std::uint32_t events);  // epoll events, from Loop::poll()
   void read_once();
+  void read_tls();
+  void handshake();
   void flush();  // one gathered write of the queue; called by the Loop
+  void flush_tls();
+  void tls_failed(int ssl_error, End otherwise);
   void consume(std::size_t written);
   void wait_writable();
   void begin_draining();
@@ -137,14 +171,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::chrono::milliseconds close_timeout_;
   std::uint32_t closing_index_ = kNotClosing;  // position in Loop::closing_
   std::uint32_t open_index_ = kNotOpen;        // position in Loop::open_ while registered
+  SSL* ssl_ = nullptr;                         // TLS connections only, until they end
   int fd_;
-  int error_ = 0;  // errno behind kReadError / kWriteError
+  int error_ = 0;  // errno behind kReadError / kWriteError, OpenSSL code behind kTlsError
   State state_ = State::kOpen;
   End end_ = End::kNone;
   bool flush_pending_ = false;  // on the Loop's pending list
   bool write_blocked_ = false;  // waiting for writability
   bool started_ = false;
   bool busy_ = false;  // the last flush emptied a queue of more than a few lines
+  bool tls_ = false;
+  bool handshaking_ = false;       // TLS handshake not finished yet
+  bool read_wants_write_ = false;  // SSL_read needs writability to continue
+  bool write_wants_read_ = false;  // SSL_write needs input to continue
 };
 
 }  // namespace parley::net

@@ -112,6 +112,13 @@ void Loop::arm_poll() {
 // so runs after this handler.
 void Loop::poll() {
   poll_posted_ = false;
+  if (!rereads_.empty()) {
+    rereading_.swap(rereads_);
+    for (auto& c : rereading_) {
+      if (c->state_ != Connection::State::kClosed) c->read_once();
+    }
+    rereading_.clear();
+  }
   int n;
   do {
     n = ::epoll_wait(epoll_fd_, events_.data(), kMaxEvents, 0);
@@ -120,7 +127,7 @@ void Loop::poll() {
     const epoll_event& event = events_[static_cast<std::size_t>(i)];
     static_cast<Connection*>(event.data.ptr)->on_ready(event.events);
   }
-  if (n > 0) {
+  if (n > 0 || !rereads_.empty()) {
     // There may be more (level-triggered input left in a socket, or more than kMaxEvents ready),
     // and the reactor would not report it again: poll again after the handlers this batch
     // queued (the flush pass among them).
@@ -128,6 +135,16 @@ void Loop::poll() {
   } else if (!open_.empty() && !poll_armed_) {
     arm_poll();
   }
+}
+
+void Loop::want_reread(std::shared_ptr<Connection> c) {
+  rereads_.push_back(std::move(c));
+  post_poll();
+}
+
+std::span<char> Loop::write_scratch() {
+  if (!write_scratch_) write_scratch_.reset(new char[kWriteScratchBytes]);
+  return {write_scratch_.get(), kWriteScratchBytes};
 }
 
 void Loop::want_flush(std::shared_ptr<Connection> c) {
@@ -187,7 +204,8 @@ void Loop::sweep_closing() {
   for (auto& c : closing_) {
     if (c->close_deadline_ <= now) expired_.push_back(c);
   }
-  for (auto& c : expired_) c->fail(Connection::End::kByServer);
+  for (auto& c : expired_)
+    c->fail(c->handshaking_ ? Connection::End::kHandshakeTimeout : Connection::End::kByServer);
   expired_.clear();
 }
 

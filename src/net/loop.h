@@ -20,8 +20,9 @@
 //  - Ends. A connection that fails is unregistered and its descriptor closed at once; its
 //    observer's on_closed() runs from a handler posted for the purpose, never from inside the
 //    call that closed it. The loop holds every open connection until then.
-//  - Closing deadlines. A connection closing after a flush is force-closed if its peer neither
-//    reads what is left nor closes in time.
+//  - Deadlines. A connection closing after a flush is force-closed if its peer neither reads what
+//    is left nor closes in time; a TLS connection whose handshake has not finished in time is
+//    closed the same way (both wait in closing_, each with its own deadline).
 //
 // Thread: a Loop and all its connections belong to the single thread running the io_context.
 // Lifetime: the Loop must outlive every Connection created on it; destroying it drops its hold on
@@ -53,6 +54,9 @@ class Loop {
   static constexpr std::size_t kReadBufferBytes = 64 * 1024;
   // Most queued lines one gathered write takes (Linux IOV_MAX).
   static constexpr std::size_t kMaxIov = 1024;
+  // Size of the buffer a TLS connection's queued output is gathered into for one SSL_write
+  // (four full TLS records); allocated when the first TLS connection flushes.
+  static constexpr std::size_t kWriteScratchBytes = 64 * 1024;
   // Most readiness events one poll takes.
   static constexpr int kMaxEvents = 256;
 
@@ -73,6 +77,10 @@ class Loop {
 
   std::span<char> read_buffer() { return {read_buffer_.get(), kReadBufferBytes}; }
   std::span<iovec, kMaxIov> iov_scratch() { return iov_; }
+  std::span<char> write_scratch();
+  // Read from `c` again in the next poll: a TLS connection whose decrypted input did not fit in
+  // the read buffer (OpenSSL holds the rest, invisible to epoll).
+  void want_reread(std::shared_ptr<Connection> c);
 
   // Holds c until it ends and registers its descriptor for input. Returns 0, or the errno for
   // which the descriptor could not be registered (the caller then ends c).
@@ -109,6 +117,9 @@ class Loop {
   std::vector<std::shared_ptr<Connection>> ending_;  // being finished now (swapped with ended_)
   bool finish_posted_ = false;
   std::unique_ptr<char[]> read_buffer_;
+  std::unique_ptr<char[]> write_scratch_;
+  std::vector<std::shared_ptr<Connection>> rereads_;    // want_reread(), for the next poll
+  std::vector<std::shared_ptr<Connection>> rereading_;  // being read now (swapped with rereads_)
   std::array<iovec, kMaxIov> iov_{};
   std::vector<std::shared_ptr<Connection>> pending_;   // want a flush this turn
   std::vector<std::shared_ptr<Connection>> flushing_;  // being flushed now (swapped with pending_)

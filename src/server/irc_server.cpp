@@ -23,27 +23,54 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
                   engine_.account_answer(id, std::move(answer), core::Clock::now());
                 }),
       engine_(options_.engine, static_cast<core::ReplySink&>(*this), accounts_),
-      signals_(io_, SIGINT, SIGTERM) {
+      signals_(io_, SIGINT, SIGTERM, SIGHUP) {
   connection_options_.sendq_bytes = options_.sendq_bytes;
+  connection_options_.handshake_timeout = options_.tls.handshake_timeout;
 }
 
 IrcServer::~IrcServer() = default;
 
-net::tcp::endpoint IrcServer::listen(const net::tcp::endpoint& at) { return add_listener(at, Door::kIrc); }
-
-net::tcp::endpoint IrcServer::listen_simple(const net::tcp::endpoint& at) {
-  return add_listener(at, Door::kSimple);
+net::tcp::endpoint IrcServer::listen(const net::tcp::endpoint& at) {
+  return add_listener(at, Protocol::kIrc, false);
 }
 
-net::tcp::endpoint IrcServer::add_listener(const net::tcp::endpoint& at, Door door) {
+net::tcp::endpoint IrcServer::listen_simple(const net::tcp::endpoint& at) {
+  return add_listener(at, Protocol::kSimple, false);
+}
+
+net::tcp::endpoint IrcServer::listen(const net::tcp::endpoint& at, Protocol protocol, bool tls) {
+  return add_listener(at, protocol, tls);
+}
+
+void IrcServer::use_tls(std::shared_ptr<net::TlsContext> context) { tls_ = std::move(context); }
+
+bool IrcServer::reload_tls(std::string& message) {
+  const auto& files = options_.tls;
+  if (files.cert_file.empty()) {
+    message = "no certificate files to re-read (a certificate made in memory); keeping it";
+    return false;
+  }
+  std::string error;
+  auto fresh = net::TlsContext::from_files(files.cert_file, files.key_file, error);
+  if (!fresh) {
+    message = error + "; keeping the current certificate";
+    return false;
+  }
+  tls_ = std::move(fresh);
+  message =
+      "TLS certificate reloaded from " + files.cert_file + ", SHA-256 fingerprint " + tls_->fingerprint();
+  return true;
+}
+
+net::tcp::endpoint IrcServer::add_listener(const net::tcp::endpoint& at, Protocol protocol, bool tls) {
   net::Listener listener(
-      io_, at, [this, door](net::Socket socket) { accept(std::move(socket), door); },
+      io_, at, [this, protocol, tls](net::Socket socket) { accept(std::move(socket), protocol, tls); },
       [](std::string_view message) { spdlog::warn("{}", message); });
   auto bound = listener.local_endpoint();
   if (running_) listener.start();
   listeners_.push_back(std::move(listener));
-  spdlog::info("listening for {} on {}", door == Door::kIrc ? "IRC" : "simple clients",
-               net::endpoint_to_string(bound));
+  spdlog::info("listening for {}{} on {}", protocol == Protocol::kIrc ? "IRC" : "simple clients",
+               tls ? " over TLS" : "", net::endpoint_to_string(bound));
   return bound;
 }
 
@@ -56,8 +83,9 @@ void IrcServer::run() {
   running_ = false;
 }
 
-void IrcServer::accept(net::Socket socket, Door door) {
-  if (shutting_down_) return;  // the socket closes here
+void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
+  if (shutting_down_ || (tls && !tls_)) return;  // the socket closes here
+  const bool simple = protocol == Protocol::kSimple;
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -69,7 +97,7 @@ void IrcServer::accept(net::Socket socket, Door door) {
     generations_.push_back(0);
   }
   const core::SessionId id = (static_cast<core::SessionId>(++generations_[slot]) << 32) | slot;
-  if (door == Door::kSimple) {
+  if (simple) {
     // Simple clients cannot answer PING (the gateway answers for them), so let TCP notice a
     // peer that vanished.
     boost::system::error_code ignored;
@@ -77,22 +105,23 @@ void IrcServer::accept(net::Socket socket, Door door) {
   }
   boost::system::error_code ec;
   const net::tcp::endpoint remote = socket.remote_endpoint(ec);  // unspecified if the peer is gone
-  auto connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_);
+  auto connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_,
+                                            tls ? tls_->native() : nullptr);
   core::ConnectionInfo info;
   info.ip = net::address_to_string(remote.address());
   info.port = remote.port();
-  info.exempt = options_.exempt.contains(info.ip) ||
-                (door == Door::kSimple && options_.simple_exempt.contains(info.ip));
+  info.secure = tls;
+  info.exempt = options_.exempt.contains(info.ip) || (simple && options_.simple_exempt.contains(info.ip));
   info.per_ip_exempt = options_.per_ip_exempt.contains(info.ip);
-  spdlog::debug("session {}: {} client accepted from {}{}", id, door == Door::kIrc ? "IRC" : "simple",
-                net::endpoint_to_string(remote), info.exempt ? " (exempt)" : "");
+  spdlog::debug("session {}: {} client accepted from {}{}{}", id, simple ? "simple" : "IRC",
+                net::endpoint_to_string(remote), tls ? " over TLS" : "", info.exempt ? " (exempt)" : "");
   Session& session = session_at(slot);
   session.id = id;
   session.lines = proto::LineReader(options_.recvq_bytes);
   session.connection = connection;
   session.in_engine = true;
   ++session_count_;
-  if (door == Door::kSimple) {
+  if (simple) {
     session.frames.emplace();
     simple_.open(id);
   }
@@ -174,6 +203,14 @@ void IrcServer::on_closed(net::Connection& c, std::string_view reason) {
   if (shutting_down_) finish_shutdown_if_done();
 }
 
+void IrcServer::on_secured(net::Connection& c, std::string_view certfp) {
+  Session* s = find_session(c.id());
+  if (!s || !s->in_engine) return;
+  spdlog::debug("session {}: TLS established{}{}", c.id(), certfp.empty() ? "" : ", client certificate ",
+                certfp);
+  engine_.tls_established(c.id(), std::string(certfp));
+}
+
 void IrcServer::schedule_tick() {
   tick_timer_.expires_after(kTickInterval);
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -193,6 +230,15 @@ void IrcServer::schedule_tick() {
 void IrcServer::wait_for_signal() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;
+    if (signo == SIGHUP) {
+      std::string message;
+      if (reload_tls(message))
+        spdlog::info("SIGHUP: {}", message);
+      else
+        spdlog::error("SIGHUP: {}", message);
+      if (!shutting_down_ || session_count_ != 0) wait_for_signal();
+      return;
+    }
     const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
     if (!shutting_down_) {
       spdlog::info("{}: shutting down ({} connections)", name, session_count_);

@@ -11,6 +11,12 @@
 // a graceful shutdown: every client gets an ERROR line, output is flushed, and run() returns once
 // all connections are gone (a second signal, or 4 seconds, closes the stragglers at once).
 //
+// TLS: a listener may be a TLS one; its connections are TLS sessions (net/tls.h) made from the
+// server's current TlsContext, reported to the engine as secure at connect() (so the per-IP
+// limit counts them before the handshake) and with tls_established() once the handshake is done.
+// SIGHUP re-reads ServerOptions::tls's certificate and key and uses the new context for new
+// connections; existing ones keep theirs; a bad new certificate is logged and the old one stays.
+//
 // Re-entrancy: the engine is only ever called from net callbacks and timers, never from inside
 // a ReplySink call; connections report their end asynchronously (net::ConnectionObserver), so a
 // send that overflows a send queue turns into Engine::disconnect() on a later turn.
@@ -38,6 +44,7 @@
 #include "net/connection.h"
 #include "net/listener.h"
 #include "net/loop.h"
+#include "net/tls.h"
 #include "proto/line_reader.h"
 #include "proto/simple_frame.h"
 #include "server/account_service.h"
@@ -59,6 +66,13 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   net::tcp::endpoint listen(const net::tcp::endpoint& at);
   // The same for the simple-protocol front door.
   net::tcp::endpoint listen_simple(const net::tcp::endpoint& at);
+  // Either protocol, over TLS or not. A TLS listener needs use_tls() before run().
+  net::tcp::endpoint listen(const net::tcp::endpoint& at, Protocol protocol, bool tls);
+  // The certificate TLS listeners present from now on (new connections only).
+  void use_tls(std::shared_ptr<net::TlsContext> context);
+  // Re-reads ServerOptions::tls's files, as SIGHUP does. Returns false (and keeps the current
+  // context) when they cannot be used; `message` says what happened either way.
+  bool reload_tls(std::string& message);
 
   // Serves until shut down. Returns normally after a graceful shutdown.
   void run();
@@ -84,10 +98,8 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
     std::optional<proto::simple::FrameDecoder> frames;  // set for simple-protocol sessions
     bool in_engine = true;                              // false once the engine has closed the session
   };
-  enum class Door { kIrc, kSimple };
-
-  net::tcp::endpoint add_listener(const net::tcp::endpoint& at, Door door);
-  void accept(net::Socket socket, Door door);
+  net::tcp::endpoint add_listener(const net::tcp::endpoint& at, Protocol protocol, bool tls);
+  void accept(net::Socket socket, Protocol protocol, bool tls);
 
   // core::ReplySink
   void send(core::SessionId to, const core::SharedLine& line) override;
@@ -95,6 +107,7 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   // net::ConnectionObserver
   void on_data(net::Connection& c, std::string_view bytes) override;
   void on_closed(net::Connection& c, std::string_view reason) override;
+  void on_secured(net::Connection& c, std::string_view certfp) override;
   // SimpleFrameSink
   void send_frames(core::SessionId to, const core::SharedLine& frames) override;
 
@@ -121,10 +134,11 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   core::Engine engine_;
   SimpleGateway simple_{engine_, static_cast<SimpleFrameSink&>(*this)};
   std::vector<net::Listener> listeners_;
+  std::shared_ptr<net::TlsContext> tls_;
   std::vector<std::unique_ptr<Session[]>> session_pages_;  // slot s: page s / kSessionPage
-  std::uint32_t slot_count_ = 0;           // slots in use or free; free slots have id 0
-  std::vector<std::uint32_t> free_slots_;  // slots to reuse, most recently freed last
-  std::vector<std::uint32_t> generations_;  // per slot: the generation of its last session
+  std::uint32_t slot_count_ = 0;                           // slots in use or free; free slots have id 0
+  std::vector<std::uint32_t> free_slots_;                  // slots to reuse, most recently freed last
+  std::vector<std::uint32_t> generations_;                 // per slot: the generation of its last session
   std::size_t session_count_ = 0;
   boost::asio::steady_timer tick_timer_{io_};
   boost::asio::steady_timer shutdown_timer_{io_};

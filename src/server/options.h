@@ -2,15 +2,36 @@
 // Filled by the app layer from built-in defaults, the TOML file and the command line.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 #include "server/cidr.h"
 
 namespace parley::server {
+
+// What a listener speaks: IRC, or the simple fixed-frame protocol (docs/protocol.md "Simple").
+enum class Protocol : std::uint8_t { kIrc, kSimple };
+
+struct ListenerOptions {
+  std::string bind = "0.0.0.0";  // numeric IPv4 or IPv6 address
+  std::uint16_t port = 0;        // 0 = any free port
+  bool tls = false;
+  Protocol protocol = Protocol::kIrc;
+};
+
+struct TlsOptions {
+  // PEM files: the certificate (leaf first, then intermediates) and its private key. Empty: a
+  // self-signed certificate generated into <data_dir>/tls/ (app/tls_certificate.h). SIGHUP
+  // re-reads these files.
+  std::string cert_file;
+  std::string key_file;
+  std::chrono::milliseconds handshake_timeout{10000};
+};
 
 struct ServerOptions {
   core::EngineConfig engine;
@@ -18,8 +39,11 @@ struct ServerOptions {
   // generated TLS certificate and the cloak secret. Empty: nothing is kept (an in-memory store,
   // a certificate and secret made at start) -- for tests and throwaway servers.
   std::string data_dir;
-  std::string bind = "0.0.0.0";  // numeric IPv4 or IPv6 address
-  std::uint16_t port = 6667;     // 0 = any free port
+  // What the server listens on, in order (docs/operations.md "Listeners"). Default: IRC on
+  // 6667 and IRC over TLS on 6697, every address.
+  std::vector<ListenerOptions> listeners = {{"0.0.0.0", 6667, false, Protocol::kIrc},
+                                            {"0.0.0.0", 6697, true, Protocol::kIrc}};
+  TlsOptions tls;
   // Worker threads for password hashing and account store calls (server/account_service.h).
   std::size_t account_threads = 2;
   // Bytes queued for one client and not yet accepted by its socket; past it: "SendQ exceeded".
@@ -32,8 +56,6 @@ struct ServerOptions {
   // Clients from these blocks skip only the per-IP limit. Default: loopback, where web gateways,
   // bouncers and bots on the same machine connect from (as Ergo's default configuration does).
   CidrList per_ip_exempt = loopback();
-  // The simple-protocol front door (docs/protocol.md "Simple"): listening port, none when unset.
-  std::optional<std::uint16_t> simple_port;
   // Simple clients from these blocks (or from `exempt`) skip flood control and the per-IP
   // limit. Default: loopback, where the course protocol's test clients run.
   CidrList simple_exempt = loopback();

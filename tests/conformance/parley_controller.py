@@ -170,7 +170,10 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         self.port = port
         self.create_config()
         config_path = self._write_config(hostname, port, password)
-        command = [parley_binary(), "server", "--config", config_path, *self._log_args()]
+        # No TLS listener on the default 6697 (another server may hold it) and the data directory
+        # in the test's own directory.
+        command = [parley_binary(), "server", "--config", config_path, "--tls-port", "0",
+                   "--data-dir", str(Path(self.directory) / "data"), *self._log_args()]
         self.proc = self.execute([*self._faketime_prefix(faketime), *command], proc_name="parley")
         self.wait_for_port()
 

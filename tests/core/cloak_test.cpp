@@ -186,7 +186,7 @@ TEST(CloakedUser, WhoisShowsTheRealAddressToTheUserItself) {
 
 TEST(CloakedUser, OperatorsSeeTheRealAddress) {
   EngineConfig c = cloaked_config();
-  c.operators.push_back({"admin", FakeVerifier::hash("secret"), "*@192.0.2.*"});  // matches the IP
+  c.operators.push_back({"admin", FakeAccountBackend::hash("secret"), "*@192.0.2.*"});  // matches the IP
   EngineHarness h(c);
   SessionId op = h.register_user("op", {}, "192.0.2.1");
   SessionId bob = h.register_user("bob", {}, "198.51.100.7");
@@ -286,7 +286,7 @@ TEST(CloakedBan, MalformedCidrIsJustAGlob) {
 
 TEST(CloakedBan, CloakBanStillMatchesAfterTheHostChanges) {
   EngineConfig c = cloaked_config();
-  c.operators.push_back({"admin", FakeVerifier::hash("secret"), "*@*"});
+  c.operators.push_back({"admin", FakeAccountBackend::hash("secret"), "*@*"});
   EngineHarness h(c);
   SessionId op = h.register_user("op", {}, "203.0.113.1");
   h.send(op, "OPER admin secret");

@@ -60,7 +60,8 @@ TEST(Welcome, MyInfoNamesServerVersionAndModes) {
   SessionId a = connect_and_register(h, "alice");
   auto r = h.replies(a, "004");
   ASSERT_EQ(r.size(), 1u) << h.dump(a);
-  EXPECT_THAT(r[0].params, ElementsAre("alice", "parley.local", "parley-0.1.0", "Biow", "CIbeiklmnostv", "Ibeklov"));
+  EXPECT_THAT(r[0].params,
+              ElementsAre("alice", "parley.local", "parley-0.1.0", "Biow", "CIbeiklmnostv", "Ibeklov"));
 }
 
 TEST(Welcome, ConfiguredMotdReplaces422) {
@@ -779,6 +780,51 @@ TEST(PassCheck, BackendFailureRefusesLikeAWrongPassword) {
   ASSERT_TRUE(h.answer_next(failed));
   EXPECT_TRUE(h.has_line(a, " 464 alice :Password incorrect")) << h.dump(a);
   EXPECT_TRUE(h.closed(a));
+}
+
+// ircv3.net sts: offered only when the operator enables it; plaintext connections learn the TLS
+// port, TLS connections the policy's duration; never requestable.
+TEST(Sts, NotOfferedUnlessConfigured) {
+  EngineHarness h;
+  SessionId a = h.connect();
+  h.send(a, "CAP LS 302");
+  EXPECT_FALSE(h.has_line(a, "sts")) << h.dump(a);
+  h.send(a, "CAP REQ sts");
+  EXPECT_TRUE(h.has_line(a, " NAK sts")) << h.dump(a);
+}
+
+TEST(Sts, PlaintextGetsThePortAndTlsGetsTheDuration) {
+  EngineConfig config = EngineHarness::default_config();
+  config.sts.enabled = true;
+  config.sts.port = 6697;
+  config.sts.duration = std::chrono::seconds(2592000);
+  EngineHarness h(config);
+  SessionId plain = h.connect();
+  h.send(plain, "CAP LS 302");
+  EXPECT_TRUE(h.has_line(plain, " setname sts=port=6697 userhost-in-names")) << h.dump(plain);
+  ConnectionInfo info;
+  info.ip = "127.0.0.1";
+  info.secure = true;
+  SessionId secure = h.connect(info);
+  h.engine().tls_established(secure, "");
+  h.send(secure, "CAP LS 302");
+  EXPECT_TRUE(h.has_line(secure, " sts=duration=2592000 ")) << h.dump(secure);
+  h.send(secure, "CAP REQ :sts");
+  EXPECT_TRUE(h.has_line(secure, " NAK sts")) << h.dump(secure);
+}
+
+TEST(Sts, PreloadIsAppendedAndOldClientsGetTheNameOnly) {
+  EngineConfig config = EngineHarness::default_config();
+  config.sts.enabled = true;
+  config.sts.port = 7000;
+  config.sts.preload = true;
+  EngineHarness h(config);
+  SessionId a = h.connect();
+  h.send(a, "CAP LS 302");
+  EXPECT_TRUE(h.has_line(a, " sts=port=7000,preload ")) << h.dump(a);
+  SessionId old = h.connect();
+  h.send(old, "CAP LS");
+  EXPECT_TRUE(h.has_line(old, " setname sts userhost-in-names")) << h.dump(old);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@ import re
 import selectors
 import signal
 import socket
+import ssl
 import subprocess
 import time
 from collections import deque
@@ -21,6 +22,8 @@ DEFAULT_TIMEOUT = 5.0
 LISTENING_RE = re.compile(r" on (\S+):(\d+)$")
 # The host every client gets by default: a cloak of its address (docs/operations.md "Cloaks").
 CLOAK = r"[a-z2-7]{8}\.[a-z2-7]{8}\.[a-z2-7]{8}\.ip"
+LISTENER_LINE_RE = re.compile(r"^parley server listening for (IRC|IRC over TLS|simple clients|simple clients over TLS) on (\S+):(\d+)$", re.M)
+FINGERPRINT_RE = re.compile(r"^parley server TLS certificate SHA-256 fingerprint: ([0-9a-f:]+)$", re.M)
 _LINE_END = re.compile(rb"[\r\n]")
 
 PatternLike = Union[str, Pattern[str]]
@@ -123,7 +126,8 @@ class IRCClient:
     """
 
     def __init__(self, host: str, port: int, *, name: str = "client", auto_pong: bool = True,
-                 rcvbuf: Optional[int] = None, timeout: float = DEFAULT_TIMEOUT):
+                 rcvbuf: Optional[int] = None, timeout: float = DEFAULT_TIMEOUT,
+                 tls: Optional[ssl.SSLContext] = None):
         self.name = name
         self.auto_pong = auto_pong
         self.timeout = timeout
@@ -132,6 +136,8 @@ class IRCClient:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.sock.settimeout(timeout)
         self.sock.connect((host, port))
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock)  # the handshake, within `timeout`
         self.buf = b""
         self.pending: deque[Line] = deque()
         self.history: list[Line] = []
@@ -202,7 +208,7 @@ class IRCClient:
                     break
                 total += len(data)
                 self.buf += data
-        except (BlockingIOError, InterruptedError):
+        except (BlockingIOError, InterruptedError, ssl.SSLWantReadError):
             pass
         except (ConnectionResetError, BrokenPipeError):
             self.closed = True
@@ -451,12 +457,16 @@ class ParleyServer:
         self.stderr_path = self.workdir / "stderr.log"
         self.host = "127.0.0.1"
         self.port = 0
+        self.tls_port = 0
+        self.fingerprint = ""  # the server certificate's SHA-256, "ab:cd:..."
         self.stopped = False
         self.clients: list[IRCClient] = []
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(
-                [binary, "server", "--bind", "127.0.0.1", "--port", "0", "--config", str(self.config_path),
-                 *extra_args],
+                # --tls-port 0 and a data directory of its own: parallel tests share neither
+                # port 6697 nor ./parley-data.
+                [binary, "server", "--bind", "127.0.0.1", "--port", "0", "--tls-port", "0",
+                 "--data-dir", str(self.workdir / "data"), "--config", str(self.config_path), *extra_args],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=self.workdir)
         self._wait_listening(10.0)
 
@@ -475,12 +485,23 @@ class ParleyServer:
             first = text.split("\n", 1)
             if len(first) == 2:  # a complete first line
                 line = first[0].rstrip("\r")
-                m = LISTENING_RE.search(line)
-                assert m, f"unexpected first stdout line {line!r}\n{self.logs()}"
-                assert line.startswith("parley server listening for IRC on "), f"first stdout line: {line!r}"
-                self.host, self.port = m.group(1), int(m.group(2))
-                assert self.port > 0
-                return
+                assert LISTENER_LINE_RE.search(line), f"unexpected first stdout line {line!r}\n{self.logs()}"
+                # Every listener's line and then the certificate's follow in one burst (the
+                # harness always asks for a TLS listener).
+                while time.monotonic() < deadline:
+                    text = self.stdout_path.read_text(errors="replace")
+                    fp = FINGERPRINT_RE.search(text)
+                    if fp:
+                        self.fingerprint = fp.group(1)
+                        for kind, host, port in LISTENER_LINE_RE.findall(text):
+                            if kind == "IRC" and not self.port:
+                                self.host, self.port = host, int(port)
+                            if kind == "IRC over TLS" and not self.tls_port:
+                                self.tls_port = int(port)
+                        assert self.port > 0 and self.tls_port > 0, text
+                        return
+                    time.sleep(0.01)
+                break
             if self.proc.poll() is not None:
                 raise AssertionError(f"parley server exited with {self.proc.returncode} before listening\n"
                                      f"config:\n{self.config_path.read_text()}\n{self.logs()}")
@@ -491,6 +512,16 @@ class ParleyServer:
     def client(self, name: str = "client", **kwargs) -> IRCClient:
         """A new raw connection; closed automatically when the test ends."""
         c = IRCClient(self.host, self.port, name=name, **kwargs)
+        self.clients.append(c)
+        return c
+
+    def tls_client(self, name: str = "client", context: Optional[ssl.SSLContext] = None, **kwargs) -> IRCClient:
+        """A new connection to the TLS listener (no certificate verification unless `context`)."""
+        if context is None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        c = IRCClient(self.host, self.tls_port, name=name, tls=context, **kwargs)
         self.clients.append(c)
         return c
 

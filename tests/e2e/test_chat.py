@@ -167,6 +167,7 @@ def test_reconnects_and_rejoins_after_a_server_restart(parley_bin, tmp_path, cha
         log = open(tmp_path / f"server{len(logs)}.log", "w")
         logs.append(log)
         proc = subprocess.Popen([parley_bin, "server", "--bind", "127.0.0.1", "--port", str(port),
+                                 "--tls-port", "0", "--data-dir", str(tmp_path / "data"),
                                  "--config", str(config)], stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         wait_port(port, proc)

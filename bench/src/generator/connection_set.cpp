@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -42,6 +44,18 @@ ConnectionSet::ConnectionSet(const sockaddr_in& server, std::uint32_t clients, s
 ConnectionSet::~ConnectionSet() {
   close_all();
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  if (tls_) SSL_CTX_free(tls_);
+}
+
+bool ConnectionSet::enable_tls() {
+  if (tls_) return true;
+  tls_ = SSL_CTX_new(TLS_client_method());
+  if (!tls_) return false;
+  SSL_CTX_set_verify(tls_, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_mode(
+      tls_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_options(tls_, SSL_OP_IGNORE_UNEXPECTED_EOF);
+  return true;
 }
 
 bool ConnectionSet::open(std::uint32_t client, std::string& error, bool& descriptor_limit) {
@@ -111,6 +125,11 @@ void ConnectionSet::close(std::uint32_t client, bool abortive) {
     const linger hard{1, 0};
     ::setsockopt(slot.fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
   }
+  if (slot.ssl) {
+    SSL_free(slot.ssl);
+    slot.ssl = nullptr;
+  }
+  slot.handshaking = false;
   ::close(slot.fd);  // also removes it from the epoll set
   slot.fd = -1;
   slot.interest = 0;
@@ -161,15 +180,66 @@ void ConnectionSet::on_event(std::uint32_t client, std::uint32_t events) {
     if (err != 0) return fail(client, std::string("connect: ") + std::strerror(err));
     slot.connecting = false;
     set_interest(client, EPOLLIN);
+    if (tls_) {
+      slot.ssl = SSL_new(tls_);
+      if (!slot.ssl || SSL_set_fd(slot.ssl, slot.fd) != 1) return fail(client, "SSL_new failed");
+      SSL_set_connect_state(slot.ssl);
+      slot.handshaking = true;
+      return handshake(client);
+    }
     handler_.on_connected(client);
     if (slot.fd < 0) return;
   }
+  if (slot.handshaking) return handshake(client);
   if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) read_lines(client);
   if (slot.fd >= 0 && (events & EPOLLOUT)) write_out(client);
 }
 
+void ConnectionSet::handshake(std::uint32_t client) {
+  Slot& slot = slots_[client];
+  ERR_clear_error();
+  const int r = SSL_do_handshake(slot.ssl);
+  if (r == 1) {
+    slot.handshaking = false;
+    set_interest(client, EPOLLIN);
+    handler_.on_connected(client);
+    if (slot.fd >= 0 && slot.ssl) read_tls(client);  // data that came with the last flight
+    return;
+  }
+  const int e = SSL_get_error(slot.ssl, r);
+  if (e == SSL_ERROR_WANT_READ) return set_interest(client, EPOLLIN);
+  if (e == SSL_ERROR_WANT_WRITE) return set_interest(client, EPOLLIN | EPOLLOUT);
+  char text[256];
+  ERR_error_string_n(ERR_get_error(), text, sizeof text);
+  fail(client, std::string("TLS handshake: ") + text);
+}
+
+// Decrypts until OpenSSL wants more input: records already inside OpenSSL are invisible to epoll.
+void ConnectionSet::read_tls(std::uint32_t client) {
+  Slot& slot = slots_[client];
+  char* const buf = read_buffer_.data();
+  for (;;) {
+    const std::size_t carried = slot.carry.size();
+    if (carried) std::memcpy(buf, slot.carry.data(), carried);
+    std::size_t n = 0;
+    ERR_clear_error();
+    const int r = SSL_read_ex(slot.ssl, buf + carried, kReadBufferBytes, &n);
+    if (r != 1) {
+      const int e = SSL_get_error(slot.ssl, r);
+      if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return;
+      if (e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL)
+        return fail(client, "connection closed by the server");
+      return fail(client, "TLS read error");
+    }
+    ++reads_;
+    bytes_read_ += n;
+    if (!scan_lines(client, buf, carried + n, mono_ns())) return;
+  }
+}
+
 void ConnectionSet::read_lines(std::uint32_t client) {
   Slot& slot = slots_[client];
+  if (slot.ssl) return read_tls(client);
   char* const buf = read_buffer_.data();
   const std::size_t carried = slot.carry.size();
   if (carried) std::memcpy(buf, slot.carry.data(), carried);
@@ -185,20 +255,28 @@ void ConnectionSet::read_lines(std::uint32_t client) {
     const int one = 1;
     ::setsockopt(slot.fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
   }
-  const std::uint64_t now = mono_ns();
+  scan_lines(client, buf, carried + static_cast<std::size_t>(n), mono_ns());
+}
+
+bool ConnectionSet::scan_lines(std::uint32_t client, char* buf, std::size_t size, std::uint64_t now) {
+  Slot& slot = slots_[client];
   const char* p = buf;
-  const char* const end = buf + carried + static_cast<std::size_t>(n);
+  const char* const end = buf + size;
   while (p < end) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
     if (!nl) break;
     const char* line_end = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
     handler_.on_line(client, std::string_view(p, static_cast<std::size_t>(line_end - p)), now);
-    if (slot.fd < 0) return;  // the handler closed it
+    if (slot.fd < 0) return false;  // the handler closed it
     p = nl + 1;
   }
   const std::size_t rest = static_cast<std::size_t>(end - p);
-  if (rest > kMaxCarry) return fail(client, "server sent a line longer than 16 KiB");
+  if (rest > kMaxCarry) {
+    fail(client, "server sent a line longer than 16 KiB");
+    return false;
+  }
   slot.carry.assign(p, rest);
+  return true;
 }
 
 void ConnectionSet::flush() {
@@ -206,7 +284,8 @@ void ConnectionSet::flush() {
   for (std::size_t i = 0; i < dirty_.size(); ++i) {
     const std::uint32_t client = dirty_[i];
     slots_[client].dirty = false;
-    if (slots_[client].fd >= 0 && !slots_[client].connecting) write_out(client);
+    if (slots_[client].fd >= 0 && !slots_[client].connecting && !slots_[client].handshaking)
+      write_out(client);
   }
   dirty_.clear();
 }
@@ -214,7 +293,17 @@ void ConnectionSet::flush() {
 void ConnectionSet::write_out(std::uint32_t client) {
   Slot& slot = slots_[client];
   const std::size_t pending = slot.out.size() - slot.out_offset;
-  if (pending > 0) {
+  if (slot.ssl && pending > 0) {
+    std::size_t n = 0;
+    ERR_clear_error();
+    const int r = SSL_write_ex(slot.ssl, slot.out.data() + slot.out_offset, pending, &n);
+    if (r == 1) {
+      slot.out_offset += n;
+    } else {
+      const int e = SSL_get_error(slot.ssl, r);
+      if (e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ) return fail(client, "TLS write error");
+    }
+  } else if (pending > 0) {
     const ssize_t n = ::send(slot.fd, slot.out.data() + slot.out_offset, pending, MSG_NOSIGNAL);
     if (n < 0 && errno != EAGAIN && errno != EINTR) return fail(client, errno_text("send"));
     if (n > 0) slot.out_offset += static_cast<std::size_t>(n);

@@ -6,6 +6,10 @@
 // Writing: send() appends to the client's output buffer and marks it dirty; flush() (called
 // once per turn) writes each dirty client with one send() call; what the kernel does not take
 // waits for EPOLLOUT. So the generator, like a good server, coalesces its writes.
+// TLS (enable_tls(), the tls-* presets): every client runs an OpenSSL client session (no
+// certificate verification) on its socket; on_connected() is reported once the handshake is
+// done; reads decrypt into the shared buffer; flush() hands each dirty client's buffer to one
+// SSL_write.
 // Clients connect from 127.0.0.1 .. 127.0.0.N (IP_BIND_ADDRESS_NO_PORT), so that 100,000
 // connections to one server port do not run out of ephemeral ports.
 //
@@ -13,6 +17,7 @@
 #pragma once
 
 #include <netinet/in.h>
+#include <openssl/types.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -42,6 +47,9 @@ class ConnectionSet {
   ~ConnectionSet();
   ConnectionSet(const ConnectionSet&) = delete;
   ConnectionSet& operator=(const ConnectionSet&) = delete;
+
+  // Clients opened from now on speak TLS. Returns false if OpenSSL cannot make a context.
+  bool enable_tls();
 
   // Starts a non-blocking connect. On failure returns false with `error` set (on_closed is not
   // called); `descriptor_limit` tells whether the process ran out of file descriptors.
@@ -79,6 +87,8 @@ class ConnectionSet {
     std::uint32_t interest = 0;  // epoll events registered
     bool connecting = false;
     bool dirty = false;
+    bool handshaking = false;
+    SSL* ssl = nullptr;
     std::string carry;  // partial line from the previous recv()
     std::string out;    // bytes [out_offset, size) not yet written
     std::size_t out_offset = 0;
@@ -87,6 +97,12 @@ class ConnectionSet {
 
   void on_event(std::uint32_t client, std::uint32_t events);
   void read_lines(std::uint32_t client);
+  // Hands the lines in buf[0, size) to the handler and keeps the partial rest; false if the
+  // client was closed meanwhile.
+  bool scan_lines(std::uint32_t client, char* buf, std::size_t size, std::uint64_t now);
+  void read_tls(std::uint32_t client);
+  void handshake(std::uint32_t client);
+  void write_tls(std::uint32_t client);
   void write_out(std::uint32_t client);
   void set_interest(std::uint32_t client, std::uint32_t events);
   void fail(std::uint32_t client, std::string_view reason);
@@ -95,6 +111,7 @@ class ConnectionSet {
   std::uint32_t source_ips_;
   LineHandler& handler_;
   int epoll_fd_ = -1;
+  SSL_CTX* tls_ = nullptr;
   int drain_fd_ = -1;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> dirty_;

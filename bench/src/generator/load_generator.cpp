@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 
 #include "generator/clock.h"
 #include "generator/proc_stats.h"
@@ -67,6 +68,7 @@ LoadGenerator::LoadGenerator(const BenchOptions& options, const sockaddr_in& ser
   }
   trackers_.resize(trackers);
   conns_.set_quickack(o_.quickack);
+  if (o_.tls && !conns_.enable_tls()) throw std::runtime_error("cannot create an OpenSSL client context");
 }
 
 const char* LoadGenerator::nick(std::uint32_t client) {

@@ -26,6 +26,14 @@ bool apply_preset(const std::string& name, BenchOptions& o) {
     o.window = 64;
     o.duration = 10;
     o.warmup = 2;
+  } else if (name == "tls-fanout") {
+    apply_preset("fanout", o);
+    o.preset = name;
+    o.tls = true;
+  } else if (name == "tls-idle") {
+    apply_preset("idle", o);
+    o.preset = name;
+    o.tls = true;
   } else if (name == "latency") {
     traffic(o, 200, 20, 20);
     o.mode = SendMode::kRate;
@@ -71,6 +79,8 @@ std::string preset_help() {
          "idle     5000 registered idle clients (KiB per connection)\n"
          "register 5000 registrations, 1000 in flight (registrations/s, connect-to-001 latency)\n"
          "scale    up to 100,000 registered idle clients (how many the machine holds)\n"
+         "tls-fanout  fanout over TLS (point --port at the server's TLS port)\n"
+         "tls-idle    idle over TLS (KiB per idle TLS connection)\n"
          "smoke    50 clients, 5 channels, 5 senders x 200 messages; exit 1 unless all arrive in order\n";
 }
 

@@ -49,12 +49,14 @@ struct BenchOptions {
   std::uint32_t source_ips = 0;        // 127.0.0.1..N; 0 = enough for `clients`
   std::uint32_t max_failures = 100;    // stop opening connections after this many failures
 
+  bool tls = false;           // every client speaks TLS (OpenSSL, no certificate verification)
   bool quickack = false;      // TCP_QUICKACK after every read (diagnostic)
   bool assert_clean = false;  // exit 1 unless every message arrived once, in order
   bool quiet = false;         // no progress lines on stderr
 };
 
-// Fills `options` with the named preset (fanout, latency, idle, register, scale, smoke).
+// Fills `options` with the named preset (fanout, latency, idle, register, scale, smoke,
+// tls-fanout, tls-idle).
 // False if the name is unknown.
 bool apply_preset(const std::string& name, BenchOptions& options);
 

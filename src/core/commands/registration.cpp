@@ -13,6 +13,16 @@ using namespace numeric;
 
 namespace {
 
+// The sts value for this connection (ircv3.net sts): plaintext clients learn the TLS port to
+// upgrade to, TLS clients the duration of the policy.
+std::string sts_value(const Engine& e, const User& u) {
+  const StsPolicy& sts = e.config().sts;
+  std::string value =
+      u.secure ? "duration=" + std::to_string(sts.duration.count()) : "port=" + std::to_string(sts.port);
+  if (sts.preload) value += ",preload";
+  return value;
+}
+
 // Sends CAP LS or CAP LIST. A list that does not fit one line is split, every line but the last
 // marked with "*" (IRCv3 capability negotiation 302); older clients get one line, as they expect.
 void send_cap_list(Engine& e, User& u, std::string_view sub, bool enabled_only) {
@@ -21,9 +31,13 @@ void send_cap_list(Engine& e, User& u, std::string_view sub, bool enabled_only) 
   std::vector<std::string> lines(1);
   for (const auto& info : kCaps) {
     if (enabled_only && !u.caps.has(info.cap)) continue;
+    if (info.cap == Cap::kSts && !e.config().sts.enabled) continue;
     std::string item(info.name);
-    if (std::string_view value = e.cap_value(info.cap); values && !value.empty())
+    if (info.cap == Cap::kSts) {
+      if (values) item += "=" + sts_value(e, u);
+    } else if (std::string_view value = e.cap_value(info.cap); values && !value.empty()) {
       item += "=" + std::string(value);
+    }
     if (u.cap_version >= 302 && !lines.back().empty() && lines.back().size() + 1 + item.size() > kMaxList) {
       lines.emplace_back();
     }
@@ -47,7 +61,8 @@ bool apply_cap_request(User& u, std::string_view request) {
   while (words >> word) {
     bool remove = word.front() == '-';
     auto cap = cap_from_name(remove ? std::string_view(word).substr(1) : std::string_view(word));
-    if (!cap) return false;
+    // sts is a policy announcement, never requested (ircv3.net sts: servers MAY NAK it).
+    if (!cap || *cap == Cap::kSts) return false;
     // A CAP LS 302 client has cap-notify implicitly and may not turn it off (IRCv3 cap-notify).
     if (remove && *cap == Cap::kCapNotify && u.cap_version >= 302) return false;
     updated.set(*cap, !remove);
