@@ -234,3 +234,29 @@ def test_kill_9_loses_no_acknowledged_account(parley_bin, tmp_path):
     assert db_rows(data, "SELECT count(*) FROM accounts WHERE password_hash NOT LIKE '$argon2id$%'") == [(0,)]
     assert db_rows(data, "PRAGMA foreign_key_check") == []
     assert run_account(parley_bin, data, "create", "after", password="after password").returncode == 0
+
+
+def test_names_fold_with_the_servers_casemapping(parley_bin, tmp_path):
+    data = tmp_path / "data"
+    assert run_account(parley_bin, data, "create", "Nick[away]", password="good password").returncode == 0
+    # rfc1459 by default: [ ] fold to { }, so this is the same account and name.
+    out = run_account(parley_bin, data, "show", "NICK{AWAY}")
+    assert out.returncode == 0, text(out.stderr)
+    assert "account:      Nick[away]" in text(out.stdout)
+    out = run_account(parley_bin, data, "create", "nick{away}", password="good password")
+    assert out.returncode == 1 and "already exists" in text(out.stderr)
+    # With the server's configuration saying ascii, [ and { differ.
+    config = tmp_path / "parley.toml"
+    config.write_text('[server]\ncasemapping = "ascii"\n')
+    other = tmp_path / "ascii"
+    assert run_account(parley_bin, other, "--config", str(config), "create", "Nick[away]",
+                       password="good password").returncode == 0
+    out = run_account(parley_bin, other, "--config", str(config), "show", "nick{away}")
+    assert out.returncode == 1 and "no account named" in text(out.stderr)
+    out = run_account(parley_bin, other, "--config", str(config), "show", "NICK[AWAY]")
+    assert out.returncode == 0, text(out.stderr)
+    # A broken configuration is refused before anything is touched.
+    config.write_text('[server]\ncasemapping = "klingon"\n')
+    out = run_account(parley_bin, other, "--config", str(config), "list")
+    assert out.returncode == 2
+    assert "casemapping" in text(out.stderr)
