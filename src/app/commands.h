@@ -21,6 +21,8 @@ Subcommand add_simple_server_command(CLI::App& parent);
 Subcommand add_simple_client_command(CLI::App& parent);
 // `parley mkpasswd`: hashes a password for the configuration file.
 Subcommand add_mkpasswd_command(CLI::App& parent);
+// `parley account list|show|create|passwd|delete|verify`: the account store (account_command.cpp).
+Subcommand add_account_command(CLI::App& parent);
 // `parley talk-server` and `parley talk`: 1:1 turn-taking talk (talk_command.cpp).
 Subcommand add_talk_server_command(CLI::App& parent);
 Subcommand add_talk_command(CLI::App& parent);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   commands.push_back(parley::app::add_simple_server_command(app));
   commands.push_back(parley::app::add_simple_client_command(app));
   commands.push_back(parley::app::add_mkpasswd_command(app));
+  commands.push_back(parley::app::add_account_command(app));
   commands.push_back(parley::app::add_talk_server_command(app));
   commands.push_back(parley::app::add_talk_command(app));
   commands.push_back(parley::app::add_peer_command(app));

@@ -21,12 +21,13 @@
 #include <string>
 #include <vector>
 
+#include "app/account_store.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/data_dir.h"
 #include "app/tls_certificate.h"
-#include "crypto/password.h"
 #include "app/version.h"
+#include "crypto/password.h"
 #include "net/endpoint.h"
 #include "server/descriptor_limit.h"
 #include "server/irc_server.h"
@@ -182,8 +183,20 @@ int run_server(const ServerFlags& flags) {
 
   try {
     if (!crypto::init_sodium()) throw std::runtime_error("libsodium could not be initialised");
-    store::MemoryStore store;
-    server::IrcServer server(options, store);
+    std::unique_ptr<store::Store> store = std::make_unique<store::MemoryStore>();
+    if (!options.data_dir.empty()) {
+      auto opened = open_account_store(options.data_dir, /*create=*/true);
+      if (!opened.is_ok()) {
+        spdlog::critical("parley {}: cannot open the account store: {}", program(flags),
+                         opened.status().message());
+        return 1;
+      }
+      store = std::move(opened).value();
+      spdlog::info("accounts in {}", account_database_path(options.data_dir).string());
+    } else {
+      spdlog::info("no data directory: accounts are kept in memory and lost at exit");
+    }
+    server::IrcServer server(options, *store);
     if (certificate.context) server.use_tls(certificate.context);
     for (const server::ListenerOptions& listener : options.listeners) {
       net::tcp::endpoint bound;

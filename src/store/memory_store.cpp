@@ -11,6 +11,13 @@ bool same_email(std::string_view a, std::string_view b) {
            return lower(x) == lower(y);
          });
 }
+// The record as every Store keeps it: certificate fingerprints sorted, without repeats.
+AccountRecord normalised(AccountRecord account) {
+  auto& fps = account.certfps;
+  std::sort(fps.begin(), fps.end());
+  fps.erase(std::unique(fps.begin(), fps.end()), fps.end());
+  return account;
+}
 }  // namespace
 
 bool MemoryStore::certfp_taken_by_other(const AccountRecord& account) const {
@@ -27,7 +34,7 @@ Status MemoryStore::create_account(const AccountRecord& account) {
   std::lock_guard lock(mutex_);
   if (accounts_.contains(account.name_folded)) return Status::exists("account " + account.name);
   if (certfp_taken_by_other(account)) return Status::exists("certificate registered to another account");
-  accounts_.emplace(account.name_folded, account);
+  accounts_.emplace(account.name_folded, normalised(account));
   return Status::ok();
 }
 
@@ -41,7 +48,8 @@ Result<AccountRecord> MemoryStore::find_account(std::string_view name_folded) {
 Result<AccountRecord> MemoryStore::find_account_by_certfp(std::string_view certfp) {
   std::lock_guard lock(mutex_);
   for (const auto& [name, account] : accounts_) {
-    if (std::find(account.certfps.begin(), account.certfps.end(), certfp) != account.certfps.end()) return account;
+    if (std::find(account.certfps.begin(), account.certfps.end(), certfp) != account.certfps.end())
+      return account;
   }
   return Status::not_found("certificate " + std::string(certfp));
 }
@@ -51,7 +59,7 @@ Status MemoryStore::update_account(const AccountRecord& account) {
   auto it = accounts_.find(account.name_folded);
   if (it == accounts_.end()) return Status::not_found("account " + account.name);
   if (certfp_taken_by_other(account)) return Status::exists("certificate registered to another account");
-  it->second = account;
+  it->second = normalised(account);
   return Status::ok();
 }
 
@@ -74,8 +82,9 @@ Result<std::vector<AccountRecord>> MemoryStore::list_accounts() {
 Result<std::size_t> MemoryStore::count_accounts_with_email(std::string_view email) {
   if (email.empty()) return std::size_t{0};
   std::lock_guard lock(mutex_);
-  return static_cast<std::size_t>(std::count_if(accounts_.begin(), accounts_.end(),
-                                                [&](const auto& entry) { return same_email(entry.second.email, email); }));
+  return static_cast<std::size_t>(std::count_if(accounts_.begin(), accounts_.end(), [&](const auto& entry) {
+    return same_email(entry.second.email, email);
+  }));
 }
 
 }  // namespace parley::store

@@ -75,13 +75,15 @@ class Result {
 struct AccountRecord {
   std::string name;
   std::string name_folded;
-  std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id); empty: no password login
+  std::string password_hash;       // libsodium crypto_pwhash_str (Argon2id); empty: no password login
   crypto::ScramCredentials scram;  // empty when the account has no SCRAM credentials
-  std::string email;          // may be empty
-  bool verified = true;       // false while waiting for an operator's SAVERIFY
-  bool enforce = true;        // protect the nick: rename someone who uses it without logging in
-  std::vector<std::string> certfps;  // SHA-256 of client certificates, lowercase hex, sorted
-  std::int64_t registered_at = 0;    // Unix seconds
+  std::string email;               // may be empty
+  bool verified = true;            // false while waiting for an operator's SAVERIFY
+  bool enforce = true;             // protect the nick: rename someone who uses it without logging in
+  // SHA-256 of client certificates, lowercase hex. Stores keep them sorted and without repeats,
+  // whatever order they were given in.
+  std::vector<std::string> certfps;
+  std::int64_t registered_at = 0;  // Unix seconds
   friend bool operator==(const AccountRecord&, const AccountRecord&) = default;
 };
 

@@ -1,0 +1,59 @@
+// A Store that forwards to another and fails on command, for failure tests (the model is
+// leveldb's db/fault_injection_test.cc). Armed faults answer kIoError ("injected fault: ...")
+// BEFORE the call reaches the wrapped store, so a failed call has changed nothing: there is no
+// half-applied write to find afterwards, which is exactly what a real Store promises for a call
+// that fails (store/store.h).
+//
+// Writes are create_account, update_account and delete_account; every other call is a read.
+// With nothing armed the wrapper is transparent (the contract suite runs against it).
+//
+// Thread: safe from several threads, like every Store. The wrapped store must outlive it.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <mutex>
+#include <string_view>
+
+#include "store/store.h"
+
+namespace parley::store {
+
+class FaultInjectingStore final : public Store {
+ public:
+  static constexpr std::size_t kForever = std::numeric_limits<std::size_t>::max();
+
+  explicit FaultInjectingStore(Store& target) : target_(target) {}
+
+  // Lets `after` more writes through, then fails the next `count` (kForever: every one).
+  void fail_writes(std::size_t count, std::size_t after = 0);
+  void fail_every_write() { fail_writes(kForever); }
+  // Fails every read while on.
+  void fail_reads(bool on);
+  // Disarms everything.
+  void heal();
+  // How many calls have failed by injection so far.
+  std::size_t injected_failures() const;
+
+  Status create_account(const AccountRecord& account) override;
+  Result<AccountRecord> find_account(std::string_view name_folded) override;
+  Result<AccountRecord> find_account_by_certfp(std::string_view certfp) override;
+  Status update_account(const AccountRecord& account) override;
+  Status delete_account(std::string_view name_folded) override;
+  Result<std::vector<AccountRecord>> list_accounts() override;
+  Result<std::size_t> count_accounts_with_email(std::string_view email) override;
+
+ private:
+  // Whether this write (named `what`) fails; counts it either way. Non-ok Status if it fails.
+  Status check_write(std::string_view what);
+  Status check_read(std::string_view what);
+
+  Store& target_;
+  mutable std::mutex mutex_;
+  std::size_t writes_to_pass_ = 0;
+  std::size_t writes_to_fail_ = 0;
+  bool fail_reads_ = false;
+  std::size_t injected_ = 0;
+};
+
+}  // namespace parley::store
