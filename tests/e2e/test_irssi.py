@@ -125,3 +125,50 @@ def test_irssi_joins_chats_and_quits(server, irssi):
     raw.send("NAMES #test")
     names = raw.collect_until(numeric_re("366"))
     assert not any(NICK in l.last for l in names if l.command == "353"), names
+
+
+IRSSI_TLS_SASL_CONFIG = """
+servers = (
+  {
+    address = "%(host)s";
+    port = "%(port)d";
+    chatnet = "parley";
+    use_tls = "yes";
+    tls_verify = "no";
+    autoconnect = "yes";
+  }
+);
+chatnets = {
+  parley = {
+    type = "IRC";
+    sasl_mechanism = "PLAIN";
+    sasl_username = "%(nick)s";
+    sasl_password = "%(password)s";
+  };
+};
+"""
+
+
+def test_irssi_logs_in_with_sasl_over_tls(server, tmp_path):
+    password = "irssi secret words"
+    done = subprocess.run([server.binary, "account", "create", NICK, "--data-dir", str(server.workdir / "data")],
+                          input=(password + "\n").encode(), capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    home = tmp_path / "irssi-home"
+    home.mkdir()
+    (home / "config").write_text(IRSSI_CONFIG + IRSSI_TLS_SASL_CONFIG % {
+        "host": server.host, "port": server.tls_port, "nick": NICK, "password": password})
+    env = {"HOME": str(tmp_path), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "xterm-256color",
+           "LANG": "C.UTF-8"}
+    tmux = Tmux(tmp_path / "tmux.sock", env)
+    tmux.run("new-session", "-d", "-x", "200", "-y", "50", "-s", "irssi", f"{IRSSI} --home={home} -n {NICK}")
+    try:
+        raw = server.registered("rawuser")
+        wait_until_online(raw, NICK)
+        raw.send(f"WHOIS {NICK}")
+        lines = raw.collect_until(numeric_re("318"))
+        logged_in = [l for l in lines if l.command == "330"]
+        assert logged_in and logged_in[0].params[2] == NICK, lines
+        assert any(l.command == "671" for l in lines), "WHOIS should say the connection is secure"
+    finally:
+        tmux.run("kill-server", check=False)

@@ -99,8 +99,8 @@ class WeeChat:
 def weechat_for(tmp_path):
     started: list[WeeChat] = []
 
-    def start(srv, *server_options: str) -> WeeChat:
-        w = WeeChat(tmp_path / f"weechat{len(started)}", srv.host, srv.port, list(server_options))
+    def start(srv, *server_options: str, port: int = 0) -> WeeChat:
+        w = WeeChat(tmp_path / f"weechat{len(started)}", srv.host, port or srv.port, list(server_options))
         started.append(w)
         return w
 
@@ -129,3 +129,47 @@ def test_weechat_registers_joins_and_chats_with_a_raw_client(server, weechat_for
     wee.wait_log("irc.test.#wee", "the topic")
     alice.send(f"PRIVMSG {NICK} :a private word")
     wee.wait_log("irc.test.alice", "a private word")
+
+
+def create_account(srv, name: str, password: str) -> None:
+    """An account in the running server's data directory, made with `parley account create`."""
+    done = subprocess.run([srv.binary, "account", "create", name, "--data-dir", str(srv.workdir / "data")],
+                          input=(password + "\n").encode(), capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+
+
+@pytest.mark.parametrize("mechanism", ["plain", "scram_sha_256"])
+def test_weechat_logs_in_with_sasl_over_tls(server, weechat_for, mechanism):
+    create_account(server, NICK, "correct horse battery")
+    wee = weechat_for(server,
+                      "/set irc.server.test.tls on",
+                      "/set irc.server.test.tls_verify off",  # the generated certificate is self-signed
+                      f"/set irc.server.test.sasl_mechanism {mechanism}",
+                      f"/set irc.server.test.sasl_username {NICK}",
+                      '/set irc.server.test.sasl_password "correct horse battery"',
+                      "/set irc.server.test.sasl_fail disconnect",
+                      port=server.tls_port)
+    log = wee.wait_log("irc.server.test", "SASL authentication successful")
+    assert "You are now logged in as" in log, log
+    wee.wait_log("irc.server.test", "Welcome to the ParleyTest IRC Network")
+
+    # Others see the account: WHOIS 330 over plain TCP.
+    alice = server.registered("alice")
+    alice.send(f"WHOIS {NICK}")
+    line = alice.expect_numeric("330")
+    assert line.params[1:3] == [NICK, NICK], line
+
+
+def test_weechat_with_a_wrong_password_is_refused_and_told_why(server, weechat_for):
+    create_account(server, NICK, "correct horse battery")
+    wee = weechat_for(server,
+                      "/set irc.server.test.tls on",
+                      "/set irc.server.test.tls_verify off",
+                      "/set irc.server.test.sasl_mechanism plain",
+                      f"/set irc.server.test.sasl_username {NICK}",
+                      "/set irc.server.test.sasl_password wrong",
+                      "/set irc.server.test.sasl_fail disconnect",
+                      "/set irc.server.test.autoreconnect off",
+                      port=server.tls_port)
+    log = wee.wait_log("irc.server.test", "SASL authentication failed")
+    assert "Welcome to the" not in log
