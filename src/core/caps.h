@@ -29,6 +29,10 @@ enum class Cap : std::uint8_t {
   kMetadata,
   kMultiline,
   kMessageRedaction,
+  kSasl,
+  kAccountNotify,
+  kAccountTag,
+  kAccountRegistration,
   kCount,
 };
 
@@ -42,10 +46,13 @@ struct CapInfo {
 // change.
 // clang-format off
 inline constexpr CapInfo kCaps[] = {
+    {Cap::kAccountNotify, "account-notify"},
+    {Cap::kAccountTag, "account-tag"},
     {Cap::kAwayNotify, "away-notify"},
     {Cap::kBatch, "batch"},
     {Cap::kCapNotify, "cap-notify"},
     {Cap::kChghost, "chghost"},
+    {Cap::kAccountRegistration, "draft/account-registration"},  // value: the policy (Engine::cap_value)
     {Cap::kChannelRename, "draft/channel-rename"},
     {Cap::kMessageRedaction, "draft/message-redaction"},
     {Cap::kMetadata, "draft/metadata-3"},  // value from the config: Engine::cap_value
@@ -58,6 +65,7 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kMessageTags, "message-tags"},
     {Cap::kMultiPrefix, "multi-prefix"},
     {Cap::kNoImplicitNames, "no-implicit-names"},
+    {Cap::kSasl, "sasl", "PLAIN,EXTERNAL,SCRAM-SHA-256"},
     {Cap::kServerTime, "server-time"},
     {Cap::kSetname, "setname"},
     {Cap::kUserhostInNames, "userhost-in-names"},
