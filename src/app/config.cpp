@@ -269,9 +269,10 @@ class ServerConfigLoader {
   // [accounts]: docs/operations.md "Accounts".
   void accounts(const toml::table& t) {
     constexpr std::string_view s = "accounts";
-    r_.reject_unknown(t, s,
-                      {"registration", "enforce_grace", "min_password_length", "max_password_length",
-                       "login_failures_per_minute", "registrations_per_ip_per_hour", "max_accounts_per_email"});
+    r_.reject_unknown(
+        t, s,
+        {"registration", "enforce_grace", "min_password_length", "max_password_length",
+         "login_failures_per_minute", "registrations_per_ip_per_hour", "max_accounts_per_email"});
     auto& a = o_.engine.accounts;
     if (auto v = r_.string(t, s, "registration")) {
       if (*v == "open") {

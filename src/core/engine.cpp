@@ -29,10 +29,13 @@ std::string unix_seconds(TimePoint t) {
 }
 
 Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts)
-    : config_(std::move(config)), sink_(sink), accounts_(accounts),
+    : config_(std::move(config)),
+      sink_(sink),
+      accounts_(accounts),
       msgids_(config_.msgid_seed),
       nonces_({config_.msgid_seed[0] ^ 0x9e3779b97f4a7c15ULL, config_.msgid_seed[1] ^ 0xbf58476d1ce4e5b9ULL,
-               config_.msgid_seed[2] ^ 0x94d049bb133111ebULL, config_.msgid_seed[3] ^ 0x2545f4914f6cdd1dULL}) {
+               config_.msgid_seed[2] ^ 0x94d049bb133111ebULL,
+               config_.msgid_seed[3] ^ 0x2545f4914f6cdd1dULL}) {
   command_uses_.resize(all_commands().size());
   build_isupport();
   for (const auto& info : kCaps) cap_values_[static_cast<std::size_t>(info.cap)] = info.value;
@@ -44,8 +47,9 @@ Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts)
   // account name, never needs an e-mail (Parley sends none); closed registration offers no cap
   // value and REGISTER then fails.
   cap_values_[static_cast<std::size_t>(Cap::kAccountRegistration)] =
-      config_.accounts.registration == AccountPolicy::Registration::kClosed ? ""
-                                                                             : "before-connect,custom-account-name";
+      config_.accounts.registration == AccountPolicy::Registration::kClosed
+          ? ""
+          : "before-connect,custom-account-name";
 }
 
 Engine::~Engine() = default;
@@ -219,7 +223,8 @@ void Engine::tick(TimePoint now) {
   for (User* u : stale_batches) discard_multiline(*this, *u, "Multiline batch timed out");
   std::vector<User*> enforce;
   for (auto& [id, user] : users_) {
-    if (!user->quitting && user->enforce_at != TimePoint{} && now >= user->enforce_at) enforce.push_back(user.get());
+    if (!user->quitting && user->enforce_at != TimePoint{} && now >= user->enforce_at)
+      enforce.push_back(user.get());
   }
   for (User* u : enforce) enforce_nick_protection(*this, *u);
   for (auto& [u, reason] : expired) quit(*u, reason);

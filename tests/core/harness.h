@@ -18,8 +18,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -235,8 +235,7 @@ class FakeAccountBackend final : public AccountBackend {
     if (fail_all) return out(Outcome::kFailed);
     auto it = table.find(r.account_folded);
     switch (r.kind) {
-      case Kind::kVerifyPassword:
-        return out(r.hash == hash(r.password) ? Outcome::kOk : Outcome::kDenied);
+      case Kind::kVerifyPassword: return out(r.hash == hash(r.password) ? Outcome::kOk : Outcome::kDenied);
       case Kind::kLoginPassword:
         if (it == table.end()) return out(Outcome::kNotFound);
         if (it->second.password != r.password) return out(Outcome::kDenied);

@@ -36,7 +36,9 @@ std::string who_flags(const User& viewer, const User& t, std::uint8_t flags) {
 }
 
 // The account field of WHOX: "0" while logged out.
-std::string_view whox_account(const User& t) { return t.account().empty() ? std::string_view("0") : t.account(); }
+std::string_view whox_account(const User& t) {
+  return t.account().empty() ? std::string_view("0") : t.account();
+}
 
 // One RPL_WHOSPCRPL (354) with exactly the requested fields, in the spec's order.
 void whox_reply(Engine& e, User& u, const WhoOptions& o, std::string_view channel, User& t,
