@@ -287,8 +287,8 @@ class ServerConfigLoader {
       }
     }
     if (auto v = r_.integer(t, s, "enforce_grace", 1, 86400)) a.enforce_grace = std::chrono::seconds(*v);
-    r_.set_integer(t, s, "min_password_length", 1, 300, a.min_password_length);
-    r_.set_integer(t, s, "max_password_length", 8, 300, a.max_password_length);
+    r_.set_integer(t, s, "min_password_length", 1, 1024, a.min_password_length);
+    r_.set_integer(t, s, "max_password_length", 8, 1024, a.max_password_length);
     if (a.min_password_length > a.max_password_length)
       r_.problem(t, "accounts.min_password_length is larger than accounts.max_password_length");
     r_.set_integer(t, s, "login_failures_per_minute", 1, 1'000'000, a.login_failures_per_minute);

@@ -18,10 +18,10 @@ bool valid_host_char(char c) {
          c == ':' || c == '/';
 }
 
-// Changes the shown host the way CHGHOST does: chghost clients sharing a channel hear it, and the
-// user gets 396.
-void set_visible_host(Engine& e, User& u, const std::string& host) {
-  if (host == u.host) return;
+// Changes the shown host the way CHGHOST does: chghost clients sharing a channel hear it. True
+// if it changed (the caller sends 396 after 900, the order clients expect).
+bool set_visible_host(Engine& e, User& u, const std::string& host) {
+  if (host == u.host) return false;
   if (u.registered) {
     Engine::Broadcast(e, u.prefix(), "CHGHOST", {u.username, host})
         .to_common_channels(u, u.caps.has(Cap::kChghost), Cap::kChghost)
@@ -29,7 +29,7 @@ void set_visible_host(Engine& e, User& u, const std::string& host) {
   }
   u.host = host;
   u.update_prefix();
-  if (u.registered) e.reply(u, RPL_VISIBLEHOST, {host, "is now your displayed host"});
+  return true;
 }
 
 std::string login_mask(const User& u) {
@@ -83,12 +83,14 @@ void log_in(Engine& e, User& u, const AccountInfo& account) {
     u.enforce_nick.clear();
   }
   const CloakConfig& cloaks = e.config().cloaks;
+  bool host_changed = false;
   if (cloaks.enabled && cloaks.account_hosts) {
     std::string host = "user/" + account.name;
     if (host.size() <= 64 && std::all_of(host.begin(), host.end(), valid_host_char))
-      set_visible_host(e, u, host);
+      host_changed = set_visible_host(e, u, host);
   }
   e.reply(u, RPL_LOGGEDIN, {login_mask(u), account.name, "You are now logged in as " + account.name});
+  if (host_changed && u.registered) e.reply(u, RPL_VISIBLEHOST, {u.host, "is now your displayed host"});
   if (u.registered) {
     Engine::Broadcast(e, u.prefix(), "ACCOUNT", {account.name})
         .to_common_channels(u, u.caps.has(Cap::kAccountNotify), Cap::kAccountNotify);

@@ -86,7 +86,6 @@ void identify(Engine& e, User& u, const std::vector<std::string>& w) {
       case Outcome::kDenied:
       case Outcome::kNotFound:
         login_failed(e, u, folded);
-        e.reply(u, ERR_SASLFAIL, {"Invalid account or password"});  // as SASL would say it
         return say(e, u, "Invalid account or password.");
       default: break;
     }
