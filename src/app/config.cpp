@@ -58,7 +58,8 @@ class ServerConfigLoader {
 
   void load(const toml::table& root) {
     r_.reject_unknown(root, "",
-                      {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts", "cloaks"});
+                      {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts", "cloaks",
+                       "accounts"});
     if (const toml::node* listeners = root.get("listener")) this->listeners(*listeners);
     if (const auto* t = r_.table(root, "server")) server(*t);
     if (const auto* t = r_.table(root, "tls")) tls(*t);
@@ -66,6 +67,7 @@ class ServerConfigLoader {
     if (const auto* t = r_.table(root, "limits")) limits(*t);
     if (const auto* t = r_.table(root, "flood")) flood(*t);
     if (const auto* t = r_.table(root, "timeouts")) timeouts(*t);
+    if (const auto* t = r_.table(root, "accounts")) accounts(*t);
     if (const toml::node* ops = root.get("operator")) operators(*ops);
     if (const auto* t = r_.table(root, "cloaks")) cloaks(*t);
   }
@@ -432,6 +434,36 @@ class ServerConfigLoader {
     if (auto v = r_.integer(t, s, "ping_interval", 1, 86400)) to.ping_interval = std::chrono::seconds(*v);
     if (auto v = r_.integer(t, s, "ping_timeout", 1, 86400)) to.ping_timeout = std::chrono::seconds(*v);
     if (auto v = r_.integer(t, s, "multiline_batch", 1, 3600)) to.multiline_batch = std::chrono::seconds(*v);
+  }
+
+  // [accounts]: docs/operations.md "Accounts".
+  void accounts(const toml::table& t) {
+    constexpr std::string_view s = "accounts";
+    r_.reject_unknown(
+        t, s,
+        {"registration", "enforce_grace", "min_password_length", "max_password_length",
+         "login_failures_per_minute", "registrations_per_ip_per_hour", "max_accounts_per_email"});
+    auto& a = o_.engine.accounts;
+    if (auto v = r_.string(t, s, "registration")) {
+      if (*v == "open") {
+        a.registration = core::AccountPolicy::Registration::kOpen;
+      } else if (*v == "closed") {
+        a.registration = core::AccountPolicy::Registration::kClosed;
+      } else if (*v == "operator-verify") {
+        a.registration = core::AccountPolicy::Registration::kOperatorVerify;
+      } else {
+        r_.problem(*t.get("registration"),
+                   "accounts.registration must be \"open\", \"closed\" or \"operator-verify\"");
+      }
+    }
+    if (auto v = r_.integer(t, s, "enforce_grace", 1, 86400)) a.enforce_grace = std::chrono::seconds(*v);
+    r_.set_integer(t, s, "min_password_length", 1, 1024, a.min_password_length);
+    r_.set_integer(t, s, "max_password_length", 8, 1024, a.max_password_length);
+    if (a.min_password_length > a.max_password_length)
+      r_.problem(t, "accounts.min_password_length is larger than accounts.max_password_length");
+    r_.set_integer(t, s, "login_failures_per_minute", 1, 1'000'000, a.login_failures_per_minute);
+    r_.set_integer(t, s, "registrations_per_ip_per_hour", 0, 1'000'000, a.registrations_per_ip_per_hour);
+    r_.set_integer(t, s, "max_accounts_per_email", 0, 1'000'000, a.max_accounts_per_email);
   }
 
   void operators(const toml::node& node) {

@@ -30,6 +30,10 @@ enum class Cap : std::uint8_t {
   kMultiline,
   kMessageRedaction,
   kSts,
+  kSasl,
+  kAccountNotify,
+  kAccountTag,
+  kAccountRegistration,
   kCount,
 };
 
@@ -43,10 +47,13 @@ struct CapInfo {
 // change.
 // clang-format off
 inline constexpr CapInfo kCaps[] = {
+    {Cap::kAccountNotify, "account-notify"},
+    {Cap::kAccountTag, "account-tag"},
     {Cap::kAwayNotify, "away-notify"},
     {Cap::kBatch, "batch"},
     {Cap::kCapNotify, "cap-notify"},
     {Cap::kChghost, "chghost"},
+    {Cap::kAccountRegistration, "draft/account-registration"},  // value: the policy (Engine::cap_value)
     {Cap::kChannelRename, "draft/channel-rename"},
     {Cap::kMessageRedaction, "draft/message-redaction"},
     {Cap::kMetadata, "draft/metadata-3"},  // value from the config: Engine::cap_value
@@ -59,6 +66,7 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kMessageTags, "message-tags"},
     {Cap::kMultiPrefix, "multi-prefix"},
     {Cap::kNoImplicitNames, "no-implicit-names"},
+    {Cap::kSasl, "sasl", "PLAIN,EXTERNAL,SCRAM-SHA-256"},
     {Cap::kServerTime, "server-time"},
     {Cap::kSetname, "setname"},
     {Cap::kSts, "sts"},  // only when configured; value per connection (send_cap_list)

@@ -17,6 +17,7 @@ constexpr Routing L = Routing::kLocal, B = Routing::kBroadcast, U = Routing::kUn
 // name, min params, before registration, oper only, routing, handler
 constexpr std::array kTable = {
     CommandSpec{"ADMIN", 0, false, false, U, admin},
+    CommandSpec{"AUTHENTICATE", 1, kPre, false, L, authenticate},
     CommandSpec{"AWAY", 0, false, false, B, away},
     CommandSpec{"BATCH", 1, false, false, U, batch},
     CommandSpec{"CAP", 1, kPre, false, L, cap},
@@ -39,7 +40,9 @@ constexpr std::array kTable = {
     CommandSpec{"MOTD", 0, false, false, U, motd},
     CommandSpec{"NAMES", 0, false, false, L, names},
     CommandSpec{"NICK", 0, kPre, false, B, nick},
+    CommandSpec{"NICKSERV", 0, false, false, L, nickserv},
     CommandSpec{"NOTICE", 0, false, false, U, notice},
+    CommandSpec{"NS", 0, false, false, L, nickserv},
     CommandSpec{"OPER", 2, false, false, B, oper},
     CommandSpec{"PART", 1, false, false, B, part},
     CommandSpec{"PASS", 1, kPre, false, L, pass},
@@ -48,6 +51,7 @@ constexpr std::array kTable = {
     CommandSpec{"PRIVMSG", 0, false, false, U, privmsg},
     CommandSpec{"QUIT", 0, kPre, false, B, quit},
     CommandSpec{"REDACT", 2, false, false, U, redact},
+    CommandSpec{"REGISTER", 3, kPre, false, L, register_command},
     CommandSpec{"RENAME", 2, false, false, B, rename},
     CommandSpec{"SETNAME", 1, false, false, B, setname},
     CommandSpec{"SILENCE", 0, false, false, L, silence},
@@ -57,6 +61,7 @@ constexpr std::array kTable = {
     CommandSpec{"TOPIC", 1, false, false, B, topic},
     CommandSpec{"USER", 4, kPre, false, L, user},
     CommandSpec{"USERHOST", 1, false, false, L, userhost},
+    CommandSpec{"VERIFY", 2, kPre, false, L, verify},
     CommandSpec{"VERSION", 0, false, false, U, version},
     CommandSpec{"WALLOPS", 1, false, kOper, B, wallops},
     CommandSpec{"WHO", 0, false, false, L, who},

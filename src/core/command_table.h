@@ -106,6 +106,22 @@ void silence(Engine&, User&, const proto::Message&);
 void batch(Engine&, User&, const proto::Message&);
 // True (and handled) when `m` belongs to an open draft/multiline batch of `u`.
 bool multiline_line(Engine&, User&, const proto::Message&);
+// sasl.cpp
+void authenticate(Engine&, User&, const proto::Message&);
+// account_registration.cpp
+void register_command(Engine&, User&, const proto::Message&);
+void verify(Engine&, User&, const proto::Message&);
+// How a registration ends: code (SUCCESS, VERIFICATION_REQUIRED or a FAIL REGISTER code), the
+// account name, a sentence. REGISTER writes it as the spec says; NickServ as a notice.
+using RegistrationReport = void (*)(Engine&, User&, std::string_view code, std::string_view account,
+                                    std::string_view text);
+// Checks the policy and limits and submits kRegister; on success logs `u` in (verified accounts).
+void register_account(Engine&, User&, std::string_view account, std::string_view email,
+                      std::string_view password, RegistrationReport report);
+// nickserv.cpp
+void nickserv(Engine&, User&, const proto::Message&);
+// NickServ <text> as a PRIVMSG to it.
+void nickserv_command(Engine&, User&, std::string_view text);
 // redact.cpp
 void redact(Engine&, User&, const proto::Message&);
 // Records a relayed PRIVMSG/NOTICE/TAGMSG so that REDACT can find it: to a channel (`c`) or

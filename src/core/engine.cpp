@@ -30,7 +30,13 @@ std::string unix_seconds(TimePoint t) {
 }
 
 Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts)
-    : config_(std::move(config)), sink_(sink), accounts_(accounts), msgids_(config_.msgid_seed) {
+    : config_(std::move(config)),
+      sink_(sink),
+      accounts_(accounts),
+      msgids_(config_.msgid_seed),
+      nonces_({config_.msgid_seed[0] ^ 0x9e3779b97f4a7c15ULL, config_.msgid_seed[1] ^ 0xbf58476d1ce4e5b9ULL,
+               config_.msgid_seed[2] ^ 0x94d049bb133111ebULL,
+               config_.msgid_seed[3] ^ 0x2545f4914f6cdd1dULL}) {
   command_uses_.resize(all_commands().size());
   build_isupport();
   for (const auto& info : kCaps) cap_values_[static_cast<std::size_t>(info.cap)] = info.value;
@@ -38,6 +44,13 @@ Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts)
   cap_values_[static_cast<std::size_t>(Cap::kMultiline)] =
       "max-bytes=" + std::to_string(config_.limits.multiline_max_bytes) +
       ",max-lines=" + std::to_string(config_.limits.multiline_max_lines);
+  // draft/account-registration: REGISTER works before connection completes, takes any valid
+  // account name, never needs an e-mail (Parley sends none); closed registration offers no cap
+  // value and REGISTER then fails.
+  cap_values_[static_cast<std::size_t>(Cap::kAccountRegistration)] =
+      config_.accounts.registration == AccountPolicy::Registration::kClosed
+          ? ""
+          : "before-connect,custom-account-name";
 }
 
 Engine::~Engine() = default;
@@ -184,10 +197,10 @@ void Engine::disconnect(SessionId id, std::string_view reason, TimePoint now) {
   end_call();
 }
 
-void Engine::request(User& u, AccountRequest request, AccountContinuation then) {
+void Engine::request(User& u, AccountRequest request, AccountContinuation then, bool is_reply) {
   const RequestId id = ++last_request_;
-  pending_.emplace(id, PendingRequest{u.id, take_label(u), std::move(then)});
-  u.awaiting_answer = true;
+  pending_.emplace(id, PendingRequest{u.id, is_reply ? take_label(u) : std::string{}, std::move(then), is_reply});
+  if (is_reply) u.awaiting_answer = true;
   accounts_.submit(id, std::move(request));
 }
 
@@ -199,7 +212,7 @@ void Engine::account_answer(RequestId id, AccountAnswer answer, TimePoint now) {
   pending_.erase(it);
   User* u = find_user(pending.session);
   if (u && !u->quitting) {
-    u->awaiting_answer = false;
+    if (pending.is_reply) u->awaiting_answer = false;
     reply_labeled(*u, std::move(pending.label), [&] { pending.then(*this, *u, answer); });
     // The lines that arrived meanwhile, in order, until one of them asks for slow work again.
     while (!u->quitting && !u->awaiting_answer && u->deferred_count() > 0) handle_line(*u, u->take_deferred_line());
@@ -230,6 +243,12 @@ void Engine::tick(TimePoint now) {
     }
   }
   for (User* u : stale_batches) discard_multiline(*this, *u, "Multiline batch timed out");
+  std::vector<User*> enforce;
+  for (auto& [id, user] : users_) {
+    if (!user->quitting && user->enforce_at != TimePoint{} && now >= user->enforce_at)
+      enforce.push_back(user.get());
+  }
+  for (User* u : enforce) enforce_nick_protection(*this, *u);
   for (auto& [u, reason] : expired) quit(*u, reason);
   end_call();
 }
@@ -557,10 +576,20 @@ Engine::Broadcast& Engine::Broadcast::with_tag(std::string_view tag) {
   return *this;
 }
 
+Engine::Broadcast& Engine::Broadcast::with_account(const User& from) {
+  account_.clear();
+  for (char c : from.account()) {  // tag value escaping: of nick characters only '\' needs it
+    if (c == '\\') account_ += '\\';
+    account_ += c;
+  }
+  return *this;
+}
+
 const SharedLine& Engine::Broadcast::line_for(const User& u) {
   bool time = u.caps.has(Cap::kServerTime);
   bool tags = u.caps.has(Cap::kMessageTags) && !(tags_.empty() && msgid_.empty());
-  SharedLine& slot = variants_[(time ? 1 : 0) | (tags ? 2 : 0)];
+  bool account = !account_.empty() && u.caps.has(Cap::kAccountTag);
+  SharedLine& slot = variants_[(time ? 1 : 0) | (tags ? 2 : 0) | (account ? 4 : 0)];
   if (!slot) {
     std::string t;
     if (time) t = engine_.server_time_tag();
@@ -568,6 +597,11 @@ const SharedLine& Engine::Broadcast::line_for(const User& u) {
       if (!t.empty()) t += ';';
       t += "msgid=";
       t += msgid_;
+    }
+    if (account) {
+      if (!t.empty()) t += ';';
+      t += "account=";
+      t += account_;  // nick syntax: nothing in it needs tag escaping
     }
     if (tags && !tags_.empty()) {
       if (!t.empty()) t += ';';

@@ -23,6 +23,7 @@
 #include "core/accounts.h"
 #include "core/channel.h"
 #include "core/config.h"
+#include "core/login.h"
 #include "core/monitor.h"
 #include "core/msgid.h"
 #include "core/types.h"
@@ -81,8 +82,9 @@ class Engine {
   // Slow work for `u` (core/accounts.h): submits `request`; when the answer arrives and `u` is
   // still connected, runs `then` with it. If the command being handled carries a label, what
   // `then` sends `u` is the labeled reply (labeled-response); nothing is sent for it now.
+  // Unless `is_reply`: work the command's reply does not wait for (nick protection's lookup).
   using AccountContinuation = std::function<void(Engine&, User&, const AccountAnswer&)>;
-  void request(User& u, AccountRequest request, AccountContinuation then);
+  void request(User& u, AccountRequest request, AccountContinuation then, bool is_reply = true);
   // Requests submitted and not yet answered (for tests and STATS).
   std::size_t pending_requests() const { return pending_.size(); }
   // The value CAP LS 302 shows for a capability (some follow the configuration, such as the
@@ -132,6 +134,11 @@ class Engine {
   // A fresh message id (core/msgid.h) and a fresh batch reference (unique on this server).
   std::string new_msgid() { return msgids_.next(); }
   std::string new_batch_ref() { return std::to_string(++batch_counter_); }
+  // 44 characters of unguessable text for a SCRAM server nonce (its own generator, seeded like
+  // the message ids').
+  std::string new_nonce() { return nonces_.next() + nonces_.next(); }
+  // Failed-login and registration budgets, counters (core/login.h).
+  AccountLimits& account_limits() { return account_limits_; }
 
   // A message from `from` (a user or the server) for many recipients, serialised lazily once
   // per distinct tag variant (plain, server-time, message tags) and shared by all of them.
@@ -149,6 +156,9 @@ class Engine {
     const std::string& with_msgid();
     // Adds a server tag ("key" or "key=escaped-value") for message-tags users.
     Broadcast& with_tag(std::string_view tag);
+    // IRCv3 account-tag: "account=<name>" for users who negotiated account-tag (with or without
+    // message-tags) when `from` is logged in.
+    Broadcast& with_account(const User& from);
     const std::string& msgid() const { return msgid_; }
     // The line as `u` would receive it.
     const SharedLine& line_for(const User& u);
@@ -165,7 +175,8 @@ class Engine {
     std::string body_;  // ":source COMMAND params\r\n"
     std::string msgid_;
     std::string tags_;  // "bot;+a=b;+c": server tags, then the client's; for message-tags users
-    SharedLine variants_[4];
+    std::string account_;  // account-tag value; empty: none
+    SharedLine variants_[8];
   };
 
   void complete_registration_if_ready(User& u);
@@ -244,6 +255,7 @@ class Engine {
     SessionId session = 0;
     std::string label;  // labeled-response label of the command that asked, if any
     AccountContinuation then;
+    bool is_reply = true;  // answers a command of the user's: its later lines wait meanwhile
   };
   std::unordered_map<RequestId, PendingRequest> pending_;
   RequestId last_request_ = 0;
@@ -257,6 +269,8 @@ class Engine {
   std::vector<std::vector<std::string>> isupport_lines_;  // tokens, at most 13 per line
   std::array<std::string, static_cast<std::size_t>(Cap::kCount)> cap_values_;
   MsgIdGenerator msgids_;
+  MsgIdGenerator nonces_;
+  AccountLimits account_limits_;
   LabeledReply labeled_;
   std::uint64_t batch_counter_ = 0;
   std::uint64_t visit_epoch_ = 0;

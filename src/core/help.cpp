@@ -18,6 +18,9 @@ struct Topic {
 // Sorted by name (help_text() binary-searches). Lines of at most ~300 bytes.
 constexpr std::array kTopics = {
     Topic{"ADMIN", "ADMIN [<server>]\nShows who runs this server and how to reach them."},
+    Topic{"AUTHENTICATE",
+          "AUTHENTICATE <mechanism> | AUTHENTICATE <base64> | AUTHENTICATE *\nSASL login (after CAP REQ "
+          "sasl): PLAIN, EXTERNAL (TLS client certificate) or SCRAM-SHA-256; * aborts."},
     Topic{"AWAY",
           "AWAY [<text>]\nMarks you as away with <text>, or back without it. Those who message you "
           "get your text (301)."},
@@ -71,9 +74,13 @@ constexpr std::array kTopics = {
     Topic{"MOTD", "MOTD [<server>]\nShows the message of the day."},
     Topic{"NAMES", "NAMES [<channel>{,<channel>}]\nLists the members of channels."},
     Topic{"NICK", "NICK <nick>\nSets or changes your nick."},
+    Topic{"NICKSERV",
+          "NICKSERV <command> [<args>]\nThe account service: REGISTER, IDENTIFY, INFO, GHOST, PASSWD, CERT, "
+          "SET ENFORCE, DROP, SAVERIFY. The same as /msg NickServ; NICKSERV HELP lists them."},
     Topic{"NOTICE",
           "NOTICE <target>{,<target>} <text>\nLike PRIVMSG, but never answered automatically, "
           "errors included."},
+    Topic{"NS", "NS <command> [<args>]\nThe same as NICKSERV."},
     Topic{"OPER", "OPER <name> <password>\nMakes you an IRC operator, if an operator block allows it."},
     Topic{"PART", "PART <channel>{,<channel>} [<reason>]\nLeaves channels."},
     Topic{"PASS", "PASS <password>\nThe server password, sent before NICK and USER."},
@@ -86,6 +93,9 @@ constexpr std::array kTopics = {
     Topic{"REDACT",
           "REDACT <target> <msgid> [<reason>]\nWithdraws a recent message of yours (or, as channel "
           "operator, anyone's in the channel) for clients with draft/message-redaction."},
+    Topic{"REGISTER",
+          "REGISTER <account|*> <email|*> <password>\nRegisters an account (draft/account-registration); * "
+          "takes your nick. You are logged in when it succeeds."},
     Topic{"RENAME",
           "RENAME <channel> <new name> [<reason>]\nChannel operators only. Renames the channel, "
           "keeping its members, modes and topic."},
@@ -105,6 +115,9 @@ constexpr std::array kTopics = {
           "it."},
     Topic{"USER", "USER <username> 0 * <realname>\nRegisters your username and real name."},
     Topic{"USERHOST", "USERHOST <nick>{ <nick>}\nShows user@host of up to 5 nicks."},
+    Topic{"VERIFY",
+          "VERIFY <account> <code>\nThis server sends no verification codes: an operator verifies "
+          "accounts with NickServ SAVERIFY."},
     Topic{"VERSION", "VERSION [<server>]\nShows the server's version and ISUPPORT tokens."},
     Topic{"WALLOPS", "WALLOPS <text>\nOperators only. Sends <text> to every user with user mode +w."},
     Topic{"WHO",

@@ -55,7 +55,10 @@ void Engine::join_channel(User& u, std::string_view name, Channel* c) {
   u.channels.push_back(c);
 
   Broadcast plain(*this, u.prefix(), "JOIN", {c->name});
-  Broadcast extended(*this, u.prefix(), "JOIN", {c->name, "*", u.realname});
+  Broadcast extended(*this, u.prefix(), "JOIN",
+                     {c->name, u.account().empty() ? "*" : u.account(), u.realname});
+  plain.with_account(u);
+  extended.with_account(u);
   for (auto& [member, flags] : c->members) {
     (member->caps.has(Cap::kExtendedJoin) ? extended : plain).to(*member);
   }

@@ -75,6 +75,7 @@ inline constexpr std::string_view RPL_MOTD = "372";
 inline constexpr std::string_view RPL_ENDOFINFO = "374";
 inline constexpr std::string_view RPL_MOTDSTART = "375";
 inline constexpr std::string_view RPL_ENDOFMOTD = "376";
+inline constexpr std::string_view RPL_WHOISACCOUNT = "330";
 // "<client> <nick> :is connecting from *@<ip> <ip>": to the user and operators only.
 inline constexpr std::string_view RPL_WHOISHOST = "378";
 inline constexpr std::string_view RPL_YOUREOPER = "381";
@@ -144,5 +145,14 @@ inline constexpr std::string_view RPL_METADATASUBOK = "770";
 inline constexpr std::string_view RPL_METADATAUNSUBOK = "771";
 inline constexpr std::string_view RPL_METADATASUBS = "772";
 inline constexpr std::string_view RPL_METADATASYNCLATER = "774";
+inline constexpr std::string_view RPL_LOGGEDIN = "900";
+inline constexpr std::string_view RPL_LOGGEDOUT = "901";
+inline constexpr std::string_view ERR_NICKLOCKED = "902";
+inline constexpr std::string_view RPL_SASLSUCCESS = "903";
+inline constexpr std::string_view ERR_SASLFAIL = "904";
+inline constexpr std::string_view ERR_SASLTOOLONG = "905";
+inline constexpr std::string_view ERR_SASLABORTED = "906";
+inline constexpr std::string_view ERR_SASLALREADY = "907";
+inline constexpr std::string_view RPL_SASLMECHS = "908";
 
 }  // namespace parley::core::numeric

@@ -13,6 +13,7 @@
 #include "core/metadata.h"
 #include "core/multiline.h"
 #include "core/recent_messages.h"
+#include "core/sasl_session.h"
 #include "core/types.h"
 #include "proto/casemap.h"
 
@@ -69,6 +70,11 @@ struct User {
   std::uint64_t visit_mark = 0;    // Engine-private: de-duplicates fan-out to common channels
   std::unique_ptr<MultilineBatch> multiline;     // only while a draft/multiline batch is open
   std::unique_ptr<RecentMessages> sent_private;  // private messages sent recently, for REDACT
+  std::unique_ptr<SaslSession> sasl;             // only while a SASL exchange runs
+  // Nick protection (core/login.h): when the user will be renamed unless they log in to the
+  // account `enforce_nick` (folded) names or leave that nick. Epoch: nothing scheduled.
+  TimePoint enforce_at{};
+  std::string enforce_nick;
 
   // Rarely set fields live in an extension allocated on first use, so an idle user stays small.
   const std::string& oper_name() const { return extra_ ? extra_->oper_name : empty_string(); }  // empty: not an oper

@@ -43,6 +43,7 @@ void Engine::complete_registration_if_ready(User& u) {
   peak_users_ = std::max(peak_users_, registered_count_);
   send_welcome(u);
   announce_online(u);
+  check_nick_protection(*this, u);
 }
 
 void Engine::send_welcome(User& u) {

@@ -105,7 +105,9 @@ def toml_document(tables: Dict[str, TomlTable], arrays: Dict[str, List[TomlTable
 
 class ParleyController(BaseServerController, DirectoryBasedController):
     software_name = "Parley"
-    supported_sasl_mechanisms: Set[str] = set()  # no accounts yet
+    # Built in (no external services): docs/protocol.md "SASL". EXTERNAL needs TLS, which
+    # irctest's SASL tests do not use.
+    supported_sasl_mechanisms: Set[str] = {"PLAIN", "SCRAM-SHA-256"}
     supports_sts = False
     extban_mute_char = "m"  # ISUPPORT EXTBAN=,am (a: is the account extban)
 
@@ -114,6 +116,8 @@ class ParleyController(BaseServerController, DirectoryBasedController):
     # regressions; add a capability here when the server starts offering it.
     capabilities: FrozenSet[Capabilities] = frozenset(
         {
+            Capabilities.ACCOUNT_NOTIFY,
+            Capabilities.ACCOUNT_TAG,
             Capabilities.AWAY_NOTIFY,
             Capabilities.BATCH,
             Capabilities.ECHO_MESSAGE,
@@ -206,10 +210,9 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         """Raises NotImplementedByController (irctest: skip) for what Parley lacks today."""
         if ssl:
             raise NotImplementedByController("TLS")
-        if run_services:
-            # Accounts and SASL are built in (no external services) once they land; then
-            # registerUser() must create the account, e.g. with `parley account`.
-            raise NotImplementedByController("accounts/SASL (services)")
+        # run_services needs nothing: accounts and SASL are built in; registerUser() below.
+        if self.test_config.account_registration_requires_email:
+            raise NotImplementedByController("e-mail verification (Parley sends no e-mail)")
         if websocket_hostname is not None or websocket_port is not None:
             raise NotImplementedByController("WebSocket")
 
@@ -231,6 +234,13 @@ class ParleyController(BaseServerController, DirectoryBasedController):
                 "server": server,
                 "limits": {"nick_length": NICK_LENGTH},
                 "flood": {"exempt": LOOPBACK_BLOCKS},
+                # irctest registers short passwords ("sesame") and fails logins on purpose.
+                "accounts": {
+                    "min_password_length": 1,
+                    "max_password_length": 1024,  # testPlainLarge800 logs in with a 592-byte one
+                    "login_failures_per_minute": 1000,
+                    "registrations_per_ip_per_hour": 0,
+                },
             },
             arrays={
                 "operator": [
@@ -245,6 +255,44 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         path = self.directory / "parley.toml"
         path.write_text(document)
         return path
+
+    def wait_for_services(self) -> None:
+        # Accounts are part of the server: ready as soon as it accepts connections.
+        pass
+
+    def registerUser(
+        self,
+        case: BaseServerTestCase,  # type: ignore[override]
+        username: str,
+        password: Optional[str] = None,
+    ) -> None:
+        """Creates an account the way a user would: connect with the account's name as nick and
+        `REGISTER * * <password>` (draft/account-registration), as Ergo's controller does with
+        NickServ."""
+        if not password:
+            raise NotImplementedByController("accounts without a password")
+        client = case.addClient(show_io=False)
+        case.sendLine(client, "CAP LS 302")
+        case.sendLine(client, "NICK " + username)
+        case.sendLine(client, "USER r e g :user")
+        case.sendLine(client, "CAP END")
+        while case.getRegistrationMessage(client).command != "001":
+            pass
+        case.getMessages(client)
+        case.sendLine(client, "REGISTER * * " + password)
+        # The answer comes once the password is hashed and stored, after a PING's PONG would:
+        # read without irctest's PING synchronisation, for up to ~10 s.
+        answer = None
+        for _ in range(100):
+            for msg in case.getMessages(client, synchronize=False):
+                if msg.command in ("REGISTER", "FAIL"):
+                    answer = msg
+            if answer:
+                break
+        assert answer and answer.command == "REGISTER", answer
+        assert answer.params[:2] == ["SUCCESS", username], answer
+        case.sendLine(client, "QUIT")
+        case.assertDisconnected(client)
 
     def _faketime_prefix(self, faketime: Optional[str]) -> List[str]:
         # A few tests speed up the server's clock; without the faketime tool they notice

@@ -18,8 +18,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,6 +33,8 @@
 #include "core/config.h"
 #include "core/engine.h"
 #include "core/types.h"
+#include "crypto/scram.h"
+#include "proto/casemap.h"
 #include "proto/irc_message.h"
 
 namespace parley::core::test {
@@ -180,36 +182,135 @@ class RecordingSink final : public ReplySink {
 // The engine's slow-work backend (core/accounts.h), in memory. Requests queue up; the harness
 // answers them after each engine call it makes (kAnswerAfterEachCall), or the test answers them
 // itself, late, with an error, or never (kManual: answer_next(), queue).
-// Password rule: the hash of password P is "plain:" + P (see hash()).
+// Password rule: the hash of password P is "plain:" + P (see hash()). Accounts live in `table`
+// and every request kind follows server/account_service.cpp's execute() rule for rule (SCRAM
+// credentials with kScramTestIterations, so tests stay fast).
 class FakeAccountBackend final : public AccountBackend {
  public:
   enum class Mode { kAnswerAfterEachCall, kManual };
+  static constexpr std::uint32_t kScramTestIterations = 64;
   static std::string hash(std::string_view password) { return "plain:" + std::string(password); }
+
+  struct Record {
+    AccountInfo info;  // info.scram filled
+    std::string password;
+  };
 
   void submit(RequestId id, AccountRequest request) override {
     ++submitted;
     queue.emplace_back(id, std::move(request));
   }
-  // The answer a correct backend would give.
-  AccountAnswer answer_for(const AccountRequest& r) const {
-    AccountAnswer a;
+  // Adds an account directly (as `parley account create` would). `name` in display form;
+  // the key is its rfc1459 fold, which is what the engine sends by default.
+  void add_account(const std::string& name, const std::string& password, bool verified = true,
+                   const std::string& email = {}) {
+    Record r;
+    r.info.name = name;
+    r.info.email = email;
+    r.info.verified = verified;
+    r.info.registered_at = 1767323045;
+    set_password(r, password);
+    table[proto::fold(name, proto::Casemapping::kRfc1459)] = std::move(r);
+  }
+  const Record* find(const std::string& name) const {
+    auto it = table.find(proto::fold(name, proto::Casemapping::kRfc1459));
+    return it == table.end() ? nullptr : &it->second;
+  }
+
+  // The answer a correct backend would give (and its effect on `table`).
+  AccountAnswer answer_for(const AccountRequest& r) {
     using Kind = AccountRequest::Kind;
     using Outcome = AccountAnswer::Outcome;
+    auto out = [](Outcome o) {
+      AccountAnswer a;
+      a.outcome = o;
+      return a;
+    };
+    auto ok_with = [&](const Record& rec, bool scram = false) {
+      AccountAnswer a = out(Outcome::kOk);
+      a.account = rec.info;
+      if (!scram) a.account->scram = {};
+      return a;
+    };
+    if (fail_all) return out(Outcome::kFailed);
+    auto it = table.find(r.account_folded);
     switch (r.kind) {
-      case Kind::kVerifyPassword:
-        a.outcome = r.hash == hash(r.password) ? Outcome::kOk : Outcome::kDenied;
-        break;
-      default:
-        a.outcome = Outcome::kFailed;
-        a.detail = "request kind not modelled by FakeAccountBackend";
-        break;
+      case Kind::kVerifyPassword: return out(r.hash == hash(r.password) ? Outcome::kOk : Outcome::kDenied);
+      case Kind::kLoginPassword:
+        if (it == table.end()) return out(Outcome::kNotFound);
+        if (it->second.password != r.password) return out(Outcome::kDenied);
+        if (!it->second.info.verified) return out(Outcome::kUnverified);
+        return ok_with(it->second);
+      case Kind::kLoginCertfp:
+        for (auto& [key, rec] : table) {
+          auto& fps = rec.info.certfps;
+          if (std::find(fps.begin(), fps.end(), r.certfp) == fps.end()) continue;
+          if (!rec.info.verified) return out(Outcome::kUnverified);
+          return ok_with(rec);
+        }
+        return out(Outcome::kNotFound);
+      case Kind::kScramLookup:
+      case Kind::kFind:
+        if (it == table.end()) return out(Outcome::kNotFound);
+        return ok_with(it->second, r.kind == Kind::kScramLookup);
+      case Kind::kRegister: {
+        if (r.limit > 0 && !r.email.empty()) {
+          std::size_t n = std::count_if(table.begin(), table.end(),
+                                        [&](const auto& p) { return p.second.info.email == r.email; });
+          if (n >= r.limit) return out(Outcome::kLimit);
+        }
+        if (it != table.end()) return out(Outcome::kExists);
+        Record rec;
+        rec.info.name = r.account;
+        rec.info.email = r.email;
+        rec.info.verified = r.flag;
+        rec.info.registered_at = 1767323045;
+        set_password(rec, r.password);
+        auto& stored = table[r.account_folded] = std::move(rec);
+        return ok_with(stored);
+      }
+      default: break;
     }
-    return a;
+    if (it == table.end()) return out(Outcome::kNotFound);
+    Record& rec = it->second;
+    auto& fps = rec.info.certfps;
+    switch (r.kind) {
+      case Kind::kSetPassword: set_password(rec, r.password); return out(Outcome::kOk);
+      case Kind::kDrop: table.erase(it); return out(Outcome::kOk);
+      case Kind::kAddCert:
+        for (auto& [key, other] : table) {
+          if (&other != &rec && std::count(other.info.certfps.begin(), other.info.certfps.end(), r.certfp))
+            return out(Outcome::kExists);
+        }
+        if (std::find(fps.begin(), fps.end(), r.certfp) == fps.end()) {
+          fps.push_back(r.certfp);
+          std::sort(fps.begin(), fps.end());
+        }
+        return ok_with(rec);
+      case Kind::kDelCert: {
+        auto f = std::find(fps.begin(), fps.end(), r.certfp);
+        if (f == fps.end()) return out(Outcome::kNotFound);
+        fps.erase(f);
+        return ok_with(rec);
+      }
+      case Kind::kSetEnforce: rec.info.enforce = r.flag; return ok_with(rec);
+      case Kind::kVerify: rec.info.verified = true; return ok_with(rec);
+      default: break;
+    }
+    return out(Outcome::kFailed);
   }
 
   Mode mode = Mode::kAnswerAfterEachCall;
   std::deque<std::pair<RequestId, AccountRequest>> queue;
+  std::map<std::string, Record> table;  // key: folded account name
+  bool fail_all = false;                // every answer kFailed (the store is down)
   int submitted = 0;
+
+ private:
+  static void set_password(Record& r, const std::string& password) {
+    r.password = password;
+    r.info.scram = crypto::derive_scram_credentials(password, "salt-of-" + r.info.name, kScramTestIterations);
+  }
 };
 
 // Time only moves when a test says so. Starts at 2026-01-02T03:04:05.678Z.

@@ -75,6 +75,7 @@ void invite(Engine& e, User& u, const proto::Message& m) {
     if (silenced(*target, u, e.casemapping())) return;
     c->invited.insert(target->id);
     Engine::Broadcast out(e, u.prefix(), "INVITE", {target->nick, c->name});
+    out.with_account(u);
     out.to(*target);
     notify_members(*c, u, out);
   }

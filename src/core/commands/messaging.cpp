@@ -4,6 +4,7 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
+#include "core/login.h"
 #include "core/numerics.h"
 #include "core/text.h"
 
@@ -89,6 +90,7 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
     Engine::Broadcast out(e, source, command, std::span(params.data(), kind == Kind::kTagmsg ? 1 : 2), tags);
     out.with_msgid();
     if (u.bot) out.with_tag("bot");  // IRCv3 bot-mode
+    out.with_account(u);             // IRCv3 account-tag
     bool echo = u.caps.has(Cap::kEchoMessage);
     bool tagmsg = kind == Kind::kTagmsg;
 
@@ -113,6 +115,8 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
         out.to(*member);
       }
       remember_message(e, u, c, nullptr, out.msgid());
+    } else if (is_nickserv(e, target)) {
+      if (kind == Kind::kPrivmsg) nickserv_command(e, u, text);
     } else {
       User* to = e.find_nick(target);
       if (!to) {

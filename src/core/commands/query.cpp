@@ -5,6 +5,7 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
+#include "core/login.h"
 #include "core/numerics.h"
 #include "core/text.h"
 #include "core/whox.h"
@@ -34,8 +35,10 @@ std::string who_flags(const User& viewer, const User& t, std::uint8_t flags) {
   return status;
 }
 
-// The account field of WHOX: "0" while logged out, which everyone is until accounts exist.
-std::string_view whox_account(const User&) { return "0"; }
+// The account field of WHOX: "0" while logged out.
+std::string_view whox_account(const User& t) {
+  return t.account().empty() ? std::string_view("0") : t.account();
+}
 
 // One RPL_WHOSPCRPL (354) with exactly the requested fields, in the spec's order.
 void whox_reply(Engine& e, User& u, const WhoOptions& o, std::string_view channel, User& t,
@@ -134,6 +137,13 @@ void whois(Engine& e, User& u, const proto::Message& m) {
   auto list = split_list(nick);
   nick = list.empty() ? nick : list.front();
   User* t = e.find_nick(nick);
+  if (!t && is_nickserv(e, nick)) {  // the account service, a pseudo-user
+    const std::string& server = e.config().server_name;
+    e.reply(u, RPL_WHOISUSER, {kNickServ, "NickServ", "services." + server, "*", "Account service"});
+    e.reply(u, RPL_WHOISSERVER, {kNickServ, server, e.config().server_description});
+    e.reply(u, RPL_ENDOFWHOIS, {kNickServ, "End of /WHOIS list"});
+    return;
+  }
   if (!t || !t->registered) {
     e.reply(u, ERR_NOSUCHNICK, {nick.substr(0, 64), "No such nick/channel"});
     e.reply(u, RPL_ENDOFWHOIS, {nick.substr(0, 64), "End of /WHOIS list"});
@@ -162,6 +172,7 @@ void whois(Engine& e, User& u, const proto::Message& m) {
   if (!t->away.empty()) e.reply(u, RPL_AWAY, {t->nick, t->away});
   if (t->is_oper()) e.reply(u, RPL_WHOISOPERATOR, {t->nick, "is an IRC operator"});
   if (t->bot) e.reply(u, RPL_WHOISBOT, {t->nick, "is a bot on " + e.config().network_name});
+  if (!t->account().empty()) e.reply(u, RPL_WHOISACCOUNT, {t->nick, t->account(), "is logged in as"});
   auto idle = std::chrono::duration_cast<std::chrono::seconds>(e.now() - t->last_message).count();
   e.reply(u, RPL_WHOISIDLE,
           {t->nick, std::to_string(std::max<long long>(0, idle)), unix_seconds(t->connected_at),

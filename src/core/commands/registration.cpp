@@ -4,6 +4,7 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
+#include "core/login.h"
 #include "core/numerics.h"
 #include "core/text.h"
 
@@ -95,6 +96,10 @@ void cap(Engine& e, User& u, const proto::Message& m) {
     e.server_message(u, "CAP", {u.target_name(), ok ? "ACK" : "NAK", request});
   } else if (sub == "END") {
     if (!u.registered) {
+      if (u.sasl) {  // IRCv3 sasl: registration ends an unfinished exchange
+        u.sasl.reset();
+        e.reply(u, ERR_SASLABORTED, {"SASL authentication aborted"});
+      }
       u.cap_negotiating = false;
       e.complete_registration_if_ready(u);
     }
@@ -124,12 +129,17 @@ void nick(Engine& e, User& u, const proto::Message& m) {
     return;
   }
   if (wanted == u.nick) return;
+  if (is_nickserv(e, wanted)) {
+    e.reply(u, ERR_ERRONEUSNICKNAME, {wanted, "Nickname is reserved by a service"});
+    return;
+  }
   User* holder = e.find_nick(wanted);
   if (holder && holder != &u) {
     e.reply(u, ERR_NICKNAMEINUSE, {wanted, "Nickname is already in use"});
     return;
   }
   e.change_nick(u, wanted);
+  if (u.registered) check_nick_protection(e, u);
   e.complete_registration_if_ready(u);
 }
 
