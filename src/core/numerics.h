@@ -130,7 +130,10 @@ inline constexpr std::string_view ERR_USERSDONTMATCH = "502";
 inline constexpr std::string_view ERR_HELPNOTFOUND = "524";
 inline constexpr std::string_view ERR_SILELISTFULL = "511";
 inline constexpr std::string_view ERR_INVALIDKEY = "525";
+// "<client> <nick> :is using a secure connection" (TLS).
 inline constexpr std::string_view RPL_WHOISSECURE = "671";
+// "<client> <nick> :has client certificate fingerprint <fp>": to the user and operators only.
+inline constexpr std::string_view RPL_WHOISCERTFP = "276";
 inline constexpr std::string_view ERR_INVALIDMODEPARAM = "696";
 inline constexpr std::string_view RPL_KNOCK = "710";
 inline constexpr std::string_view RPL_KNOCKDLVR = "711";

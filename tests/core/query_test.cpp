@@ -213,6 +213,30 @@ TEST(Whois, OperatorGets313) {
   EXPECT_THAT(h.lines(a), HasLine(":parley.local 313 alice bob :is an IRC operator"));
 }
 
+TEST(Whois, TlsUsersGet671AndTheirFingerprintOnlyToThemselvesAndOperators) {
+  EngineHarness h(config_with_oper());
+  ConnectionInfo tls;
+  tls.ip = "127.0.0.1";
+  tls.secure = true;
+  SessionId t = h.connect(tls);
+  h.engine().tls_established(t, "ab12");
+  h.send(t, "NICK tina");
+  h.send(t, "USER tina 0 * :Tina");
+  SessionId a = h.register_user("alice");
+  SessionId o = h.register_user("oscar");
+  h.send(o, "OPER root hunter2");
+  h.clear_all();
+  h.send(a, "WHOIS tina");
+  EXPECT_THAT(h.lines(a), HasLine(":parley.local 671 alice tina :is using a secure connection"));
+  EXPECT_FALSE(h.has_line(a, " 276 "));
+  h.send(t, "WHOIS tina");
+  EXPECT_THAT(h.lines(t), HasLine(":parley.local 276 tina tina :has client certificate fingerprint ab12"));
+  h.send(o, "WHOIS tina");
+  EXPECT_TRUE(h.has_line(o, " 276 oscar tina ")) << h.dump(o);
+  h.send(t, "WHOIS alice");
+  EXPECT_FALSE(h.has_line(t, " 671 tina alice ")) << "alice is not on TLS";
+}
+
 TEST(Whois, UnknownNickIs401Then318) {
   EngineHarness h;
   SessionId a = h.register_user("alice");

@@ -142,8 +142,8 @@ def create_account(srv, name: str, password: str) -> None:
 def test_weechat_logs_in_with_sasl_over_tls(server, weechat_for, mechanism):
     create_account(server, NICK, "correct horse battery")
     wee = weechat_for(server,
-                      "/set irc.server.test.tls on",
-                      "/set irc.server.test.tls_verify off",  # the generated certificate is self-signed
+                      "/set irc.server.test.ssl on",  # WeeChat 3.8 says ssl (4.0 renamed it tls)
+                      "/set irc.server.test.ssl_verify off",  # the generated certificate is self-signed
                       f"/set irc.server.test.sasl_mechanism {mechanism}",
                       f"/set irc.server.test.sasl_username {NICK}",
                       '/set irc.server.test.sasl_password "correct horse battery"',
@@ -163,8 +163,8 @@ def test_weechat_logs_in_with_sasl_over_tls(server, weechat_for, mechanism):
 def test_weechat_with_a_wrong_password_is_refused_and_told_why(server, weechat_for):
     create_account(server, NICK, "correct horse battery")
     wee = weechat_for(server,
-                      "/set irc.server.test.tls on",
-                      "/set irc.server.test.tls_verify off",
+                      "/set irc.server.test.ssl on",  # WeeChat 3.8 says ssl (4.0 renamed it tls)
+                      "/set irc.server.test.ssl_verify off",
                       "/set irc.server.test.sasl_mechanism plain",
                       f"/set irc.server.test.sasl_username {NICK}",
                       "/set irc.server.test.sasl_password wrong",

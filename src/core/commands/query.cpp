@@ -169,6 +169,9 @@ void whois(Engine& e, User& u, const proto::Message& m) {
     std::string ip(t->ip());
     e.reply(u, RPL_WHOISHOST, {t->nick, "is connecting from *@" + ip + " " + ip});
   }
+  if (t->secure) e.reply(u, RPL_WHOISSECURE, {t->nick, "is using a secure connection"});
+  if ((&u == t || u.is_oper()) && !t->certfp().empty())
+    e.reply(u, RPL_WHOISCERTFP, {t->nick, "has client certificate fingerprint " + t->certfp()});
   if (!t->away.empty()) e.reply(u, RPL_AWAY, {t->nick, t->away});
   if (t->is_oper()) e.reply(u, RPL_WHOISOPERATOR, {t->nick, "is an IRC operator"});
   if (t->bot) e.reply(u, RPL_WHOISBOT, {t->nick, "is a bot on " + e.config().network_name});
