@@ -441,7 +441,7 @@ class ServerConfigLoader {
     constexpr std::string_view s = "accounts";
     r_.reject_unknown(
         t, s,
-        {"registration", "enforce_grace", "min_password_length", "max_password_length",
+        {"registration", "register_before_connect", "enforce_grace", "min_password_length", "max_password_length",
          "login_failures_per_minute", "registrations_per_ip_per_hour", "max_accounts_per_email"});
     auto& a = o_.engine.accounts;
     if (auto v = r_.string(t, s, "registration")) {
@@ -456,6 +456,7 @@ class ServerConfigLoader {
                    "accounts.registration must be \"open\", \"closed\" or \"operator-verify\"");
       }
     }
+    if (auto v = r_.boolean(t, s, "register_before_connect")) a.register_before_connect = *v;
     if (auto v = r_.integer(t, s, "enforce_grace", 1, 86400)) a.enforce_grace = std::chrono::seconds(*v);
     r_.set_integer(t, s, "min_password_length", 1, 1024, a.min_password_length);
     r_.set_integer(t, s, "max_password_length", 8, 1024, a.max_password_length);

@@ -70,6 +70,8 @@ struct AccountPolicy {
   // or anyone, but the account works only after an operator's SAVERIFY. Parley sends no e-mail.
   enum class Registration : std::uint8_t { kOpen, kClosed, kOperatorVerify };
   Registration registration = Registration::kOpen;
+  // REGISTER accepted before the connection has completed registration (the cap's before-connect).
+  bool register_before_connect = true;
   // A user on a registered nick without being logged in to it is renamed after this long.
   std::chrono::seconds enforce_grace{30};
   std::size_t min_password_length = 8;

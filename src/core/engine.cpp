@@ -9,6 +9,7 @@
 #include "core/multiline.h"
 #include "core/numerics.h"
 #include "core/text.h"
+#include "crypto/crypto.h"
 
 namespace parley::core {
 
@@ -33,10 +34,7 @@ Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts)
     : config_(std::move(config)),
       sink_(sink),
       accounts_(accounts),
-      msgids_(config_.msgid_seed),
-      nonces_({config_.msgid_seed[0] ^ 0x9e3779b97f4a7c15ULL, config_.msgid_seed[1] ^ 0xbf58476d1ce4e5b9ULL,
-               config_.msgid_seed[2] ^ 0x94d049bb133111ebULL,
-               config_.msgid_seed[3] ^ 0x2545f4914f6cdd1dULL}) {
+      msgids_(config_.msgid_seed) {
   command_uses_.resize(all_commands().size());
   build_isupport();
   for (const auto& info : kCaps) cap_values_[static_cast<std::size_t>(info.cap)] = info.value;
@@ -50,7 +48,8 @@ Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts)
   cap_values_[static_cast<std::size_t>(Cap::kAccountRegistration)] =
       config_.accounts.registration == AccountPolicy::Registration::kClosed
           ? ""
-          : "before-connect,custom-account-name";
+          : config_.accounts.register_before_connect ? "before-connect,custom-account-name"
+                                                     : "custom-account-name";
 }
 
 Engine::~Engine() = default;
@@ -132,6 +131,8 @@ bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
   users_.emplace(id, std::move(user));
   return true;
 }
+
+std::string Engine::new_nonce() { return crypto::base64_encode(crypto::random_bytes(24)); }
 
 void Engine::tls_established(SessionId id, std::string certfp) {
   if (User* u = find_user(id)) {

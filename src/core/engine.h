@@ -134,9 +134,9 @@ class Engine {
   // A fresh message id (core/msgid.h) and a fresh batch reference (unique on this server).
   std::string new_msgid() { return msgids_.next(); }
   std::string new_batch_ref() { return std::to_string(++batch_counter_); }
-  // 44 characters of unguessable text for a SCRAM server nonce (its own generator, seeded like
-  // the message ids').
-  std::string new_nonce() { return nonces_.next() + nonces_.next(); }
+  // 32 characters of unguessable text for a SCRAM server nonce: 24 bytes from OpenSSL's CSPRNG
+  // (crypto::random_bytes), never from the message-id generator, whose output everyone sees.
+  std::string new_nonce();
   // Failed-login and registration budgets, counters (core/login.h).
   AccountLimits& account_limits() { return account_limits_; }
 
@@ -269,7 +269,6 @@ class Engine {
   std::vector<std::vector<std::string>> isupport_lines_;  // tokens, at most 13 per line
   std::array<std::string, static_cast<std::size_t>(Cap::kCount)> cap_values_;
   MsgIdGenerator msgids_;
-  MsgIdGenerator nonces_;
   AccountLimits account_limits_;
   LabeledReply labeled_;
   std::uint64_t batch_counter_ = 0;

@@ -74,8 +74,8 @@ void login_failed(Engine& e, const User& u, std::string_view account_folded) {
   if (!account_folded.empty()) budget.record("a:" + std::string(account_folded), kMinute, e.now());
 }
 
-void log_in(Engine& e, User& u, const AccountInfo& account) {
-  if (u.account() == account.name) return;
+bool log_in(Engine& e, User& u, const AccountInfo& account) {
+  if (u.account() == account.name) return false;
   if (!u.account().empty()) log_out(e, u);
   u.set_account(account.name);
   if (e.fold(account.name) == u.enforce_nick) {
@@ -89,12 +89,15 @@ void log_in(Engine& e, User& u, const AccountInfo& account) {
     if (host.size() <= 64 && std::all_of(host.begin(), host.end(), valid_host_char))
       host_changed = set_visible_host(e, u, host);
   }
+  // No 396 here: 900's mask already shows the new host, and clients expect 900 right after the
+  // exchange that logged them in (and 903 right after 900). Others see CHGHOST.
   e.reply(u, RPL_LOGGEDIN, {login_mask(u), account.name, "You are now logged in as " + account.name});
-  if (host_changed && u.registered) e.reply(u, RPL_VISIBLEHOST, {u.host, "is now your displayed host"});
   if (u.registered) {
     Engine::Broadcast(e, u.prefix(), "ACCOUNT", {account.name})
-        .to_common_channels(u, u.caps.has(Cap::kAccountNotify), Cap::kAccountNotify);
+        .to_common_channels(u, u.caps.has(Cap::kAccountNotify), Cap::kAccountNotify)
+        .to_monitors(u, Cap::kAccountNotify);
   }
+  return host_changed;
 }
 
 void log_out(Engine& e, User& u) {
@@ -103,7 +106,8 @@ void log_out(Engine& e, User& u) {
   e.reply(u, RPL_LOGGEDOUT, {login_mask(u), "You are now logged out"});
   if (u.registered) {
     Engine::Broadcast(e, u.prefix(), "ACCOUNT", {"*"})
-        .to_common_channels(u, u.caps.has(Cap::kAccountNotify), Cap::kAccountNotify);
+        .to_common_channels(u, u.caps.has(Cap::kAccountNotify), Cap::kAccountNotify)
+        .to_monitors(u, Cap::kAccountNotify);
   }
 }
 

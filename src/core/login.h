@@ -52,7 +52,8 @@ void login_failed(Engine& e, const User& u, std::string_view account_folded);
 
 // Logs `u` in to `account`: 900, account-notify to common channels, user/<account> host when
 // configured, nick protection lifted. No-op if already logged in to it.
-void log_in(Engine& e, User& u, const AccountInfo& account);
+// Returns whether the displayed host changed (to user/<account>).
+bool log_in(Engine& e, User& u, const AccountInfo& account);
 // Logs `u` out (901, ACCOUNT *). No-op if not logged in.
 void log_out(Engine& e, User& u);
 

@@ -84,6 +84,9 @@ struct User {
   // The account this user is logged in to (display form); empty: not logged in.
   const std::string& account() const { return extra_ ? extra_->account : empty_string(); }
   void set_account(std::string name) { set(&Extra::account, std::move(name)); }
+  // The nick an unregistered user last asked for when it was taken (REGISTER * names it).
+  const std::string& requested_nick() const { return extra_ ? extra_->requested_nick : empty_string(); }
+  void set_requested_nick(std::string nick) { set(&Extra::requested_nick, std::move(nick)); }
   // SHA-256 of the TLS client certificate, lowercase hex; empty: none (or not TLS).
   const std::string& certfp() const { return extra_ ? extra_->certfp : empty_string(); }
   void set_certfp(std::string fp) { set(&Extra::certfp, std::move(fp)); }
@@ -133,12 +136,12 @@ struct User {
 
  private:
   struct Extra {
-    std::string oper_name, pending_password, account, certfp;
+    std::string oper_name, pending_password, account, certfp, requested_nick;
     UserMetadata metadata;
     std::deque<std::string> deferred;
     bool unused() const {
       return oper_name.empty() && pending_password.empty() && account.empty() && certfp.empty() &&
-             metadata.empty() && deferred.empty();
+             requested_nick.empty() && metadata.empty() && deferred.empty();
     }
   };
   static const std::string& empty_string() {

@@ -318,6 +318,16 @@ class IRCClient:
         del pong
         return list(self.skipped)
 
+    def cap_ls(self, timeout: Optional[float] = None) -> list[str]:
+        """CAP LS 302, every line of the answer (a list past one line continues with "*")."""
+        self.send("CAP LS 302")
+        caps: list[str] = []
+        while True:
+            line = self.expect(re.compile(r" CAP \S+ LS "), timeout, what="CAP LS")
+            caps += line.last.split()
+            if len(line.params) < 4 or line.params[2] != "*":
+                return caps
+
     # -- registration --
 
     def register(self, nick: str, user: Optional[str] = None, realname: Optional[str] = None,

@@ -334,8 +334,7 @@ def free_port() -> int:
 
 def test_sts_is_offered_only_when_configured(start_server, tmp_path):
     plain_default = start_server().registered("nosts", caps=["server-time"])
-    plain_default.send("CAP LS 302")
-    assert "sts" not in plain_default.expect(r" CAP \S+ LS ").last.split()
+    assert "sts" not in plain_default.cap_ls()
 
     cert, key = self_signed(tmp_path, "sts")
     port = free_port()
@@ -347,11 +346,9 @@ def test_sts_is_offered_only_when_configured(start_server, tmp_path):
                      {"bind": "127.0.0.1", "port": port, "tls": True}],
     })
     plain = srv.client("plain")
-    plain.send("CAP LS 302")
-    assert f"sts=port={port},preload" in plain.expect(r" CAP \S+ LS ").last.split()
+    assert f"sts=port={port},preload" in plain.cap_ls()
     secure = srv.tls_client("secure")
-    secure.send("CAP LS 302")
-    assert "sts=duration=86400,preload" in secure.expect(r" CAP \S+ LS ").last.split()
+    assert "sts=duration=86400,preload" in secure.cap_ls()
 
 
 @pytest.mark.parametrize("extra, words", [

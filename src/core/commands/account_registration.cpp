@@ -30,13 +30,17 @@ bool plausible_email(std::string_view email) {
 void register_account(Engine& e, User& u, std::string_view account, std::string_view email,
                       std::string_view password, RegistrationReport report) {
   const AccountPolicy& policy = e.config().accounts;
-  std::string name(account == "*" ? std::string_view(u.nick) : account);
+  // "*": the user's nick, or before registration the nick it asked for if that was taken.
+  std::string name(account != "*" ? account : !u.nick.empty() ? std::string_view(u.nick) : u.requested_nick());
   if (policy.registration == AccountPolicy::Registration::kClosed)
     return report(e, u, "TEMPORARILY_UNAVAILABLE", name, "Registration is closed on this server");
   if (!u.account().empty()) return report(e, u, "ALREADY_AUTHENTICATED", name, "You are already logged in");
   if (name.empty()) return report(e, u, "NEED_NICK", "*", "Choose a nick first");
   if (!is_valid_account_name(e, name))
     return report(e, u, "BAD_ACCOUNT_NAME", name, "That account name is not allowed");
+  // No land grabs: a name someone else is using as their nick is not free for an account.
+  if (User* holder = e.find_nick(name); holder && holder != &u)
+    return report(e, u, "ACCOUNT_EXISTS", name, "That name is in use by someone else");
   if (email == "*") email = {};
   if (!email.empty() && !plausible_email(email))
     return report(e, u, "INVALID_EMAIL", name, "That is not an e-mail address");
@@ -81,8 +85,10 @@ void register_account(Engine& e, User& u, std::string_view account, std::string_
 
 // REGISTER <account|*> <email|*> <password>
 void register_command(Engine& e, User& u, const proto::Message& m) {
-  if (!u.registered && u.nick.empty()) {
-    e.fail(u, "REGISTER", "COMPLETE_CONNECTION_REQUIRED", {"*", "Choose a nick before REGISTER"});
+  if (!u.registered && (!e.config().accounts.register_before_connect ||
+                        (u.nick.empty() && u.requested_nick().empty()))) {
+    e.fail(u, "REGISTER", "COMPLETE_CONNECTION_REQUIRED",
+           {"*", u.nick.empty() ? "Choose a nick before REGISTER" : "Finish connecting before REGISTER"});
     return;
   }
   register_account(

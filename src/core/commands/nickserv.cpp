@@ -80,7 +80,8 @@ void identify(Engine& e, User& u, const std::vector<std::string>& w) {
       case Outcome::kOk:
         if (!a.account) break;
         say(e, u, "You are now logged in as " + a.account->name + ".");
-        return log_in(e, u, *a.account);
+        log_in(e, u, *a.account);
+        return;
       case Outcome::kUnverified:
         return say(e, u, "That account is not verified yet: an operator must SAVERIFY it.");
       case Outcome::kDenied:

@@ -136,8 +136,10 @@ void nick(Engine& e, User& u, const proto::Message& m) {
   User* holder = e.find_nick(wanted);
   if (holder && holder != &u) {
     e.reply(u, ERR_NICKNAMEINUSE, {wanted, "Nickname is already in use"});
+    if (!u.registered) u.set_requested_nick(std::string(wanted));
     return;
   }
+  if (!u.requested_nick().empty()) u.set_requested_nick({});
   e.change_nick(u, wanted);
   if (u.registered) check_nick_protection(e, u);
   e.complete_registration_if_ready(u);
