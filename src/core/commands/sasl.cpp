@@ -40,7 +40,8 @@ void send_challenge(Engine& e, User& u, std::string_view message) {
   } while (!rest.empty());
 }
 
-void succeed(Engine& e, User& u, const AccountInfo& account) {
+void succeed(Engine& e, User& u, const AccountInfo& found) {
+  const AccountInfo account = found;  // `found` may live in u.sasl, which goes now
   u.sasl.reset();
   log_in(e, u, account);
   e.reply(u, RPL_SASLSUCCESS, {"SASL authentication successful"});
