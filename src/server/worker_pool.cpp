@@ -1,5 +1,8 @@
 #include "server/worker_pool.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace parley::server {
 
 WorkerPool::WorkerPool(std::size_t threads, std::size_t max_queued) : max_queued_(max_queued) {
@@ -34,6 +37,10 @@ std::size_t WorkerPool::queued() const {
 }
 
 void WorkerPool::run() {
+  // Below the engine's thread: a burst of Argon2id hashes must not take the CPU from the thread
+  // that serves everyone (measured: fan-out p99 0.33 ms quiet, 10 ms beside 20 logins/s at equal
+  // priority on 2 cores). Failure to lower it is harmless.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kWorkerNice);
   for (;;) {
     std::function<void()> job;
     {

@@ -21,6 +21,8 @@ namespace parley::server {
 
 class WorkerPool {
  public:
+  // Workers run at this nice value (Linux: per thread), below the engine's thread.
+  static constexpr int kWorkerNice = 10;
   WorkerPool(std::size_t threads, std::size_t max_queued);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;

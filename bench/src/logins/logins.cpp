@@ -172,7 +172,12 @@ bool login_once(const Options& o, ScramCache& cache, std::uint64_t serial) {
   c.send("CAP LS 302");
   c.send("NICK " + nick);
   c.send("USER " + nick + " 0 * :parley-logins");
-  if (!c.until({"CAP"})) return false;
+  // CAP LS may take several lines: "CAP * LS * :..." continues, the last has no "*".
+  for (;;) {
+    auto ls = c.until({"CAP"});
+    if (!ls) return false;
+    if (ls->find(" LS * ") == std::string::npos) break;
+  }
   c.send("CAP REQ :sasl");
   auto ack = c.until({"CAP"});
   if (!ack || ack->find(" ACK ") == std::string::npos) return false;
