@@ -1,59 +1,30 @@
 // `parley mkpasswd`: reads one password line from standard input (without echo on a terminal)
 // and prints its crypto_pwhash_str hash, ready for password_hash in the configuration file.
 #include <sodium.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include "app/commands.h"
+#include "app/password_prompt.h"
 #include "crypto/password.h"
 
 namespace parley::app {
 
 namespace {
 
-// Turns terminal echo off for its lifetime.
-class EchoOff {
- public:
-  EchoOff() {
-    if (::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
-    termios quiet = saved_;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-  }
-  ~EchoOff() {
-    if (active_) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
-  }
-  EchoOff(const EchoOff&) = delete;
-  EchoOff& operator=(const EchoOff&) = delete;
-
- private:
-  termios saved_{};
-  bool active_ = false;
-};
-
 int run_mkpasswd() {
   if (!crypto::init_sodium()) {
     std::cerr << "parley mkpasswd: libsodium could not be initialised\n";
     return 1;
   }
-  std::string password;
-  bool got_line;
-  if (::isatty(STDIN_FILENO)) {
-    std::cerr << "Password: " << std::flush;
-    EchoOff quiet;
-    got_line = static_cast<bool>(std::getline(std::cin, password));
-    std::cerr << '\n';
-  } else {
-    got_line = static_cast<bool>(std::getline(std::cin, password));
-  }
-  if (!password.empty() && password.back() == '\r') password.pop_back();
-  if (!got_line && password.empty()) {
+  auto line = read_secret_line("Password: ");  // no echo on a terminal (app/password_prompt.h)
+  if (!line) {
     std::cerr << "parley mkpasswd: no password on standard input\n";
     return 1;
   }
+  std::string password = std::move(*line);
   if (password.empty()) {
     std::cerr << "parley mkpasswd: the password is empty\n";
     return 1;
