@@ -602,7 +602,7 @@ const SharedLine& Engine::Broadcast::line_for(const User& u) {
     if (account) {
       if (!t.empty()) t += ';';
       t += "account=";
-      t += account_;  // nick syntax: nothing in it needs tag escaping
+      t += account_;  // escaped once, in with_account()
     }
     if (tags && !tags_.empty()) {
       if (!t.empty()) t += ';';

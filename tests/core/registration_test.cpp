@@ -702,14 +702,21 @@ TEST(Timeout, ConfiguredIntervalsAreUsed) {
 
 // ---- PASS is checked off the engine thread ----------------------------------------------------
 
-TEST(PassCheck, RegistrationWaitsForTheAnswerAndOthersAreServedMeanwhile) {
-  EngineHarness h;
+// A server with password "sesame" whose checks the test answers itself; returns a client that
+// has sent PASS, NICK and USER, so its check is queued.
+SessionId connect_with_pending_pass(EngineHarness& h, bool exempt = false) {
   h.config.password_hash = FakeAccountBackend::hash("sesame");
   h.accounts.mode = FakeAccountBackend::Mode::kManual;
-  SessionId a = h.connect();
+  SessionId a = h.connect("127.0.0.1", exempt);
   h.send(a, "PASS sesame");
   h.send(a, "NICK alice");
   h.send(a, "USER alice 0 * :Alice");
+  return a;
+}
+
+TEST(PassCheck, RegistrationWaitsForTheAnswerAndOthersAreServedMeanwhile) {
+  EngineHarness h;
+  SessionId a = connect_with_pending_pass(h);
   ASSERT_EQ(h.accounts.queue.size(), 1u);
   EXPECT_EQ(h.accounts.queue.front().second.kind, AccountRequest::Kind::kVerifyPassword);
   EXPECT_FALSE(h.has_line(a, " 001 "));
@@ -736,12 +743,8 @@ TEST(PassCheck, RegistrationWaitsForTheAnswerAndOthersAreServedMeanwhile) {
 
 TEST(PassCheck, TooManyLinesWhileWaitingIsExcessFlood) {
   EngineHarness h;
-  h.config.password_hash = FakeAccountBackend::hash("sesame");
-  h.accounts.mode = FakeAccountBackend::Mode::kManual;
-  SessionId a = h.connect("127.0.0.1", /*exempt=*/true);  // flood control would act first otherwise
-  h.send(a, "PASS sesame");
-  h.send(a, "NICK alice");
-  h.send(a, "USER alice 0 * :Alice");
+  // Exempt: flood control would act before the limit on waiting lines.
+  SessionId a = connect_with_pending_pass(h, /*exempt=*/true);
   for (int i = 0; i < 64; ++i) h.send(a, "PING " + std::to_string(i));
   EXPECT_FALSE(h.closed(a));
   h.send(a, "PING one-too-many");
@@ -752,12 +755,7 @@ TEST(PassCheck, TooManyLinesWhileWaitingIsExcessFlood) {
 
 TEST(PassCheck, ClientGoneBeforeTheAnswerIsForgotten) {
   EngineHarness h;
-  h.config.password_hash = FakeAccountBackend::hash("sesame");
-  h.accounts.mode = FakeAccountBackend::Mode::kManual;
-  SessionId a = h.connect();
-  h.send(a, "PASS sesame");
-  h.send(a, "NICK alice");
-  h.send(a, "USER alice 0 * :Alice");
+  SessionId a = connect_with_pending_pass(h);
   h.engine().disconnect(a, "Connection closed", h.now());
   EXPECT_EQ(h.engine().user_count(), 0u);
   ASSERT_TRUE(h.answer_next());  // nothing is sent to the departed session (the sink checks)
@@ -772,12 +770,7 @@ TEST(PassCheck, ClientGoneBeforeTheAnswerIsForgotten) {
 
 TEST(PassCheck, BackendFailureRefusesLikeAWrongPassword) {
   EngineHarness h;
-  h.config.password_hash = FakeAccountBackend::hash("sesame");
-  h.accounts.mode = FakeAccountBackend::Mode::kManual;
-  SessionId a = h.connect();
-  h.send(a, "PASS sesame");
-  h.send(a, "NICK alice");
-  h.send(a, "USER alice 0 * :Alice");
+  SessionId a = connect_with_pending_pass(h);
   AccountAnswer failed;
   failed.outcome = AccountAnswer::Outcome::kFailed;
   ASSERT_TRUE(h.answer_next(failed));
