@@ -559,6 +559,15 @@ server::ServerOptions default_server_options() {
 
 LoadedConfig load_server_config(const std::string& path, server::ServerOptions base) {
   LoadedConfig result{std::move(base), {}};
+  // A directory opens and reads as an empty file, which would pass as "all defaults".
+  std::error_code status_error;
+  const auto type = std::filesystem::status(path, status_error).type();
+  if (!status_error && type != std::filesystem::file_type::regular) {
+    result.problems.push_back({0, type == std::filesystem::file_type::directory
+                                      ? "is a directory, not a configuration file"
+                                      : "is not a regular file"});
+    return result;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     result.problems.push_back({0, fmt::format("cannot read the file: {}", std::strerror(errno))});

@@ -72,3 +72,33 @@ def test_missing_file_is_an_error(parley_bin, tmp_path):
     result = check(parley_bin, tmp_path / "absent.toml")
     assert result.returncode != 0
     assert "absent.toml" in result.stdout + result.stderr
+
+
+def test_a_directory_is_not_a_configuration_file(parley_bin, tmp_path):
+    result = check(parley_bin, tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.strip() == f"{tmp_path}: is a directory, not a configuration file"
+    result = subprocess.run([parley_bin, "server", "--bind", "127.0.0.1", "--port", "0", "--config", str(tmp_path)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert result.stdout == ""  # never claimed to listen
+    assert f"{tmp_path}: is a directory, not a configuration file" in result.stderr
+
+
+def test_a_device_is_not_a_configuration_file(parley_bin):
+    result = check(parley_bin, "/dev/null")
+    assert result.returncode == 1
+    assert result.stdout.strip() == "/dev/null: is not a regular file"
+
+
+def test_an_unreadable_file_is_an_error(parley_bin, tmp_path):
+    path = write(tmp_path, "[server]\n")
+    path.chmod(0)
+    try:
+        with open(path):
+            pytest.skip("running as root: a mode-0 file is still readable")
+    except PermissionError:
+        pass
+    result = check(parley_bin, path)
+    assert result.returncode == 1
+    assert result.stdout.strip() == f"{path}: cannot read the file: Permission denied"
