@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli_checks.h"
 #include "app/commands.h"
 #include "net/endpoint.h"
 #include "peer/front_ends.h"
@@ -142,19 +143,19 @@ Subcommand add_peer_command(CLI::App& parent) {
       "peer", "Serverless mesh chat: every peer listens and relays; join through HOST PORT or --connect");
   cli->add_option("NAME", flags->name, "Your name in the chat")->required();
   cli->add_option("HOST", flags->host, "A peer to join through (with PORT)");
-  cli->add_option("PORT", flags->host_port, "That peer's port")->check(CLI::Range(1, 65535));
+  cli->add_option("PORT", flags->host_port, "That peer's port")->transform(number_in(1, 65535));
   cli->add_option("--port", flags->port, "Port to listen on (default 0: a free port, shown at start)")
-      ->check(CLI::Range(0, 65535));
+      ->transform(number_in(0, 65535));
   cli->add_option("--bind", flags->bind, "Address to listen on (default 0.0.0.0; :: for IPv6)");
   cli->add_option("--connect", flags->connect, "Another peer to join through, HOST:PORT (repeatable)");
   cli->add_flag("--headless", flags->headless,
                 "No terminal UI: stdin lines are messages, stdout shows 'name: text' and 'INFO: ...' lines");
   cli->add_option("--degree", flags->degree, "Neighbours to keep connected (default 3)")
-      ->check(CLI::Range(1, 64));
+      ->transform(number_in(1, 64));
   cli->add_option("--max-peers", flags->max_peers, "Neighbours accepted at most (default max(2*degree+2, 8))")
-      ->check(CLI::Range(1, 1024));
+      ->transform(number_in(1, 1024));
   cli->add_option("--hop-limit", flags->hop_limit, "Hops a message travels at most (default 32)")
-      ->check(CLI::Range(1, 255));
+      ->transform(number_in(1, 255));
   cli->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error or off (default info)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   cli->add_option("--log-file", flags->log_file,

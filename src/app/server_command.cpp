@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "app/account_store.h"
+#include "app/cli_checks.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/data_dir.h"
@@ -239,14 +240,14 @@ Subcommand add_server_command(CLI::App& parent) {
       cli->add_option("--bind", flags->bind, "Address to listen on (default 0.0.0.0; :: for IPv6)")
           ->check(CLI::Validator(bind_check, "ADDR"));
   flags->port_option = cli->add_option("--port", flags->port, "TCP port (default 6667; 0 picks a free port)")
-                           ->check(CLI::Range(0, 65535));
+                           ->transform(number_in(0, 65535));
   flags->simple_port_option =
       cli->add_option("--simple-port", flags->simple_port,
                       "Also serve the simple fixed-frame protocol on this TCP port (0 picks a free port)")
-          ->check(CLI::Range(0, 65535));
+          ->transform(number_in(0, 65535));
   flags->tls_port_option = cli->add_option("--tls-port", flags->tls_port,
                                            "TCP port for IRC over TLS (default 6697; 0 picks a free port)")
-                               ->check(CLI::Range(0, 65535))
+                               ->transform(number_in(0, 65535))
                                ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   flags->data_dir_option =
       cli->add_option("--data-dir", flags->data_dir,
@@ -274,7 +275,7 @@ Subcommand add_simple_server_command(CLI::App& parent) {
   flags->simple_port_option =
       cli->add_option("PORT", flags->simple_port, "TCP port for simple clients (0 picks a free port)")
           ->required()
-          ->check(CLI::Range(0, 65535));
+          ->transform(number_in(0, 65535));
   auto bind_check = [](const std::string& v) { return check_bind_address(v); };
   auto name_check = [](const std::string& v) { return check_server_name(v); };
   flags->bind_option =
@@ -283,7 +284,7 @@ Subcommand add_simple_server_command(CLI::App& parent) {
           ->check(CLI::Validator(bind_check, "ADDR"));
   flags->port_option =
       cli->add_option("--port", flags->port, "Also serve IRC on this TCP port, sharing the channels")
-          ->check(CLI::Range(0, 65535));
+          ->transform(number_in(0, 65535));
   cli->add_option("--config", flags->config, "TOML configuration file (see docs/operations.md)")
       ->type_name("FILE");
   flags->name_option = cli->add_option("--name", flags->name, "Server name shown to IRC clients")

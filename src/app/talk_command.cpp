@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "app/cli_checks.h"
 #include "app/commands.h"
 #include "net/endpoint.h"
 #include "talk/talk_client.h"
@@ -108,7 +109,7 @@ Subcommand add_talk_server_command(CLI::App& parent) {
   CLI::App* cli = parent.add_subcommand(
       "talk-server", "Run the 1:1 talk server (answer clients at the console, or --echo); runs until killed");
   cli->add_option("PORT", flags->port, "TCP port (default 5050; 0 picks a free port)")
-      ->check(CLI::Range(0, 65535));
+      ->transform(number_in(0, 65535));
   cli->add_option("--bind", flags->bind, "Address to listen on (default 0.0.0.0; :: for IPv6)")
       ->check(CLI::Validator(
           [](const std::string& v) {
@@ -118,7 +119,7 @@ Subcommand add_talk_server_command(CLI::App& parent) {
   cli->add_flag("--echo", flags->echo, "Answer every message with its own text at once (no operator)");
   cli->add_option("--max-sessions", flags->max_sessions,
                   "Sessions served at once; more are refused with ERROR server-full (default 1000)")
-      ->check(CLI::Range(1, 1000000));
+      ->transform(number_in(1, 1000000));
   cli->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error or off (default info)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   return Subcommand{cli, [flags] { return run_talk_server(*flags); }};
@@ -129,7 +130,7 @@ Subcommand add_talk_command(CLI::App& parent) {
   CLI::App* cli =
       parent.add_subcommand("talk", "Talk with a talk server: type a line, read the answer, 'hangup' ends");
   cli->add_option("HOST", flags->host, "Talk server's host name or address")->required();
-  cli->add_option("PORT", flags->port, "TCP port (default 5050)")->check(CLI::Range(1, 65535));
+  cli->add_option("PORT", flags->port, "TCP port (default 5050)")->transform(number_in(1, 65535));
   return Subcommand{cli, [flags] { return run_talk_client(*flags); }};
 }
 

@@ -241,11 +241,13 @@ void IrcServer::wait_for_signal() {
     }
     const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
     if (!shutting_down_) {
-      spdlog::info("{}: shutting down ({} connections)", name, session_count_);
+      spdlog::info("{}: shutting down ({} connection{})", name, session_count_,
+                   session_count_ == 1 ? "" : "s");
       wait_for_signal();  // first: a shutdown that completes at once cancels this wait
       shutdown("Server shutting down");
     } else {
-      spdlog::warn("{} again: closing {} remaining connections now", name, session_count_);
+      spdlog::warn("{} again: closing {} remaining connection{} now", name, session_count_,
+                   session_count_ == 1 ? "" : "s");
       close_all_now();
     }
   });
