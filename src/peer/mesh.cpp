@@ -10,6 +10,21 @@ namespace mesh = proto::mesh;
 namespace {
 // How long a peer that said BYE quit is neither dialled nor learnt from others' ADDRS.
 constexpr std::chrono::seconds kDepartedFor{60};
+
+// "(1 peer)", "(2 peers)".
+std::string peers_in_brackets(std::size_t n) {
+  return " (" + std::to_string(n) + (n == 1 ? " peer)" : " peers)");
+}
+
+// "250 ms", "5 s".
+std::string duration_text(milliseconds d) {
+  if (d < std::chrono::seconds(1)) return std::to_string(d.count()) + " ms";
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+}
+
+// A seed that cannot be reached is reported on attempts 1, 2, 4, 8, ...: visible without
+// filling the screen while it is retried.
+bool worth_reporting(int failures) { return failures > 0 && (failures & (failures - 1)) == 0; }
 }  // namespace
 
 std::string PeerAddress::text() const {
@@ -85,7 +100,14 @@ void Mesh::link_down(LinkId id, std::string_view reason, TimePoint now) {
           std::min<long long>(options_.dial_backoff_max.count(), options_.dial_backoff_min.count()
                                                                      << std::min(known.failures - 1, 16));
       known.next_try = now + milliseconds(backoff);
-      sink_.log(LogLevel::kDebug, "cannot reach " + it->second.dialed.text() + ": " + std::string(reason));
+      const std::string what = "cannot reach " + it->second.dialed.text() + ": " + std::string(reason);
+      // The user named this peer to join through: say so, and that it is being retried.
+      if (known.seed && !leaving_ && worth_reporting(known.failures)) {
+        sink_.info(what + "; trying again in " + duration_text(milliseconds(backoff)) + " (attempt " +
+                   std::to_string(known.failures) + ")");
+      } else {
+        sink_.log(LogLevel::kDebug, what);
+      }
       if (known.wanted && !known.seed && known.failures >= options_.retry_lost_failures) known.wanted = false;
       if (!known.seed && !known.wanted && known.failures >= options_.forget_after_failures) known_.erase(k);
     }
@@ -194,7 +216,7 @@ bool Mesh::on_hello(LinkId id, Link& link, std::string_view payload) {
   }
   link.state = State::kUp;
   departed_.erase(link.peer);
-  sink_.info("connected to " + label(link) + " (" + std::to_string(neighbour_count()) + " peers)");
+  sink_.info("connected to " + label(link) + peers_in_brackets(neighbour_count()));
   send_addrs(id, link);
   send_have(id, link);
   return true;
@@ -384,8 +406,7 @@ void Mesh::forget_link(LinkId id, std::string_view reason, TimePoint now) {
   link.state = State::kClosed;
   doomed_.push_back(id);
   if (was_up && !leaving_) {
-    sink_.info("lost " + label(link) + ": " + std::string(reason) + " (" + std::to_string(neighbour_count()) +
-               " peers)");
+    sink_.info("lost " + label(link) + ": " + std::string(reason) + peers_in_brackets(neighbour_count()));
     // Redial it (whatever the neighbour count) unless it left; replacements are dialled at the
     // next tick.
     const bool left = departed_.contains(link.peer);

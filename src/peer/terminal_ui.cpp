@@ -31,7 +31,7 @@ class TerminalUi {
         winch_(node.context(), SIGWINCH) {
     model_.add_line(0, "-- parley peer " + name_ + ", listening on " + where_ +
                            ". Type a message and press "
-                           "Enter; :quit leaves. PgUp/PgDn scroll.");
+                           "Enter; :quit or Ctrl-C leaves. PgUp/PgDn scroll.");
     update_status(0);
     PeerEvents events;
     events.chat = [this](const ChatLine& line) {
@@ -70,7 +70,7 @@ class TerminalUi {
  private:
   void update_status(std::size_t n) {
     model_.set_status(" " + name_ + " | port " + std::to_string(node_.port()) + " | " + std::to_string(n) +
-                      (n == 1 ? " peer" : " peers"));
+                      (n == 1 ? " peer" : " peers") + " | Ctrl-C quits");
   }
 
   void wait_keys() {
@@ -79,6 +79,11 @@ class TerminalUi {
                        if (ec || quitting_) return;
                        for (const tui::Key& key : terminal_.read_keys()) {
                          if (key.code == tui::Key::Code::kResize) terminal_.resize();
+                         // Raw mode turns Ctrl-C into a key instead of SIGINT: it quits as :quit does.
+                         if (key == tui::Key::ctrl('c')) {
+                           node_.quit();
+                           return;
+                         }
                          auto line = model_.handle(key, terminal_.cols(), terminal_.rows());
                          if (!line) continue;
                          if (*line == ":quit" || *line == ":q") {

@@ -31,7 +31,9 @@ class Peer:
         self.name = name
         self.out_path = tmp / f"{name}.out"
         self.err_path = tmp / f"{name}.err"
-        args = [binary, "peer", name, "--headless", "--bind", "127.0.0.1", "--port", "0"]
+        args = [binary, "peer", name, "--headless", "--bind", "127.0.0.1"]
+        if "--port" not in extra:
+            args += ["--port", "0"]
         for port in seeds:
             args += ["--connect", f"127.0.0.1:{port}"]
         args += list(extra)
@@ -58,7 +60,7 @@ class Peer:
         return [l for l in self.stdout().splitlines() if l and not l.startswith("INFO: ")]
 
     def peers(self) -> int:
-        found = re.findall(r"\((\d+) peers\)\n", self.stdout())
+        found = re.findall(r"\((\d+) peers?\)\n", self.stdout())
         return int(found[-1]) if found else 0
 
     def write(self, text: str):
@@ -181,7 +183,33 @@ def test_own_message_is_shown_like_the_ui(mesh):
     wait_until(lambda: "alice: talking to myself" in alice.chat(), what="own message")
 
 
+def test_one_neighbour_is_counted_as_1_peer(mesh):
+    alice = mesh("alice")
+    bob = mesh("bob", [alice])
+    wait_until(lambda: "(1 peer)\n" in bob.stdout(), what=f"bob's connected line:\n{bob.stdout()}")
+    assert "(1 peers)" not in bob.stdout() + alice.stdout()
+
+
 # ---- faults -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_unreachable_peer_is_reported_with_host_and_port_and_retried(mesh):
+    port = free_port()
+    alice = mesh("alice", extra=["--connect", f"127.0.0.1:{port}", "--connect", "no-such-host.invalid:5999"])
+    refused = f"INFO: cannot reach 127.0.0.1:{port}: Connection refused; trying again in "
+    wait_until(lambda: alice.stdout().count(refused) >= 2, what=f"two reported attempts:\n{alice.stdout()}")
+    wait_until(lambda: "INFO: cannot reach no-such-host.invalid:5999: " in alice.stdout(),
+               what=f"the unresolvable host reported:\n{alice.stdout()}")
+    # Once something listens there, the retry joins it.
+    bob = mesh("bob", extra=["--port", str(port)])
+    wait_until(lambda: alice.peers() == 1 and bob.peers() == 1, what="the retry to reach bob")
+
 
 
 def test_middle_peer_killed_rest_reconnect_within_seconds(mesh):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 
 import pytest
 
@@ -60,3 +61,23 @@ def test_two_peers_chat_in_the_terminal_ui(parley_bin, tmux):
     tmux.type("alice", ":q")
     tmux.keys("alice", "Enter")
     wait_for(lambda: not tmux.alive("alice"), what="alice to exit on :q")
+
+
+def test_ctrl_c_quits_the_terminal_ui_and_the_status_line_says_so(parley_bin, tmux):
+    tmux.start("alice", [parley_bin, "peer", "alice", "--bind", "127.0.0.1"])
+    wait_for(lambda: re.search(r"port \d+", tmux.screen("alice")), what="alice's status line")
+    assert "Ctrl-C quits" in tmux.screen("alice"), tmux.screen("alice")
+    tmux.type("alice", "half-typed")
+    tmux.keys("alice", "C-c")
+    wait_for(lambda: not tmux.alive("alice"), what="alice to exit on Ctrl-C")
+
+
+def test_unreachable_peer_is_shown_on_screen(parley_bin, tmux):
+    with socket.socket() as s:  # a port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    tmux.start("alice", [parley_bin, "peer", "alice", "127.0.0.1", str(port), "--bind", "127.0.0.1"])
+    wait_for(lambda: f"cannot reach 127.0.0.1:{port}: Connection refused" in tmux.screen("alice"),
+             what=f"the failed join on screen:\n{tmux.screen('alice')}")
+    tmux.keys("alice", "C-c")
+    wait_for(lambda: not tmux.alive("alice"), what="alice to exit on Ctrl-C")

@@ -202,6 +202,38 @@ TEST(Mesh, QuitIsAnnouncedAndNotRedialled) {
   expect_exactly_once(net, expected, {1});
 }
 
+TEST(Mesh, ConnectAndLossCountPeersInGoodEnglish) {
+  SimNet net;
+  net.add_peer();
+  net.add_peer({0});
+  net.run_for(1s);
+  ASSERT_FALSE(net.peer(1).infos.empty());
+  EXPECT_EQ(net.peer(1).infos.front(), "connected to p0 (10.0.0.0:1000) (1 peer)");
+  net.add_peer({0});
+  net.run_for(1s);
+  EXPECT_EQ(net.peer(0).infos.back(), "connected to p2 (10.0.0.2:1002) (2 peers)");
+  net.kill(2);
+  net.run_for(1s);
+  EXPECT_EQ(net.peer(0).infos.back(), "lost p2 (10.0.0.2:1002): Connection reset (1 peer)");
+}
+
+TEST(Mesh, UnreachableSeedIsReportedToTheUserWhileItIsRetried) {
+  SimNet net;
+  net.add_peer();
+  net.kill(0);
+  net.add_peer({0});
+  net.run_for(30s);
+  std::vector<std::string> reports;
+  for (const auto& line : net.peer(1).infos) {
+    if (line.starts_with("cannot reach ")) reports.push_back(line);
+  }
+  ASSERT_GE(reports.size(), 4u);
+  EXPECT_EQ(reports[0], "cannot reach 10.0.0.0:1000: Connection refused; trying again in 250 ms (attempt 1)");
+  EXPECT_EQ(reports[1], "cannot reach 10.0.0.0:1000: Connection refused; trying again in 500 ms (attempt 2)");
+  EXPECT_EQ(reports[2], "cannot reach 10.0.0.0:1000: Connection refused; trying again in 2 s (attempt 4)");
+  EXPECT_EQ(reports[3], "cannot reach 10.0.0.0:1000: Connection refused; trying again in 5 s (attempt 8)");
+}
+
 TEST(Mesh, SimultaneousDialsLeaveOneLink) {
   SimNet net;
   net.add_peer({1});
