@@ -1,10 +1,9 @@
 // `parley simple-client NAME HOST PORT`: the seed-001 line client (docs/protocol.md "Simple").
-// simple::LineClient decides what to print and send; this file is its I/O: a blocking connect
-// and a poll() loop over stdin and the socket. poll() rather than Asio because stdin may be a
+// simple::LineClient decides what to print and send; this file is its I/O: a bounded connect
+// (net/dial.h) and a poll() loop over stdin and the socket. poll() rather than Asio because stdin may be a
 // terminal, a pipe, a regular file or /dev/null, and only poll() waits on all of them without
 // changing the descriptor's flags. Only the client's screen goes to stdout; diagnostics go to
 // stderr.
-#include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,8 +16,9 @@
 #include <string>
 #include <string_view>
 
-#include "app/posix_io.h"
 #include "app/commands.h"
+#include "app/posix_io.h"
+#include "net/dial.h"
 #include "simple/line_client.h"
 
 namespace parley::app {
@@ -29,29 +29,13 @@ struct SimpleClientFlags {
   std::string name, host, port;
 };
 
-// A connected TCP socket to host:port (any address family), or -1.
+// A connected TCP socket to host:port (any address family), or -1 with the reason on stderr.
+// Bounded (net::kDialTimeout per address): an address that drops packets is not waited on for
+// minutes.
 int connect_to(const std::string& host, const std::string& port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    std::cerr << "parley simple-client: " << host << ": " << ::gai_strerror(rc) << std::endl;
-    return -1;
-  }
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(found, &::freeaddrinfo);
-  for (addrinfo* a = found; a; a = a->ai_next) {
-    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    int rc;
-    do {
-      rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
-    } while (rc != 0 && errno == EINTR);
-    if (rc == 0) return fd;
-    std::cerr << "parley simple-client: connect: " << std::strerror(errno) << std::endl;
-    ::close(fd);
-  }
-  return -1;
+  net::DialResult dialed = net::dial_blocking(host, port);
+  if (dialed.fd < 0) std::cerr << "parley simple-client: " << dialed.error << std::endl;
+  return dialed.fd;
 }
 
 int run_simple_client(const SimpleClientFlags& flags) {

@@ -4,7 +4,9 @@
 // Turn-taking (docs/protocol.md "Talk"): in the user's turn the client may send MESSAGE or
 // HANGUP; after a MESSAGE it is the server's turn until a RESPONSE arrives. QUEUED frames may
 // arrive at any time and are only shown. ERROR, a malformed frame, a client-only tag or a
-// RESPONSE out of turn end the session.
+// RESPONSE out of turn end the session. A first frame that cannot be decoded at all (an unknown
+// tag, or a length over the limit) means the server is no talk server (an IRC server's
+// ":irc.example NOTICE ..." or "ERROR :Closing link"): kNotTalk, with what it sent.
 #pragma once
 
 #include <cstdint>
@@ -23,11 +25,13 @@ class ClientSession {
     enum class Kind : std::uint8_t {
       kResponse,       // the server's answer: print "talk server response: <text>"
       kQueued,         // a notice from the server (e.g. "you are queued ...")
-      kServerError,    // ERROR frame: "<code> <text>"; the session is over
+      kServerError,    // ERROR frame: code and text (the sentence); the session is over
       kProtocolError,  // the server broke the protocol; the session is over
+      kNotTalk,        // the first bytes are no talk frame; text: their first line (raw bytes)
     };
     Kind kind;
     std::string text;
+    std::string code;  // kServerError: the ERROR frame's code ("shutdown"), may be empty
   };
 
   // The line typed in reply to "enter next message: ".
@@ -55,14 +59,22 @@ class ClientSession {
   // Returns false when the session is over.
   bool on_frame(proto::talk::Tag tag, std::string_view payload, Event& event);
 
+  // The start of what the server sent, kept until its first frame has been decoded.
+  void remember_first_bytes(std::string_view bytes);
+  Event decode_failure() const;
+
   proto::talk::FrameDecoder decoder_;
   Turn turn_ = Turn::kUser;
+  bool frame_seen_ = false;
+  std::string first_bytes_;
 };
 
 template <typename Sink>
 void ClientSession::receive(std::string_view bytes, Sink&& sink) {
   if (turn_ == Turn::kOver) return;
+  if (!frame_seen_) remember_first_bytes(bytes);
   const auto status = decoder_.feed(bytes, [&](proto::talk::Tag tag, std::string_view payload) {
+    frame_seen_ = true;
     Event event;
     const bool go_on = on_frame(tag, payload, event);
     sink(static_cast<const Event&>(event));
@@ -70,7 +82,7 @@ void ClientSession::receive(std::string_view bytes, Sink&& sink) {
   });
   if (status == proto::talk::FrameDecoder::Status::kError) {
     turn_ = Turn::kOver;
-    sink(static_cast<const Event&>(Event{Event::Kind::kProtocolError, decoder_.error_text()}));
+    sink(static_cast<const Event&>(decode_failure()));
   }
 }
 

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -15,6 +14,7 @@
 #include <optional>
 #include <string_view>
 
+#include "net/dial.h"
 #include "talk/client_session.h"
 #include "talk/text.h"
 
@@ -56,6 +56,12 @@ class Client {
   // Reads once from the server and shows what came. Returns false when the session is over.
   bool read_from_server(bool prompt_showing, bool& got_response);
   bool send_all(std::string_view bytes);
+  // "host:port", "[v6]:port".
+  std::string where() const {
+    const std::string port = std::to_string(options_.port);
+    if (options_.host.find(':') != std::string::npos) return "[" + options_.host + "]:" + port;
+    return options_.host + ":" + port;
+  }
   void hang_up(const std::string& frame);
 
   const TalkClientOptions& options_;
@@ -162,7 +168,14 @@ bool Client::read_from_server(bool prompt_showing, bool& got_response) {
         break;
       case Kind::kQueued: print("talk server: " + printable(event.text) + "\n"); break;
       case Kind::kServerError:
-        complain("the talk server ended the session: " + printable(event.text));
+        complain("the talk server ended the session" +
+                 (event.code.empty() ? std::string() : " (" + printable(event.code) + ")") +
+                 (event.text.empty() ? std::string() : ": " + printable(event.text)));
+        over = true;
+        break;
+      case Kind::kNotTalk:
+        complain(where() + " does not speak the talk protocol (it sent \"" + printable(event.text) +
+                 "\"); is it the right port?");
         over = true;
         break;
       case Kind::kProtocolError:
@@ -209,20 +222,23 @@ void Client::hang_up(const std::string& frame) {
 }  // namespace
 
 int run_talk_client(const TalkClientOptions& options) {
-  boost::asio::io_context io{1};
-  tcp::resolver resolver(io);
-  boost::system::error_code ec;
-  const auto endpoints = resolver.resolve(options.host, std::to_string(options.port), ec);
-  if (ec) {
-    std::fprintf(options.err, "talk: cannot resolve %s: %s\n", options.host.c_str(), ec.message().c_str());
+  // Bounded: an address that drops packets is given up after net::kDialTimeout, not minutes.
+  net::DialResult dialed = net::dial_blocking(options.host, std::to_string(options.port));
+  if (dialed.fd < 0) {
+    std::fprintf(options.err, "talk: %s\n", dialed.error.c_str());
     std::fflush(options.err);
     return 1;
   }
+  boost::asio::io_context io{1};
+  boost::system::error_code ec;
+  sockaddr_storage local{};
+  socklen_t length = sizeof local;
+  ::getsockname(dialed.fd, reinterpret_cast<sockaddr*>(&local), &length);
   tcp::socket socket(io);
-  boost::asio::connect(socket, endpoints, ec);
+  socket.assign(local.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), dialed.fd, ec);
   if (ec) {
-    std::fprintf(options.err, "talk: cannot connect to %s port %u: %s\n", options.host.c_str(),
-                 static_cast<unsigned>(options.port), ec.message().c_str());
+    ::close(dialed.fd);
+    std::fprintf(options.err, "talk: %s\n", ec.message().c_str());
     std::fflush(options.err);
     return 1;
   }

@@ -252,6 +252,25 @@ def test_unreachable_server(parley_bin):
                              stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
         assert out.returncode != 0
         assert out.stdout.decode() == f"Unable to connect to 127.000.000.001:0{port}\n", "HOST and PORT as given"
+        assert out.stderr.decode() == (f"parley simple-client: cannot connect to 127.000.000.001 port 0{port}: "
+                                       "Connection refused\n")
+
+
+def test_client_gives_up_on_an_address_that_never_answers_after_10_s(parley_bin):
+    # A listener whose backlog is full drops further SYNs: an unbounded connect waits minutes.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            start = time.monotonic()
+            out = subprocess.run([parley_bin, "simple-client", "Nobody", "127.0.0.1", str(port)],
+                                 stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+            took = time.monotonic() - start
+    assert out.returncode != 0
+    assert out.stdout.decode() == f"Unable to connect to 127.0.0.1:{port}\n"
+    assert f"cannot connect to 127.0.0.1 port {port}: timed out after 10 s" in out.stderr.decode()
+    assert 9 < took < 20, took
 
 
 def test_client_stdout_is_exact(door, parley_bin):

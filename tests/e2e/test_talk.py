@@ -316,7 +316,7 @@ def test_interactive_server_without_an_operator_says_so(procs):
     c = procs.client(server.port)
     c.write("anyone there?\n")
     assert c.wait() == 1
-    assert "talk: the talk server ended the session: no-operator" in c.err.text()
+    assert "talk: the talk server ended the session (no-operator): nobody is at the talk server's console" in c.err.text()
     # The server itself goes on serving (and says why in its log).
     raw = RawClient(server.port)
     raw.send(frame(b"M", b"hello?"))
@@ -433,7 +433,7 @@ def test_client_says_so_when_the_server_shuts_down(procs):
     c.out.wait_for("talk server response: hello\n")
     server.stop()  # SIGTERM: graceful, exit status 0
     assert c.wait() == 1
-    assert "talk: the talk server ended the session: shutdown the talk server is shutting down" in c.err.text()
+    assert "talk: the talk server ended the session (shutdown): the talk server is shutting down\n" in c.err.text()
 
 
 def test_client_cannot_connect(parley_bin, tmp_path):
@@ -443,4 +443,44 @@ def test_client_cannot_connect(parley_bin, tmp_path):
         out = subprocess.run([parley_bin, "talk", "127.0.0.1", str(port)], input=b"hello\n",
                              capture_output=True, timeout=TIMEOUT)
     assert out.returncode == 1
-    assert b"talk: cannot connect to 127.0.0.1 port" in out.stderr
+    assert f"talk: cannot connect to 127.0.0.1 port {port}: Connection refused\n".encode() in out.stderr
+
+
+def test_client_gives_up_on_an_address_that_never_answers_after_10_s(parley_bin):
+    # A listener whose backlog is full drops further SYNs: without a bound the connect would
+    # wait for the kernel's retries (over two minutes).
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            start = time.monotonic()
+            out = subprocess.run([parley_bin, "talk", "127.0.0.1", str(port)], input=b"hello\n",
+                                 capture_output=True, timeout=30)
+            took = time.monotonic() - start
+    assert out.returncode == 1
+    assert f"talk: cannot connect to 127.0.0.1 port {port}: timed out after 10 s\n".encode() in out.stderr
+    assert 9 < took < 20, took
+
+
+@pytest.mark.parametrize("greeting", [b"ERROR :Closing link: (registration timed out)\r\n",
+                                      b":irc.example.net NOTICE * :*** Looking up your hostname\r\n"])
+def test_client_recognises_a_server_that_is_not_a_talk_server(parley_bin, greeting):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        p = subprocess.Popen([parley_bin, "talk", "127.0.0.1", str(port)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            conn, _ = listener.accept()
+            with conn:
+                conn.sendall(greeting)
+                _, err = p.communicate(timeout=TIMEOUT)
+        finally:
+            p.kill()
+    assert p.returncode == 1
+    first_line = greeting.rstrip(b"\r\n").decode()
+    assert err.decode() == (f'talk: 127.0.0.1:{port} does not speak the talk protocol (it sent "{first_line}"); '
+                            "is it the right port?\n")
+    assert "frame length" not in err.decode()

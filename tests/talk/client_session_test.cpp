@@ -59,7 +59,8 @@ TEST(ClientSession, ErrorFrameEndsTheSession) {
   auto events = receive(s, encode_frame(Tag::kError, "shutdown the talk server is shutting down"));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, Kind::kServerError);
-  EXPECT_EQ(events[0].text, "shutdown the talk server is shutting down");
+  EXPECT_EQ(events[0].code, "shutdown");
+  EXPECT_EQ(events[0].text, "the talk server is shutting down");
   EXPECT_EQ(s.turn(), ClientSession::Turn::kOver);
   EXPECT_TRUE(receive(s, encode_frame(Tag::kResponse, "late")).empty());
 }
@@ -72,14 +73,47 @@ TEST(ClientSession, ResponseOutOfTurnIsAProtocolError) {
   EXPECT_EQ(s.turn(), ClientSession::Turn::kOver);
 }
 
-TEST(ClientSession, MalformedOrClientOnlyFramesAreProtocolErrors) {
+TEST(ClientSession, ErrorFrameWithACodeAloneHasNoText) {
+  ClientSession s;
+  auto events = receive(s, encode_frame(Tag::kError, "server-full"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].code, "server-full");
+  EXPECT_EQ(events[0].text, "");
+}
+
+TEST(ClientSession, MalformedOrClientOnlyFramesAfterAGoodOneAreProtocolErrors) {
   for (const std::string& bytes : {"Xyz"s, "R\xff\xff\xff\xff"s, encode_frame(Tag::kMessage, "me?")}) {
     ClientSession s;
     s.user_line("hi");
+    ASSERT_EQ(receive(s, encode_frame(Tag::kQueued, "wait")).size(), 1u);
     auto events = receive(s, bytes);
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(events[0].kind, Kind::kProtocolError) << events[0].text;
   }
+}
+
+TEST(ClientSession, AnIrcServerIsRecognisedAsNotSpeakingTalk) {
+  // "ERROR :..." starts with a valid tag, E, and a length of 0x52524F52 ("RROR").
+  for (const std::string& bytes : {"ERROR :Closing link: (registration timed out)\r\nmore"s,
+                                   ":irc.example.net NOTICE * :*** Looking up your hostname\r\n"s}) {
+    ClientSession s;
+    s.user_line("hi");
+    auto events = receive(s, bytes);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].kind, Kind::kNotTalk);
+    EXPECT_EQ(events[0].text, bytes.substr(0, bytes.find('\r')));
+    EXPECT_EQ(s.turn(), ClientSession::Turn::kOver);
+  }
+}
+
+TEST(ClientSession, NotTalkIsDecidedOnFirstBytesThatArriveInPieces) {
+  ClientSession s;
+  s.user_line("hi");
+  EXPECT_TRUE(receive(s, "ER").empty());
+  auto events = receive(s, "ROR :bye\r\n");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, Kind::kNotTalk);
+  EXPECT_EQ(events[0].text, "ERROR :bye");
 }
 
 TEST(ClientSession, TooLongLineIsNotSent) {

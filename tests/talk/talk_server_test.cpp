@@ -167,8 +167,10 @@ TEST(TalkServer, ClientReportsAServerThatShutsDown) {
   ASSERT_TRUE(wait_for(client.out.f, "talk server response: hello\n"));
   server.stop();  // the client sits at its prompt
   EXPECT_EQ(client.wait(), 1);
-  EXPECT_NE(contents(client.err.f).find("talk: the talk server ended the session: shutdown"),
-            std::string::npos)
+  EXPECT_NE(
+      contents(client.err.f)
+          .find("talk: the talk server ended the session (shutdown): the talk server is shutting down\n"),
+      std::string::npos)
       << contents(client.err.f);
 }
 
