@@ -23,23 +23,48 @@ EngineConfig with_operators() {
 
 // ---- OPER -------------------------------------------------------------------------------------
 
-TEST(Oper, UnknownOperatorNameIs491) {
+TEST(Oper, UnknownOperatorNameAnswersAsAWrongPasswordDoes) {
   EngineHarness h(with_operators());
   SessionId a = h.register_user("alice");
   h.send(a, "OPER nobody hunter2");
-  EXPECT_THAT(h.lines(a), AreLines(":parley.local 491 alice :No O-lines for your host"));
+  EXPECT_THAT(h.lines(a), AreLines(":parley.local 464 alice :Password incorrect"));
   EXPECT_FALSE(h.user(a)->is_oper());
+  h.clear(a);
+  h.send(a, "OPER root wrong");
+  EXPECT_THAT(h.lines(a), AreLines(":parley.local 464 alice :Password incorrect"));
 }
 
-TEST(Oper, HostNotMatchingTheBlockIs491) {
+TEST(Oper, UnknownOperatorNameWaitsForAPasswordCheckLikeAKnownOne) {
+  EngineHarness h(with_operators());
+  SessionId a = h.register_user("alice");
+  h.accounts.mode = FakeAccountBackend::Mode::kManual;
+  h.send(a, "OPER nobody hunter2");
+  EXPECT_THAT(h.lines(a), IsEmpty());
+  ASSERT_TRUE(h.answer_next());
+  EXPECT_THAT(h.lines(a), AreLines(":parley.local 464 alice :Password incorrect"));
+}
+
+TEST(Oper, NamedBlockForAnotherHostAnswersAsAWrongPasswordDoes) {
   EngineHarness h(with_operators());
   SessionId a = h.register_user("alice");
   h.send(a, "OPER lan lanpass");
-  EXPECT_THAT(h.lines(a), AreLines(":parley.local 491 alice :No O-lines for your host"));
+  EXPECT_THAT(h.lines(a), AreLines(":parley.local 464 alice :Password incorrect"));
   EXPECT_FALSE(h.user(a)->is_oper());
   SessionId b = h.register_user("bob", {}, "10.0.0.7");
   h.send(b, "OPER lan lanpass");
   EXPECT_TRUE(h.user(b)->is_oper());
+}
+
+TEST(Oper, NoBlockForTheHostIs491WhateverTheName) {
+  EngineConfig c = EngineHarness::default_config();
+  c.operators.push_back(OperatorBlock{"lan", FakeAccountBackend::hash("lanpass"), "*@10.0.0.*"});
+  EngineHarness h(c);
+  SessionId a = h.register_user("alice");
+  h.send(a, "OPER lan lanpass");
+  h.send(a, "OPER nobody lanpass");
+  EXPECT_THAT(h.lines(a), AreLines(":parley.local 491 alice :No O-lines for your host",
+                                   ":parley.local 491 alice :No O-lines for your host"));
+  EXPECT_FALSE(h.user(a)->is_oper());
 }
 
 TEST(Oper, WrongPasswordIs464AndConnectionStays) {

@@ -11,25 +11,38 @@ namespace parley::core::commands {
 using namespace numeric;
 
 // OPER <name> <password>
+// A failure must not tell a stranger which operator names exist (as ngIRCd, which answers 464
+// to every failure): an unknown name, a wrong password and a named block whose host does not
+// match all answer 464, after the same password check. 491 is sent only when no block at all
+// accepts this user's host, which is true whatever name was tried and so reveals no name.
 void oper(Engine& e, User& u, const proto::Message& m) {
   const auto& blocks = e.config().operators;
-  auto block = std::find_if(blocks.begin(), blocks.end(), [&](const OperatorBlock& b) { return b.name == m.param(0); });
   // The block's host may name the displayed host (a cloak) or the real IP.
-  auto from = [&](std::string_view host) {
-    return proto::match_mask(block->host_mask, u.username + "@" + std::string(host),
-                             proto::Casemapping::kAscii);
+  auto accepts_host = [&](const OperatorBlock& b) {
+    auto from = [&](std::string_view host) {
+      return proto::match_mask(b.host_mask, u.username + "@" + std::string(host), proto::Casemapping::kAscii);
+    };
+    return from(u.host) || from(u.ip());
   };
-  if (block == blocks.end() || !(from(u.host) || from(u.ip()))) {
+  auto usable =
+      std::find_if(blocks.begin(), blocks.end(), [&](const OperatorBlock& b) { return accepts_host(b); });
+  if (usable == blocks.end()) {
     e.reply(u, ERR_NOOPERHOST, {"No O-lines for your host"});
     return;
   }
-  // The hash check runs off the engine thread; the answer (labeled, if the command was) follows.
+  auto block = std::find_if(blocks.begin(), blocks.end(),
+                            [&](const OperatorBlock& b) { return b.name == m.param(0) && accepts_host(b); });
+  // Without a matching block the password is checked against a host-matching block anyway, so a
+  // wrong name takes as long as a wrong password; its outcome is then ignored.
+  bool named = block != blocks.end();
   AccountRequest check;
   check.kind = AccountRequest::Kind::kVerifyPassword;
-  check.hash = block->password_hash;
+  check.hash = named ? block->password_hash : usable->password_hash;
   check.password = std::string(m.param(1));
-  e.request(u, std::move(check), [name = block->name](Engine& e, User& u, const AccountAnswer& answer) {
-    if (answer.outcome != AccountAnswer::Outcome::kOk) {
+  // The hash check runs off the engine thread; the answer (labeled, if the command was) follows.
+  std::string name = named ? block->name : std::string();
+  e.request(u, std::move(check), [named, name](Engine& e, User& u, const AccountAnswer& answer) {
+    if (!named || answer.outcome != AccountAnswer::Outcome::kOk) {
       e.reply(u, ERR_PASSWDMISMATCH, {"Password incorrect"});
       return;
     }
