@@ -1,8 +1,8 @@
 // `parley simple-client NAME HOST PORT`: the seed-001 line client (docs/protocol.md "Simple").
 // simple::LineClient decides what to print and send; this file is its I/O: a bounded connect
-// (net/dial.h) and a poll() loop over stdin and the socket. poll() rather than Asio because stdin may be a
-// terminal, a pipe, a regular file or /dev/null, and only poll() waits on all of them without
-// changing the descriptor's flags. Only the client's screen goes to stdout; diagnostics go to
+// (net/dial.h) and a poll() loop over stdin and the socket. poll() rather than Asio because
+// stdin may be a terminal, a pipe, a regular file or /dev/null, and only poll() waits on all of
+// them without changing the descriptor's flags. Only the client's screen goes to stdout; diagnostics go to
 // stderr.
 #include <poll.h>
 #include <sys/socket.h>

@@ -79,9 +79,8 @@ void Engine::send_lusers(User& u) {
   if (std::size_t unknown = unregistered_count()) {
     reply(u, RPL_LUSERUNKNOWN, {std::to_string(unknown), "unknown connection(s)"});
   }
-  // Sent even when it is 0, unlike 252 and 253: ngIRCd and InspIRCd both always send it, and
-  // clients that show LUSERS expect the channel count there (RFC 2812's "only if non-zero" is
-  // followed by neither).
+  // Sent even when it is 0, unlike 252 and 253: ngIRCd (IRC_Send_LUSERS) and InspIRCd
+  // (core_lusers) both always send it, RFC 2812's "only if a non-zero count" notwithstanding.
   reply(u, RPL_LUSERCHANNELS, {std::to_string(channels_.size()), "channels formed"});
   // 255 counts registered clients, as 265 does; connections still registering are 253's.
   reply(u, RPL_LUSERME, {"I have " + std::to_string(registered_count_) + " clients and 0 servers"});
