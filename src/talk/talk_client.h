@@ -21,8 +21,9 @@ struct TalkClientOptions {
   std::FILE* err = stderr;  // why the session failed
 };
 
-// Exit status: 0 after hanging up; 1 if the server cannot be reached, goes away, sends ERROR or
-// breaks the protocol (the reason is printed on `err`).
+// Exit status: 0 after hanging up; 1 if the server cannot be reached (connecting gives up after
+// net::kDialTimeout per address), goes away, sends ERROR, breaks the protocol or is not a talk
+// server at all (the reason, naming host and port where it helps, is printed on `err`).
 int run_talk_client(const TalkClientOptions& options);
 
 }  // namespace parley::talk
