@@ -393,7 +393,7 @@ void ChatClient::handle_numeric(int code, const proto::Message& m) {
           list += (list.empty() ? "" : " ") + mem->prefixes.substr(0, 1) + mem->nick;
         }
         show(b->id, Event::Style::kMeta,
-             b->name + ": " + std::to_string(b->members.size()) + " nicks [" + list + "]");
+             b->name + ": " + count_of(b->members.size(), "nick") + " [" + list + "]");
         return;
       }
       break;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include "client/message_text.h"
+
 namespace parley::client {
 
 static_assert(kNickColours <= tui::kColourSlots, "every nick colour needs a terminal colour slot");
@@ -108,7 +110,7 @@ void ChatView::refresh() {
     if (!b->joined)
       status += " (not joined)";
     else
-      status += " " + std::to_string(b->members.size()) + " nicks";
+      status += " " + count_of(b->members.size(), "nick");
   }
   const std::string act = activity();
   if (!act.empty()) status += " | Act: " + act;

@@ -87,5 +87,22 @@ TEST_F(ViewTest, ClosingAWindowRemovesItAndClearEmptiesIt) {
   EXPECT_EQ(model.active(), 0u);
 }
 
+TEST_F(ViewTest, StatusLineCountsNicksInSingularAndPlural) {
+  EXPECT_NE(model.frame(120, 20).status.find(" 3 nicks"), std::string::npos);
+  client.receive(":bob!b@h PART #parley", kT0);
+  client.receive(":carol!c@h PART #parley", kT0);
+  view.update();
+  EXPECT_NE(model.frame(120, 20).status.find(" 1 nick "), std::string::npos) << model.frame(120, 20).status;
+}
+
+TEST_F(ViewTest, NamesSummaryCountsOneNickInTheSingular) {
+  client.receive(":alice!a@h JOIN #solo", kT0);
+  client.receive(":srv 353 alice = #solo :@alice", kT0);
+  client.receive(":srv 366 alice #solo :End", kT0);
+  client.input("/window 3", kT0);
+  view.update();
+  EXPECT_NE(pane_text().find("#solo: 1 nick [@alice]"), std::string::npos) << pane_text();
+}
+
 }  // namespace
 }  // namespace parley::client
