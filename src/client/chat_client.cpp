@@ -184,7 +184,9 @@ void ChatClient::handle(const proto::Message& m) {
   } else if (is("INVITE")) {
     here(Event::Style::kMeta, std::string(nick_of(m.source)) + " invites you to " + std::string(m.param(1)));
   } else if (is("ERROR")) {
-    show(server_buffer(), Event::Style::kError, "Server closed the connection: " + std::string(m.param(0)));
+    // After our own QUIT the server's ERROR is the expected goodbye, not a fault.
+    show(server_buffer(), quitting_ ? Event::Style::kInfo : Event::Style::kError,
+         "Server closed the connection: " + std::string(m.param(0)));
   } else if (is("WALLOPS")) {
     show(server_buffer(), Event::Style::kNotice, std::string(m.param(0)),
          "!" + std::string(nick_of(m.source)));
