@@ -302,7 +302,7 @@ class TerminalFront final : public Front {
 client::ClientOptions client_options(const ChatFlags& flags, const std::string& host) {
   client::ClientOptions options;
   options.host = host;
-  options.nick = flags.nick.empty() ? login_name() : flags.nick;
+  options.nick = flags.nick.empty() ? client::nick_from_name(login_name()) : flags.nick;
   options.user = flags.user.empty() ? options.nick : flags.user;
   options.realname = flags.realname.empty() ? options.nick : flags.realname;
   options.password = flags.password;
@@ -566,7 +566,7 @@ Subcommand add_chat_command(CLI::App& parent) {
   cli->add_option("SERVER", flags->target,
                   "HOST[:PORT], or ircs://HOST[:PORT] for TLS (port 6667, or 6697 with TLS, unless given)")
       ->required();
-  cli->add_option("--nick", flags->nick, "Nick (default: your login name)");
+  cli->add_option("--nick", flags->nick, "Nick (default: your login name, made into a valid nick)");
   cli->add_option("--user", flags->user, "User name (default: the nick)");
   cli->add_option("--realname", flags->realname, "Real name (default: the nick)");
   cli->add_option("--password", flags->password, "Server password (PASS)");

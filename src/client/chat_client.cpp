@@ -319,6 +319,22 @@ void ChatClient::registered(const proto::Message& m) {
   for (std::size_t i = 0; i < channels.size(); ++i) join(channels[i], keys[i]);
 }
 
+std::string nick_from_name(std::string_view name) {
+  const auto allowed = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("[]\\`_^{|}-").find(c) != std::string_view::npos;
+  };
+  std::string nick;
+  for (char c : name) {
+    if (nick.size() >= kMaxDefaultNick) break;
+    if (nick.empty() && ((c >= '0' && c <= '9') || c == '-')) nick += '_';
+    nick += allowed(c) ? c : '_';
+  }
+  nick.resize(std::min(nick.size(), kMaxDefaultNick));
+  if (nick.find_first_not_of('_') == std::string::npos) return "parley";
+  return nick;
+}
+
 void ChatClient::nick_in_use() {
   // alice -> alice_ -> alice__ -> alice1 ... alice9, then give up and let the user choose.
   ++nick_attempt_;
@@ -399,7 +415,15 @@ void ChatClient::handle_numeric(int code, const proto::Message& m) {
         return;
       }
       break;
-    case 432:  // ERR_ERRONEUSNICKNAME
+    case 432:  // ERR_ERRONEUSNICKNAME: no fallback of the same nick can be valid
+      if (state_ == ConnState::kRegistering)
+        return stop("The server refuses the nick " + std::string(m.param(1)) + " as invalid (" +
+                    std::string(m.param(m.size() - 1)) +
+                    "); choose another with --nick: letters, digits and []\\`_^{|}-, not starting "
+                    "with a digit or -");
+      here(Event::Style::kError,
+           "Invalid nick " + std::string(m.param(1)) + ": " + std::string(m.param(m.size() - 1)));
+      return;
     case 433:  // ERR_NICKNAMEINUSE
     case 437:  // ERR_UNAVAILRESOURCE
       if (state_ == ConnState::kRegistering) {

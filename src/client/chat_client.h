@@ -102,6 +102,12 @@ std::string format_line(const Event& event);
 inline constexpr int kNickColours = 12;
 int nick_colour(std::string_view nick, proto::Casemapping cm);
 
+// A valid IRC nick made from `name` (a login name): letters, digits and []\`_^{|}- kept, other
+// bytes become '_', a leading digit or '-' gets a '_' before it, at most kMaxDefaultNick bytes;
+// "parley" when nothing is left.
+inline constexpr std::size_t kMaxDefaultNick = 16;
+std::string nick_from_name(std::string_view name);
+
 // The names of the commands input() understands ("join", "msg", ...), in /help order.
 std::vector<std::string_view> command_names();
 

@@ -39,6 +39,46 @@ class SessionTest : public ::testing::Test {
   ChatClient client;
 };
 
+TEST_F(SessionTest, ErroneousNickDuringRegistrationStopsWithTheReasonInsteadOfFallbacks) {
+  ChatClient c(ClientOptions{"irc.test", "bad nick", "", "", "", {}});
+  c.connected(kT0);
+  c.take_wire();
+  c.receive(":srv 432 * :Erroneous nickname", kT0);
+  c.receive(":srv 432 * bad :Erroneous nickname", kT0);
+  for (const std::string& line : c.take_wire()) EXPECT_FALSE(line.starts_with("NICK")) << line;
+  EXPECT_TRUE(c.failed());
+  EXPECT_FALSE(c.reconnect_at().has_value());
+  EXPECT_THAT(c.stop_reason(), HasSubstr("invalid"));
+  EXPECT_THAT(c.stop_reason(), HasSubstr("Erroneous nickname"));
+  EXPECT_THAT(c.stop_reason(), ::testing::Not(HasSubstr("taken")));
+}
+
+TEST_F(SessionTest, ErroneousNickAfterRegistrationIsAnErrorNotAnInUseFallback) {
+  register_now();
+  client.input("/nick 9lives", kT0);
+  client.take_wire();
+  client.receive(":srv 432 alice 9lives :Erroneous nickname", kT0);
+  EXPECT_TRUE(client.take_wire().empty());
+  const auto shown = lines();
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].style, Event::Style::kError);
+  EXPECT_EQ(shown[0].text, "Invalid nick 9lives: Erroneous nickname");
+  EXPECT_FALSE(client.failed());
+}
+
+TEST(NickFromName, KeepsValidNamesAndRepairsInvalidOnes) {
+  EXPECT_EQ(nick_from_name("alice"), "alice");
+  EXPECT_EQ(nick_from_name("john.doe"), "john_doe");
+  EXPECT_EQ(nick_from_name("bad nick"), "bad_nick");
+  EXPECT_EQ(nick_from_name("1user"), "_1user");
+  EXPECT_EQ(nick_from_name("-dash"), "_-dash");
+  EXPECT_EQ(nick_from_name("[x]`_^{|}\\-"), "[x]`_^{|}\\-");
+  EXPECT_EQ(nick_from_name("a-very-long-login-name-indeed"), "a-very-long-logi");
+  EXPECT_EQ(nick_from_name("12345678901234567890").size(), kMaxDefaultNick);
+  EXPECT_EQ(nick_from_name(""), "parley");
+  EXPECT_EQ(nick_from_name("..."), "parley");
+}
+
 TEST_F(SessionTest, OwnQuitIsNotShownAsAnError) {
   register_now();
   client.input("/quit bye", kT0);
