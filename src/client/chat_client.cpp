@@ -35,6 +35,38 @@ std::optional<Clock::time_point> parse_server_time(std::string_view s) {
   return Clock::from_time_t(t) + std::chrono::milliseconds(ms);
 }
 
+// "45s", "3m 5s", "2h 3m", "4d 2h": a number of seconds as a person reads it.
+std::string duration_text(std::uint64_t seconds) {
+  const std::uint64_t d = seconds / 86400, h = seconds / 3600 % 24, m = seconds / 60 % 60, s = seconds % 60;
+  if (d > 0) return std::to_string(d) + "d " + std::to_string(h) + "h";
+  if (h > 0) return std::to_string(h) + "h " + std::to_string(m) + "m";
+  if (m > 0) return std::to_string(m) + "m " + std::to_string(s) + "s";
+  return std::to_string(s) + "s";
+}
+
+// 317 "nick 7380 1796550120 :seconds idle, signon time" -> "nick is idle 2h 3m, signed on
+// 2026-12-06 14:02" (local time); numbers that do not parse are shown as the server sent them.
+std::string whois_idle_text(const proto::Message& m) {
+  const auto number = [](std::string_view text) -> std::optional<std::uint64_t> {
+    std::uint64_t value = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (r.ec != std::errc{} || r.ptr != text.data() + text.size()) return std::nullopt;
+    return value;
+  };
+  const auto idle = number(m.param(2));
+  if (!idle) return join_params(m, 1);
+  std::string out = std::string(m.param(1)) + " is idle " + duration_text(*idle);
+  if (m.size() > 4) {  // the signon time is optional (RFC 1459 has only the idle time)
+    const auto signon = number(m.param(3));
+    std::tm local{};
+    const std::time_t t = signon ? static_cast<std::time_t>(*signon) : 0;
+    char date[32] = "";
+    if (signon && ::localtime_r(&t, &local) != nullptr) std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", &local);
+    out += ", signed on " + (date[0] != '\0' ? std::string(date) : std::string(m.param(3)));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(ConnState state) {
@@ -415,6 +447,9 @@ void ChatClient::handle_numeric(int code, const proto::Message& m) {
         return;
       }
       break;
+    case 317:  // RPL_WHOISIDLE: nick seconds-idle [signon-time] :text
+      here(Event::Style::kMeta, whois_idle_text(m));
+      return;
     case 432:  // ERR_ERRONEUSNICKNAME: no fallback of the same nick can be valid
       if (state_ == ConnState::kRegistering)
         return stop("The server refuses the nick " + std::string(m.param(1)) + " as invalid (" +

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
+
 #include "client/chat_client.h"
 
 namespace parley::client {
@@ -93,6 +96,30 @@ TEST_F(SessionTest, ServerClosingUnaskedIsStillAnError) {
   const auto shown = lines();
   ASSERT_FALSE(shown.empty());
   EXPECT_EQ(shown[0].style, Event::Style::kError);
+}
+
+TEST_F(SessionTest, WhoisIdleAndSignonAreADurationAndADate) {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  register_now();
+  // 1796565720 is 2026-12-06 14:02 UTC.
+  client.receive(":srv 317 alice bob 7380 1796565720 :seconds idle, signon time", kT0);
+  client.receive(":srv 317 alice bob 45 :seconds idle", kT0);
+  client.receive(":srv 317 alice bob 200000 1796565720 :seconds idle, signon time", kT0);
+  client.receive(":srv 317 alice bob 185 1796565720 :seconds idle, signon time", kT0);
+  std::vector<std::string> texts;
+  for (const Event& e : lines()) texts.push_back(e.text);
+  EXPECT_THAT(texts, ElementsAre("bob is idle 2h 3m, signed on 2026-12-06 14:02", "bob is idle 45s",
+                                 "bob is idle 2d 7h, signed on 2026-12-06 14:02",
+                                 "bob is idle 3m 5s, signed on 2026-12-06 14:02"));
+}
+
+TEST_F(SessionTest, WhoisIdleThatIsNotANumberIsShownAsSent) {
+  register_now();
+  client.receive(":srv 317 alice bob soon :seconds idle", kT0);
+  const auto shown = lines();
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].text, "bob soon seconds idle");
 }
 
 }  // namespace
