@@ -143,9 +143,14 @@ void ChatClient::disconnected(std::string_view reason, Clock::time_point now) {
       b.rejoin = true;
       show(b.id, Event::Style::kError, "Disconnected from the server");
     }
+    // The server forgets all of it with the connection; what it still holds comes again with
+    // the rejoin (332 topic, 353 names, 324 modes), so nothing stale stays on screen.
     b.joined = false;
     b.members.clear();
+    b.topic.clear();
+    b.modes.clear();
   }
+  away_ = false;
   if (quitting_) {
     state_ = ConnState::kDisconnected;
     info("Disconnected");

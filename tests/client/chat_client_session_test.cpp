@@ -122,5 +122,33 @@ TEST_F(SessionTest, WhoisIdleThatIsNotANumberIsShownAsSent) {
   EXPECT_EQ(shown[0].text, "bob soon seconds idle");
 }
 
+TEST_F(SessionTest, ReconnectForgetsTopicModesAndNicksUntilTheServerSendsThemAgain) {
+  register_now();
+  client.receive(":srv 332 alice #parley :old topic", kT0);
+  client.receive(":srv 324 alice #parley +nt", kT0);
+  client.receive(":srv 353 alice = #parley :alice bob", kT0);
+  client.receive(":srv 366 alice #parley :End", kT0);
+  client.input("/away lunch", kT0);
+  client.receive(":srv 306 alice :You have been marked as being away", kT0);
+  client.disconnected("connection reset", kT0);
+  const Buffer* b = client.find("#parley");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->topic, "");
+  EXPECT_EQ(b->modes, "");
+  EXPECT_TRUE(b->members.empty());
+  EXPECT_FALSE(client.away());
+
+  client.connecting(kT0 + std::chrono::seconds(1));
+  client.connected(kT0 + std::chrono::seconds(1));
+  client.receive(":srv 001 alice :Welcome", kT0);
+  client.receive(":alice!al@host JOIN #parley", kT0);
+  client.receive(":srv 324 alice #parley +n", kT0);
+  client.receive(":srv 353 alice = #parley :alice", kT0);
+  client.receive(":srv 366 alice #parley :End", kT0);
+  EXPECT_EQ(b->topic, "");
+  EXPECT_EQ(b->modes, "+n");
+  ASSERT_EQ(b->members.size(), 1u);
+}
+
 }  // namespace
 }  // namespace parley::client
