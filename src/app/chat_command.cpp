@@ -25,6 +25,8 @@
 #include <string>
 #include <string_view>
 
+#include "app/chat_dial.h"
+#include "app/chat_password.h"
 #include "app/chat_tls.h"
 #include "app/commands.h"
 #include "app/posix_io.h"
@@ -41,7 +43,6 @@ namespace {
 
 using client::Clock;
 
-constexpr int kConnectTimeoutSeconds = 10;
 constexpr auto kQuitGrace = std::chrono::seconds(2);  // wait for the server to close after QUIT
 constexpr std::size_t kMaxServerLine = proto::kMaxLineBytes + proto::kMaxTagBytes;
 
@@ -73,151 +74,6 @@ std::pair<std::string, std::string> split_target(const std::string& target, cons
     return {target.substr(0, colon), target.substr(colon + 1)};
   return {target, default_port};
 }
-
-// The password for --sasl-user: --password-file, else $PARLEY_PASSWORD, else asked on the
-// terminal without echo. Never from the command line, where other users could read it.
-std::optional<std::string> sasl_password(const ChatFlags& flags, std::string& error) {
-  if (!flags.password_file.empty()) {
-    std::ifstream in(flags.password_file, std::ios::binary);
-    if (!in) {
-      error = "cannot read --password-file " + flags.password_file + ": " + std::strerror(errno);
-      return std::nullopt;
-    }
-    std::ostringstream content;
-    content << in.rdbuf();
-    std::string password = content.str();
-    if (!password.empty() && password.back() == '\n') password.pop_back();  // one final line end
-    if (!password.empty() && password.back() == '\r') password.pop_back();
-    if (password.empty() || password.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-      error = "--password-file " + flags.password_file + " must hold the password on one line";
-      return std::nullopt;
-    }
-    return password;
-  }
-  if (const char* env = std::getenv("PARLEY_PASSWORD"); env != nullptr && *env != '\0')
-    return std::string(env);
-  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (tty < 0) {
-    error =
-        "--sasl-user needs a password: give --password-file FILE or set PARLEY_PASSWORD (there is no "
-        "terminal to ask on)";
-    return std::nullopt;
-  }
-  // Echo goes off before the prompt appears, so nothing typed after it is ever shown.
-  termios saved{};
-  const bool is_terminal = ::tcgetattr(tty, &saved) == 0;
-  if (is_terminal) {
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(tty, TCSAFLUSH, &quiet);
-  }
-  write_all(tty, "Password for " + flags.sasl_user + ": ", false);
-  std::string password;
-  char c;
-  while (password.size() < 1024) {
-    const ssize_t n = ::read(tty, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || c == '\n' || c == '\r') break;
-    password += c;
-  }
-  if (is_terminal) ::tcsetattr(tty, TCSANOW, &saved);
-  write_all(tty, "\n", false);
-  ::close(tty);
-  if (password.empty()) {
-    error = "no password given";
-    return std::nullopt;
-  }
-  return password;
-}
-
-// A connection attempt that does not block: the addresses of one host name, tried in turn, each
-// with a non-blocking connect() the event loop polls for (so the keyboard, /quit included, keeps
-// working while a server that drops packets makes us wait up to kConnectTimeoutSeconds).
-// Host name resolution itself (getaddrinfo) still blocks.
-class Dial {
- public:
-  Dial(const std::string& host, const std::string& port) : addresses_(nullptr, &::freeaddrinfo) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-      error_ = ::gai_strerror(rc);
-      return;
-    }
-    addresses_.reset(found);
-    next_ = found;
-    start_next();
-  }
-  ~Dial() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Dial(const Dial&) = delete;
-  Dial& operator=(const Dial&) = delete;
-
-  // The socket being connected; -1 once every address failed (error() says why).
-  int fd() const { return fd_; }
-  bool connected() const { return connected_; }
-  const std::string& error() const { return error_; }
-  Clock::time_point deadline() const { return deadline_; }
-
-  // The socket became writable or failed (poll() said so), or `now` is past the deadline.
-  void progress(Clock::time_point now) {
-    if (fd_ < 0 || connected_) return;
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-    if (error == 0) {
-      pollfd p{fd_, POLLOUT, 0};
-      if (::poll(&p, 1, 0) == 1 && (p.revents & POLLOUT) != 0) return finish();
-      if (now < deadline_) return;  // still in progress
-      error = ETIMEDOUT;
-    }
-    error_ = error == ETIMEDOUT ? "connection timed out" : std::strerror(error);
-    ::close(fd_);
-    fd_ = -1;
-    start_next();
-  }
-
-  // Hands the connected socket over (blocking again, as the rest of the loop expects).
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  void start_next() {
-    while (next_ != nullptr) {
-      const addrinfo* a = next_;
-      next_ = next_->ai_next;
-      fd_ = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
-      if (fd_ < 0) {
-        error_ = std::strerror(errno);
-        continue;
-      }
-      deadline_ = Clock::now() + std::chrono::seconds(kConnectTimeoutSeconds);
-      if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) return finish();
-      if (errno == EINPROGRESS || errno == EINTR) return;  // poll() for writability
-      error_ = std::strerror(errno);
-      ::close(fd_);
-      fd_ = -1;
-    }
-    if (error_.empty()) error_ = "no address";
-  }
-  void finish() {
-    const int flags = ::fcntl(fd_, F_GETFL);
-    ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
-    connected_ = true;
-  }
-
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses_;
-  const addrinfo* next_ = nullptr;
-  int fd_ = -1;
-  bool connected_ = false;
-  std::string error_;
-  Clock::time_point deadline_{};
-};
 
 // What the loop shows to the user: the terminal UI or plain lines on stdout.
 class Front {
@@ -532,7 +388,7 @@ int run_chat(const ChatFlags& flags) {
   }
   if (!flags.sasl_user.empty()) {
     std::string error;
-    auto password = sasl_password(flags, error);
+    auto password = sasl_password(flags.password_file, flags.sasl_user, error);
     if (!password) {
       std::cerr << "parley chat: " << error << std::endl;
       return 2;
