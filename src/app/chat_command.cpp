@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -82,6 +83,12 @@ class Front {
   virtual void show() = 0;                        // after client changes
   virtual bool input(Clock::time_point now) = 0;  // stdin is readable; false: it ended
   virtual void interrupted() {}                   // poll() got EINTR (SIGWINCH)
+  // Whether to read stdin now (false while lines read earlier still wait for the client).
+  virtual bool wants_input() const { return true; }
+  // Hands lines read earlier to the client as far as it can take them now.
+  virtual void pump(Clock::time_point /*now*/) {}
+  // stdin ended: leave as /quit does (after whatever was read before the end).
+  virtual void ended(Clock::time_point now) = 0;
 };
 
 class HeadlessFront final : public Front {
@@ -110,10 +117,32 @@ class HeadlessFront final : public Front {
     if (n <= 0) return false;
     reader_.feed(std::string_view(buffer, static_cast<std::size_t>(n)),
                  [&](auto event, std::string_view line) {
-                   if (event == proto::LineReader::Event::kLine) client_.input(line, now);
+                   if (event == proto::LineReader::Event::kLine) held_.emplace_back(line);
                    return true;
                  });
+    pump(now);
     return true;
+  }
+
+  // A script's lines must all arrive: each waits until the client is registered and in the
+  // channel it joins first (text typed before that would have nowhere to go) and until the send
+  // queue has room. Only /quit never waits. What is held is at most one read (4 KiB): stdin is
+  // not read again until it is handed over, so a long pipe waits in the pipe.
+  bool wants_input() const override { return held_.empty(); }
+
+  void pump(Clock::time_point now) override {
+    while (!held_.empty()) {
+      const std::string_view line = held_.front();
+      const bool quit = line == "/quit" || line.starts_with("/quit ") || line == "/exit";
+      if (!quit && (!client_.ready_for_text() || client_.queue_full() || client_.quitting())) return;
+      client_.input(line, now);
+      held_.pop_front();
+    }
+  }
+
+  void ended(Clock::time_point now) override {
+    held_.emplace_back("/quit");
+    pump(now);
   }
 
  private:
@@ -124,11 +153,12 @@ class HeadlessFront final : public Front {
 
   client::ChatClient& client_;
   proto::LineReader reader_{4096};
+  std::deque<std::string> held_;  // lines read from stdin, not yet given to the client
 };
 
 class TerminalFront final : public Front {
  public:
-  explicit TerminalFront(client::ChatClient& c) : model_("server"), view_(c, model_) {
+  explicit TerminalFront(client::ChatClient& c) : client_(c), model_("server"), view_(c, model_) {
     model_.add_line(0,
                     "-- parley chat: /help lists the commands; Alt-1..9 or Ctrl-N/Ctrl-P switch windows; "
                     "PgUp/PgDn scroll; /quit leaves.");
@@ -149,7 +179,12 @@ class TerminalFront final : public Front {
 
   void interrupted() override { input(Clock::now()); }
 
+  void ended(Clock::time_point now) override {
+    if (!client_.quitting()) client_.input("/quit", now);
+  }
+
  private:
+  client::ChatClient& client_;
   tui::Terminal terminal_;
   tui::UiModel model_;
   client::ChatView view_;
@@ -190,11 +225,14 @@ class ChatLoop {
   void run() {
     connect();
     for (;;) {
+      front_.pump(Clock::now());
       flush();
       if (chat_.quitting()) {
         if (sock_ < 0) return;
-        if (!quit_deadline_) quit_deadline_ = Clock::now() + kQuitGrace;
-        if (Clock::now() >= *quit_deadline_) return;
+        // Quitting waits until every queued line (the QUIT last) has gone, then for the server
+        // to close the connection, at most kQuitGrace.
+        if (chat_.queued_lines() == 0 && !quit_deadline_) quit_deadline_ = Clock::now() + kQuitGrace;
+        if (quit_deadline_ && Clock::now() >= *quit_deadline_) return;
       }
       if (sock_ < 0 && !dial_ && chat_.reconnect_at() && Clock::now() >= *chat_.reconnect_at()) {
         connect();
@@ -256,10 +294,11 @@ class ChatLoop {
     chat_.disconnected(reason, Clock::now());
   }
 
-  // Sends what the client queued and shows what happened.
+  // Sends what the client's pacing lets go now and shows what happened.
   void flush() {
     std::string out;
-    for (const std::string& line : chat_.take_wire()) out += line;
+    if (sock_ >= 0)
+      for (const std::string& line : chat_.take_wire(Clock::now())) out += line;
     if (sock_ >= 0 && !out.empty()) {
       if (tls_ && !tls_->write_all(out))
         drop(std::string(tls_->error()));  // a copy: drop() ends the TLS session first
@@ -274,6 +313,8 @@ class ChatLoop {
   bool wait() {
     std::optional<Clock::time_point> due = quit_deadline_ ? quit_deadline_ : chat_.reconnect_at();
     if (dial_ && (!due || dial_->deadline() < *due)) due = dial_->deadline();
+    if (const auto send_at = chat_.next_send_at(); sock_ >= 0 && send_at && (!due || *send_at < *due))
+      due = send_at;
     int timeout = -1;
     if (due) {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*due - Clock::now()).count();
@@ -282,7 +323,9 @@ class ChatLoop {
     // The second descriptor is the server connection, or the socket still connecting.
     const int server = dial_ ? dial_->fd() : sock_;
     const short server_events = dial_ ? POLLOUT : POLLIN;
-    pollfd fds[2] = {{STDIN_FILENO, static_cast<short>(stdin_open_ ? POLLIN : 0), 0},
+    const bool read_stdin = stdin_open_ && front_.wants_input();
+    // A negative descriptor is skipped: a closed pipe would report POLLHUP even with no events.
+    pollfd fds[2] = {{read_stdin ? STDIN_FILENO : -1, POLLIN, 0},
                      {server, server_events, 0}};
     if (::poll(fds, server >= 0 ? 2 : 1, timeout) < 0) {
       if (errno != EINTR) {
@@ -296,12 +339,12 @@ class ChatLoop {
       dial_progress(Clock::now());  // writable, failed or timed out
     else if (sock_ >= 0 && fds[1].revents != 0)
       read_socket();
-    if (stdin_open_ && fds[0].revents != 0) {
+    if (read_stdin && fds[0].revents != 0) {
       // Data first; a hang-up without data (terminal gone, pipe closed) ends the input.
       const bool readable = (fds[0].revents & POLLIN) != 0;
       if (!readable || !front_.input(Clock::now())) {
         stdin_open_ = false;  // end of input: leave as /quit does
-        if (!chat_.quitting()) chat_.input("/quit", Clock::now());
+        front_.ended(Clock::now());
       }
     }
     return true;

@@ -61,7 +61,8 @@ std::string whois_idle_text(const proto::Message& m) {
     std::tm local{};
     const std::time_t t = signon ? static_cast<std::time_t>(*signon) : 0;
     char date[32] = "";
-    if (signon && ::localtime_r(&t, &local) != nullptr) std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", &local);
+    if (signon && ::localtime_r(&t, &local) != nullptr)
+      std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", &local);
     out += ", signed on " + (date[0] != '\0' ? std::string(date) : std::string(m.param(3)));
   }
   return out;
@@ -80,7 +81,8 @@ std::string_view to_string(ConnState state) {
   return "?";
 }
 
-ChatClient::ChatClient(ClientOptions options) : options_(std::move(options)), nick_(options_.nick) {
+ChatClient::ChatClient(ClientOptions options)
+    : options_(std::move(options)), nick_(options_.nick), queue_(options_.pacing) {
   if (options_.user.empty()) options_.user = options_.nick;
   if (options_.realname.empty()) options_.realname = options_.nick;
   Buffer server;
@@ -108,6 +110,7 @@ void ChatClient::connected(Clock::time_point now, std::string_view security) {
   sasl_received_.clear();
   scram_.reset();
   cap_negotiating_ = true;
+  queue_.reset(now);
   nick_ = options_.nick;
   nick_attempt_ = 0;
   info("Connected to " + options_.host + (security.empty() ? "" : " (" + std::string(security) + ")") +
@@ -137,6 +140,8 @@ void ChatClient::connected(Clock::time_point now, std::string_view security) {
 void ChatClient::disconnected(std::string_view reason, Clock::time_point now) {
   now_ = msg_time_ = now;
   const bool was_registered = state_ == ConnState::kRegistered;
+  drop_queue("the connection closed first");
+  awaiting_join_.clear();
   for (Buffer& b : buffers_) {
     if (b.kind != BufferKind::kChannel) continue;
     if (b.joined && !quitting_) {
@@ -187,7 +192,7 @@ void ChatClient::handle(const proto::Message& m) {
   } else if (is("PING")) {
     std::string out;
     proto::LineBuilder(out).command("PONG").last(m.param(0)).finish();
-    send(std::move(out));
+    send_urgent(std::move(out));
   } else if (is("CAP")) {
     handle_cap(m);
   } else if (is("AUTHENTICATE")) {
@@ -353,6 +358,7 @@ void ChatClient::registered(const proto::Message& m) {
     }
   }
   options_.autojoin.clear();  // after the first registration, rejoin decides
+  if (!channels.empty()) awaiting_join_ = proto::fold(channels.front(), casemap_);
   for (std::size_t i = 0; i < channels.size(); ++i) join(channels[i], keys[i]);
 }
 
@@ -475,6 +481,9 @@ void ChatClient::handle_numeric(int code, const proto::Message& m) {
     default: break;
   }
   if (code >= 400 && code < 600) {
+    // A refused JOIN (403, 405, 471, 473-477, ...) names the channel: stop waiting for it.
+    if (!awaiting_join_.empty() && proto::equal_folded(awaiting_join_, m.param(1), casemap_))
+      awaiting_join_.clear();
     here(Event::Style::kError, join_params(m, 1));
   } else if ((code >= 311 && code <= 319) || code == 330 || code == 338 || code == 378 || code == 671 ||
              code == 276 || code == 307) {

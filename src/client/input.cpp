@@ -329,7 +329,19 @@ void ChatClient::input(std::string_view line, Clock::time_point now) {
   now_ = msg_time_ = now;
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   if (line.empty()) return;
-  if (line.size() >= 2 && line[0] == '/' && line[1] != '/') {
+  const bool command = line.size() >= 2 && line[0] == '/' && line[1] != '/';
+  if (queue_.full()) {
+    std::string_view args = line.substr(1);
+    const CommandHandlers::Entry* entry = command ? CommandHandlers::lookup(lower(next_word(args))) : nullptr;
+    if (entry == nullptr || entry->handler != &CommandHandlers::quit) {
+      here(Event::Style::kError, "Not sent, " + std::to_string(queue_.size()) +
+                                     " lines are still waiting to go to the server; type it again "
+                                     "in a moment: " +
+                                     std::string(line));
+      return;
+    }
+  }
+  if (command) {
     std::string_view args = line.substr(1);
     const std::string name = lower(next_word(args));
     const CommandHandlers::Entry* entry = CommandHandlers::lookup(name);

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "client/chat_client.h"
+#include "client/unpaced.h"
 
 namespace parley::client {
 namespace {
@@ -18,7 +19,7 @@ const Clock::time_point kT0 = Clock::from_time_t(1'800'000'000);
 
 class SessionTest : public ::testing::Test {
  protected:
-  SessionTest() : client(ClientOptions{"irc.test", "alice", "al", "Alice A", "", {"#parley"}}) {}
+  SessionTest() : client(unpaced(ClientOptions{"irc.test", "alice", "al", "Alice A", "", {"#parley"}})) {}
 
   void register_now() {
     client.connecting(kT0);
@@ -43,7 +44,7 @@ class SessionTest : public ::testing::Test {
 };
 
 TEST_F(SessionTest, ErroneousNickDuringRegistrationStopsWithTheReasonInsteadOfFallbacks) {
-  ChatClient c(ClientOptions{"irc.test", "bad nick", "", "", "", {}});
+  ChatClient c(unpaced(ClientOptions{"irc.test", "bad nick", "", "", "", {}}));
   c.connected(kT0);
   c.take_wire();
   c.receive(":srv 432 * :Erroneous nickname", kT0);
@@ -85,6 +86,7 @@ TEST(NickFromName, KeepsValidNamesAndRepairsInvalidOnes) {
 TEST_F(SessionTest, OwnQuitIsNotShownAsAnError) {
   register_now();
   client.input("/quit bye", kT0);
+  EXPECT_THAT(client.take_wire(), ElementsAre("QUIT :bye\r\n"));
   client.receive("ERROR :Closing Link: 127.0.0.1 (Quit: bye)", kT0);
   client.disconnected("connection closed by the server", kT0);
   for (const Event& e : lines()) EXPECT_NE(e.style, Event::Style::kError) << e.text;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "client/unpaced.h"
+
 namespace parley::client {
 namespace {
 
@@ -11,7 +13,9 @@ const Clock::time_point kT0 = Clock::from_time_t(1'800'000'000);
 class ViewTest : public ::testing::Test {
  protected:
   ViewTest()
-      : client(ClientOptions{"irc.test", "alice", "", "", "", {"#parley"}}), model("x"), view(client, model) {
+      : client(unpaced(ClientOptions{"irc.test", "alice", "", "", "", {"#parley"}})),
+        model("x"),
+        view(client, model) {
     client.connected(kT0);
     client.receive(":srv 001 alice :Welcome", kT0);
     client.receive(":alice!a@h JOIN #parley", kT0);
