@@ -25,6 +25,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "app/chat_dial.h"
 #include "app/chat_password.h"
@@ -34,6 +35,7 @@
 #include "app/version.h"
 #include "client/chat_client.h"
 #include "client/chat_view.h"
+#include "client/server_address.h"
 #include "proto/line_reader.h"
 #include "tui/terminal.h"
 #include "tui/ui_model.h"
@@ -58,22 +60,6 @@ std::string login_name() {
   if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
   if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
   return "parley";
-}
-
-// "host", "host:port", "[v6]:port" -> host and port (`default_port` when none is given).
-std::pair<std::string, std::string> split_target(const std::string& target, const std::string& default_port) {
-  if (target.starts_with('[')) {
-    const auto close = target.find(']');
-    if (close != std::string::npos) {
-      const std::string host = target.substr(1, close - 1);
-      if (close + 1 < target.size() && target[close + 1] == ':') return {host, target.substr(close + 2)};
-      return {host, default_port};
-    }
-  }
-  const auto colon = target.rfind(':');
-  if (colon != std::string::npos && target.find(':') == colon)
-    return {target.substr(0, colon), target.substr(colon + 1)};
-  return {target, default_port};
 }
 
 // What the loop shows to the user: the terminal UI or plain lines on stdout.
@@ -325,8 +311,7 @@ class ChatLoop {
     const short server_events = dial_ ? POLLOUT : POLLIN;
     const bool read_stdin = stdin_open_ && front_.wants_input();
     // A negative descriptor is skipped: a closed pipe would report POLLHUP even with no events.
-    pollfd fds[2] = {{read_stdin ? STDIN_FILENO : -1, POLLIN, 0},
-                     {server, server_events, 0}};
+    pollfd fds[2] = {{read_stdin ? STDIN_FILENO : -1, POLLIN, 0}, {server, server_events, 0}};
     if (::poll(fds, server >= 0 ? 2 : 1, timeout) < 0) {
       if (errno != EINTR) {
         std::cerr << "parley chat: poll: " << std::strerror(errno) << std::endl;
@@ -401,15 +386,15 @@ class ChatLoop {
 int run_chat(const ChatFlags& flags) {
   std::signal(SIGPIPE, SIG_IGN);
   TlsSettings tls;
-  std::string address = flags.target;
-  if (address.starts_with("ircs://")) {
-    tls.enabled = true;
-    address = address.substr(7);
-  } else if (address.starts_with("irc://")) {
-    address = address.substr(6);
+  // --insecure and --fingerprint imply TLS, and with it the default port 6697.
+  const bool tls_flags = flags.tls || flags.insecure || !flags.fingerprint.empty();
+  const auto parsed = client::parse_server_address(flags.target, tls_flags);
+  if (const auto* error = std::get_if<std::string>(&parsed)) {
+    std::cerr << "parley chat: " << *error << std::endl;
+    return 2;
   }
-  if (!address.empty() && address.back() == '/') address.pop_back();
-  tls.enabled = tls.enabled || flags.tls || flags.insecure || !flags.fingerprint.empty();
+  const client::ServerAddress& server = std::get<client::ServerAddress>(parsed);
+  tls.enabled = server.tls;
   tls.insecure = flags.insecure;
   if (!flags.fingerprint.empty()) {
     auto pin = parse_fingerprint(flags.fingerprint);
@@ -421,8 +406,8 @@ int run_chat(const ChatFlags& flags) {
     }
     tls.fingerprint = *pin;
   }
-  const auto target = split_target(address, tls.enabled ? "6697" : "6667");
-  client::ClientOptions options = client_options(flags, target.first);
+  client::ClientOptions options = client_options(flags, server.host);
+  options.address = server.text();
   options.tls = tls.enabled;
   if (!flags.password_file.empty() && flags.sasl_user.empty()) {
     std::cerr << "parley chat: --password-file is the password for --sasl-user, which is missing"
@@ -451,7 +436,7 @@ int run_chat(const ChatFlags& flags) {
     std::cerr << "parley chat: " << e.what() << std::endl;
     return 1;
   }
-  ChatLoop(chat, *front, target.first, target.second, tls).run();
+  ChatLoop(chat, *front, server.host, std::to_string(server.port), tls).run();
   front.reset();  // restores the terminal, so that the reason below stays visible
   if (chat.failed()) std::cerr << "parley chat: " << chat.stop_reason() << std::endl;
   return chat.failed() ? 1 : 0;

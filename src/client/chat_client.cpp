@@ -85,6 +85,7 @@ ChatClient::ChatClient(ClientOptions options)
     : options_(std::move(options)), nick_(options_.nick), queue_(options_.pacing) {
   if (options_.user.empty()) options_.user = options_.nick;
   if (options_.realname.empty()) options_.realname = options_.nick;
+  if (options_.address.empty()) options_.address = options_.host;
   Buffer server;
   server.id = next_id_++;
   server.kind = BufferKind::kServer;
@@ -97,7 +98,7 @@ void ChatClient::connecting(Clock::time_point now) {
   now_ = msg_time_ = now;
   reconnect_at_.reset();
   state_ = ConnState::kConnecting;
-  info("Connecting to " + options_.host + "...");
+  info("Connecting to " + options_.address + "...");
 }
 
 void ChatClient::connected(Clock::time_point now, std::string_view security) {
@@ -113,7 +114,7 @@ void ChatClient::connected(Clock::time_point now, std::string_view security) {
   queue_.reset(now);
   nick_ = options_.nick;
   nick_attempt_ = 0;
-  info("Connected to " + options_.host + (security.empty() ? "" : " (" + std::string(security) + ")") +
+  info("Connected to " + options_.address + (security.empty() ? "" : " (" + std::string(security) + ")") +
        ", registering as " + nick_);
   std::string line;
   proto::LineBuilder(line).command("CAP").param("LS").last("302").finish();
@@ -169,7 +170,7 @@ void ChatClient::disconnected(std::string_view reason, Clock::time_point now) {
   state_ = ConnState::kWaiting;
   const std::string what = was_registered ? "Disconnected from " : "Cannot connect to ";
   show(server_buffer(), Event::Style::kError,
-       what + options_.host + ": " + std::string(reason) + "; reconnecting in " +
+       what + options_.address + ": " + std::string(reason) + "; reconnecting in " +
            std::to_string(delay.count()) + " s");
 }
 

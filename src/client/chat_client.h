@@ -49,6 +49,7 @@ struct ClientOptions {
   std::function<std::string()> sasl_nonce;
   // How fast lines go to the server (send_queue.h): paced below the server's flood limit.
   Pacing pacing;
+  std::string address;  // "host:port", named in connection messages; empty: the host
 };
 
 enum class BufferKind : std::uint8_t { kServer, kChannel, kQuery };

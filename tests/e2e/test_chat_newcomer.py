@@ -31,3 +31,48 @@ def test_forty_piped_lines_all_arrive_in_order_without_excess_flood(parley_bin, 
     got = [watcher.expect_command("PRIVMSG", "scripter", timeout=5).last for _ in range(40)]
     assert got == [f"line {i}" for i in range(1, 41)]
     assert "Quit" in watcher.expect_command("QUIT", "scripter", timeout=5).last
+
+
+@pytest.mark.parametrize("target, complaint", [
+    ("127.0.0.1:99999", 'port must be a number from 1 to 65535, not "99999"'),
+    ("127.0.0.1:abc", 'not "abc"'),
+    ("127.0.0.1:0", 'not "0"'),
+    ("127.0.0.1:", 'not ""'),
+    (":6667", "has no host"),
+    ("ircs://:6697", "has no host"),
+])
+def test_a_bad_server_argument_is_a_usage_error_at_start(parley_bin, target, complaint):
+    done = run_chat(parley_bin, target, "--nick", "n", "--headless", timeout=10)
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert complaint in done.stderr, done.stderr
+    assert done.stdout == "", "nothing was tried"
+
+
+def test_ipv6_in_brackets_connects_and_messages_name_host_and_port(parley_bin):
+    import socket
+    try:
+        listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        listener.bind(("::1", 0))
+    except OSError as e:
+        pytest.skip(f"no IPv6 loopback here: {e}")
+    listener.listen(1)
+    listener.settimeout(10)
+    port = listener.getsockname()[1]
+    chat = subprocess.Popen([parley_bin, "chat", f"[::1]:{port}", "--nick", "six", "--headless"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        conn, _ = listener.accept()
+        conn.settimeout(10)
+        received = b""
+        while b"NICK six" not in received:
+            chunk = conn.recv(4096)
+            assert chunk, "the client closed"
+            received += chunk
+        conn.close()
+        listener.close()
+        out, _ = chat.communicate("/quit\n", timeout=10)
+        assert f"Connected to [::1]:{port}, registering as six" in out, out
+    finally:
+        if chat.poll() is None:
+            chat.kill()
+            chat.wait(timeout=5)
