@@ -54,6 +54,8 @@ struct ChatFlags {
   bool headless = false;
   bool tls = false, insecure = false;
   std::string fingerprint, sasl_user, password_file;
+  std::string server_password_file;
+  bool server_password_prompt = false;
 };
 
 std::string login_name() {
@@ -182,7 +184,6 @@ client::ClientOptions client_options(const ChatFlags& flags, const std::string& 
   options.nick = flags.nick.empty() ? client::nick_from_name(login_name()) : flags.nick;
   options.user = flags.user.empty() ? options.nick : flags.user;
   options.realname = flags.realname.empty() ? options.nick : flags.realname;
-  options.password = flags.password;
   options.version = std::string("parley chat ") + kVersion;
   for (std::string_view list = flags.join; !list.empty();) {
     const auto comma = list.find(',');
@@ -424,6 +425,16 @@ int run_chat(const ChatFlags& flags) {
     options.sasl_user = flags.sasl_user;
     options.sasl_password = std::move(*password);
   }
+  {
+    std::string error;
+    auto pass = server_password(
+        {flags.password, flags.server_password_file, flags.server_password_prompt, server.text()}, error);
+    if (!pass) {
+      std::cerr << "parley chat: " << error << std::endl;
+      return 2;
+    }
+    options.password = std::move(*pass);
+  }
   client::ChatClient chat(std::move(options));
   std::unique_ptr<Front> front;
   try {
@@ -453,7 +464,14 @@ Subcommand add_chat_command(CLI::App& parent) {
   cli->add_option("--nick", flags->nick, "Nick (default: your login name, made into a valid nick)");
   cli->add_option("--user", flags->user, "User name (default: the nick)");
   cli->add_option("--realname", flags->realname, "Real name (default: the nick)");
-  cli->add_option("--password", flags->password, "Server password (PASS)");
+  cli->add_option("--password", flags->password,
+                  "Server password (PASS). Other users can read it in ps: prefer --server-password-file, "
+                  "--server-password-prompt or $PARLEY_SERVER_PASSWORD");
+  cli->add_option("--server-password-file", flags->server_password_file,
+                  "File holding the server password (PASS) on one line")
+      ->type_name("FILE");
+  cli->add_flag("--server-password-prompt", flags->server_password_prompt,
+                "Ask for the server password (PASS) on the terminal, without echo");
   cli->add_option("--join", flags->join, "Channels to join once connected, comma separated");
   cli->add_flag("--tls", flags->tls,
                 "Connect with TLS (as ircs:// does), verifying the certificate with the system's CAs");

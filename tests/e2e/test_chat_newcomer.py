@@ -7,7 +7,10 @@ Every wait has a deadline; every process is ended at teardown.
 
 from __future__ import annotations
 
+import queue
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -76,3 +79,75 @@ def test_ipv6_in_brackets_connects_and_messages_name_host_and_port(parley_bin):
         if chat.poll() is None:
             chat.kill()
             chat.wait(timeout=5)
+
+
+# ---- the server password without the command line -----------------------------------------------
+
+
+def test_help_offers_password_sources_other_than_the_command_line(parley_bin):
+    done = subprocess.run([parley_bin, "chat", "--help"], capture_output=True, text=True, timeout=10)
+    text = " ".join(done.stdout.split())
+    for wanted in ("--server-password-file", "--server-password-prompt", "$PARLEY_SERVER_PASSWORD",
+                   "Other users can read it in ps"):
+        assert wanted in text, text
+
+
+@pytest.fixture
+def password_server(start_server, password_hash):
+    from conftest import SERVER_NAME
+    return start_server({"server": {"name": SERVER_NAME, "password_hash": password_hash("letmein")}})
+
+
+def wait_welcomed(parley_bin, srv, *args: str, env=None) -> str:
+    """Runs the client until it is welcomed or shows an error (then /quit); returns its output."""
+    chat = subprocess.Popen([parley_bin, "chat", f"127.0.0.1:{srv.port}", "--nick", "pw", "--headless", *args],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in chat.stdout], daemon=True).start()
+    seen = []
+    try:
+        deadline = time.monotonic() + 10
+        while not any("Welcome" in line or "!!" in line for line in seen):
+            left = deadline - time.monotonic()
+            assert left > 0, "neither welcomed nor refused within 10 s:\n" + "".join(seen)
+            try:
+                seen.append(lines.get(timeout=left))
+            except queue.Empty:
+                pass
+        chat.stdin.write("/quit\n")
+        chat.stdin.flush()
+        chat.wait(timeout=10)
+        return "".join(seen)
+    finally:
+        if chat.poll() is None:
+            chat.kill()
+            chat.wait(timeout=5)
+
+
+def test_server_password_from_a_file(parley_bin, password_server, tmp_path):
+    secret = tmp_path / "pass"
+    secret.write_text("letmein\n")
+    out = wait_welcomed(parley_bin, password_server, "--server-password-file", str(secret))
+    assert "Welcome" in out, out
+
+
+def test_server_password_from_the_environment(parley_bin, password_server):
+    import os
+    out = wait_welcomed(parley_bin, password_server, env=dict(os.environ, PARLEY_SERVER_PASSWORD="letmein"))
+    assert "Welcome" in out, out
+
+
+def test_server_password_prompt_without_a_terminal_says_what_to_use(parley_bin):
+    done = run_chat(parley_bin, "127.0.0.1:6667", "--headless", "--server-password-prompt", stdin="hi\n",
+                    timeout=10)
+    assert done.returncode == 2
+    assert "--server-password-file" in done.stderr and "PARLEY_SERVER_PASSWORD" in done.stderr, done.stderr
+
+
+def test_two_password_sources_at_once_are_refused(parley_bin, tmp_path):
+    secret = tmp_path / "pass"
+    secret.write_text("x\n")
+    done = run_chat(parley_bin, "127.0.0.1:6667", "--headless", "--password", "y", "--server-password-file",
+                    str(secret), timeout=10)
+    assert done.returncode == 2 and "one way" in done.stderr, done.stderr
