@@ -149,7 +149,7 @@ class TerminalFront final : public Front {
   explicit TerminalFront(client::ChatClient& c) : client_(c), model_("server"), view_(c, model_) {
     model_.add_line(0,
                     "-- parley chat: /help lists the commands; Alt-1..9 or Ctrl-N/Ctrl-P switch windows; "
-                    "PgUp/PgDn scroll; /quit leaves.");
+                    "PgUp/PgDn scroll; /quit or Ctrl-C leaves.");
   }
 
   void show() override {

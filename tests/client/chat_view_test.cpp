@@ -108,5 +108,22 @@ TEST_F(ViewTest, NamesSummaryCountsOneNickInTheSingular) {
   EXPECT_NE(pane_text().find("#solo: 1 nick [@alice]"), std::string::npos) << pane_text();
 }
 
+TEST_F(ViewTest, StatusLineSaysHowToLeave) {
+  EXPECT_NE(model.frame(120, 20).status.find("/quit or Ctrl-C leaves"), std::string::npos);
+}
+
+TEST_F(ViewTest, CtrlCQuitsLikeSlashQuitAndASecondOneAtOnce) {
+  client.take_wire();
+  for (int i = 0; i < 3; ++i) client.input("queued " + std::to_string(i), kT0);
+  view.key(tui::Key::ctrl('c'), 120, 20, kT0);
+  EXPECT_TRUE(client.quitting());
+  EXPECT_EQ(client.queued_lines(), 4u) << "the QUIT waits behind the typed lines";
+  EXPECT_NE(model.frame(120, 20).status.find("quitting"), std::string::npos);
+  view.key(tui::Key::ctrl('c'), 120, 20, kT0);
+  const auto wire = client.take_wire();
+  ASSERT_EQ(wire.size(), 1u);
+  EXPECT_EQ(wire[0], "QUIT Leaving\r\n");
+}
+
 }  // namespace
 }  // namespace parley::client

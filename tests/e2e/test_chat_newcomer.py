@@ -151,3 +151,31 @@ def test_two_password_sources_at_once_are_refused(parley_bin, tmp_path):
     done = run_chat(parley_bin, "127.0.0.1:6667", "--headless", "--password", "y", "--server-password-file",
                     str(secret), timeout=10)
     assert done.returncode == 2 and "one way" in done.stderr, done.stderr
+
+
+# ---- Ctrl-C in the terminal UI --------------------------------------------------------------------
+
+
+@pytest.fixture
+def tmux():
+    import shutil
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    from tmux_session import Tmux
+    t = Tmux("parley-chat-newcomer")
+    yield t
+    t.kill()
+
+
+def test_ctrl_c_quits_the_terminal_ui_and_the_status_line_says_so(parley_bin, server, tmux):
+    import polling
+    bob = server.registered("bob")
+    bob.join("#parley")
+    tmux.start("chat", [parley_bin, "chat", f"127.0.0.1:{server.port}", "--nick", "alice", "--join", "#parley"],
+               width=120, height=24, term="tmux-256color")
+    screen = lambda: tmux.screen("chat")  # noqa: E731
+    bob.expect_command("JOIN", "alice")
+    polling.wait_for(lambda: "/quit or Ctrl-C leaves" in screen(), 10, "the quit hint in the status line")
+    tmux.keys("chat", "C-c")
+    assert "Leaving" in bob.expect_command("QUIT", "alice", timeout=10).last
+    polling.wait_for(lambda: not tmux.alive("chat"), 10, "the client to exit after Ctrl-C")
