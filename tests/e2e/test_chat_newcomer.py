@@ -179,3 +179,30 @@ def test_ctrl_c_quits_the_terminal_ui_and_the_status_line_says_so(parley_bin, se
     tmux.keys("chat", "C-c")
     assert "Leaving" in bob.expect_command("QUIT", "alice", timeout=10).last
     polling.wait_for(lambda: not tmux.alive("chat"), 10, "the client to exit after Ctrl-C")
+
+
+# ---- honest errors ---------------------------------------------------------------------------------
+
+
+def test_an_invalid_nick_says_so_instead_of_trying_fallbacks(parley_bin, server):
+    chat = subprocess.Popen([parley_bin, "chat", f"127.0.0.1:{server.port}", "--nick", "bad nick", "--headless"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        chat.wait(timeout=15)  # stdin stays open: the client must end by itself
+        out, err = chat.stdout.read(), chat.stderr.read()
+    finally:
+        if chat.poll() is None:
+            chat.kill()
+            chat.wait(timeout=5)
+    assert chat.returncode == 1, (out, err)
+    assert "invalid" in err and "--nick" in err, err
+    assert "fallback" not in out + err and "trying" not in out, out
+
+
+def test_your_own_quit_is_not_shown_as_an_error(parley_bin, server):
+    done = run_chat(parley_bin, f"127.0.0.1:{server.port}", "--nick", "leaver", "--join", "#parley",
+                    "--headless", stdin="hello\n/quit bye\n", timeout=20)
+    assert done.returncode == 0, done.stderr
+    assert "Server closed the connection" in done.stdout, done.stdout
+    errors = [line for line in done.stdout.splitlines() if "] !! " in line]
+    assert errors == [], errors
