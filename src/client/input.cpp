@@ -226,6 +226,7 @@ struct CommandHandlers {
   }
   // /quit [message]
   static bool quit(ChatClient& c, std::string_view args) {
+    if (c.quitting_) return true;  // one QUIT is enough (end of input after a typed /quit)
     c.quitting_ = true;
     c.reconnect_at_.reset();
     if (c.state_ == ConnState::kRegistering || c.state_ == ConnState::kRegistered)

@@ -79,6 +79,13 @@ TEST_F(PacingTest, DisconnectSaysHowManyLinesWereNotSent) {
   EXPECT_THAT(errors(), ::testing::Contains(HasSubstr("4 lines were not sent")));
 }
 
+TEST_F(PacingTest, ASecondQuitSendsNoSecondQuitLine) {
+  const auto now = register_and_join() + std::chrono::seconds(10);
+  client.input("/quit bye", now);
+  client.input("/quit", now);  // the end of a script's input after its own /quit
+  EXPECT_THAT(client.take_wire(now), ElementsAre("QUIT :bye\r\n"));
+}
+
 class SmallQueueTest : public PacingTest {
  protected:
   SmallQueueTest() : PacingTest(Pacing{2, milliseconds(1000), 5, true}) {}
