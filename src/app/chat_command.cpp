@@ -4,25 +4,20 @@
 // timeout. poll() rather than Asio for the reason simple_client_command.cpp gives: stdin may be a
 // terminal, a pipe or a file. Diagnostics go to stderr; with --headless stdout carries one line
 // per event: "[window] text".
-#include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <variant>
