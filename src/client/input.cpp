@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "client/chat_client.h"
+#include "client/message_text.h"
 
 namespace parley::client {
 
@@ -335,10 +336,9 @@ void ChatClient::input(std::string_view line, Clock::time_point now) {
     std::string_view args = line.substr(1);
     const CommandHandlers::Entry* entry = command ? CommandHandlers::lookup(lower(next_word(args))) : nullptr;
     if (entry == nullptr || entry->handler != &CommandHandlers::quit) {
-      here(Event::Style::kError, "Not sent, " + std::to_string(queue_.size()) +
-                                     " lines are still waiting to go to the server; type it again "
-                                     "in a moment: " +
-                                     std::string(line));
+      here(Event::Style::kError,
+           "Not sent: the send queue is full (" + count_of(queue_.size(), "line") +
+               " waiting to go to the server); type it again in a moment: " + std::string(line));
       return;
     }
   }

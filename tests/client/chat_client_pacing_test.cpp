@@ -86,6 +86,18 @@ TEST_F(PacingTest, ASecondQuitSendsNoSecondQuitLine) {
   EXPECT_THAT(client.take_wire(now), ElementsAre("QUIT :bye\r\n"));
 }
 
+class OneLineQueueTest : public PacingTest {
+ protected:
+  OneLineQueueTest() : PacingTest(Pacing{1, milliseconds(1000), 1, true}) {}
+};
+
+TEST_F(OneLineQueueTest, TheFullQueueErrorCountsOneLineInTheSingular) {
+  const auto now = register_and_join();
+  client.input("first", now);
+  client.input("second", now);
+  EXPECT_THAT(errors(), ElementsAre(HasSubstr("(1 line waiting")));
+}
+
 class SmallQueueTest : public PacingTest {
  protected:
   SmallQueueTest() : PacingTest(Pacing{2, milliseconds(1000), 5, true}) {}
@@ -99,7 +111,7 @@ TEST_F(SmallQueueTest, AtTheBoundTypedLinesAreRefusedWithAnErrorNotDropped) {
   EXPECT_EQ(client.queued_lines(), 5u);
   const auto shown = errors();
   ASSERT_EQ(shown.size(), 1u);
-  EXPECT_THAT(shown[0], HasSubstr("Not sent"));
+  EXPECT_THAT(shown[0], HasSubstr("Not sent: the send queue is full (5 lines waiting"));
   EXPECT_THAT(shown[0], HasSubstr("line 6"));
   client.input("/quit bye", now);  // quitting is never refused
   EXPECT_TRUE(client.quitting());
