@@ -206,3 +206,18 @@ def test_your_own_quit_is_not_shown_as_an_error(parley_bin, server):
     assert "Server closed the connection" in done.stdout, done.stdout
     errors = [line for line in done.stdout.splitlines() if "] !! " in line]
     assert errors == [], errors
+
+
+def test_server_password_prompt_asks_without_echo(parley_bin, password_server, tmux):
+    import polling
+    tmux.start("chat", [parley_bin, "chat", f"127.0.0.1:{password_server.port}", "--nick", "pw",
+                        "--server-password-prompt"], width=120, height=24, term="tmux-256color")
+    screen = lambda: tmux.screen("chat")  # noqa: E731
+    polling.wait_for(lambda: "Server password for 127.0.0.1:" in screen(), 10, "the password prompt")
+    tmux.type("chat", "letmein")
+    time.sleep(0.3)  # time for an echo to show, if there were one
+    assert "letmein" not in screen(), "the password was echoed"
+    tmux.keys("chat", "Enter")
+    polling.wait_for(lambda: "Welcome" in screen(), 10, f"registration with the password:\n{screen()}")
+    tmux.keys("chat", "C-c")
+    polling.wait_for(lambda: not tmux.alive("chat"), 10, "the client to exit")
