@@ -464,7 +464,7 @@ void ChatClient::handle_numeric(int code, const proto::Message& m) {
       return;
     case 432:  // ERR_ERRONEUSNICKNAME: no fallback of the same nick can be valid
       if (state_ == ConnState::kRegistering)
-        return stop("The server refuses the nick " + std::string(m.param(1)) + " as invalid (" +
+        return stop("The server refuses the nick " + nick_ + " as invalid (" +
                     std::string(m.param(m.size() - 1)) +
                     "); choose another with --nick: letters, digits and []\\`_^{|}-, not starting "
                     "with a digit or -");

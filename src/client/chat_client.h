@@ -108,7 +108,7 @@ int nick_colour(std::string_view nick, proto::Casemapping cm);
 
 // A valid IRC nick made from `name` (a login name): letters, digits and []\`_^{|}- kept, other
 // bytes become '_', a leading digit or '-' gets a '_' before it, at most kMaxDefaultNick bytes;
-// "parley" when nothing is left.
+// "parley" when only '_' would be left.
 inline constexpr std::size_t kMaxDefaultNick = 16;
 std::string nick_from_name(std::string_view name);
 
@@ -169,8 +169,8 @@ class ChatClient {
   // True when a line of text typed now would reach a channel: registered, and the channel the
   // client switches to after (re)connecting has answered its JOIN. A script's lines wait for it.
   bool ready_for_text() const { return state_ == ConnState::kRegistered && awaiting_join_.empty(); }
-  // A second interrupt while quitting: forgets the waiting lines (saying how many) so the QUIT
-  // goes at once.
+  // Ctrl-C: the first call quits as /quit does (after the waiting lines); a second one forgets
+  // the waiting lines (saying how many) so that the QUIT goes at once.
   void quit_now();
 
   // ---- state ----

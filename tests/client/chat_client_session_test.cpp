@@ -52,7 +52,7 @@ TEST_F(SessionTest, ErroneousNickDuringRegistrationStopsWithTheReasonInsteadOfFa
   for (const std::string& line : c.take_wire()) EXPECT_FALSE(line.starts_with("NICK")) << line;
   EXPECT_TRUE(c.failed());
   EXPECT_FALSE(c.reconnect_at().has_value());
-  EXPECT_THAT(c.stop_reason(), HasSubstr("invalid"));
+  EXPECT_THAT(c.stop_reason(), HasSubstr("refuses the nick bad nick as invalid"));
   EXPECT_THAT(c.stop_reason(), HasSubstr("Erroneous nickname"));
   EXPECT_THAT(c.stop_reason(), ::testing::Not(HasSubstr("taken")));
 }
