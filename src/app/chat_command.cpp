@@ -4,33 +4,33 @@
 // timeout. poll() rather than Asio for the reason simple_client_command.cpp gives: stdin may be a
 // terminal, a pipe or a file. Diagnostics go to stderr; with --headless stdout carries one line
 // per event: "[window] text".
-#include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <deque>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
+#include <variant>
 
+#include "app/chat_dial.h"
+#include "app/chat_password.h"
 #include "app/chat_tls.h"
 #include "app/commands.h"
 #include "app/posix_io.h"
 #include "app/version.h"
 #include "client/chat_client.h"
 #include "client/chat_view.h"
+#include "client/server_address.h"
 #include "proto/line_reader.h"
 #include "tui/terminal.h"
 #include "tui/ui_model.h"
@@ -41,7 +41,6 @@ namespace {
 
 using client::Clock;
 
-constexpr int kConnectTimeoutSeconds = 10;
 constexpr auto kQuitGrace = std::chrono::seconds(2);  // wait for the server to close after QUIT
 constexpr std::size_t kMaxServerLine = proto::kMaxLineBytes + proto::kMaxTagBytes;
 
@@ -50,6 +49,8 @@ struct ChatFlags {
   bool headless = false;
   bool tls = false, insecure = false;
   std::string fingerprint, sasl_user, password_file;
+  std::string server_password_file;
+  bool server_password_prompt = false;
 };
 
 std::string login_name() {
@@ -58,167 +59,6 @@ std::string login_name() {
   return "parley";
 }
 
-// "host", "host:port", "[v6]:port" -> host and port (`default_port` when none is given).
-std::pair<std::string, std::string> split_target(const std::string& target, const std::string& default_port) {
-  if (target.starts_with('[')) {
-    const auto close = target.find(']');
-    if (close != std::string::npos) {
-      const std::string host = target.substr(1, close - 1);
-      if (close + 1 < target.size() && target[close + 1] == ':') return {host, target.substr(close + 2)};
-      return {host, default_port};
-    }
-  }
-  const auto colon = target.rfind(':');
-  if (colon != std::string::npos && target.find(':') == colon)
-    return {target.substr(0, colon), target.substr(colon + 1)};
-  return {target, default_port};
-}
-
-// The password for --sasl-user: --password-file, else $PARLEY_PASSWORD, else asked on the
-// terminal without echo. Never from the command line, where other users could read it.
-std::optional<std::string> sasl_password(const ChatFlags& flags, std::string& error) {
-  if (!flags.password_file.empty()) {
-    std::ifstream in(flags.password_file, std::ios::binary);
-    if (!in) {
-      error = "cannot read --password-file " + flags.password_file + ": " + std::strerror(errno);
-      return std::nullopt;
-    }
-    std::ostringstream content;
-    content << in.rdbuf();
-    std::string password = content.str();
-    if (!password.empty() && password.back() == '\n') password.pop_back();  // one final line end
-    if (!password.empty() && password.back() == '\r') password.pop_back();
-    if (password.empty() || password.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-      error = "--password-file " + flags.password_file + " must hold the password on one line";
-      return std::nullopt;
-    }
-    return password;
-  }
-  if (const char* env = std::getenv("PARLEY_PASSWORD"); env != nullptr && *env != '\0')
-    return std::string(env);
-  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (tty < 0) {
-    error =
-        "--sasl-user needs a password: give --password-file FILE or set PARLEY_PASSWORD (there is no "
-        "terminal to ask on)";
-    return std::nullopt;
-  }
-  // Echo goes off before the prompt appears, so nothing typed after it is ever shown.
-  termios saved{};
-  const bool is_terminal = ::tcgetattr(tty, &saved) == 0;
-  if (is_terminal) {
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(tty, TCSAFLUSH, &quiet);
-  }
-  write_all(tty, "Password for " + flags.sasl_user + ": ", false);
-  std::string password;
-  char c;
-  while (password.size() < 1024) {
-    const ssize_t n = ::read(tty, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || c == '\n' || c == '\r') break;
-    password += c;
-  }
-  if (is_terminal) ::tcsetattr(tty, TCSANOW, &saved);
-  write_all(tty, "\n", false);
-  ::close(tty);
-  if (password.empty()) {
-    error = "no password given";
-    return std::nullopt;
-  }
-  return password;
-}
-
-// A connection attempt that does not block: the addresses of one host name, tried in turn, each
-// with a non-blocking connect() the event loop polls for (so the keyboard, /quit included, keeps
-// working while a server that drops packets makes us wait up to kConnectTimeoutSeconds).
-// Host name resolution itself (getaddrinfo) still blocks.
-class Dial {
- public:
-  Dial(const std::string& host, const std::string& port) : addresses_(nullptr, &::freeaddrinfo) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-      error_ = ::gai_strerror(rc);
-      return;
-    }
-    addresses_.reset(found);
-    next_ = found;
-    start_next();
-  }
-  ~Dial() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Dial(const Dial&) = delete;
-  Dial& operator=(const Dial&) = delete;
-
-  // The socket being connected; -1 once every address failed (error() says why).
-  int fd() const { return fd_; }
-  bool connected() const { return connected_; }
-  const std::string& error() const { return error_; }
-  Clock::time_point deadline() const { return deadline_; }
-
-  // The socket became writable or failed (poll() said so), or `now` is past the deadline.
-  void progress(Clock::time_point now) {
-    if (fd_ < 0 || connected_) return;
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-    if (error == 0) {
-      pollfd p{fd_, POLLOUT, 0};
-      if (::poll(&p, 1, 0) == 1 && (p.revents & POLLOUT) != 0) return finish();
-      if (now < deadline_) return;  // still in progress
-      error = ETIMEDOUT;
-    }
-    error_ = error == ETIMEDOUT ? "connection timed out" : std::strerror(error);
-    ::close(fd_);
-    fd_ = -1;
-    start_next();
-  }
-
-  // Hands the connected socket over (blocking again, as the rest of the loop expects).
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  void start_next() {
-    while (next_ != nullptr) {
-      const addrinfo* a = next_;
-      next_ = next_->ai_next;
-      fd_ = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
-      if (fd_ < 0) {
-        error_ = std::strerror(errno);
-        continue;
-      }
-      deadline_ = Clock::now() + std::chrono::seconds(kConnectTimeoutSeconds);
-      if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) return finish();
-      if (errno == EINPROGRESS || errno == EINTR) return;  // poll() for writability
-      error_ = std::strerror(errno);
-      ::close(fd_);
-      fd_ = -1;
-    }
-    if (error_.empty()) error_ = "no address";
-  }
-  void finish() {
-    const int flags = ::fcntl(fd_, F_GETFL);
-    ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
-    connected_ = true;
-  }
-
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses_;
-  const addrinfo* next_ = nullptr;
-  int fd_ = -1;
-  bool connected_ = false;
-  std::string error_;
-  Clock::time_point deadline_{};
-};
-
 // What the loop shows to the user: the terminal UI or plain lines on stdout.
 class Front {
  public:
@@ -226,6 +66,12 @@ class Front {
   virtual void show() = 0;                        // after client changes
   virtual bool input(Clock::time_point now) = 0;  // stdin is readable; false: it ended
   virtual void interrupted() {}                   // poll() got EINTR (SIGWINCH)
+  // Whether to read stdin now (false while lines read earlier still wait for the client).
+  virtual bool wants_input() const { return true; }
+  // Hands lines read earlier to the client as far as it can take them now.
+  virtual void pump(Clock::time_point /*now*/) {}
+  // stdin ended: leave as /quit does (after whatever was read before the end).
+  virtual void ended(Clock::time_point now) = 0;
 };
 
 class HeadlessFront final : public Front {
@@ -254,10 +100,32 @@ class HeadlessFront final : public Front {
     if (n <= 0) return false;
     reader_.feed(std::string_view(buffer, static_cast<std::size_t>(n)),
                  [&](auto event, std::string_view line) {
-                   if (event == proto::LineReader::Event::kLine) client_.input(line, now);
+                   if (event == proto::LineReader::Event::kLine) held_.emplace_back(line);
                    return true;
                  });
+    pump(now);
     return true;
+  }
+
+  // A script's lines must all arrive: each waits until the client is registered and in the
+  // channel it joins first (text typed before that would have nowhere to go) and until the send
+  // queue has room. Only /quit never waits. What is held is at most one read (4 KiB): stdin is
+  // not read again until it is handed over, so a long pipe waits in the pipe.
+  bool wants_input() const override { return held_.empty(); }
+
+  void pump(Clock::time_point now) override {
+    while (!held_.empty()) {
+      const std::string_view line = held_.front();
+      const bool quit = line == "/quit" || line.starts_with("/quit ") || line == "/exit";
+      if (!quit && (!client_.ready_for_text() || client_.queue_full() || client_.quitting())) return;
+      client_.input(line, now);
+      held_.pop_front();
+    }
+  }
+
+  void ended(Clock::time_point now) override {
+    held_.emplace_back("/quit");
+    pump(now);
   }
 
  private:
@@ -268,14 +136,15 @@ class HeadlessFront final : public Front {
 
   client::ChatClient& client_;
   proto::LineReader reader_{4096};
+  std::deque<std::string> held_;  // lines read from stdin, not yet given to the client
 };
 
 class TerminalFront final : public Front {
  public:
-  explicit TerminalFront(client::ChatClient& c) : model_("server"), view_(c, model_) {
+  explicit TerminalFront(client::ChatClient& c) : client_(c), model_("server"), view_(c, model_) {
     model_.add_line(0,
                     "-- parley chat: /help lists the commands; Alt-1..9 or Ctrl-N/Ctrl-P switch windows; "
-                    "PgUp/PgDn scroll; /quit leaves.");
+                    "PgUp/PgDn scroll; /quit or Ctrl-C leaves.");
   }
 
   void show() override {
@@ -293,7 +162,12 @@ class TerminalFront final : public Front {
 
   void interrupted() override { input(Clock::now()); }
 
+  void ended(Clock::time_point now) override {
+    if (!client_.quitting()) client_.input("/quit", now);
+  }
+
  private:
+  client::ChatClient& client_;
   tui::Terminal terminal_;
   tui::UiModel model_;
   client::ChatView view_;
@@ -302,10 +176,9 @@ class TerminalFront final : public Front {
 client::ClientOptions client_options(const ChatFlags& flags, const std::string& host) {
   client::ClientOptions options;
   options.host = host;
-  options.nick = flags.nick.empty() ? login_name() : flags.nick;
+  options.nick = flags.nick.empty() ? client::nick_from_name(login_name()) : flags.nick;
   options.user = flags.user.empty() ? options.nick : flags.user;
   options.realname = flags.realname.empty() ? options.nick : flags.realname;
-  options.password = flags.password;
   options.version = std::string("parley chat ") + kVersion;
   for (std::string_view list = flags.join; !list.empty();) {
     const auto comma = list.find(',');
@@ -334,11 +207,14 @@ class ChatLoop {
   void run() {
     connect();
     for (;;) {
+      front_.pump(Clock::now());
       flush();
       if (chat_.quitting()) {
         if (sock_ < 0) return;
-        if (!quit_deadline_) quit_deadline_ = Clock::now() + kQuitGrace;
-        if (Clock::now() >= *quit_deadline_) return;
+        // Quitting waits until every queued line (the QUIT last) has gone, then for the server
+        // to close the connection, at most kQuitGrace.
+        if (chat_.queued_lines() == 0 && !quit_deadline_) quit_deadline_ = Clock::now() + kQuitGrace;
+        if (quit_deadline_ && Clock::now() >= *quit_deadline_) return;
       }
       if (sock_ < 0 && !dial_ && chat_.reconnect_at() && Clock::now() >= *chat_.reconnect_at()) {
         connect();
@@ -400,10 +276,11 @@ class ChatLoop {
     chat_.disconnected(reason, Clock::now());
   }
 
-  // Sends what the client queued and shows what happened.
+  // Sends what the client's pacing lets go now and shows what happened.
   void flush() {
     std::string out;
-    for (const std::string& line : chat_.take_wire()) out += line;
+    if (sock_ >= 0)
+      for (const std::string& line : chat_.take_wire(Clock::now())) out += line;
     if (sock_ >= 0 && !out.empty()) {
       if (tls_ && !tls_->write_all(out))
         drop(std::string(tls_->error()));  // a copy: drop() ends the TLS session first
@@ -418,6 +295,8 @@ class ChatLoop {
   bool wait() {
     std::optional<Clock::time_point> due = quit_deadline_ ? quit_deadline_ : chat_.reconnect_at();
     if (dial_ && (!due || dial_->deadline() < *due)) due = dial_->deadline();
+    if (const auto send_at = chat_.next_send_at(); sock_ >= 0 && send_at && (!due || *send_at < *due))
+      due = send_at;
     int timeout = -1;
     if (due) {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*due - Clock::now()).count();
@@ -426,8 +305,9 @@ class ChatLoop {
     // The second descriptor is the server connection, or the socket still connecting.
     const int server = dial_ ? dial_->fd() : sock_;
     const short server_events = dial_ ? POLLOUT : POLLIN;
-    pollfd fds[2] = {{STDIN_FILENO, static_cast<short>(stdin_open_ ? POLLIN : 0), 0},
-                     {server, server_events, 0}};
+    const bool read_stdin = stdin_open_ && front_.wants_input();
+    // A negative descriptor is skipped: a closed pipe would report POLLHUP even with no events.
+    pollfd fds[2] = {{read_stdin ? STDIN_FILENO : -1, POLLIN, 0}, {server, server_events, 0}};
     if (::poll(fds, server >= 0 ? 2 : 1, timeout) < 0) {
       if (errno != EINTR) {
         std::cerr << "parley chat: poll: " << std::strerror(errno) << std::endl;
@@ -440,12 +320,12 @@ class ChatLoop {
       dial_progress(Clock::now());  // writable, failed or timed out
     else if (sock_ >= 0 && fds[1].revents != 0)
       read_socket();
-    if (stdin_open_ && fds[0].revents != 0) {
+    if (read_stdin && fds[0].revents != 0) {
       // Data first; a hang-up without data (terminal gone, pipe closed) ends the input.
       const bool readable = (fds[0].revents & POLLIN) != 0;
       if (!readable || !front_.input(Clock::now())) {
         stdin_open_ = false;  // end of input: leave as /quit does
-        if (!chat_.quitting()) chat_.input("/quit", Clock::now());
+        front_.ended(Clock::now());
       }
     }
     return true;
@@ -502,15 +382,15 @@ class ChatLoop {
 int run_chat(const ChatFlags& flags) {
   std::signal(SIGPIPE, SIG_IGN);
   TlsSettings tls;
-  std::string address = flags.target;
-  if (address.starts_with("ircs://")) {
-    tls.enabled = true;
-    address = address.substr(7);
-  } else if (address.starts_with("irc://")) {
-    address = address.substr(6);
+  // --insecure and --fingerprint imply TLS, and with it the default port 6697.
+  const bool tls_flags = flags.tls || flags.insecure || !flags.fingerprint.empty();
+  const auto parsed = client::parse_server_address(flags.target, tls_flags);
+  if (const auto* error = std::get_if<std::string>(&parsed)) {
+    std::cerr << "parley chat: " << *error << std::endl;
+    return 2;
   }
-  if (!address.empty() && address.back() == '/') address.pop_back();
-  tls.enabled = tls.enabled || flags.tls || flags.insecure || !flags.fingerprint.empty();
+  const client::ServerAddress& server = std::get<client::ServerAddress>(parsed);
+  tls.enabled = server.tls;
   tls.insecure = flags.insecure;
   if (!flags.fingerprint.empty()) {
     auto pin = parse_fingerprint(flags.fingerprint);
@@ -522,8 +402,8 @@ int run_chat(const ChatFlags& flags) {
     }
     tls.fingerprint = *pin;
   }
-  const auto target = split_target(address, tls.enabled ? "6697" : "6667");
-  client::ClientOptions options = client_options(flags, target.first);
+  client::ClientOptions options = client_options(flags, server.host);
+  options.address = server.text();
   options.tls = tls.enabled;
   if (!flags.password_file.empty() && flags.sasl_user.empty()) {
     std::cerr << "parley chat: --password-file is the password for --sasl-user, which is missing"
@@ -532,13 +412,23 @@ int run_chat(const ChatFlags& flags) {
   }
   if (!flags.sasl_user.empty()) {
     std::string error;
-    auto password = sasl_password(flags, error);
+    auto password = sasl_password(flags.password_file, flags.sasl_user, error);
     if (!password) {
       std::cerr << "parley chat: " << error << std::endl;
       return 2;
     }
     options.sasl_user = flags.sasl_user;
     options.sasl_password = std::move(*password);
+  }
+  {
+    std::string error;
+    auto pass = server_password(
+        {flags.password, flags.server_password_file, flags.server_password_prompt, server.text()}, error);
+    if (!pass) {
+      std::cerr << "parley chat: " << error << std::endl;
+      return 2;
+    }
+    options.password = std::move(*pass);
   }
   client::ChatClient chat(std::move(options));
   std::unique_ptr<Front> front;
@@ -552,7 +442,7 @@ int run_chat(const ChatFlags& flags) {
     std::cerr << "parley chat: " << e.what() << std::endl;
     return 1;
   }
-  ChatLoop(chat, *front, target.first, target.second, tls).run();
+  ChatLoop(chat, *front, server.host, std::to_string(server.port), tls).run();
   front.reset();  // restores the terminal, so that the reason below stays visible
   if (chat.failed()) std::cerr << "parley chat: " << chat.stop_reason() << std::endl;
   return chat.failed() ? 1 : 0;
@@ -566,10 +456,17 @@ Subcommand add_chat_command(CLI::App& parent) {
   cli->add_option("SERVER", flags->target,
                   "HOST[:PORT], or ircs://HOST[:PORT] for TLS (port 6667, or 6697 with TLS, unless given)")
       ->required();
-  cli->add_option("--nick", flags->nick, "Nick (default: your login name)");
+  cli->add_option("--nick", flags->nick, "Nick (default: your login name, made into a valid nick)");
   cli->add_option("--user", flags->user, "User name (default: the nick)");
   cli->add_option("--realname", flags->realname, "Real name (default: the nick)");
-  cli->add_option("--password", flags->password, "Server password (PASS)");
+  cli->add_option("--password", flags->password,
+                  "Server password (PASS). Other users can read it in ps: prefer --server-password-file, "
+                  "--server-password-prompt or $PARLEY_SERVER_PASSWORD");
+  cli->add_option("--server-password-file", flags->server_password_file,
+                  "File holding the server password (PASS) on one line")
+      ->type_name("FILE");
+  cli->add_flag("--server-password-prompt", flags->server_password_prompt,
+                "Ask for the server password (PASS) on the terminal, without echo");
   cli->add_option("--join", flags->join, "Channels to join once connected, comma separated");
   cli->add_flag("--tls", flags->tls,
                 "Connect with TLS (as ircs:// does), verifying the certificate with the system's CAs");

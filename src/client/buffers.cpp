@@ -206,7 +206,24 @@ std::vector<std::string> ChatClient::complete(std::string_view word, bool at_sta
   return out;
 }
 
-void ChatClient::send(std::string line) { wire_.push_back(std::move(line)); }
+void ChatClient::send(std::string line) { queue_.push(std::move(line)); }
+void ChatClient::send_urgent(std::string line) { queue_.push_urgent(std::move(line)); }
+
+void ChatClient::drop_queue(std::string_view why) {
+  if (const std::size_t n = queue_.clear(); n > 0)
+    show(server_buffer(), Event::Style::kError,
+         std::to_string(n) + (n == 1 ? " line was" : " lines were") + " not sent: " + std::string(why));
+}
+
+void ChatClient::quit_now() {
+  if (!quitting_) return input("/quit", now_);
+  drop_queue("you asked to quit at once");
+  if (state_ == ConnState::kRegistering || state_ == ConnState::kRegistered) {
+    std::string out;
+    proto::LineBuilder(out).command("QUIT").last("Leaving").finish();
+    send(std::move(out));
+  }
+}
 
 void ChatClient::show(BufferId buffer, Event::Style style, std::string text, std::string nick,
                       bool highlight) {
@@ -234,7 +251,8 @@ void ChatClient::bump(Buffer& b, Activity level) {
   if (b.id != current_ && level > b.activity) b.activity = level;
 }
 
-std::vector<std::string> ChatClient::take_wire() { return std::exchange(wire_, {}); }
+std::vector<std::string> ChatClient::take_wire() { return queue_.take(now_); }
+std::vector<std::string> ChatClient::take_wire(Clock::time_point now) { return queue_.take(now); }
 std::vector<Event> ChatClient::take_events() { return std::exchange(events_, {}); }
 
 }  // namespace parley::client

@@ -108,6 +108,7 @@ void ChatClient::handle_join(const proto::Message& m) {
     proto::LineBuilder(out).command("MODE").last(b->name).finish();
     send(std::move(out));
     const std::string folded = proto::fold(channel, casemap_);
+    if (proto::equal_folded(awaiting_join_, channel, casemap_)) awaiting_join_.clear();
     if (auto it = std::find(pending_switch_.begin(), pending_switch_.end(), folded);
         it != pending_switch_.end()) {
       pending_switch_.erase(it);

@@ -35,6 +35,39 @@ std::optional<Clock::time_point> parse_server_time(std::string_view s) {
   return Clock::from_time_t(t) + std::chrono::milliseconds(ms);
 }
 
+// "45s", "3m 5s", "2h 3m", "4d 2h": a number of seconds as a person reads it.
+std::string duration_text(std::uint64_t seconds) {
+  const std::uint64_t d = seconds / 86400, h = seconds / 3600 % 24, m = seconds / 60 % 60, s = seconds % 60;
+  if (d > 0) return std::to_string(d) + "d " + std::to_string(h) + "h";
+  if (h > 0) return std::to_string(h) + "h " + std::to_string(m) + "m";
+  if (m > 0) return std::to_string(m) + "m " + std::to_string(s) + "s";
+  return std::to_string(s) + "s";
+}
+
+// 317 "nick 7380 1796550120 :seconds idle, signon time" -> "nick is idle 2h 3m, signed on
+// 2026-12-06 14:02" (local time); numbers that do not parse are shown as the server sent them.
+std::string whois_idle_text(const proto::Message& m) {
+  const auto number = [](std::string_view text) -> std::optional<std::uint64_t> {
+    std::uint64_t value = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (r.ec != std::errc{} || r.ptr != text.data() + text.size()) return std::nullopt;
+    return value;
+  };
+  const auto idle = number(m.param(2));
+  if (!idle) return join_params(m, 1);
+  std::string out = std::string(m.param(1)) + " is idle " + duration_text(*idle);
+  if (m.size() > 4) {  // the signon time is optional (RFC 1459 has only the idle time)
+    const auto signon = number(m.param(3));
+    std::tm local{};
+    const std::time_t t = signon ? static_cast<std::time_t>(*signon) : 0;
+    char date[32] = "";
+    if (signon && ::localtime_r(&t, &local) != nullptr)
+      std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", &local);
+    out += ", signed on " + (date[0] != '\0' ? std::string(date) : std::string(m.param(3)));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(ConnState state) {
@@ -48,9 +81,11 @@ std::string_view to_string(ConnState state) {
   return "?";
 }
 
-ChatClient::ChatClient(ClientOptions options) : options_(std::move(options)), nick_(options_.nick) {
+ChatClient::ChatClient(ClientOptions options)
+    : options_(std::move(options)), nick_(options_.nick), queue_(options_.pacing) {
   if (options_.user.empty()) options_.user = options_.nick;
   if (options_.realname.empty()) options_.realname = options_.nick;
+  if (options_.address.empty()) options_.address = options_.host;
   Buffer server;
   server.id = next_id_++;
   server.kind = BufferKind::kServer;
@@ -63,7 +98,7 @@ void ChatClient::connecting(Clock::time_point now) {
   now_ = msg_time_ = now;
   reconnect_at_.reset();
   state_ = ConnState::kConnecting;
-  info("Connecting to " + options_.host + "...");
+  info("Connecting to " + options_.address + "...");
 }
 
 void ChatClient::connected(Clock::time_point now, std::string_view security) {
@@ -76,9 +111,10 @@ void ChatClient::connected(Clock::time_point now, std::string_view security) {
   sasl_received_.clear();
   scram_.reset();
   cap_negotiating_ = true;
+  queue_.reset(now);
   nick_ = options_.nick;
   nick_attempt_ = 0;
-  info("Connected to " + options_.host + (security.empty() ? "" : " (" + std::string(security) + ")") +
+  info("Connected to " + options_.address + (security.empty() ? "" : " (" + std::string(security) + ")") +
        ", registering as " + nick_);
   std::string line;
   proto::LineBuilder(line).command("CAP").param("LS").last("302").finish();
@@ -105,15 +141,22 @@ void ChatClient::connected(Clock::time_point now, std::string_view security) {
 void ChatClient::disconnected(std::string_view reason, Clock::time_point now) {
   now_ = msg_time_ = now;
   const bool was_registered = state_ == ConnState::kRegistered;
+  drop_queue("the connection closed first");
+  awaiting_join_.clear();
   for (Buffer& b : buffers_) {
     if (b.kind != BufferKind::kChannel) continue;
     if (b.joined && !quitting_) {
       b.rejoin = true;
       show(b.id, Event::Style::kError, "Disconnected from the server");
     }
+    // The server forgets all of it with the connection; what it still holds comes again with
+    // the rejoin (332 topic, 353 names, 324 modes), so nothing stale stays on screen.
     b.joined = false;
     b.members.clear();
+    b.topic.clear();
+    b.modes.clear();
   }
+  away_ = false;
   if (quitting_) {
     state_ = ConnState::kDisconnected;
     info("Disconnected");
@@ -127,7 +170,7 @@ void ChatClient::disconnected(std::string_view reason, Clock::time_point now) {
   state_ = ConnState::kWaiting;
   const std::string what = was_registered ? "Disconnected from " : "Cannot connect to ";
   show(server_buffer(), Event::Style::kError,
-       what + options_.host + ": " + std::string(reason) + "; reconnecting in " +
+       what + options_.address + ": " + std::string(reason) + "; reconnecting in " +
            std::to_string(delay.count()) + " s");
 }
 
@@ -150,7 +193,7 @@ void ChatClient::handle(const proto::Message& m) {
   } else if (is("PING")) {
     std::string out;
     proto::LineBuilder(out).command("PONG").last(m.param(0)).finish();
-    send(std::move(out));
+    send_urgent(std::move(out));
   } else if (is("CAP")) {
     handle_cap(m);
   } else if (is("AUTHENTICATE")) {
@@ -184,7 +227,9 @@ void ChatClient::handle(const proto::Message& m) {
   } else if (is("INVITE")) {
     here(Event::Style::kMeta, std::string(nick_of(m.source)) + " invites you to " + std::string(m.param(1)));
   } else if (is("ERROR")) {
-    show(server_buffer(), Event::Style::kError, "Server closed the connection: " + std::string(m.param(0)));
+    // After our own QUIT the server's ERROR is the expected goodbye, not a fault.
+    show(server_buffer(), quitting_ ? Event::Style::kInfo : Event::Style::kError,
+         "Server closed the connection: " + std::string(m.param(0)));
   } else if (is("WALLOPS")) {
     show(server_buffer(), Event::Style::kNotice, std::string(m.param(0)),
          "!" + std::string(nick_of(m.source)));
@@ -314,7 +359,24 @@ void ChatClient::registered(const proto::Message& m) {
     }
   }
   options_.autojoin.clear();  // after the first registration, rejoin decides
+  if (!channels.empty()) awaiting_join_ = proto::fold(channels.front(), casemap_);
   for (std::size_t i = 0; i < channels.size(); ++i) join(channels[i], keys[i]);
+}
+
+std::string nick_from_name(std::string_view name) {
+  const auto allowed = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("[]\\`_^{|}-").find(c) != std::string_view::npos;
+  };
+  std::string nick;
+  for (char c : name) {
+    if (nick.size() >= kMaxDefaultNick) break;
+    if (nick.empty() && ((c >= '0' && c <= '9') || c == '-')) nick += '_';
+    nick += allowed(c) ? c : '_';
+  }
+  nick.resize(std::min(nick.size(), kMaxDefaultNick));
+  if (nick.find_first_not_of('_') == std::string::npos) return "parley";
+  return nick;
 }
 
 void ChatClient::nick_in_use() {
@@ -393,11 +455,22 @@ void ChatClient::handle_numeric(int code, const proto::Message& m) {
           list += (list.empty() ? "" : " ") + mem->prefixes.substr(0, 1) + mem->nick;
         }
         show(b->id, Event::Style::kMeta,
-             b->name + ": " + std::to_string(b->members.size()) + " nicks [" + list + "]");
+             b->name + ": " + count_of(b->members.size(), "nick") + " [" + list + "]");
         return;
       }
       break;
-    case 432:  // ERR_ERRONEUSNICKNAME
+    case 317:  // RPL_WHOISIDLE: nick seconds-idle [signon-time] :text
+      here(Event::Style::kMeta, whois_idle_text(m));
+      return;
+    case 432:  // ERR_ERRONEUSNICKNAME: no fallback of the same nick can be valid
+      if (state_ == ConnState::kRegistering)
+        return stop("The server refuses the nick " + nick_ + " as invalid (" +
+                    std::string(m.param(m.size() - 1)) +
+                    "); choose another with --nick: letters, digits and []\\`_^{|}-, not starting "
+                    "with a digit or -");
+      here(Event::Style::kError,
+           "Invalid nick " + std::string(m.param(1)) + ": " + std::string(m.param(m.size() - 1)));
+      return;
     case 433:  // ERR_NICKNAMEINUSE
     case 437:  // ERR_UNAVAILRESOURCE
       if (state_ == ConnState::kRegistering) {
@@ -409,6 +482,9 @@ void ChatClient::handle_numeric(int code, const proto::Message& m) {
     default: break;
   }
   if (code >= 400 && code < 600) {
+    // A refused JOIN (403, 405, 471, 473-477, ...) names the channel: stop waiting for it.
+    if (!awaiting_join_.empty() && proto::equal_folded(awaiting_join_, m.param(1), casemap_))
+      awaiting_join_.clear();
     here(Event::Style::kError, join_params(m, 1));
   } else if ((code >= 311 && code <= 319) || code == 330 || code == 338 || code == 378 || code == 671 ||
              code == 276 || code == 307) {

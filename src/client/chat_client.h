@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "client/sasl.h"
+#include "client/send_queue.h"
 #include "proto/casemap.h"
 #include "proto/irc_message.h"
 
@@ -31,7 +32,7 @@ using Clock = std::chrono::system_clock;
 using BufferId = std::uint64_t;
 
 struct ClientOptions {
-  std::string host;  // shown in messages; the shell connects
+  std::string host;  // the server window's name; the shell connects
   std::string nick;
   std::string user;
   std::string realname;
@@ -46,6 +47,9 @@ struct ClientOptions {
   bool tls = false;  // the connection is TLS: only then may PLAIN send the password
   // A fresh SCRAM client nonce per login (printable, no ','); default: 24 random characters.
   std::function<std::string()> sasl_nonce;
+  // How fast lines go to the server (send_queue.h): paced below the server's flood limit.
+  Pacing pacing;
+  std::string address;  // "host:port", named in connection messages; empty: the host
 };
 
 enum class BufferKind : std::uint8_t { kServer, kChannel, kQuery };
@@ -102,6 +106,12 @@ std::string format_line(const Event& event);
 inline constexpr int kNickColours = 12;
 int nick_colour(std::string_view nick, proto::Casemapping cm);
 
+// A valid IRC nick made from `name` (a login name): letters, digits and []\`_^{|}- kept, other
+// bytes become '_', a leading digit or '-' gets a '_' before it, at most kMaxDefaultNick bytes;
+// "parley" when only '_' would be left.
+inline constexpr std::size_t kMaxDefaultNick = 16;
+std::string nick_from_name(std::string_view name);
+
 // The names of the commands input() understands ("join", "msg", ...), in /help order.
 std::vector<std::string_view> command_names();
 
@@ -145,8 +155,23 @@ class ChatClient {
   void select(BufferId id);
 
   // ---- outputs ----
-  std::vector<std::string> take_wire();  // lines with CR LF, in order
+  // Lines with CR LF, in order, as many as the pacing lets go at `now` (the time of the last
+  // event when not given); the rest wait for next_send_at().
+  std::vector<std::string> take_wire();
+  std::vector<std::string> take_wire(Clock::time_point now);
+  // When take_wire() will have the next waiting line; nullopt when nothing waits.
+  std::optional<Clock::time_point> next_send_at() const { return queue_.next_at(); }
+  std::size_t queued_lines() const { return queue_.size(); }
+  // The send queue is at its bound: typed lines are refused with an error until it drains.
+  bool queue_full() const { return queue_.full(); }
   std::vector<Event> take_events();
+
+  // True when a line of text typed now would reach a channel: registered, and the channel the
+  // client switches to after (re)connecting has answered its JOIN. A script's lines wait for it.
+  bool ready_for_text() const { return state_ == ConnState::kRegistered && awaiting_join_.empty(); }
+  // Ctrl-C: the first call quits as /quit does (after the waiting lines); a second one forgets
+  // the waiting lines (saying how many) so that the QUIT goes at once.
+  void quit_now();
 
   // ---- state ----
   const std::vector<Buffer>& buffers() const { return buffers_; }
@@ -210,7 +235,9 @@ class ChatClient {
   void answer_ctcp(std::string_view from, std::string_view ctcp);
 
   // output helpers
-  void send(std::string line);  // built with LineBuilder, CR LF included
+  void send(std::string line);         // built with LineBuilder, CR LF included; paced
+  void send_urgent(std::string line);  // before every waiting line (PONG)
+  void drop_queue(std::string_view why);
   void show(BufferId buffer, Event::Style style, std::string text, std::string nick = {},
             bool highlight = false);
   void info(std::string text) { show(server_buffer(), Event::Style::kInfo, std::move(text)); }
@@ -254,7 +281,8 @@ class ChatClient {
   std::vector<std::string> pending_switch_;  // folded channels whose JOIN should switch to them
   std::uint64_t speak_counter_ = 0;
 
-  std::vector<std::string> wire_;
+  SendQueue queue_;
+  std::string awaiting_join_;  // folded: the channel whose JOIN ready_for_text() waits for
   std::vector<Event> events_;
 };
 

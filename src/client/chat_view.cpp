@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include "client/message_text.h"
+
 namespace parley::client {
 
 static_assert(kNickColours <= tui::kColourSlots, "every nick colour needs a terminal colour slot");
@@ -80,6 +82,13 @@ void ChatView::update() {
 }
 
 void ChatView::key(const tui::Key& key, int cols, int rows, Clock::time_point now) {
+  // Raw mode turns Ctrl-C into a key rather than SIGINT: it quits like /quit (after the lines
+  // still queued); a second Ctrl-C quits at once.
+  if (key == tui::Key::ctrl('c')) {
+    client_.quit_now();
+    update();
+    return;
+  }
   auto line = model_.handle(key, cols, rows);
   if (model_.active() < ids_.size()) client_.select(ids_[model_.active()]);
   if (line) client_.input(*line, now);
@@ -108,11 +117,12 @@ void ChatView::refresh() {
     if (!b->joined)
       status += " (not joined)";
     else
-      status += " " + std::to_string(b->members.size()) + " nicks";
+      status += " " + count_of(b->members.size(), "nick");
   }
   const std::string act = activity();
   if (!act.empty()) status += " | Act: " + act;
   status += " | " + std::string(to_string(client_.state()));
+  status += client_.quitting() ? " | quitting (Ctrl-C: at once)" : " | /quit or Ctrl-C leaves";
   model_.set_status(std::move(status));
   model_.set_prompt("[" + b->name + "] ");
   model_.set_topic(b->kind == BufferKind::kChannel ? (b->topic.empty() ? b->name : b->name + ": " + b->topic)

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "client/chat_client.h"
+#include "client/message_text.h"
 
 namespace parley::client {
 
@@ -226,6 +227,7 @@ struct CommandHandlers {
   }
   // /quit [message]
   static bool quit(ChatClient& c, std::string_view args) {
+    if (c.quitting_) return true;  // one QUIT is enough (end of input after a typed /quit)
     c.quitting_ = true;
     c.reconnect_at_.reset();
     if (c.state_ == ConnState::kRegistering || c.state_ == ConnState::kRegistered)
@@ -329,7 +331,18 @@ void ChatClient::input(std::string_view line, Clock::time_point now) {
   now_ = msg_time_ = now;
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   if (line.empty()) return;
-  if (line.size() >= 2 && line[0] == '/' && line[1] != '/') {
+  const bool command = line.size() >= 2 && line[0] == '/' && line[1] != '/';
+  if (queue_.full()) {
+    std::string_view args = line.substr(1);
+    const CommandHandlers::Entry* entry = command ? CommandHandlers::lookup(lower(next_word(args))) : nullptr;
+    if (entry == nullptr || entry->handler != &CommandHandlers::quit) {
+      here(Event::Style::kError,
+           "Not sent: the send queue is full (" + count_of(queue_.size(), "line") +
+               " waiting to go to the server); type it again in a moment: " + std::string(line));
+      return;
+    }
+  }
+  if (command) {
     std::string_view args = line.substr(1);
     const std::string name = lower(next_word(args));
     const CommandHandlers::Entry* entry = CommandHandlers::lookup(name);

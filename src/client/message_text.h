@@ -21,4 +21,9 @@ inline std::string join_params(const proto::Message& m, std::size_t from) {
   return out;
 }
 
+// "1 nick", "3 nicks": a count with its noun, singular or plural ("s" appended).
+inline std::string count_of(std::size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 }  // namespace parley::client

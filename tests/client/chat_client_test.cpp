@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "client/unpaced.h"
+
 namespace parley::client {
 namespace {
 
@@ -16,7 +18,7 @@ const Clock::time_point kT0 = Clock::from_time_t(1'800'000'000);
 
 class ClientTest : public ::testing::Test {
  protected:
-  ClientTest() : client(ClientOptions{"irc.test", "alice", "al", "Alice A", "", {"#parley"}}) {}
+  ClientTest() : client(unpaced(ClientOptions{"irc.test", "alice", "al", "Alice A", "", {"#parley"}})) {}
 
   // Connects and registers with the given offered capabilities; clears the queues.
   void register_with(std::string_view caps) {
@@ -59,7 +61,7 @@ TEST_F(ClientTest, RegistrationStartsWithCapLsThenNickAndUser) {
 }
 
 TEST_F(ClientTest, PasswordIsSentBeforeNick) {
-  ChatClient c(ClientOptions{"h", "bob", "", "", "secret", {}});
+  ChatClient c(unpaced(ClientOptions{"h", "bob", "", "", "secret", {}}));
   c.connected(kT0);
   EXPECT_THAT(c.take_wire(),
               ElementsAre("CAP LS 302\r\n", "PASS secret\r\n", "NICK bob\r\n", "USER bob 0 * :bob\r\n"));

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "client/unpaced.h"
+
 namespace parley::client {
 namespace {
 
@@ -11,7 +13,9 @@ const Clock::time_point kT0 = Clock::from_time_t(1'800'000'000);
 class ViewTest : public ::testing::Test {
  protected:
   ViewTest()
-      : client(ClientOptions{"irc.test", "alice", "", "", "", {"#parley"}}), model("x"), view(client, model) {
+      : client(unpaced(ClientOptions{"irc.test", "alice", "", "", "", {"#parley"}})),
+        model("x"),
+        view(client, model) {
     client.connected(kT0);
     client.receive(":srv 001 alice :Welcome", kT0);
     client.receive(":alice!a@h JOIN #parley", kT0);
@@ -85,6 +89,40 @@ TEST_F(ViewTest, ClosingAWindowRemovesItAndClearEmptiesIt) {
   view.update();
   EXPECT_EQ(model.window_count(), 1u);
   EXPECT_EQ(model.active(), 0u);
+}
+
+TEST_F(ViewTest, StatusLineCountsNicksInSingularAndPlural) {
+  EXPECT_NE(model.frame(120, 20).status.find(" 3 nicks"), std::string::npos);
+  client.receive(":bob!b@h PART #parley", kT0);
+  client.receive(":carol!c@h PART #parley", kT0);
+  view.update();
+  EXPECT_NE(model.frame(120, 20).status.find(" 1 nick "), std::string::npos) << model.frame(120, 20).status;
+}
+
+TEST_F(ViewTest, NamesSummaryCountsOneNickInTheSingular) {
+  client.receive(":alice!a@h JOIN #solo", kT0);
+  client.receive(":srv 353 alice = #solo :@alice", kT0);
+  client.receive(":srv 366 alice #solo :End", kT0);
+  client.input("/window 3", kT0);
+  view.update();
+  EXPECT_NE(pane_text().find("#solo: 1 nick [@alice]"), std::string::npos) << pane_text();
+}
+
+TEST_F(ViewTest, StatusLineSaysHowToLeave) {
+  EXPECT_NE(model.frame(120, 20).status.find("/quit or Ctrl-C leaves"), std::string::npos);
+}
+
+TEST_F(ViewTest, CtrlCQuitsLikeSlashQuitAndASecondOneAtOnce) {
+  client.take_wire();
+  for (int i = 0; i < 3; ++i) client.input("queued " + std::to_string(i), kT0);
+  view.key(tui::Key::ctrl('c'), 120, 20, kT0);
+  EXPECT_TRUE(client.quitting());
+  EXPECT_EQ(client.queued_lines(), 4u) << "the QUIT waits behind the typed lines";
+  EXPECT_NE(model.frame(120, 20).status.find("quitting"), std::string::npos);
+  view.key(tui::Key::ctrl('c'), 120, 20, kT0);
+  const auto wire = client.take_wire();
+  ASSERT_EQ(wire.size(), 1u);
+  EXPECT_EQ(wire[0], "QUIT Leaving\r\n");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "client/chat_client.h"
+#include "client/unpaced.h"
 #include "crypto/crypto.h"
 
 namespace parley::client {
@@ -87,7 +88,7 @@ const Clock::time_point kT0 = Clock::from_time_t(1'800'000'000);
 class SaslClientTest : public ::testing::Test {
  protected:
   static ClientOptions options(bool tls) {
-    ClientOptions o{"irc.test", "alice", "al", "Alice A", "", {}};
+    ClientOptions o = unpaced(ClientOptions{"irc.test", "alice", "al", "Alice A", "", {}});
     o.sasl_user = "user";
     o.sasl_password = "pencil";
     o.tls = tls;
@@ -264,7 +265,7 @@ TEST_F(SaslClientTest, ReconnectLogsInAgain) {
 }
 
 TEST(ChatClientWithoutSasl, RegistersAsBefore) {
-  ChatClient c(ClientOptions{"irc.test", "alice", "al", "Alice A", "", {}});
+  ChatClient c(unpaced(ClientOptions{"irc.test", "alice", "al", "Alice A", "", {}}));
   c.connected(kT0);
   c.take_wire();
   c.receive(":srv CAP * LS :sasl=PLAIN multi-prefix", kT0);

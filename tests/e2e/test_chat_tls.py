@@ -245,7 +245,7 @@ def test_ircs_verifies_the_certificate_with_the_ca_store(certs, run):
     (cert, key, _), _ = certs
     server = run(server=FakeServer(cert, key, caps="multi-prefix"))
     chat = run(f"ircs://127.0.0.1:{server.port}", env={"SSL_CERT_FILE": str(cert)})
-    chat.expect(r"Connected to 127\.0\.0\.1 \(TLSv1\.[23], certificate verified\)")
+    chat.expect(rf"Connected to 127\.0\.0\.1:{server.port} \(TLSv1\.[23], certificate verified\)")
     chat.expect(r"Welcome to the fake network")
     assert "registered" in server.events
     chat.type("/quit")
