@@ -379,6 +379,37 @@ class ChatLoop {
   std::optional<Clock::time_point> quit_deadline_;
 };
 
+// The SASL and server passwords into `options`, from files, the environment or a prompt; false
+// (the reason on stderr) when one cannot be had.
+bool add_passwords(const ChatFlags& flags, const std::string& server, client::ClientOptions& options) {
+  if (!flags.password_file.empty() && flags.sasl_user.empty()) {
+    std::cerr << "parley chat: --password-file is the password for --sasl-user, which is missing"
+              << std::endl;
+    return false;
+  }
+  if (!flags.sasl_user.empty()) {
+    std::string error;
+    auto password = sasl_password(flags.password_file, flags.sasl_user, error);
+    if (!password) {
+      std::cerr << "parley chat: " << error << std::endl;
+      return false;
+    }
+    options.sasl_user = flags.sasl_user;
+    options.sasl_password = std::move(*password);
+  }
+  {
+    std::string error;
+    auto pass = server_password(
+        {flags.password, flags.server_password_file, flags.server_password_prompt, server}, error);
+    if (!pass) {
+      std::cerr << "parley chat: " << error << std::endl;
+      return false;
+    }
+    options.password = std::move(*pass);
+  }
+  return true;
+}
+
 int run_chat(const ChatFlags& flags) {
   std::signal(SIGPIPE, SIG_IGN);
   TlsSettings tls;
@@ -405,31 +436,7 @@ int run_chat(const ChatFlags& flags) {
   client::ClientOptions options = client_options(flags, server.host);
   options.address = server.text();
   options.tls = tls.enabled;
-  if (!flags.password_file.empty() && flags.sasl_user.empty()) {
-    std::cerr << "parley chat: --password-file is the password for --sasl-user, which is missing"
-              << std::endl;
-    return 2;
-  }
-  if (!flags.sasl_user.empty()) {
-    std::string error;
-    auto password = sasl_password(flags.password_file, flags.sasl_user, error);
-    if (!password) {
-      std::cerr << "parley chat: " << error << std::endl;
-      return 2;
-    }
-    options.sasl_user = flags.sasl_user;
-    options.sasl_password = std::move(*password);
-  }
-  {
-    std::string error;
-    auto pass = server_password(
-        {flags.password, flags.server_password_file, flags.server_password_prompt, server.text()}, error);
-    if (!pass) {
-      std::cerr << "parley chat: " << error << std::endl;
-      return 2;
-    }
-    options.password = std::move(*pass);
-  }
+  if (!add_passwords(flags, server.text(), options)) return 2;
   client::ChatClient chat(std::move(options));
   std::unique_ptr<Front> front;
   try {

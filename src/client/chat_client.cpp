@@ -398,6 +398,17 @@ void ChatClient::nick_in_use() {
   send(std::move(out));
 }
 
+void ChatClient::nick_invalid(const proto::Message& m) {
+  // Unlike 433 (in use), no fallback of the same nick can be valid: the user must choose.
+  if (state_ == ConnState::kRegistering)
+    return stop("The server refuses the nick " + nick_ + " as invalid (" +
+                std::string(m.param(m.size() - 1)) +
+                "); choose another with --nick: letters, digits and []\\`_^{|}-, not starting with a "
+                "digit or -");
+  here(Event::Style::kError,
+       "Invalid nick " + std::string(m.param(1)) + ": " + std::string(m.param(m.size() - 1)));
+}
+
 void ChatClient::handle_numeric(int code, const proto::Message& m) {
   if (code >= 900 && code <= 908 && handle_sasl_numeric(code, m)) return;
   switch (code) {
@@ -462,14 +473,8 @@ void ChatClient::handle_numeric(int code, const proto::Message& m) {
     case 317:  // RPL_WHOISIDLE: nick seconds-idle [signon-time] :text
       here(Event::Style::kMeta, whois_idle_text(m));
       return;
-    case 432:  // ERR_ERRONEUSNICKNAME: no fallback of the same nick can be valid
-      if (state_ == ConnState::kRegistering)
-        return stop("The server refuses the nick " + nick_ + " as invalid (" +
-                    std::string(m.param(m.size() - 1)) +
-                    "); choose another with --nick: letters, digits and []\\`_^{|}-, not starting "
-                    "with a digit or -");
-      here(Event::Style::kError,
-           "Invalid nick " + std::string(m.param(1)) + ": " + std::string(m.param(m.size() - 1)));
+    case 432:  // ERR_ERRONEUSNICKNAME
+      nick_invalid(m);
       return;
     case 433:  // ERR_NICKNAMEINUSE
     case 437:  // ERR_UNAVAILRESOURCE

@@ -202,6 +202,7 @@ class ChatClient {
   void handle_names(const proto::Message& m);
   void registered(const proto::Message& m);
   void nick_in_use();
+  void nick_invalid(const proto::Message& m);  // 432
   // SASL (sasl_client.cpp)
   bool sasl_wanted() const { return !options_.sasl_user.empty(); }
   bool sasl_busy() const { return sasl_step_ != SaslStep::kIdle && sasl_step_ != SaslStep::kDone; }
