@@ -22,7 +22,7 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
                 [this](core::RequestId id, core::AccountAnswer answer) {
                   engine_.account_answer(id, std::move(answer), core::Clock::now());
                 }),
-      engine_(options_.engine, static_cast<core::ReplySink&>(*this), accounts_),
+      engine_(options_.engine, static_cast<core::ReplySink&>(*this), accounts_, history_),
       signals_(io_, SIGINT, SIGTERM, SIGHUP) {
   connection_options_.sendq_bytes = options_.sendq_bytes;
   connection_options_.handshake_timeout = options_.tls.handshake_timeout;

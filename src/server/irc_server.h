@@ -131,6 +131,11 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   ServerOptions options_;
   net::ConnectionOptions connection_options_;
   AccountService accounts_;  // before engine_, which holds a reference to it
+  // INTERIM (issue 13 base branch only; the store helper replaces it with server/history_service):
+  // answers nothing, so no history is kept.
+  struct NoHistory final : core::HistoryBackend {
+    void submit(core::RequestId, core::HistoryRequest) override {}
+  } history_;
   core::Engine engine_;
   SimpleGateway simple_{engine_, static_cast<SimpleFrameSink&>(*this)};
   std::vector<net::Listener> listeners_;

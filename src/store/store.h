@@ -1,5 +1,5 @@
-// The one place data outlives the process: accounts now, registered channels and history later
-// (issue 13 adds them to this interface).
+// The one place data outlives the process: accounts, history, read markers and registered
+// channels.
 //
 // Implementations: MemoryStore (tests and --no-data-dir runs), SqliteStore (the data directory's
 // parley.db, schema in docs/storage.md) and FaultInjectingStore (wraps another and fails on
@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/history.h"
 #include "crypto/scram.h"
 
 namespace parley::store {
@@ -87,6 +88,18 @@ struct AccountRecord {
   friend bool operator==(const AccountRecord&, const AccountRecord&) = default;
 };
 
+// How long history is kept. 0 means no bound. A per-target rule replaces both server-wide
+// bounds for that target (a folded channel name or a dm_key()).
+struct RetentionRule {
+  std::int64_t max_age_ms = 0;
+  std::size_t max_count = 0;  // the newest max_count entries of each target are kept
+  friend bool operator==(const RetentionRule&, const RetentionRule&) = default;
+};
+struct RetentionPolicy {
+  RetentionRule all;
+  std::vector<std::pair<std::string, RetentionRule>> per_target;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -107,6 +120,42 @@ class Store {
   virtual Result<std::vector<AccountRecord>> list_accounts() = 0;
   // How many accounts use `email` (compared case-insensitively in ASCII); 0 for an empty email.
   virtual Result<std::size_t> count_accounts_with_email(std::string_view email) = 0;
+
+  // ---- History (core/history.h has the types and the query semantics) ----
+  // INTERIM (branch h-base only): the calls below have a default in store.cpp that answers kInvalid;
+  // the store helper implements them in every Store and makes them pure virtual again.
+  // Stores `entries` in one transaction: all or nothing. An entry whose msgid is already stored
+  // is skipped (appending the same batch twice stores it once). The server's group commit calls
+  // this with every append that queued up meanwhile.
+  virtual Status append_history(const std::vector<core::HistoryEntry>& entries);
+  // Oldest first, at most query.limit. kNotFound when an msgid reference is not in query.target.
+  virtual Result<std::vector<core::HistoryEntry>> query_history(const core::HistoryQuery& query);
+  // CHATHISTORY TARGETS: newest activity first.
+  virtual Result<std::vector<core::TargetActivity>> history_targets(const core::TargetsQuery& query);
+  // Newest match first.
+  virtual Result<std::vector<core::HistoryEntry>> search_history(const core::SearchQuery& query);
+  // Deletes what `policy` no longer keeps at `now_ms`, at most `max_rows` rows per call (so a
+  // long backlog is expired in short transactions). Returns how many were deleted.
+  virtual Result<std::size_t> expire_history(const RetentionPolicy& policy, std::int64_t now_ms,
+                                             std::size_t max_rows);
+  // Deletes every entry of `target`.
+  virtual Status forget_history(std::string_view target);
+
+  // ---- Read markers (draft/read-marker), per account and target ----
+  // The stored marker (ms since the epoch); 0 when none.
+  virtual Result<std::int64_t> read_marker(std::string_view account_folded, std::string_view target);
+  // Moves the marker to `time_ms` unless it is already later. Returns the stored value after the call.
+  virtual Result<std::int64_t> set_read_marker(std::string_view account_folded, std::string_view target,
+                                               std::int64_t time_ms);
+
+  // ---- Registered channels (ChanServ) ----
+  // Inserts or replaces the channel whose name_folded is channel.name_folded, bans and access
+  // list included, all or nothing.
+  virtual Status save_channel(const core::RegisteredChannel& channel);
+  // kNotFound if none.
+  virtual Status drop_channel(std::string_view name_folded);
+  // Every registered channel, ordered by name_folded.
+  virtual Result<std::vector<core::RegisteredChannel>> list_channels();
 };
 
 }  // namespace parley::store

@@ -1,0 +1,16 @@
+#include "core/history.h"
+
+namespace parley::core {
+
+std::string dm_key(std::string_view a_folded, std::string_view b_folded) {
+  if (b_folded < a_folded) std::swap(a_folded, b_folded);
+  std::string key;
+  key.reserve(a_folded.size() + b_folded.size() + 2);
+  key += '@';
+  key += a_folded;
+  key += ' ';
+  key += b_folded;
+  return key;
+}
+
+}  // namespace parley::core
