@@ -89,6 +89,12 @@ void Engine::build_isupport() {
       "USERLEN=" + std::to_string(l.user_length),
       "WHOX",
   };
+  if (config_.history.enabled) {  // draft/chathistory, each in its alphabetical place
+    tokens.insert(std::find(tokens.begin(), tokens.end(), "ELIST=CMNTU"),
+                  "CHATHISTORY=" + std::to_string(config_.history.max_query));
+    tokens.insert(std::find(tokens.begin(), tokens.end(), "NAMELEN=" + std::to_string(l.realname_length)),
+                  "MSGREFTYPES=timestamp,msgid");
+  }
   if (config_.utf8_only) tokens.push_back("UTF8ONLY");
   constexpr std::size_t kPerLine = 13;  // ISUPPORT allows at most 13 tokens per line
   for (std::size_t i = 0; i < tokens.size(); i += kPerLine) {

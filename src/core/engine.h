@@ -100,6 +100,13 @@ class Engine {
   // The value CAP LS 302 shows for a capability (some follow the configuration, such as the
   // draft/metadata-3 and draft/multiline limits); empty: none.
   std::string_view cap_value(Cap c) const { return cap_values_[static_cast<std::size_t>(c)]; }
+  // Whether CAP LS lists `c` and CAP REQ may enable it: sts only when configured (and never
+  // requested), the history caps only when history is enabled.
+  bool cap_offered(Cap c) const {
+    if (c == Cap::kSts) return config_.sts.enabled;
+    if (c == Cap::kChathistory || c == Cap::kEventPlayback) return config_.history.enabled;
+    return true;
+  }
 
   User* find_user(SessionId id);
   User* find_nick(std::string_view nick);
@@ -139,6 +146,8 @@ class Engine {
   // reply_labeled() later runs `fn` and sends what it sends `u` as the reply to `label`, by the
   // same rules dispatch applies (an empty label: `fn` runs unlabeled).
   std::string take_label(User& u);
+  // Whether the command being handled is `u`'s and carries a label (labeled-response).
+  bool labeled_for(const User& u) const { return labeled_.user == &u; }
   void reply_labeled(User& u, std::string label, const std::function<void()>& fn);
 
   // A fresh message id (core/msgid.h) and a fresh batch reference (unique on this server).

@@ -45,6 +45,12 @@ struct HistoryEntry {
 // the same whichever of them is `a`: "@" + the smaller + " " + the larger. Channel keys start with
 // a channel prefix, so the two never meet.
 std::string dm_key(std::string_view a_folded, std::string_view b_folded);
+// The storage key of the in-memory (durable=false) private conversation between two sessions of
+// which at least one is not logged in, from their casefolded nicks, the same whichever is `a`:
+// "~" + the smaller + " " + the larger. '~' starts neither a channel name nor dm_key(), so the
+// three kinds of key never meet. The engine forgets such a key (kForget) when either session
+// changes nick or leaves, so that whoever takes the nick next cannot read it.
+std::string ephemeral_dm_key(std::string_view a_folded, std::string_view b_folded);
 
 // A point in a target's history, as a CHATHISTORY reference names it.
 struct HistoryRef {
