@@ -19,6 +19,8 @@ constexpr std::string_view kSection = "history";
 constexpr std::int64_t kMaxAgeMs = std::int64_t{100} * 366 * 24 * 3600 * 1000;
 constexpr std::int64_t kMaxCount = 1'000'000'000;
 constexpr std::size_t kMaxChannelName = 200;
+// Most entries one CHATHISTORY may ask for: a batch of this many lines is about 5 MB.
+constexpr std::int64_t kMaxQuery = 10'000;
 
 // A duration key: a string such as "90d" or an integer number of seconds. Records a problem and
 // returns nullopt when it is neither, or is outside [min_ms, max_ms].
@@ -108,7 +110,13 @@ std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
 }
 
 void load_history_config(ConfigReader& r, const toml::table& t, server::ServerOptions& options) {
-  r.reject_unknown(t, kSection, {"max_age", "max_count", "queue", "expire_interval", "channel"});
+  r.reject_unknown(t, kSection,
+                   {"enabled", "max_query", "public_channels", "max_age", "max_count", "queue", "expire_interval",
+                    "channel"});
+  auto& policy = options.engine.history;
+  if (auto v = r.boolean(t, kSection, "enabled")) policy.enabled = *v;
+  r.set_integer(t, kSection, "max_query", 1, kMaxQuery, policy.max_query);
+  if (auto v = r.boolean(t, kSection, "public_channels")) policy.public_channels = *v;
   auto& h = options.history;
   retention_rule(r, t, kSection, h.retention.all);
   r.set_integer(t, kSection, "queue", 1, 10'000'000, h.queue);

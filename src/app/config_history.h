@@ -1,5 +1,6 @@
-// The [history] section of the configuration file (docs/operations.md "[history]"): retention,
-// the storage queue and the expiry interval, with per-channel overrides in [[history.channel]].
+// The [history] section of the configuration file (docs/operations.md "[history]"): whether
+// history is kept and read (the engine's core::HistoryPolicy), retention, the storage queue and
+// the expiry interval, with per-channel overrides in [[history.channel]].
 // Part of config.cpp's loader, in its own file to keep that one readable.
 #pragma once
 
