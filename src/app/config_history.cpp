@@ -111,8 +111,8 @@ std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
 
 void load_history_config(ConfigReader& r, const toml::table& t, server::ServerOptions& options) {
   r.reject_unknown(t, kSection,
-                   {"enabled", "max_query", "public_channels", "max_age", "max_count", "queue", "expire_interval",
-                    "channel"});
+                   {"enabled", "max_query", "public_channels", "max_age", "max_count", "queue",
+                    "expire_interval", "channel"});
   auto& policy = options.engine.history;
   if (auto v = r.boolean(t, kSection, "enabled")) policy.enabled = *v;
   r.set_integer(t, kSection, "max_query", 1, kMaxQuery, policy.max_query);
