@@ -61,14 +61,19 @@ struct HistoryRef {
 };
 
 // What a read asks for. Entries come back oldest first, at most `limit` of them. References are
-// exclusive (the entry a reference names is never returned), as draft/chathistory says; an msgid
-// reference unknown in `target` makes the answer kNotFound.
+// exclusive (the entry a reference names is never returned; a timestamp excludes every entry at
+// exactly that time), as draft/chathistory says, except AROUND's, whose own entry is returned (as
+// irctest and Ergo do). An msgid reference unknown in `target` makes the answer kNotFound.
+// Entries with equal times keep the order they were appended in. The store code is
+// store/history_rules.h.
 struct HistoryQuery {
   enum class Kind : std::uint8_t {
     kLatest,   // the newest `limit` entries, after `from` when it is not kLatest/kNone
     kBefore,   // the `limit` entries just before `from`
     kAfter,    // the `limit` entries just after `from`
-    kAround,   // `limit` entries centred on `from` (about half before, half after)
+    kAround,   // `limit` entries centred on `from`: limit/2 before it, the rest from it on (its own
+               // entry first; for a time, the first entry at or after it); a short side is filled
+               // from the other
     kBetween,  // entries strictly between `from` and `to`, from `from`'s side, `limit` of them
   };
   Kind kind = Kind::kLatest;
@@ -76,10 +81,14 @@ struct HistoryQuery {
   HistoryRef from;
   HistoryRef to;
   std::size_t limit = 0;
-  bool include_events = false;  // JOIN/PART/...: only for clients with draft/event-playback
+  // Without it only PRIVMSG and NOTICE come back; with it also TAGMSG, JOIN, PART, ... (clients
+  // with draft/event-playback: that spec and irctest's testChathistoryTagmsg keep TAGMSG out of
+  // plain CHATHISTORY). `limit` counts the entries returned, not those skipped.
+  bool include_events = false;
 };
 
-// CHATHISTORY TARGETS: the targets that have history between two times, newest activity first.
+// CHATHISTORY TARGETS: the targets that have history strictly between two times (every command
+// counts), each with its newest entry in that range, newest first (ties by target).
 struct TargetsQuery {
   std::string account_folded;         // private conversations of this account are included
   std::vector<std::string> channels;  // folded channel names the asker may read
@@ -93,13 +102,16 @@ struct TargetActivity {
   friend bool operator==(const TargetActivity&, const TargetActivity&) = default;
 };
 
-// soju.im/search. Empty fields do not filter. Newest matches first, at most `limit`.
+// soju.im/search, over PRIVMSG and NOTICE entries. Empty fields do not filter, except `targets`:
+// none listed finds nothing. Newest matches first, at most `limit`.
 struct SearchQuery {
   std::vector<std::string> targets;  // the keys the asker may read (in=, or all of theirs)
   std::string from_folded;           // the sender's casefolded nick
-  std::int64_t after_ms = 0;         // 0: no bound
-  std::int64_t before_ms = 0;        // 0: no bound
-  std::string text;                  // words, all of which must occur (full-text, not a regex)
+  std::int64_t after_ms = 0;         // exclusive; 0: no bound
+  std::int64_t before_ms = 0;        // exclusive; 0: no bound
+  // Words, all of which must occur as whole words, ASCII case-insensitively (never a regex or
+  // FTS syntax: quotes, *, -, NEAR( are separators). A text with no word in it finds nothing.
+  std::string text;
   std::size_t limit = 0;
 };
 

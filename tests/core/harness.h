@@ -36,6 +36,8 @@
 #include "crypto/scram.h"
 #include "proto/casemap.h"
 #include "proto/irc_message.h"
+#include "store/history_requests.h"
+#include "store/memory_store.h"
 
 namespace parley::core::test {
 
@@ -315,9 +317,9 @@ class FakeAccountBackend final : public AccountBackend {
 
 // The engine's storage backend (core/history.h), in memory. Requests queue up; the harness
 // answers them after each engine call it makes (kAnswerAfterEachCall), or the test answers them
-// itself, late, with an error, or never (kManual: answer_history_next(), queue).
-// TODO(issue 13, store helper): answer_for() runs the request against a store::MemoryStore
-// through the same rules as server/history_service.
+// itself, late, with an error, or never (kManual: answer_history_next(), queue). answer_for() runs
+// a request through store::execute_history, the production routing, over two MemoryStores: the
+// durable one (`durable`: channels, markers, logged-in history) and the ephemeral one (`memory`).
 class FakeHistoryBackend final : public HistoryBackend {
  public:
   enum class Mode { kAnswerAfterEachCall, kManual };
@@ -325,15 +327,21 @@ class FakeHistoryBackend final : public HistoryBackend {
     ++submitted;
     queue.emplace_back(id, std::move(request));
   }
-  HistoryAnswer answer_for(const HistoryRequest&) {
-    HistoryAnswer a;
-    a.outcome = fail_all ? HistoryAnswer::Outcome::kFailed : HistoryAnswer::Outcome::kOk;
-    return a;
+  HistoryAnswer answer_for(const HistoryRequest& request) {
+    if (fail_all) {
+      HistoryAnswer a;
+      a.outcome = HistoryAnswer::Outcome::kFailed;
+      a.detail = "injected: every history request fails";
+      return a;
+    }
+    return store::execute_history(request, durable, memory);
   }
   Mode mode = Mode::kAnswerAfterEachCall;
   std::deque<std::pair<RequestId, HistoryRequest>> queue;
-  bool fail_all = false;  // every answer kFailed (the disk is full)
+  bool fail_all = false;  // every answer kFailed (the disk is full); the stores are not touched
   int submitted = 0;
+  store::MemoryStore durable;  // what the database would hold; tests may seed or inspect it
+  store::MemoryStore memory;   // private history of users who are not logged in
 };
 
 // Time only moves when a test says so. Starts at 2026-01-02T03:04:05.678Z.
