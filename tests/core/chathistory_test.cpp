@@ -308,14 +308,15 @@ TEST(ChathistoryPermissions, PrivateTargetsMapToTheAskersOwnConversations) {
   auto key_for = [&](SessionId who, const std::string& target) {
     h.send(who, "CHATHISTORY LATEST " + target + " * 10");
     if (h.history.queue.empty()) return std::string("<no request>");
-    std::string key = h.history.queue.front().second.query.target;
+    const HistoryRequest& r = h.history.queue.front().second;
+    std::string key = r.query.target + (r.durable ? "" : " (in memory)");
     h.answer_history_next(ok({}));
     return key;
   };
   EXPECT_EQ(key_for(alice, "BOB"), dm_key("alice", "bob"));
   EXPECT_EQ(key_for(alice, "carol"), dm_key("alice", "carol"));  // offline: the nick as account
-  EXPECT_EQ(key_for(alice, "guest"), ephemeral_dm_key("alice", "guest"));
-  EXPECT_EQ(key_for(guest, "bob"), ephemeral_dm_key("bob", "guest"));
+  EXPECT_EQ(key_for(alice, "guest"), ephemeral_dm_key("alice", "guest") + " (in memory)");
+  EXPECT_EQ(key_for(guest, "bob"), ephemeral_dm_key("bob", "guest") + " (in memory)");
   EXPECT_EQ(key_for(alice, "alice"), dm_key("alice", "alice"));
   h.clear(alice);
   h.send(alice, "CHATHISTORY LATEST a,b * 10");

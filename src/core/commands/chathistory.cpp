@@ -27,10 +27,12 @@ namespace {
 
 constexpr std::string_view kCommand = "CHATHISTORY";
 
-// What a target means for the asker: its storage key and the name the batch shows.
+// What a target means for the asker: its storage key, the name the batch shows, and where it is
+// kept (the in-memory private history of users not logged in is not durable).
 struct Readable {
   std::string key;
   std::string shown;
+  bool durable = true;
 };
 
 std::optional<Readable> channel_target(Engine& e, const User& u, std::string_view target) {
@@ -46,7 +48,7 @@ std::optional<Readable> nick_target(Engine& e, const User& u, std::string_view n
   User* other = e.find_nick(nick);
   std::string shown = other ? other->nick : std::string(nick);
   if (u.account().empty() || (other && other->account().empty())) {
-    return Readable{ephemeral_dm_key(u.nick_folded, folded), std::move(shown)};
+    return Readable{ephemeral_dm_key(u.nick_folded, folded), std::move(shown), false};
   }
   std::string peer = other ? e.fold(other->account()) : folded;
   return Readable{dm_key(e.fold(u.account()), peer), std::move(shown)};
@@ -165,6 +167,7 @@ void query(Engine& e, User& u, ChathistoryCommand& c) {
     return e.fail(u, kCommand, "INVALID_TARGET", {sub, given, "Messages could not be retrieved"});
   HistoryRequest r;
   r.kind = HistoryRequest::Kind::kQuery;
+  r.durable = readable->durable;
   r.query.kind = query_kind(c.sub);
   r.query.target = readable->key;
   r.query.from = std::move(c.from);
