@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "app/config_history.h"
 #include "app/config_reader.h"
 #include "app/data_dir.h"
 #include "core/cloak.h"
@@ -58,8 +59,8 @@ class ServerConfigLoader {
 
   void load(const toml::table& root) {
     r_.reject_unknown(root, "",
-                      {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts", "cloaks",
-                       "accounts"});
+                      {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts",
+                       "cloaks", "accounts", "history"});
     if (const toml::node* listeners = root.get("listener")) this->listeners(*listeners);
     if (const auto* t = r_.table(root, "server")) server(*t);
     if (const auto* t = r_.table(root, "tls")) tls(*t);
@@ -70,6 +71,7 @@ class ServerConfigLoader {
     if (const auto* t = r_.table(root, "accounts")) accounts(*t);
     if (const toml::node* ops = root.get("operator")) operators(*ops);
     if (const auto* t = r_.table(root, "cloaks")) cloaks(*t);
+    if (const auto* t = r_.table(root, "history")) load_history_config(r_, *t, o_);  // after [server]
   }
 
  private:

@@ -193,9 +193,9 @@ int run_server(const ServerFlags& flags) {
         return 1;
       }
       store = std::move(opened).value();
-      spdlog::info("accounts in {}", account_database_path(options.data_dir).string());
+      spdlog::info("accounts and history in {}", account_database_path(options.data_dir).string());
     } else {
-      spdlog::info("no data directory: accounts are kept in memory and lost at exit");
+      spdlog::info("no data directory: accounts and history are kept in memory and lost at exit");
     }
     server::IrcServer server(options, *store);
     if (certificate.context) server.use_tls(certificate.context);

@@ -34,6 +34,8 @@ enum class Cap : std::uint8_t {
   kAccountNotify,
   kAccountTag,
   kAccountRegistration,
+  kChathistory,
+  kEventPlayback,
   kCount,
 };
 
@@ -55,6 +57,8 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kChghost, "chghost"},
     {Cap::kAccountRegistration, "draft/account-registration"},  // value: the policy (Engine::cap_value)
     {Cap::kChannelRename, "draft/channel-rename"},
+    {Cap::kChathistory, "draft/chathistory"},     // only when history is enabled
+    {Cap::kEventPlayback, "draft/event-playback"},  // only when history is enabled
     {Cap::kMessageRedaction, "draft/message-redaction"},
     {Cap::kMetadata, "draft/metadata-3"},  // value from the config: Engine::cap_value
     {Cap::kMultiline, "draft/multiline"},  // value: the configured limits (Engine::cap_value)

@@ -21,6 +21,7 @@ constexpr std::array kTable = {
     CommandSpec{"AWAY", 0, false, false, B, away},
     CommandSpec{"BATCH", 1, false, false, U, batch},
     CommandSpec{"CAP", 1, kPre, false, L, cap},
+    CommandSpec{"CHATHISTORY", 0, false, false, L, chathistory},
     CommandSpec{"CHGHOST", 2, false, kOper, B, chghost},
     CommandSpec{"HELP", 0, false, false, L, help},
     CommandSpec{"HELPOP", 0, false, false, L, help},

@@ -122,6 +122,8 @@ void register_account(Engine&, User&, std::string_view account, std::string_view
 void nickserv(Engine&, User&, const proto::Message&);
 // NickServ <text> as a PRIVMSG to it.
 void nickserv_command(Engine&, User&, std::string_view text);
+// chathistory.cpp
+void chathistory(Engine&, User&, const proto::Message&);
 // redact.cpp
 void redact(Engine&, User&, const proto::Message&);
 // Records a relayed PRIVMSG/NOTICE/TAGMSG so that REDACT can find it: to a channel (`c`) or

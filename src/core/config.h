@@ -102,6 +102,16 @@ struct StsPolicy {
   bool preload = false;
 };
 
+// History (core/history.h, docs/protocol.md "CHATHISTORY").
+struct HistoryPolicy {
+  // Off: nothing is recorded, CHATHISTORY is an unknown command, no caps or ISUPPORT tokens.
+  bool enabled = true;
+  std::size_t max_query = 1000;  // most entries one CHATHISTORY/SEARCH returns; ISUPPORT CHATHISTORY=
+  // A channel without +s may be read by anyone, member or not (a channel that does not exist
+  // now has no modes, so this decides for it too); off: members only.
+  bool public_channels = true;
+};
+
 struct EngineConfig {
   std::string server_name = "parley.local";
   std::string network_name = "Parley";
@@ -124,6 +134,7 @@ struct EngineConfig {
   AccountPolicy accounts;
   CloakConfig cloaks;
   StsPolicy sts;
+  HistoryPolicy history;
 };
 
 }  // namespace parley::core

@@ -30,10 +30,11 @@ std::string unix_seconds(TimePoint t) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
 }
 
-Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts)
+Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts, HistoryBackend& history)
     : config_(std::move(config)),
       sink_(sink),
       accounts_(accounts),
+      history_(history),
       msgids_(config_.msgid_seed) {
   command_uses_.resize(all_commands().size());
   build_isupport();
@@ -46,10 +47,9 @@ Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts)
   // account name, never needs an e-mail (Parley sends none); closed registration offers no cap
   // value and REGISTER then fails.
   cap_values_[static_cast<std::size_t>(Cap::kAccountRegistration)] =
-      config_.accounts.registration == AccountPolicy::Registration::kClosed
-          ? ""
-          : config_.accounts.register_before_connect ? "before-connect,custom-account-name"
-                                                     : "custom-account-name";
+      config_.accounts.registration == AccountPolicy::Registration::kClosed ? ""
+      : config_.accounts.register_before_connect ? "before-connect,custom-account-name"
+                                                 : "custom-account-name";
 }
 
 Engine::~Engine() = default;
@@ -82,13 +82,19 @@ void Engine::build_isupport() {
       "PREFIX=(ov)@+",
       "SILENCE=" + std::to_string(l.max_silence),
       "STATUSMSG=@+",
-      "TARGMAX=JOIN:,KICK:" + std::to_string(l.max_targets) + ",NAMES:" + std::to_string(l.max_targets) + ",NOTICE:" +
-          std::to_string(l.max_targets) + ",PART:,PRIVMSG:" + std::to_string(l.max_targets) +
+      "TARGMAX=JOIN:,KICK:" + std::to_string(l.max_targets) + ",NAMES:" + std::to_string(l.max_targets) +
+          ",NOTICE:" + std::to_string(l.max_targets) + ",PART:,PRIVMSG:" + std::to_string(l.max_targets) +
           ",TAGMSG:" + std::to_string(l.max_targets) + ",WHOIS:1",
       "TOPICLEN=" + std::to_string(l.topic_length),
       "USERLEN=" + std::to_string(l.user_length),
       "WHOX",
   };
+  if (config_.history.enabled) {  // draft/chathistory, each in its alphabetical place
+    tokens.insert(std::find(tokens.begin(), tokens.end(), "ELIST=CMNTU"),
+                  "CHATHISTORY=" + std::to_string(config_.history.max_query));
+    tokens.insert(std::find(tokens.begin(), tokens.end(), "NAMELEN=" + std::to_string(l.realname_length)),
+                  "MSGREFTYPES=timestamp,msgid");
+  }
   if (config_.utf8_only) tokens.push_back("UTF8ONLY");
   constexpr std::size_t kPerLine = 13;  // ISUPPORT allows at most 13 tokens per line
   for (std::size_t i = 0; i < tokens.size(); i += kPerLine) {
@@ -173,7 +179,8 @@ void Engine::handle_line(User& u, std::string_view line) {
     reply(u, ERR_INPUTTOOLONG, {"Input line was too long"});  // message-tags: client tag data limit
   } else if (parsed.message) {
     dispatch(u, *parsed.message);
-  } else if (parsed.error == proto::ParseError::kLineTooLong || parsed.error == proto::ParseError::kTagsTooLong) {
+  } else if (parsed.error == proto::ParseError::kLineTooLong ||
+             parsed.error == proto::ParseError::kTagsTooLong) {
     reply(u, ERR_INPUTTOOLONG, {"Input line was too long"});
   } else if (parsed.error != proto::ParseError::kEmpty) {
     reply(u, ERR_UNKNOWNERROR, {"*", "Malformed message: " + std::string(proto::to_string(parsed.error))});
@@ -200,7 +207,8 @@ void Engine::disconnect(SessionId id, std::string_view reason, TimePoint now) {
 
 void Engine::request(User& u, AccountRequest request, AccountContinuation then, bool is_reply) {
   const RequestId id = ++last_request_;
-  pending_.emplace(id, PendingRequest{u.id, is_reply ? take_label(u) : std::string{}, std::move(then), is_reply});
+  pending_.emplace(id,
+                   PendingRequest{u.id, is_reply ? take_label(u) : std::string{}, std::move(then), is_reply});
   if (is_reply) u.awaiting_answer = true;
   accounts_.submit(id, std::move(request));
 }
@@ -216,7 +224,38 @@ void Engine::account_answer(RequestId id, AccountAnswer answer, TimePoint now) {
     if (pending.is_reply) u->awaiting_answer = false;
     reply_labeled(*u, std::move(pending.label), [&] { pending.then(*this, *u, answer); });
     // The lines that arrived meanwhile, in order, until one of them asks for slow work again.
-    while (!u->quitting && !u->awaiting_answer && u->deferred_count() > 0) handle_line(*u, u->take_deferred_line());
+    while (!u->quitting && !u->awaiting_answer && u->deferred_count() > 0)
+      handle_line(*u, u->take_deferred_line());
+  }
+  end_call();
+}
+
+void Engine::history_request(User* u, HistoryRequest request, HistoryContinuation then, bool is_reply) {
+  const RequestId id = ++last_request_;
+  if (!u) is_reply = false;
+  history_pending_.emplace(id, PendingHistory{u ? u->id : 0, is_reply ? take_label(*u) : std::string{},
+                                              std::move(then), is_reply});
+  if (is_reply) u->awaiting_answer = true;
+  history_.submit(id, std::move(request));
+}
+
+void Engine::history_answer(RequestId id, HistoryAnswer answer, TimePoint now) {
+  now_ = now;
+  auto it = history_pending_.find(id);
+  if (it == history_pending_.end()) return;
+  PendingHistory pending = std::move(it->second);
+  history_pending_.erase(it);
+  if (pending.session == 0) {
+    if (pending.then) pending.then(*this, nullptr, answer);
+    end_call();
+    return;
+  }
+  User* u = find_user(pending.session);
+  if (u && !u->quitting) {
+    if (pending.is_reply) u->awaiting_answer = false;
+    if (pending.then) reply_labeled(*u, std::move(pending.label), [&] { pending.then(*this, u, answer); });
+    while (!u->quitting && !u->awaiting_answer && u->deferred_count() > 0)
+      handle_line(*u, u->take_deferred_line());
   }
   end_call();
 }

@@ -23,6 +23,7 @@
 #include "core/accounts.h"
 #include "core/channel.h"
 #include "core/config.h"
+#include "core/history.h"
 #include "core/login.h"
 #include "core/monitor.h"
 #include "core/msgid.h"
@@ -41,8 +42,9 @@ struct CommandSpec;
 
 class Engine {
  public:
-  // `accounts` receives the slow work (password checks, the account store): core/accounts.h.
-  Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts);
+  // `accounts` receives the slow work (password checks, the account store): core/accounts.h;
+  // `history` the storage work (history, registered channels, read markers): core/history.h.
+  Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts, HistoryBackend& history);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -64,6 +66,8 @@ class Engine {
   // The answer to an AccountRequest the engine submitted (core/accounts.h). An answer for a
   // session that has gone, or for an unknown id, is ignored.
   void account_answer(RequestId id, AccountAnswer answer, TimePoint now);
+  // The answer to a HistoryRequest (core/history.h), by the same rules.
+  void history_answer(RequestId id, HistoryAnswer answer, TimePoint now);
   // Periodic housekeeping: registration and ping timeouts. Call about once a second.
   void tick(TimePoint now);
   // Server shutdown: every client gets ERROR and is closed.
@@ -85,11 +89,24 @@ class Engine {
   // Unless `is_reply`: work the command's reply does not wait for (nick protection's lookup).
   using AccountContinuation = std::function<void(Engine&, User&, const AccountAnswer&)>;
   void request(User& u, AccountRequest request, AccountContinuation then, bool is_reply = true);
+  // Storage work (core/history.h). With a user: when the answer arrives and `u` is still
+  // connected, runs `then` (labeled and deferring `u`'s later lines as request() does, unless
+  // `is_reply` is false). Without one (`u` null): `then` runs with a null user, whatever happened
+  // to whoever caused the request; it may be empty.
+  using HistoryContinuation = std::function<void(Engine&, User*, const HistoryAnswer&)>;
+  void history_request(User* u, HistoryRequest request, HistoryContinuation then, bool is_reply = true);
   // Requests submitted and not yet answered (for tests and STATS).
-  std::size_t pending_requests() const { return pending_.size(); }
+  std::size_t pending_requests() const { return pending_.size() + history_pending_.size(); }
   // The value CAP LS 302 shows for a capability (some follow the configuration, such as the
   // draft/metadata-3 and draft/multiline limits); empty: none.
   std::string_view cap_value(Cap c) const { return cap_values_[static_cast<std::size_t>(c)]; }
+  // Whether CAP LS lists `c` and CAP REQ may enable it: sts only when configured (and never
+  // requested), the history caps only when history is enabled.
+  bool cap_offered(Cap c) const {
+    if (c == Cap::kSts) return config_.sts.enabled;
+    if (c == Cap::kChathistory || c == Cap::kEventPlayback) return config_.history.enabled;
+    return true;
+  }
 
   User* find_user(SessionId id);
   User* find_nick(std::string_view nick);
@@ -129,6 +146,8 @@ class Engine {
   // reply_labeled() later runs `fn` and sends what it sends `u` as the reply to `label`, by the
   // same rules dispatch applies (an empty label: `fn` runs unlabeled).
   std::string take_label(User& u);
+  // Whether the command being handled is `u`'s and carries a label (labeled-response).
+  bool labeled_for(const User& u) const { return labeled_.user == &u; }
   void reply_labeled(User& u, std::string label, const std::function<void()>& fn);
 
   // A fresh message id (core/msgid.h) and a fresh batch reference (unique on this server).
@@ -174,7 +193,7 @@ class Engine {
     Engine& engine_;
     std::string body_;  // ":source COMMAND params\r\n"
     std::string msgid_;
-    std::string tags_;  // "bot;+a=b;+c": server tags, then the client's; for message-tags users
+    std::string tags_;     // "bot;+a=b;+c": server tags, then the client's; for message-tags users
     std::string account_;  // account-tag value; empty: none
     SharedLine variants_[8];
   };
@@ -258,6 +277,14 @@ class Engine {
     bool is_reply = true;  // answers a command of the user's: its later lines wait meanwhile
   };
   std::unordered_map<RequestId, PendingRequest> pending_;
+  HistoryBackend& history_;
+  struct PendingHistory {
+    SessionId session = 0;  // 0: no user waits
+    std::string label;
+    HistoryContinuation then;
+    bool is_reply = true;
+  };
+  std::unordered_map<RequestId, PendingHistory> history_pending_;
   RequestId last_request_ = 0;
   TimePoint now_{};
   std::unordered_map<SessionId, std::unique_ptr<User>> users_;

@@ -30,6 +30,10 @@ constexpr std::array kTopics = {
     Topic{"CAP",
           "CAP LS [302] | CAP LIST | CAP REQ :<caps> | CAP END\nIRCv3 capability negotiation. "
           "REQ is all or nothing; END finishes registration."},
+    Topic{"CHATHISTORY",
+          "CHATHISTORY LATEST|BEFORE|AFTER|AROUND <target> <ref> <limit> | CHATHISTORY BETWEEN <target> <ref> "
+          "<ref> <limit> | CHATHISTORY TARGETS <timestamp> <timestamp> <limit>\nStored history of a channel or a "
+          "private conversation (draft/chathistory); <ref> is msgid=<id>, timestamp=<time> or (LATEST) *."},
     Topic{"CHGHOST",
           "CHGHOST <nick> <host>\nOperators only. Changes the host shown for <nick>: letters, "
           "digits and . - : /, at most 64 bytes."},

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "core/engine.h"
+#include "core/history_recording.h"
 #include "core/metadata.h"
 #include "core/numerics.h"
 
@@ -59,6 +60,9 @@ void Engine::join_channel(User& u, std::string_view name, Channel* c) {
                      {c->name, u.account().empty() ? "*" : u.account(), u.realname});
   plain.with_account(u);
   extended.with_account(u);
+  if (std::string id = record_event(*this, u, *c, "JOIN", {c->name}, &plain); !id.empty()) {
+    extended.with_tag("msgid=" + id);
+  }
   for (auto& [member, flags] : c->members) {
     (member->caps.has(Cap::kExtendedJoin) ? extended : plain).to(*member);
   }
@@ -98,10 +102,14 @@ void Engine::change_nick(User& u, std::string_view nick) {
   std::string folded = fold(nick);
   bool renamed = u.registered && folded != u.nick_folded;  // not just a change of case
   if (u.registered) {
+    for (Channel* c : u.channels) record_event(*this, u, *c, "NICK", {nick});
     Broadcast(*this, u.prefix(), "NICK", {nick}).to_common_channels(u, true);
     remember_whowas(u);
   }
-  if (renamed) announce_offline(u.nick_folded, u.nick);
+  if (renamed) {
+    announce_offline(u.nick_folded, u.nick);
+    forget_ephemeral_history(*this, u);  // keyed by the old nick: not for its next owner
+  }
   if (!u.nick_folded.empty()) nicks_.erase(u.nick_folded);
   u.nick = std::string(nick);
   u.update_prefix();
@@ -112,7 +120,9 @@ void Engine::change_nick(User& u, std::string_view nick) {
 
 void Engine::quit(User& u, std::string_view reason, std::string_view error_text, bool tell_transport) {
   if (u.quitting) return;
+  forget_ephemeral_history(*this, u);
   if (u.registered) {
+    for (Channel* c : u.channels) record_event(*this, u, *c, "QUIT", {reason});
     Broadcast(*this, u.prefix(), "QUIT", {reason}).to_common_channels(u, false);
     remember_whowas(u);
   }

@@ -71,6 +71,9 @@ struct User {
   std::unique_ptr<MultilineBatch> multiline;     // only while a draft/multiline batch is open
   std::unique_ptr<RecentMessages> sent_private;  // private messages sent recently, for REDACT
   std::unique_ptr<SaslSession> sasl;             // only while a SASL exchange runs
+  // Keys of the in-memory private history this session took part in (ephemeral_dm_key()),
+  // forgotten when it changes nick or leaves (core/history_recording.h).
+  std::vector<std::string> ephemeral_history;
   // Nick protection (core/login.h): when the user will be renamed unless they log in to the
   // account `enforce_nick` (folded) names or leave that nick. Epoch: nothing scheduled.
   TimePoint enforce_at{};

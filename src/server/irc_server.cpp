@@ -14,6 +14,14 @@ namespace {
 constexpr std::chrono::seconds kTickInterval{1};
 // How long a graceful shutdown waits for clients to take their ERROR line and close.
 constexpr std::chrono::seconds kShutdownGrace{4};
+
+HistoryServiceOptions history_service_options(const HistoryOptions& history) {
+  HistoryServiceOptions o;
+  o.max_queue = history.queue;
+  o.expire_interval = history.expire_interval;
+  o.retention = history.retention;
+  return o;
+}
 }  // namespace
 
 IrcServer::IrcServer(ServerOptions options, store::Store& store)
@@ -22,7 +30,11 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
                 [this](core::RequestId id, core::AccountAnswer answer) {
                   engine_.account_answer(id, std::move(answer), core::Clock::now());
                 }),
-      engine_(options_.engine, static_cast<core::ReplySink&>(*this), accounts_),
+      history_(io_, store, ephemeral_history_, history_service_options(options_.history),
+               [this](core::RequestId id, core::HistoryAnswer answer) {
+                 engine_.history_answer(id, std::move(answer), core::Clock::now());
+               }),
+      engine_(options_.engine, static_cast<core::ReplySink&>(*this), accounts_, history_),
       signals_(io_, SIGINT, SIGTERM, SIGHUP) {
   connection_options_.sendq_bytes = options_.sendq_bytes;
   connection_options_.handshake_timeout = options_.tls.handshake_timeout;

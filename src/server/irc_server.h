@@ -22,7 +22,10 @@
 // send that overflows a send queue turns into Engine::disconnect() on a later turn.
 //
 // Slow work (password checks, the account store) runs on an AccountService worker pool whose
-// answers are posted back to this thread (core/accounts.h).
+// answers are posted back to this thread (core/accounts.h). History, registered channels and read
+// markers go to a HistoryService storage thread (server/history_service.h): durable history to
+// the server's Store, ephemeral history (private messages of users not logged in) to an
+// in-memory store the server owns.
 //
 // Thread: the chat state is single-threaded. Construct, listen() and run() on one thread;
 // everything else runs on that thread inside run(). The Store must outlive the server.
@@ -48,8 +51,10 @@
 #include "proto/line_reader.h"
 #include "proto/simple_frame.h"
 #include "server/account_service.h"
+#include "server/history_service.h"
 #include "server/options.h"
 #include "server/simple_gateway.h"
+#include "store/memory_store.h"
 #include "store/store.h"
 
 namespace parley::server {
@@ -83,6 +88,8 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
 
   boost::asio::io_context& context() { return io_; }
   std::size_t session_count() const { return session_count_; }
+  // What the storage thread has done (commits, failures, latency): for STATS and monitoring.
+  HistoryMetrics history_metrics() const { return history_.metrics(); }
 
  private:
   // Sessions live in a dense table: a SessionId is (generation << 32 | slot), so finding one
@@ -131,6 +138,8 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   ServerOptions options_;
   net::ConnectionOptions connection_options_;
   AccountService accounts_;  // before engine_, which holds a reference to it
+  store::MemoryStore ephemeral_history_;
+  HistoryService history_;  // before engine_ too; its destructor commits what is still queued
   core::Engine engine_;
   SimpleGateway simple_{engine_, static_cast<SimpleFrameSink&>(*this)};
   std::vector<net::Listener> listeners_;

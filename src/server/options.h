@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "server/cidr.h"
+#include "store/store.h"
 
 namespace parley::server {
 
@@ -33,6 +34,18 @@ struct TlsOptions {
   std::chrono::milliseconds handshake_timeout{10000};
 };
 
+// Where history goes and how long it stays (docs/operations.md "[history]"). Whether the engine
+// records history and how much one CHATHISTORY may ask for are engine settings.
+struct HistoryOptions {
+  // Requests waiting for the storage thread; past it a message is answered FAIL at once
+  // (server/history_service.h).
+  std::size_t queue = 10'000;
+  // How often expired history is deleted.
+  std::chrono::milliseconds expire_interval{60'000};
+  // Server-wide bounds and per-channel ones (keys: folded channel names). Default: 90 days.
+  store::RetentionPolicy retention{{std::int64_t{90} * 24 * 3600 * 1000, 0}, {}};
+};
+
 struct ServerOptions {
   core::EngineConfig engine;
   // Where data outlives the process (app/data_dir.h): the account database (parley.db), the
@@ -44,6 +57,7 @@ struct ServerOptions {
   std::vector<ListenerOptions> listeners = {{"0.0.0.0", 6667, false, Protocol::kIrc},
                                             {"0.0.0.0", 6697, true, Protocol::kIrc}};
   TlsOptions tls;
+  HistoryOptions history;
   // Worker threads for password hashing and account store calls (server/account_service.h).
   std::size_t account_threads = 2;
   // Bytes queued for one client and not yet accepted by its socket; past it: "SendQ exceeded".

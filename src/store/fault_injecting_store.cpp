@@ -81,4 +81,63 @@ Result<std::size_t> FaultInjectingStore::count_accounts_with_email(std::string_v
   return target_.count_accounts_with_email(email);
 }
 
+Status FaultInjectingStore::append_history(const std::vector<core::HistoryEntry>& entries) {
+  if (Status s = check_write("append_history"); !s.is_ok()) return s;
+  return target_.append_history(entries);
+}
+
+Result<std::vector<core::HistoryEntry>> FaultInjectingStore::query_history(const core::HistoryQuery& query) {
+  if (Status s = check_read("query_history"); !s.is_ok()) return s;
+  return target_.query_history(query);
+}
+
+Result<std::vector<core::TargetActivity>> FaultInjectingStore::history_targets(
+    const core::TargetsQuery& query) {
+  if (Status s = check_read("history_targets"); !s.is_ok()) return s;
+  return target_.history_targets(query);
+}
+
+Result<std::vector<core::HistoryEntry>> FaultInjectingStore::search_history(const core::SearchQuery& query) {
+  if (Status s = check_read("search_history"); !s.is_ok()) return s;
+  return target_.search_history(query);
+}
+
+Result<std::size_t> FaultInjectingStore::expire_history(const RetentionPolicy& policy, std::int64_t now_ms,
+                                                        std::size_t max_rows) {
+  if (Status s = check_write("expire_history"); !s.is_ok()) return s;
+  return target_.expire_history(policy, now_ms, max_rows);
+}
+
+Status FaultInjectingStore::forget_history(std::string_view target) {
+  if (Status s = check_write("forget_history"); !s.is_ok()) return s;
+  return target_.forget_history(target);
+}
+
+Result<std::int64_t> FaultInjectingStore::read_marker(std::string_view account_folded,
+                                                      std::string_view target) {
+  if (Status s = check_read("read_marker"); !s.is_ok()) return s;
+  return target_.read_marker(account_folded, target);
+}
+
+Result<std::int64_t> FaultInjectingStore::set_read_marker(std::string_view account_folded,
+                                                          std::string_view target, std::int64_t time_ms) {
+  if (Status s = check_write("set_read_marker"); !s.is_ok()) return s;
+  return target_.set_read_marker(account_folded, target, time_ms);
+}
+
+Status FaultInjectingStore::save_channel(const core::RegisteredChannel& channel) {
+  if (Status s = check_write("save_channel"); !s.is_ok()) return s;
+  return target_.save_channel(channel);
+}
+
+Status FaultInjectingStore::drop_channel(std::string_view name_folded) {
+  if (Status s = check_write("drop_channel"); !s.is_ok()) return s;
+  return target_.drop_channel(name_folded);
+}
+
+Result<std::vector<core::RegisteredChannel>> FaultInjectingStore::list_channels() {
+  if (Status s = check_read("list_channels"); !s.is_ok()) return s;
+  return target_.list_channels();
+}
+
 }  // namespace parley::store

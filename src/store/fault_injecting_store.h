@@ -4,7 +4,8 @@
 // half-applied write to find afterwards, which is exactly what a real Store promises for a call
 // that fails (store/store.h).
 //
-// Writes are create_account, update_account and delete_account; every other call is a read.
+// Writes are create_account, update_account, delete_account, append_history, expire_history,
+// forget_history, set_read_marker, save_channel and drop_channel; every other call is a read.
 // With nothing armed the wrapper is transparent (the contract suite runs against it).
 //
 // Thread: safe from several threads, like every Store. The wrapped store must outlive it.
@@ -42,6 +43,20 @@ class FaultInjectingStore final : public Store {
   Status delete_account(std::string_view name_folded) override;
   Result<std::vector<AccountRecord>> list_accounts() override;
   Result<std::size_t> count_accounts_with_email(std::string_view email) override;
+
+  Status append_history(const std::vector<core::HistoryEntry>& entries) override;
+  Result<std::vector<core::HistoryEntry>> query_history(const core::HistoryQuery& query) override;
+  Result<std::vector<core::TargetActivity>> history_targets(const core::TargetsQuery& query) override;
+  Result<std::vector<core::HistoryEntry>> search_history(const core::SearchQuery& query) override;
+  Result<std::size_t> expire_history(const RetentionPolicy& policy, std::int64_t now_ms,
+                                     std::size_t max_rows) override;
+  Status forget_history(std::string_view target) override;
+  Result<std::int64_t> read_marker(std::string_view account_folded, std::string_view target) override;
+  Result<std::int64_t> set_read_marker(std::string_view account_folded, std::string_view target,
+                                       std::int64_t time_ms) override;
+  Status save_channel(const core::RegisteredChannel& channel) override;
+  Status drop_channel(std::string_view name_folded) override;
+  Result<std::vector<core::RegisteredChannel>> list_channels() override;
 
  private:
   // Whether this write (named `what`) fails; counts it either way. Non-ok Status if it fails.

@@ -12,7 +12,15 @@
 #include <limits>
 #include <utility>
 
+#include "store/sqlite_support.h"
+
 namespace parley::store {
+
+using sqlite_support::bind_blob;
+using sqlite_support::bind_text;
+using sqlite_support::column_blob;
+using sqlite_support::column_text;
+using sqlite_support::Use;
 
 namespace {
 
@@ -45,7 +53,74 @@ CREATE TABLE account_certfps (
 ) WITHOUT ROWID;
 CREATE INDEX account_certfps_by_account ON account_certfps (account);
 )sql"},
-    // Issue 13 (history) appends {2, "CREATE TABLE messages ..."} here.
+    // Issue 13: history (with its FTS5 index for SEARCH), read markers, registered channels.
+    {2, R"sql(
+CREATE TABLE history (
+  id            INTEGER PRIMARY KEY,
+  target        TEXT    NOT NULL,
+  msgid         TEXT    NOT NULL UNIQUE,
+  time_ms       INTEGER NOT NULL,
+  source        TEXT    NOT NULL,
+  sender_folded TEXT    NOT NULL,
+  account       TEXT    NOT NULL,
+  command       TEXT    NOT NULL,
+  tags          TEXT    NOT NULL,
+  params        TEXT    NOT NULL,
+  text          TEXT    NOT NULL
+);
+CREATE INDEX history_by_target_time ON history (target, time_ms);
+CREATE VIRTUAL TABLE history_text USING fts5 (
+  text, content = 'history', content_rowid = 'id', tokenize = 'ascii', detail = 'none'
+);
+CREATE TRIGGER history_text_insert AFTER INSERT ON history WHEN new.text <> '' BEGIN
+  INSERT INTO history_text (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER history_text_delete AFTER DELETE ON history WHEN old.text <> '' BEGIN
+  INSERT INTO history_text (history_text, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER history_is_append_only BEFORE UPDATE ON history BEGIN
+  SELECT RAISE (ABORT, 'history rows are never updated');
+END;
+CREATE TABLE conversations (
+  account_folded TEXT NOT NULL,
+  target         TEXT NOT NULL,
+  PRIMARY KEY (account_folded, target)
+) WITHOUT ROWID;
+CREATE TABLE read_markers (
+  account_folded TEXT    NOT NULL,
+  target         TEXT    NOT NULL,
+  time_ms        INTEGER NOT NULL,
+  PRIMARY KEY (account_folded, target)
+) WITHOUT ROWID;
+CREATE TABLE channels (
+  name_folded   TEXT    NOT NULL PRIMARY KEY,
+  name          TEXT    NOT NULL,
+  founder       TEXT    NOT NULL,
+  registered_at INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL,
+  topic         TEXT    NOT NULL,
+  topic_setter  TEXT    NOT NULL,
+  topic_time    INTEGER NOT NULL,
+  modes         TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE channel_bans (
+  channel  TEXT    NOT NULL REFERENCES channels (name_folded) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  list     TEXT    NOT NULL CHECK (list IN ('b', 'e', 'I')),
+  mask     TEXT    NOT NULL,
+  setter   TEXT    NOT NULL,
+  set_at   INTEGER NOT NULL,
+  PRIMARY KEY (channel, position)
+) WITHOUT ROWID;
+CREATE TABLE channel_access (
+  channel        TEXT    NOT NULL REFERENCES channels (name_folded) ON DELETE CASCADE,
+  account_folded TEXT    NOT NULL,
+  level          TEXT    NOT NULL CHECK (level IN ('o', 'v')),
+  setter         TEXT    NOT NULL,
+  set_at         INTEGER NOT NULL,
+  PRIMARY KEY (channel, account_folded)
+) WITHOUT ROWID;
+)sql"},
 };
 
 constexpr int kLatestVersion = kMigrations[std::size(kMigrations) - 1].version;
@@ -53,39 +128,6 @@ constexpr int kLatestVersion = kMigrations[std::size(kMigrations) - 1].version;
 constexpr const char* kAccountColumns =
     "name_folded, name, password_hash, scram_salt, scram_iterations, scram_stored_key, scram_server_key, "
     "email, verified, enforce, registered_at";
-
-// Resets a cached statement (and drops its bindings) when the scope that used it ends, so that no
-// statement holds a read snapshot or a stale parameter past its call.
-class Use {
- public:
-  explicit Use(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~Use() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  Use(const Use&) = delete;
-  Use& operator=(const Use&) = delete;
-  sqlite3_stmt* operator*() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_;
-};
-
-int bind_text(sqlite3_stmt* s, int i, std::string_view text) {
-  return sqlite3_bind_text64(s, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-}
-int bind_blob(sqlite3_stmt* s, int i, std::string_view bytes) {
-  // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.
-  return sqlite3_bind_blob64(s, i, bytes.empty() ? "" : bytes.data(), bytes.size(), SQLITE_TRANSIENT);
-}
-std::string column_text(sqlite3_stmt* s, int i) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-  return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
-}
-std::string column_blob(sqlite3_stmt* s, int i) {
-  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(s, i));
-  return bytes ? std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
-}
 
 // The record's certificate fingerprints, sorted and without repeats (the order list and find
 // return, whatever order the caller gave).
@@ -150,7 +192,9 @@ SqliteStore::SqliteStore(sqlite3* db, std::string path)
     : db_(db), path_(std::move(path)), stmts_(std::make_unique<Statements>()) {}
 
 SqliteStore::~SqliteStore() {
-  stmts_.reset();  // statements first: a connection with live statements does not close
+  // statements first: a connection with live statements does not close
+  history_.reset();
+  stmts_.reset();
   sqlite3_close_v2(db_);
 }
 
@@ -254,6 +298,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   }
   if (Status s = store->migrate(); !s.is_ok()) return s;
   if (Status s = store->prepare(); !s.is_ok()) return s;
+  if (Status s = store->prepare_history(); !s.is_ok()) return s;
   return store;
 }
 
@@ -323,6 +368,10 @@ Status SqliteStore::in_transaction(bool write, std::string_view doing, Body&& bo
     sqlite3_step(*rollback);
   }
   return status;
+}
+
+Status SqliteStore::transaction(bool write, std::string_view doing, const std::function<Status()>& body) {
+  return in_transaction(write, doing, body);
 }
 
 namespace {

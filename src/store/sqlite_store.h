@@ -17,10 +17,13 @@
 // all in one transaction, and refuses a file written by a newer Parley.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
+#include "store/history_rules.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -59,8 +62,25 @@ class SqliteStore final : public Store {
   Result<std::vector<AccountRecord>> list_accounts() override;
   Result<std::size_t> count_accounts_with_email(std::string_view email) override;
 
+  // History, read markers and registered channels: sqlite_store_history.cpp. SEARCH uses the
+  // FTS5 table history_text (docs/storage.md).
+  Status append_history(const std::vector<core::HistoryEntry>& entries) override;
+  Result<std::vector<core::HistoryEntry>> query_history(const core::HistoryQuery& query) override;
+  Result<std::vector<core::TargetActivity>> history_targets(const core::TargetsQuery& query) override;
+  Result<std::vector<core::HistoryEntry>> search_history(const core::SearchQuery& query) override;
+  Result<std::size_t> expire_history(const RetentionPolicy& policy, std::int64_t now_ms,
+                                     std::size_t max_rows) override;
+  Status forget_history(std::string_view target) override;
+  Result<std::int64_t> read_marker(std::string_view account_folded, std::string_view target) override;
+  Result<std::int64_t> set_read_marker(std::string_view account_folded, std::string_view target,
+                                       std::int64_t time_ms) override;
+  Status save_channel(const core::RegisteredChannel& channel) override;
+  Status drop_channel(std::string_view name_folded) override;
+  Result<std::vector<core::RegisteredChannel>> list_channels() override;
+
  private:
-  struct Statements;  // the prepared statements, made once at open()
+  struct Statements;         // the prepared statements, made once at open()
+  struct HistoryStatements;  // those of sqlite_store_history.cpp
 
   SqliteStore(sqlite3* db, std::string path);
 
@@ -78,11 +98,30 @@ class SqliteStore final : public Store {
   Result<AccountRecord> read_account_row(sqlite3_stmt* stmt);
   Result<AccountRecord> find_locked(std::string_view name_folded);
   Status insert_certfps(const AccountRecord& account);
+  // in_transaction() for the other source file.
+  Status transaction(bool write, std::string_view doing, const std::function<Status()>& body);
+
+  // sqlite_store_history.cpp. Callers hold the mutex (and a transaction where it says so).
+  Status prepare_history();
+  Status insert_entry(const core::HistoryEntry& entry);  // in a write transaction
+  Result<std::optional<history::Position>> find_msgid(std::string_view target, std::string_view msgid);
+  Result<std::vector<core::HistoryEntry>> read_range(std::string_view target, const history::Range& range);
+  Result<std::vector<core::HistoryEntry>> read_entries(sqlite3_stmt* stmt, std::string_view doing);
+  Result<std::optional<std::int64_t>> latest_between(std::string_view target, std::int64_t low,
+                                                     std::int64_t high);
+  Status fill_search_targets(const std::vector<std::string>& targets);  // in a transaction
+  Result<std::size_t> expire_target(std::string_view target, const RetentionRule& rule, std::int64_t now_ms,
+                                    std::size_t budget);          // in a write transaction
+  Status insert_channel(const core::RegisteredChannel& channel);  // in a write transaction
 
   std::mutex mutex_;
   sqlite3* db_;
   std::string path_;
   std::unique_ptr<Statements> stmts_;
+  struct FreeHistoryStatements {
+    void operator()(HistoryStatements* statements) const;  // sqlite_store_history.cpp
+  };
+  std::unique_ptr<HistoryStatements, FreeHistoryStatements> history_;
 };
 
 }  // namespace parley::store

@@ -18,3 +18,4 @@ std::string Status::to_string() const {
 }
 
 }  // namespace parley::store
+

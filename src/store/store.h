@@ -1,5 +1,5 @@
-// The one place data outlives the process: accounts now, registered channels and history later
-// (issue 13 adds them to this interface).
+// The one place data outlives the process: accounts, history, read markers and registered
+// channels.
 //
 // Implementations: MemoryStore (tests and --no-data-dir runs), SqliteStore (the data directory's
 // parley.db, schema in docs/storage.md) and FaultInjectingStore (wraps another and fails on
@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/history.h"
 #include "crypto/scram.h"
 
 namespace parley::store {
@@ -87,6 +88,18 @@ struct AccountRecord {
   friend bool operator==(const AccountRecord&, const AccountRecord&) = default;
 };
 
+// How long history is kept. 0 means no bound. A per-target rule replaces both server-wide
+// bounds for that target (a folded channel name or a dm_key()).
+struct RetentionRule {
+  std::int64_t max_age_ms = 0;
+  std::size_t max_count = 0;  // the newest max_count entries of each target are kept
+  friend bool operator==(const RetentionRule&, const RetentionRule&) = default;
+};
+struct RetentionPolicy {
+  RetentionRule all;
+  std::vector<std::pair<std::string, RetentionRule>> per_target;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -107,6 +120,49 @@ class Store {
   virtual Result<std::vector<AccountRecord>> list_accounts() = 0;
   // How many accounts use `email` (compared case-insensitively in ASCII); 0 for an empty email.
   virtual Result<std::size_t> count_accounts_with_email(std::string_view email) = 0;
+
+  // ---- History (core/history.h has the types and the query semantics) ----
+  // Stores `entries` in one transaction: all or nothing. An entry whose msgid is already stored
+  // is skipped (appending the same batch twice stores it once). kInvalid, and nothing stored, when
+  // an entry has no msgid, target or command. The server's group commit calls this with every
+  // append that queued up meanwhile.
+  virtual Status append_history(const std::vector<core::HistoryEntry>& entries) = 0;
+  // Oldest first, at most query.limit. kNotFound when an msgid reference is not in query.target.
+  virtual Result<std::vector<core::HistoryEntry>> query_history(const core::HistoryQuery& query) = 0;
+  // CHATHISTORY TARGETS: the listed channels and the account's private conversations that have an
+  // entry strictly between the two times, each with its newest such entry; newest first (ties by
+  // target), at most query.limit.
+  virtual Result<std::vector<core::TargetActivity>> history_targets(const core::TargetsQuery& query) = 0;
+  // SEARCH: PRIVMSG and NOTICE entries of query.targets (none listed: nothing found) that contain
+  // every word of query.text (store/history_rules.h words(): ASCII case-insensitive, whole words;
+  // a text without any word finds nothing), from query.from_folded, strictly between after_ms and
+  // before_ms. Newest match first, at most query.limit.
+  virtual Result<std::vector<core::HistoryEntry>> search_history(const core::SearchQuery& query) = 0;
+  // Deletes what `policy` no longer keeps at `now_ms` (entries older than now_ms - max_age_ms, and
+  // those beyond the newest max_count of their target), oldest first, at most `max_rows` rows per
+  // call (0: no bound), so a long backlog is expired in short transactions. Returns how many were
+  // deleted; call again while it returns max_rows.
+  virtual Result<std::size_t> expire_history(const RetentionPolicy& policy, std::int64_t now_ms,
+                                             std::size_t max_rows) = 0;
+  // Deletes every entry of `target` (nothing to delete is ok).
+  virtual Status forget_history(std::string_view target) = 0;
+
+  // ---- Read markers (draft/read-marker), per account and target ----
+  // The stored marker (ms since the epoch); 0 when none.
+  virtual Result<std::int64_t> read_marker(std::string_view account_folded, std::string_view target) = 0;
+  // Moves the marker to `time_ms` unless it is already later. Returns the stored value after the call.
+  virtual Result<std::int64_t> set_read_marker(std::string_view account_folded, std::string_view target,
+                                               std::int64_t time_ms) = 0;
+
+  // ---- Registered channels (ChanServ) ----
+  // Inserts or replaces the channel whose name_folded is channel.name_folded, bans (in the order
+  // given) and access list (kept sorted by account) included, all or nothing. kInvalid for an
+  // empty name_folded, an account listed twice, a list other than b/e/I, a level other than o/v.
+  virtual Status save_channel(const core::RegisteredChannel& channel) = 0;
+  // kNotFound if none.
+  virtual Status drop_channel(std::string_view name_folded) = 0;
+  // Every registered channel, ordered by name_folded.
+  virtual Result<std::vector<core::RegisteredChannel>> list_channels() = 0;
 };
 
 }  // namespace parley::store

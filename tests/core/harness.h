@@ -36,6 +36,8 @@
 #include "crypto/scram.h"
 #include "proto/casemap.h"
 #include "proto/irc_message.h"
+#include "store/history_requests.h"
+#include "store/memory_store.h"
 
 namespace parley::core::test {
 
@@ -313,6 +315,35 @@ class FakeAccountBackend final : public AccountBackend {
   }
 };
 
+// The engine's storage backend (core/history.h), in memory. Requests queue up; the harness
+// answers them after each engine call it makes (kAnswerAfterEachCall), or the test answers them
+// itself, late, with an error, or never (kManual: answer_history_next(), queue). answer_for() runs
+// a request through store::execute_history, the production routing, over two MemoryStores: the
+// durable one (`durable`: channels, markers, logged-in history) and the ephemeral one (`memory`).
+class FakeHistoryBackend final : public HistoryBackend {
+ public:
+  enum class Mode { kAnswerAfterEachCall, kManual };
+  void submit(RequestId id, HistoryRequest request) override {
+    ++submitted;
+    queue.emplace_back(id, std::move(request));
+  }
+  HistoryAnswer answer_for(const HistoryRequest& request) {
+    if (fail_all) {
+      HistoryAnswer a;
+      a.outcome = HistoryAnswer::Outcome::kFailed;
+      a.detail = "injected: every history request fails";
+      return a;
+    }
+    return store::execute_history(request, durable, memory);
+  }
+  Mode mode = Mode::kAnswerAfterEachCall;
+  std::deque<std::pair<RequestId, HistoryRequest>> queue;
+  bool fail_all = false;  // every answer kFailed (the disk is full); the stores are not touched
+  int submitted = 0;
+  store::MemoryStore durable;  // what the database would hold; tests may seed or inspect it
+  store::MemoryStore memory;   // private history of users who are not logged in
+};
+
 // Time only moves when a test says so. Starts at 2026-01-02T03:04:05.678Z.
 class FakeClock {
  public:
@@ -350,10 +381,11 @@ class EngineHarness {
   EngineConfig config;
   RecordingSink sink;
   FakeAccountBackend accounts;
+  FakeHistoryBackend history;
   FakeClock clock;
 
   Engine& engine() {
-    if (!engine_) engine_ = std::make_unique<Engine>(config, sink, accounts);
+    if (!engine_) engine_ = std::make_unique<Engine>(config, sink, accounts, history);
     return *engine_;
   }
   // Answers the oldest queued request as a correct backend would (or with `answer`). Returns
@@ -365,8 +397,30 @@ class EngineHarness {
     engine().account_answer(id, answer ? *answer : accounts.answer_for(request), clock.now());
     return true;
   }
+  bool answer_history_next(std::optional<HistoryAnswer> answer = std::nullopt) {
+    if (history.queue.empty()) return false;
+    auto [id, request] = std::move(history.queue.front());
+    history.queue.pop_front();
+    engine().history_answer(id, answer ? *answer : history.answer_for(request), clock.now());
+    return true;
+  }
+  // Answers every queued account request (whatever the mode), until none is left.
   void answer_all() {
     while (answer_next()) {
+    }
+  }
+  // What send() does after each line: answers the queues whose mode is kAnswerAfterEachCall, in
+  // turn, until both are empty (an answer may queue more work).
+  void answer_automatic() {
+    bool any = true;
+    while (any) {
+      any = false;
+      if (accounts.mode == FakeAccountBackend::Mode::kAnswerAfterEachCall) {
+        while (answer_next()) any = true;
+      }
+      if (history.mode == FakeHistoryBackend::Mode::kAnswerAfterEachCall) {
+        while (answer_history_next()) any = true;
+      }
     }
   }
   TimePoint now() const { return clock.now(); }
@@ -388,7 +442,7 @@ class EngineHarness {
 
   void send(SessionId id, std::string_view line) {
     engine().receive(id, line, clock.now());
-    if (accounts.mode == FakeAccountBackend::Mode::kAnswerAfterEachCall) answer_all();
+    answer_automatic();
   }
 
   // NICK + USER (username = nick, realname "Real <nick>"), optionally requesting `caps` first

@@ -133,11 +133,12 @@ TEST(Cap, LsListsExactlyTheImplementedCapabilities) {
       h.lines(a),
       AreLines(":parley.local CAP * LS * :account-notify account-tag away-notify batch cap-notify chghost "
                "draft/account-registration=before-connect,custom-account-name draft/channel-rename "
+               "draft/chathistory draft/event-playback "
                "draft/message-redaction draft/metadata-3=before-connect,max-subs=50,max-keys=20,"
                "max-value-bytes=300 draft/multiline=max-bytes=4096,max-lines=32 echo-message "
-               "extended-join extended-monitor invite-notify labeled-response message-tags multi-prefix",
-               ":parley.local CAP * LS :no-implicit-names sasl=PLAIN,EXTERNAL,SCRAM-SHA-256 server-time "
-               "setname userhost-in-names"));
+               "extended-join extended-monitor invite-notify",
+               ":parley.local CAP * LS :labeled-response message-tags multi-prefix no-implicit-names "
+               "sasl=PLAIN,EXTERNAL,SCRAM-SHA-256 server-time setname userhost-in-names"));
 }
 
 TEST(Cap, Ls302HoldsRegistrationUntilCapEnd) {

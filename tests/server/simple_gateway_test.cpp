@@ -27,6 +27,13 @@ class NoAccounts : public core::AccountBackend {
   }
 };
 
+// History requests (appends of channel messages) are never answered: the gateway's tests are
+// about what reaches the simple clients, which does not wait for storage.
+class UnansweredHistory : public core::HistoryBackend {
+ public:
+  void submit(core::RequestId, core::HistoryRequest) override {}
+};
+
 class Harness : public core::ReplySink, public SimpleFrameSink {
  public:
   Harness() = default;
@@ -90,12 +97,13 @@ class Harness : public core::ReplySink, public SimpleFrameSink {
 
   core::TimePoint now = core::TimePoint{} + std::chrono::hours(24 * 365 * 50);
   NoAccounts accounts;
+  UnansweredHistory history;
   static core::EngineConfig config() {
     core::EngineConfig c;
     c.cloaks.enabled = false;  // hosts are the address, as the expectations below spell them
     return c;
   }
-  core::Engine engine{config(), *this, accounts};
+  core::Engine engine{config(), *this, accounts, history};
   SimpleGateway gateway{engine, *this};
 
  private:

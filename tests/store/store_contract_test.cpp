@@ -1,5 +1,6 @@
 // The Store contract (store/store.h), one suite run against every implementation: MemoryStore,
-// SqliteStore on a temporary file, and FaultInjectingStore with nothing armed.
+// SqliteStore on a temporary file, and FaultInjectingStore with nothing armed (contract_fixtures.h).
+// Accounts here; history, read markers and registered channels in history_contract_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,36 +9,15 @@
 #include <thread>
 #include <vector>
 
-#include "store/fault_injecting_store.h"
-#include "store/memory_store.h"
+#include "store/contract_fixtures.h"
 #include "store/same_record.h"
-#include "store/sqlite_store.h"
-#include "store/temp_dir.h"
 
 namespace parley::store {
 namespace {
 
-struct MemoryFixture {
-  MemoryStore store;
-  Store& get() { return store; }
-};
-
-struct SqliteFixture {
-  testing::TempDir dir;
-  std::unique_ptr<SqliteStore> store;
-  SqliteFixture() {
-    auto opened = SqliteStore::open(dir.file("parley.db"));
-    if (!opened.is_ok()) throw std::runtime_error(opened.status().to_string());
-    store = std::move(opened).value();
-  }
-  Store& get() { return *store; }
-};
-
-struct FaultFixture {
-  MemoryStore inner;
-  FaultInjectingStore store{inner};
-  Store& get() { return store; }
-};
+using testing_contract::ImplementationNames;
+using testing_contract::Implementations;
+using testing_contract::StoreContract;
 
 crypto::Digest digest(std::uint8_t fill) {
   crypto::Digest d;
@@ -68,23 +48,6 @@ const std::string kFp1(64, '1');
 const std::string kFp2(64, '2');
 const std::string kFp3(64, '3');
 
-template <typename Fixture>
-class StoreContract : public ::testing::Test {
- protected:
-  Fixture fixture_;
-  Store& store() { return fixture_.get(); }
-};
-
-using Implementations = ::testing::Types<MemoryFixture, SqliteFixture, FaultFixture>;
-class ImplementationNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    if (std::is_same_v<T, MemoryFixture>) return "Memory";
-    if (std::is_same_v<T, SqliteFixture>) return "Sqlite";
-    return "FaultInjecting";
-  }
-};
 TYPED_TEST_SUITE(StoreContract, Implementations, ImplementationNames);
 
 TYPED_TEST(StoreContract, CreatedAccountIsFoundWithEveryField) {

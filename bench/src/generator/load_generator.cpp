@@ -92,10 +92,14 @@ RunReport LoadGenerator::run() {
 // ---- event handling -------------------------------------------------------------------------
 
 void LoadGenerator::on_connected(std::uint32_t client) {
+  // With --echo, senders (clients 0..S-1) negotiate echo-message; CAP END follows at once, the
+  // server finishes registration after the ACK.
+  if (o_.echo && client < senders_.size()) conns_.send(client, "CAP REQ :echo-message\r\n");
   char lines[96];
   const int n = std::snprintf(lines, sizeof lines, "NICK %s\r\nUSER %s 0 * :parley-bench\r\n", nick(client),
                               nick_buffer_);
   conns_.send(client, std::string_view(lines, static_cast<std::size_t>(n)));
+  if (o_.echo && client < senders_.size()) conns_.send(client, "CAP END\r\n");
   clients_[client].state = State::kRegistering;
 }
 
@@ -123,6 +127,10 @@ void LoadGenerator::on_line(std::uint32_t client, std::string_view line, std::ui
 
 void LoadGenerator::on_payload(std::uint32_t client, const Payload& p, std::uint64_t now) {
   Client& c = clients_[client];
+  if (o_.echo && p.sender < senders_.size() && senders_[p.sender].client == client) {
+    if (measuring_) report_.echo_latency.record(now > p.sent_ns ? now - p.sent_ns : 0);
+    return;
+  }
   if (p.sender >= senders_.size() || senders_[p.sender].channel != c.channel ||
       senders_[p.sender].client == client || !c.receiving) {
     ++report_.misrouted;
@@ -149,6 +157,9 @@ void LoadGenerator::on_control_line(std::uint32_t client, std::string_view line)
   } else if (s.command == "JOIN") {
     if (clients_[client].state == State::kJoining && prefix_nick(s.prefix) == nick(client))
       set_joined(client);
+  } else if (s.command == "FAIL") {  // e.g. history storage refused a message
+    ++report_.server_errors;
+    problem(std::string(nick(client)) + ": FAIL " + std::string(s.params));
   } else if (s.command == "ERROR") {
     ++report_.server_errors;
     problem(std::string(nick(client)) + ": ERROR " + std::string(trailing_param(s.params)));

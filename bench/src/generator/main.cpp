@@ -68,6 +68,9 @@ void add_flags(CLI::App& app, pb::BenchOptions& o, std::string& mode) {
   app.add_option("--join-batch", o.join_batch, "Joins in flight at once");
   app.add_option("--source-ips", o.source_ips, "Spread clients over 127.0.0.1..N (0 = automatic)");
   app.add_option("--max-failures", o.max_failures, "Stop opening connections after this many failures");
+  app.add_flag("--echo", o.echo,
+               "Senders ask for echo-message; report the delay from send to the sender's own echo "
+               "(echo_latency_us: with durable history, the acknowledgement)");
   app.add_flag("--tls", o.tls,
                "Clients speak TLS (OpenSSL, no certificate verification); tls-* presets set it");
   app.add_flag("--quickack", o.quickack,

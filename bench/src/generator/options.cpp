@@ -30,6 +30,9 @@ bool apply_preset(const std::string& name, BenchOptions& o) {
     apply_preset("fanout", o);
     o.preset = name;
     o.tls = true;
+  } else if (name == "history-fanout") {  // the same load; the server is what differs
+    apply_preset("fanout", o);
+    o.preset = name;
   } else if (name == "tls-idle") {
     apply_preset("idle", o);
     o.preset = name;
@@ -81,6 +84,7 @@ std::string preset_help() {
          "scale    up to 100,000 registered idle clients (how many the machine holds)\n"
          "tls-fanout  fanout over TLS (point --port at the server's TLS port)\n"
          "tls-idle    idle over TLS (KiB per idle TLS connection)\n"
+         "history-fanout  fanout, to run against a server that stores history (add --echo for the ack delay)\n"
          "smoke    50 clients, 5 channels, 5 senders x 200 messages; exit 1 unless all arrive in order\n";
 }
 

@@ -49,6 +49,9 @@ struct BenchOptions {
   std::uint32_t source_ips = 0;        // 127.0.0.1..N; 0 = enough for `clients`
   std::uint32_t max_failures = 100;    // stop opening connections after this many failures
 
+  // Senders ask for echo-message and time their own message's echo: the acknowledgement delay
+  // (with durable history, the echo waits for the message's group commit).
+  bool echo = false;
   bool tls = false;           // every client speaks TLS (OpenSSL, no certificate verification)
   bool quickack = false;      // TCP_QUICKACK after every read (diagnostic)
   bool assert_clean = false;  // exit 1 unless every message arrived once, in order
@@ -56,7 +59,7 @@ struct BenchOptions {
 };
 
 // Fills `options` with the named preset (fanout, latency, idle, register, scale, smoke,
-// tls-fanout, tls-idle).
+// tls-fanout, tls-idle, history-fanout).
 // False if the name is unknown.
 bool apply_preset(const std::string& name, BenchOptions& options);
 

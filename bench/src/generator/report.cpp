@@ -154,6 +154,14 @@ std::string to_json(const BenchOptions& o, const RunReport& r, const std::string
   j.num("max", us(r.latency.max()));
   j.num("mean", r.latency.mean() / 1000.0);
   j.close();
+  if (o.echo) {
+    j.open("echo_latency_us");
+    j.num("samples", r.echo_latency.count());
+    j.num("p50", us(r.echo_latency.percentile(50)));
+    j.num("p99", us(r.echo_latency.percentile(99)));
+    j.num("max", us(r.echo_latency.max()));
+    j.close();
+  }
   j.num("server_cpu_pct", r.server_cpu_pct);
   j.num("server_rss_kib", r.server_rss_kib);
   j.num("server_rss_peak_kib", r.server_rss_peak_kib);

@@ -38,7 +38,8 @@ struct RunReport {
   double deliveries_per_s = 0;
   double messages_per_s = 0;  // sent during the measured window
   LatencyHistogram latency;
-  bool drained = true;  // every message reached every receiver before the drain timeout
+  LatencyHistogram echo_latency;  // --echo: send to the sender's own echo, measured window only
+  bool drained = true;            // every message reached every receiver before the drain timeout
 
   // Resources during the measured window (or the idle hold).
   double server_cpu_pct = -1;

@@ -1,7 +1,11 @@
 // Channel membership commands: JOIN, PART, TOPIC, NAMES, KICK. (INVITE and KNOCK are in
 // invitation.cpp, LIST in list.cpp, RENAME in rename.cpp.)
+#include <array>
+#include <span>
+
 #include "core/command_table.h"
 #include "core/engine.h"
+#include "core/history_recording.h"
 #include "core/numerics.h"
 #include "core/text.h"
 
@@ -33,7 +37,9 @@ std::string_view refusal_text(std::string_view code) {
 void part_all(Engine& e, User& u) {
   while (!u.channels.empty()) {
     Channel& c = *u.channels.front();
-    Engine::Broadcast(e, u.prefix(), "PART", {c.name, "Left all channels"}).to_channel(c);
+    Engine::Broadcast out(e, u.prefix(), "PART", {c.name, "Left all channels"});
+    record_event(e, u, c, "PART", {c.name, "Left all channels"}, &out);
+    out.to_channel(c);
     e.leave_channel(u, c);
   }
 }
@@ -79,12 +85,12 @@ void part(Engine& e, User& u, const proto::Message& m) {
     } else if (!c->has(u)) {
       e.reply(u, ERR_NOTONCHANNEL, {c->name, "You're not on that channel"});
     } else {
-      if (m.size() > 1) {
-        Engine::Broadcast(e, u.prefix(), "PART", {c->name, limit_utf8(m.param(1), e.limits().kick_length)})
-            .to_channel(*c);
-      } else {
-        Engine::Broadcast(e, u.prefix(), "PART", {c->name}).to_channel(*c);
-      }
+      std::string reason = limit_utf8(m.param(1), e.limits().kick_length);
+      std::array<std::string_view, 2> params{c->name, reason};
+      std::span<const std::string_view> used(params.data(), m.size() > 1 ? 2 : 1);
+      Engine::Broadcast out(e, u.prefix(), "PART", used);
+      record_event(e, u, *c, "PART", used, &out);
+      out.to_channel(*c);
       e.leave_channel(u, *c);
     }
   }
@@ -109,7 +115,9 @@ void topic(Engine& e, User& u, const proto::Message& m) {
     c->topic = limit_utf8(m.param(1), e.limits().topic_length);
     c->topic_set_by = u.prefix();
     c->topic_set_at = e.now();
-    Engine::Broadcast(e, u.prefix(), "TOPIC", {c->name, c->topic}).to_channel(*c);
+    Engine::Broadcast out(e, u.prefix(), "TOPIC", {c->name, c->topic});
+    record_event(e, u, *c, "TOPIC", {c->name, c->topic}, &out);
+    out.to_channel(*c);
   }
 }
 
@@ -178,7 +186,9 @@ void kick(Engine& e, User& u, const proto::Message& m) {
     } else if (!c->has(*victim)) {
       e.reply(u, ERR_USERNOTINCHANNEL, {victim->nick, c->name, "They aren't on that channel"});
     } else {
-      Engine::Broadcast(e, u.prefix(), "KICK", {c->name, victim->nick, reason}).to_channel(*c);
+      Engine::Broadcast out(e, u.prefix(), "KICK", {c->name, victim->nick, reason});
+      record_event(e, u, *c, "KICK", {c->name, victim->nick, reason}, &out);
+      out.to_channel(*c);
       e.leave_channel(*victim, *c);
     }
   }

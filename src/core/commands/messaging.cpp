@@ -4,6 +4,7 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
+#include "core/history_recording.h"
 #include "core/login.h"
 #include "core/numerics.h"
 #include "core/text.h"
@@ -67,6 +68,7 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
   std::string tags = client_tags(m);
   if (kind == Kind::kTagmsg && tags.empty()) return;  // nothing to relay
   const std::string& source = u.prefix();
+  MessageLog log(e, u);  // history, and the sender's echo held until it is stored
   auto targets = split_list(m.param(0));
   for (std::size_t i = 0; i < targets.size(); ++i) {
     std::string_view target = targets[i];
@@ -93,6 +95,7 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
     out.with_account(u);             // IRCv3 account-tag
     bool echo = u.caps.has(Cap::kEchoMessage);
     bool tagmsg = kind == Kind::kTagmsg;
+    const RelayedMessage relayed{command, out.msgid(), tags, params[0], text};
 
     if (proto::is_channel_name(target)) {
       Channel* c = e.find_channel(target);
@@ -115,6 +118,7 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
         out.to(*member);
       }
       remember_message(e, u, c, nullptr, out.msgid());
+      if (!status) log.channel(*c, relayed);  // STATUSMSG: not recorded (core/history_recording.h)
     } else if (is_nickserv(e, target)) {
       if (kind == Kind::kPrivmsg) nickserv_command(e, u, text);
     } else {
@@ -123,6 +127,7 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
         if (!quiet) e.reply(u, ERR_NOSUCHNICK, {target.substr(0, 64), "No such nick/channel"});
         continue;
       }
+      if (!silenced(*to, u, e.casemapping())) log.private_to(*to, relayed);
       if ((!tagmsg || to->caps.has(Cap::kMessageTags)) && !silenced(*to, u, e.casemapping())) {
         if (to != &u) {
           out.to(*to);
@@ -135,8 +140,9 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
       if (kind == Kind::kPrivmsg && !to->away.empty()) e.reply(u, RPL_AWAY, {to->nick, to->away});
       remember_message(e, u, nullptr, to, out.msgid());
     }
-    if (echo && (!tagmsg || u.caps.has(Cap::kMessageTags))) out.to(u);
+    if (echo && (!tagmsg || u.caps.has(Cap::kMessageTags))) log.echo(out.line_for(u));
   }
+  log.finish();
   if (kind != Kind::kTagmsg) u.last_message = e.now();
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
+#include "core/history_recording.h"
 #include "core/numerics.h"
 #include "core/text.h"
 
@@ -224,7 +225,9 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
   auto params = changes.params();
   std::vector<std::string_view> views{c.name};
   views.insert(views.end(), params.begin(), params.end());
-  Engine::Broadcast(e, u.prefix(), "MODE", views).to_channel(c);
+  Engine::Broadcast out(e, u.prefix(), "MODE", views);
+  record_event(e, u, c, "MODE", views, &out);
+  out.to_channel(c);
 }
 
 void user_mode(Engine& e, User& u, const proto::Message& m) {

@@ -11,6 +11,7 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
+#include "core/history_recording.h"
 #include "core/numerics.h"
 #include "core/text.h"
 
@@ -53,6 +54,19 @@ class MultilineMessage {
     for (const auto& line : b.lines) texts_.push_back(limit_utf8(line.text, proto::kMaxLineBytes - overhead));
   }
   const std::string& msgid() const { return msgid_; }
+  // The message as history stores it: its lines as relayed, joined by '\n' (a concat line joined
+  // to the one before it without one).
+  std::string joined_text() const {
+    std::string out;
+    for (std::size_t i = 0; i < texts_.size(); ++i) {
+      if (i > 0 && !b_.lines[i].concat) out += '\n';
+      out += texts_[i];
+    }
+    return out;
+  }
+  RelayedMessage relayed(const std::string& text) const {
+    return {b_.command, msgid_, b_.client_tags, target_, text};
+  }
 
   const SharedLine& line_for(const User& u) {
     bool batch = u.caps.has(Cap::kMultiline) && u.caps.has(Cap::kBatch);
@@ -142,14 +156,20 @@ void deliver(Engine& e, User& u, const MultilineBatch& b) {
     }
     MultilineMessage out(e, u, b, b.target);
     deliver_to_channel(e, u, *c, out);
-    if (echo) e.send(u, out.line_for(u));
+    MessageLog log(e, u);  // history, and the echo held until it is stored
+    std::string text = out.joined_text();
+    log.channel(*c, out.relayed(text));
+    if (echo) log.echo(out.line_for(u));
   } else {
     User* to = e.find_nick(b.target);
     if (!to) return e.reply(u, numeric::ERR_NOSUCHNICK, {b.target, "No such nick/channel"});
     MultilineMessage out(e, u, b, b.target);
     if (to != &u && !silenced(*to, u, e.casemapping())) e.send(*to, out.line_for(*to));
     if (to == &u) e.send_side_effect(u, out.line_for(u));  // a delivery, never labeled; the echo may follow
-    if (echo) e.send(u, out.line_for(u));
+    MessageLog log(e, u);
+    std::string text = out.joined_text();
+    if (!silenced(*to, u, e.casemapping())) log.private_to(*to, out.relayed(text));
+    if (echo) log.echo(out.line_for(u));
     if (b.command == "PRIVMSG" && !to->away.empty()) e.reply(u, numeric::RPL_AWAY, {to->nick, to->away});
     commands::remember_message(e, u, nullptr, to, out.msgid());
   }

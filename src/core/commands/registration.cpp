@@ -32,7 +32,7 @@ void send_cap_list(Engine& e, User& u, std::string_view sub, bool enabled_only) 
   std::vector<std::string> lines(1);
   for (const auto& info : kCaps) {
     if (enabled_only && !u.caps.has(info.cap)) continue;
-    if (info.cap == Cap::kSts && !e.config().sts.enabled) continue;
+    if (!e.cap_offered(info.cap)) continue;
     std::string item(info.name);
     if (info.cap == Cap::kSts) {
       if (values) item += "=" + sts_value(e, u);
@@ -55,7 +55,7 @@ void send_cap_list(Engine& e, User& u, std::string_view sub, bool enabled_only) 
 }
 
 // Applies "cap -cap ..." atomically: all of it, or nothing when any item is unknown.
-bool apply_cap_request(User& u, std::string_view request) {
+bool apply_cap_request(const Engine& e, User& u, std::string_view request) {
   CapSet updated = u.caps;
   std::istringstream words{std::string(request)};
   std::string word;
@@ -63,7 +63,7 @@ bool apply_cap_request(User& u, std::string_view request) {
     bool remove = word.front() == '-';
     auto cap = cap_from_name(remove ? std::string_view(word).substr(1) : std::string_view(word));
     // sts is a policy announcement, never requested (ircv3.net sts: servers MAY NAK it).
-    if (!cap || *cap == Cap::kSts) return false;
+    if (!cap || *cap == Cap::kSts || !e.cap_offered(*cap)) return false;
     // A CAP LS 302 client has cap-notify implicitly and may not turn it off (IRCv3 cap-notify).
     if (remove && *cap == Cap::kCapNotify && u.cap_version >= 302) return false;
     updated.set(*cap, !remove);
@@ -92,7 +92,7 @@ void cap(Engine& e, User& u, const proto::Message& m) {
   } else if (sub == "REQ") {
     if (!u.registered) u.cap_negotiating = true;
     std::string_view request = m.param(1);
-    bool ok = apply_cap_request(u, request);
+    bool ok = apply_cap_request(e, u, request);
     e.server_message(u, "CAP", {u.target_name(), ok ? "ACK" : "NAK", request});
   } else if (sub == "END") {
     if (!u.registered) {

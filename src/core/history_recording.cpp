@@ -1,0 +1,173 @@
+#include "core/history_recording.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/channel.h"
+#include "core/engine.h"
+#include "core/user.h"
+
+namespace parley::core {
+
+// The echoes a command holds and the appends that failed, shared by the appends' continuations.
+struct MessageLog::Held {
+  std::string command;
+  std::vector<SharedLine> echoes;
+  std::vector<std::string> failed;  // targets whose durable append failed, in order
+};
+
+namespace {
+
+void note_not_stored(Engine& e, User& u, std::string_view command, std::string_view target) {
+  e.fail(u, command, "MESSAGE_ERROR",
+         {target, "Message not stored in history: the history store is unavailable"});
+}
+
+void remember_ephemeral(User& u, const std::string& key) {
+  auto& keys = u.ephemeral_history;
+  if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+}
+
+}  // namespace
+
+MessageLog::MessageLog(Engine& e, User& sender)
+    : e_(e),
+      u_(sender),
+      hold_(e.config().history.enabled && (sender.caps.has(Cap::kEchoMessage) || e.labeled_for(sender))) {}
+
+MessageLog::~MessageLog() { finish(); }
+
+void MessageLog::channel(Channel& c, const RelayedMessage& m) { append(c.folded, true, m); }
+
+void MessageLog::private_to(User& to, const RelayedMessage& m) {
+  if (!e_.config().history.enabled) return;
+  if (!u_.account().empty() && !to.account().empty()) {
+    append(dm_key(e_.fold(u_.account()), e_.fold(to.account())), true, m);
+  } else {
+    std::string key = ephemeral_dm_key(u_.nick_folded, to.nick_folded);
+    remember_ephemeral(u_, key);
+    remember_ephemeral(to, key);
+    append(std::move(key), false, m);
+  }
+}
+
+void MessageLog::append(std::string key, bool durable, const RelayedMessage& m) {
+  if (!e_.config().history.enabled) return;
+  HistoryRequest r;
+  r.kind = HistoryRequest::Kind::kAppend;
+  r.durable = durable;
+  HistoryEntry& entry = r.entry;
+  entry.target = std::move(key);
+  entry.msgid = std::string(m.msgid);
+  entry.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(e_.now().time_since_epoch()).count();
+  entry.source = u_.prefix();
+  entry.sender_folded = u_.nick_folded;
+  entry.account = u_.account();
+  entry.command = std::string(m.command);
+  entry.tags = std::string(m.client_tags);
+  entry.params = std::string(m.target);
+  if (m.command != "TAGMSG") {
+    entry.params += " :";
+    entry.params += m.text;
+    entry.text = std::string(m.text);
+  }
+  command_ = std::string(m.command);
+  appends_.push_back(std::move(r));
+  targets_.emplace_back(m.target);
+  if (durable && hold_ && !held_) {
+    held_ = std::make_shared<Held>();
+    held_->command = command_;
+  }
+}
+
+void MessageLog::echo(SharedLine line) {
+  if (held_) {
+    held_->echoes.push_back(std::move(line));
+  } else {
+    e_.send(u_, line);
+  }
+}
+
+void MessageLog::finish() {
+  if (finished_) return;
+  finished_ = true;
+  std::size_t last_durable = appends_.size();
+  for (std::size_t i = 0; i < appends_.size(); ++i) {
+    if (appends_[i].durable) last_durable = i;
+  }
+  for (std::size_t i = 0; i < appends_.size(); ++i) {
+    HistoryRequest& r = appends_[i];
+    if (!r.durable) {
+      e_.history_request(nullptr, std::move(r), {}, false);
+      continue;
+    }
+    std::string target = std::move(targets_[i]);
+    if (!held_) {  // the sender does not wait; a failure is still reported
+      e_.history_request(
+          &u_, std::move(r),
+          [target, command = command_](Engine& e, User* u, const HistoryAnswer& a) {
+            if (a.outcome == HistoryAnswer::Outcome::kFailed) note_not_stored(e, *u, command, target);
+          },
+          false);
+      continue;
+    }
+    bool last = i == last_durable;
+    e_.history_request(
+        &u_, std::move(r),
+        [held = held_, target, last](Engine& e, User* u, const HistoryAnswer& a) {
+          if (a.outcome == HistoryAnswer::Outcome::kFailed) held->failed.push_back(target);
+          if (!last) return;
+          for (const SharedLine& line : held->echoes) e.send(*u, line);
+          for (const std::string& t : held->failed) note_not_stored(e, *u, held->command, t);
+        },
+        /*is_reply=*/last);
+  }
+}
+
+std::string record_event(Engine& e, const User& from, const Channel& c, std::string_view command,
+                         std::span<const std::string_view> params, Engine::Broadcast* live) {
+  if (!e.config().history.enabled) return {};
+  HistoryRequest r;
+  r.kind = HistoryRequest::Kind::kAppend;
+  r.durable = true;
+  HistoryEntry& entry = r.entry;
+  entry.target = c.folded;
+  entry.msgid = e.new_msgid();
+  entry.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(e.now().time_since_epoch()).count();
+  entry.source = from.prefix();
+  entry.sender_folded = from.nick_folded;
+  entry.account = from.account();
+  entry.command = std::string(command);
+  // The parameters as Engine::Broadcast writes them: free text (the last of two or more, but for
+  // MODE) as a trailing parameter.
+  std::string line;
+  proto::LineBuilder b(line);
+  bool text_last = params.size() >= 2 && command != "MODE";
+  std::size_t i = 0;
+  for (std::string_view p : params) {
+    if (++i == params.size()) {
+      text_last ? b.trailing(p) : b.last(p);
+    } else {
+      b.param(p);
+    }
+  }
+  entry.params = line.substr(line.empty() ? 0 : 1);  // without the space LineBuilder starts with
+  std::string msgid = entry.msgid;
+  if (live) live->with_tag("msgid=" + msgid);
+  e.history_request(nullptr, std::move(r), {}, false);
+  return msgid;
+}
+
+void forget_ephemeral_history(Engine& e, User& u) {
+  if (!e.config().history.enabled) return;
+  for (std::string& key : u.ephemeral_history) {
+    HistoryRequest forget;
+    forget.kind = HistoryRequest::Kind::kForget;
+    forget.durable = false;
+    forget.target = std::move(key);
+    e.history_request(nullptr, std::move(forget), {}, false);
+  }
+  u.ephemeral_history.clear();
+}
+
+}  // namespace parley::core

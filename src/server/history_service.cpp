@@ -1,0 +1,222 @@
+#include "server/history_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <utility>
+
+#include "store/history_requests.h"
+
+namespace parley::server {
+
+namespace {
+
+using core::HistoryAnswer;
+using core::HistoryRequest;
+using Outcome = HistoryAnswer::Outcome;
+using Kind = HistoryRequest::Kind;
+using SteadyClock = std::chrono::steady_clock;
+
+// While commits keep failing, the error is repeated at most this often.
+constexpr std::chrono::seconds kFailureLogInterval{60};
+
+HistoryAnswer answer(Outcome outcome, std::string detail = {}) {
+  HistoryAnswer a;
+  a.outcome = outcome;
+  a.detail = std::move(detail);
+  return a;
+}
+
+bool is_durable_append(const HistoryRequest& r) { return r.kind == Kind::kAppend && r.durable; }
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The value below which `fraction` of `sorted` lies.
+std::int64_t percentile(const std::vector<std::int64_t>& sorted, double fraction) {
+  if (sorted.empty()) return 0;
+  const auto at = static_cast<std::size_t>(fraction * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(at, sorted.size() - 1)];
+}
+
+}  // namespace
+
+HistoryService::HistoryService(boost::asio::io_context& io, store::Store& durable, store::Store& memory,
+                               HistoryServiceOptions options, Deliver deliver)
+    : io_(io),
+      durable_(durable),
+      memory_(memory),
+      options_(std::move(options)),
+      deliver_(std::make_shared<const Deliver>(std::move(deliver))) {
+  if (!options_.now_ms) options_.now_ms = wall_clock_ms;
+  latencies_us_.reserve(kLatencyWindow);
+  next_expire_ = SteadyClock::now() + options_.expire_interval;
+  thread_ = std::thread([this] { run(); });
+}
+
+HistoryService::~HistoryService() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  const HistoryMetrics m = metrics();
+  if (m.commits + m.failed_commits > 0) {
+    spdlog::info(
+        "history storage: {} entries in {} group commits (commit p50 {} us, p99 {} us), {} failed commits, "
+        "{} requests refused by a full queue, {} entries expired",
+        m.entries_written, m.commits, m.commit_p50_us, m.commit_p99_us, m.failed_commits, m.rejected,
+        m.expired);
+  }
+}
+
+void HistoryService::submit(core::RequestId id, HistoryRequest request) {
+  {
+    std::lock_guard lock(mutex_);
+    if (waiting_ >= options_.max_queue) {
+      ++metrics_.rejected;
+      queue_.push_back(Item{id, nullptr});
+    } else {
+      ++waiting_;
+      queue_.push_back(Item{id, std::make_unique<HistoryRequest>(std::move(request))});
+    }
+  }
+  wake_.notify_one();
+}
+
+HistoryMetrics HistoryService::metrics() const {
+  std::lock_guard lock(mutex_);
+  HistoryMetrics m = metrics_;
+  m.queue_depth = waiting_;
+  std::vector<std::int64_t> sorted = latencies_us_;
+  std::sort(sorted.begin(), sorted.end());
+  m.commit_p50_us = percentile(sorted, 0.50);
+  m.commit_p99_us = percentile(sorted, 0.99);
+  return m;
+}
+
+void HistoryService::run() {
+  std::vector<Item> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_until(lock, next_expire_, [&] { return stop_ || !queue_.empty(); });
+      if (stop_ && queue_.empty()) return;
+      batch.swap(queue_);
+      waiting_ = 0;
+    }
+    if (!batch.empty()) process(batch);
+    batch.clear();
+    if (SteadyClock::now() >= next_expire_) {
+      expire();
+      next_expire_ = SteadyClock::now() + options_.expire_interval;
+    }
+  }
+}
+
+void HistoryService::process(std::vector<Item>& batch) {
+  std::size_t appended = 0;
+  const store::Status committed = commit(batch, appended);
+  Answers answers;
+  answers.reserve(batch.size());
+  for (Item& item : batch) {
+    if (!item.request) {
+      answers.emplace_back(item.id, answer(Outcome::kFailed, "history queue full"));
+    } else if (is_durable_append(*item.request)) {
+      answers.emplace_back(item.id, committed.is_ok() ? answer(Outcome::kOk)
+                                                      : answer(Outcome::kFailed, committed.to_string()));
+    } else {
+      answers.emplace_back(item.id, store::execute_history(*item.request, durable_, memory_));
+    }
+  }
+  post(std::move(answers));
+}
+
+// The group commit: every durable append of the batch in one append_history() call.
+store::Status HistoryService::commit(std::vector<Item>& batch, std::size_t& appended) {
+  std::vector<core::HistoryEntry> entries;
+  for (Item& item : batch) {
+    if (item.request && is_durable_append(*item.request)) entries.push_back(std::move(item.request->entry));
+  }
+  appended = entries.size();
+  if (entries.empty()) return store::Status::ok();
+  const auto start = SteadyClock::now();
+  store::Status status = durable_.append_history(entries);
+  note_commit(status, entries.size(),
+              std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start));
+  return status;
+}
+
+void HistoryService::note_commit(const store::Status& status, std::size_t entries,
+                                 std::chrono::microseconds took) {
+  bool was_failing = false;
+  std::uint64_t failed_commits = 0;
+  {
+    std::lock_guard lock(mutex_);
+    was_failing = metrics_.failing;
+    metrics_.failing = !status.is_ok();
+    if (status.is_ok()) {
+      ++metrics_.commits;
+      metrics_.entries_written += entries;
+      metrics_.last_commit_us = took.count();
+      if (latencies_us_.size() < kLatencyWindow)
+        latencies_us_.push_back(took.count());
+      else
+        latencies_us_[latency_next_] = took.count();
+      latency_next_ = (latency_next_ + 1) % kLatencyWindow;
+    } else {
+      ++metrics_.failed_commits;
+      metrics_.failed_entries += entries;
+    }
+    failed_commits = metrics_.failed_commits;
+  }
+  const auto now = SteadyClock::now();
+  if (status.is_ok()) {
+    if (was_failing)
+      spdlog::info("history storage works again; {} commits failed in all, their senders were told",
+                   failed_commits);
+    return;
+  }
+  if (!was_failing || now - last_failure_log_ >= kFailureLogInterval) {
+    spdlog::error(
+        "history storage failed: {} ({} failed commits so far); senders get FAIL and their messages "
+        "are not kept until it recovers",
+        status.to_string(), failed_commits);
+    last_failure_log_ = now;
+  }
+}
+
+void HistoryService::expire() {
+  const auto& policy = options_.retention;
+  if (policy.all == store::RetentionRule{} && policy.per_target.empty()) return;  // keeps everything
+  const std::int64_t now = options_.now_ms();
+  std::uint64_t deleted = 0;
+  for (store::Store* s : {&durable_, &memory_}) {
+    if (s == &memory_ && &memory_ == &durable_) break;
+    for (;;) {
+      auto result = s->expire_history(policy, now, kExpireStep);
+      if (!result.is_ok()) {
+        spdlog::warn("history retention: {}", result.status().to_string());
+        break;
+      }
+      deleted += result.value();
+      if (result.value() < kExpireStep) break;
+    }
+  }
+  if (deleted == 0) return;
+  std::lock_guard lock(mutex_);
+  metrics_.expired += deleted;
+}
+
+void HistoryService::post(Answers answers) {
+  boost::asio::post(io_, [deliver = deliver_, answers = std::move(answers)]() mutable {
+    for (auto& [id, a] : answers) (*deliver)(id, std::move(a));
+  });
+}
+
+}  // namespace parley::server

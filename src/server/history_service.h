@@ -1,0 +1,124 @@
+// The production core::HistoryBackend: one storage thread that runs the engine's history requests
+// (core/history.h) against the stores and posts the answers back to the engine's io_context.
+//
+// Group commit: the thread takes everything queued since its last turn and writes every durable
+// kAppend among it with ONE store::Store::append_history(batch) call (one SQLite transaction, one
+// fsync), however many messages arrived meanwhile. Then it answers the whole turn in queue order:
+// each append with the commit's outcome; in-memory appends (durable unset), kForget and every read
+// through store::execute_history against `memory` or `durable`, one by one in queue order. So a read
+// queued after an append sees it (it may also see appends queued after it, committed first).
+//
+// Durability: an append's kOk is posted only after append_history() returned ok(), that is once
+// the entry is on stable storage (store/store.h). Nothing is acknowledged before its commit, so a
+// crash loses only unacknowledged messages. A failed commit (disk full, read-only database) answers
+// every append of it kFailed; the next turn tries again, so storage recovers with the disk. The
+// first failure is logged once as an error, repeats at most once a minute, the recovery once.
+//
+// Bounded: at most `max_queue` requests wait (those the thread is running do not count). A request
+// submitted beyond that is not run: it is answered kFailed ("history queue full") in its turn, so
+// the engine's thread never blocks and answers stay in submission order.
+//
+// Retention: every `expire_interval` the thread deletes what `retention` no longer keeps, from both
+// stores, in steps of at most kExpireStep rows (short transactions between commits).
+//
+// Thread: submit() and metrics() from any thread (submit() normally from the engine's); `deliver`
+// runs on the io_context's thread, never inside submit(). Lifetime: both stores must outlive the
+// service. The destructor runs and answers everything already queued (pending appends are
+// committed), then joins; answers it posts are delivered if the io_context runs again.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/history.h"
+#include "store/store.h"
+
+namespace parley::server {
+
+struct HistoryServiceOptions {
+  std::size_t max_queue = 10'000;  // requests waiting for the storage thread
+  std::chrono::milliseconds expire_interval{60'000};
+  store::RetentionPolicy retention;
+  // Wall-clock milliseconds since the Unix epoch, for retention; tests give a fake one.
+  std::function<std::int64_t()> now_ms;
+};
+
+// What the storage thread has done, for STATS and monitoring. Latencies are of append_history()
+// calls (one per group commit), in microseconds, over the last kLatencyWindow commits.
+struct HistoryMetrics {
+  std::size_t queue_depth = 0;        // requests waiting now
+  std::uint64_t commits = 0;          // successful group commits
+  std::uint64_t entries_written = 0;  // durable entries in them
+  std::uint64_t failed_commits = 0;
+  std::uint64_t failed_entries = 0;  // durable appends answered kFailed by a failed commit
+  std::uint64_t rejected = 0;        // requests refused because the queue was full
+  std::uint64_t expired = 0;         // entries deleted by retention
+  bool failing = false;              // the last commit failed
+  std::int64_t last_commit_us = 0;
+  std::int64_t commit_p50_us = 0;
+  std::int64_t commit_p99_us = 0;
+};
+
+class HistoryService final : public core::HistoryBackend {
+ public:
+  using Deliver = std::function<void(core::RequestId, core::HistoryAnswer)>;
+  static constexpr std::size_t kExpireStep = 10'000;
+  static constexpr std::size_t kLatencyWindow = 1024;
+
+  // `durable` keeps what must survive restarts; `memory` the ephemeral history (private messages
+  // of users who are not logged in). They may be the same store (a server without a data dir).
+  HistoryService(boost::asio::io_context& io, store::Store& durable, store::Store& memory,
+                 HistoryServiceOptions options, Deliver deliver);
+  ~HistoryService() override;
+  HistoryService(const HistoryService&) = delete;
+  HistoryService& operator=(const HistoryService&) = delete;
+
+  void submit(core::RequestId id, core::HistoryRequest request) override;
+  HistoryMetrics metrics() const;
+
+ private:
+  struct Item {
+    core::RequestId id = 0;
+    std::unique_ptr<core::HistoryRequest> request;  // null: refused, the queue was full
+  };
+  using Answers = std::vector<std::pair<core::RequestId, core::HistoryAnswer>>;
+
+  void run();
+  // One turn: the group commit, then every answer in queue order.
+  void process(std::vector<Item>& batch);
+  store::Status commit(std::vector<Item>& batch, std::size_t& appended);
+  void note_commit(const store::Status& status, std::size_t entries, std::chrono::microseconds took);
+  void expire();
+  void post(Answers answers);
+
+  boost::asio::io_context& io_;
+  store::Store& durable_;
+  store::Store& memory_;
+  HistoryServiceOptions options_;
+  std::shared_ptr<const Deliver> deliver_;  // shared with posted handlers
+
+  mutable std::mutex mutex_;  // guards queue_, waiting_, stop_ and metrics_
+  std::condition_variable wake_;
+  std::vector<Item> queue_;
+  std::size_t waiting_ = 0;  // items of queue_ that will run (not refused)
+  bool stop_ = false;
+  HistoryMetrics metrics_;
+  std::vector<std::int64_t> latencies_us_;  // ring of the last kLatencyWindow commits
+  std::size_t latency_next_ = 0;
+
+  // Storage thread only.
+  std::chrono::steady_clock::time_point next_expire_;
+  std::chrono::steady_clock::time_point last_failure_log_{};
+
+  std::thread thread_;  // last: started once everything above exists
+};
+
+}  // namespace parley::server

@@ -1,0 +1,62 @@
+#include "store/history_requests.h"
+
+#include <utility>
+
+namespace parley::store {
+
+namespace {
+
+using core::HistoryAnswer;
+using core::HistoryRequest;
+using Outcome = HistoryAnswer::Outcome;
+
+HistoryAnswer answer(const Status& status) {
+  HistoryAnswer a;
+  if (status.is_ok()) {
+    a.outcome = Outcome::kOk;
+  } else {
+    a.outcome = status.code() == Status::Code::kNotFound ? Outcome::kNotFound : Outcome::kFailed;
+    a.detail = status.to_string();
+  }
+  return a;
+}
+
+// The answer for a Result: its status, and its value handed to `put` when there is one.
+template <typename T, typename Put>
+HistoryAnswer answer(Result<T> result, Put&& put) {
+  HistoryAnswer a = answer(result.status());
+  if (result.is_ok()) put(a, std::move(result).value());
+  return a;
+}
+
+void put_entries(HistoryAnswer& a, std::vector<core::HistoryEntry> entries) {
+  a.entries = std::move(entries);
+}
+void put_marker(HistoryAnswer& a, std::int64_t marker) { a.marker_ms = marker; }
+
+}  // namespace
+
+core::HistoryAnswer execute_history(const HistoryRequest& request, Store& durable, Store& memory) {
+  Store& history = request.durable ? durable : memory;
+  switch (request.kind) {
+    case HistoryRequest::Kind::kAppend: return answer(history.append_history({request.entry}));
+    case HistoryRequest::Kind::kQuery: return answer(history.query_history(request.query), put_entries);
+    case HistoryRequest::Kind::kTargets:
+      return answer(history.history_targets(request.targets),
+                    [](HistoryAnswer& a, std::vector<core::TargetActivity> v) { a.activity = std::move(v); });
+    case HistoryRequest::Kind::kSearch: return answer(history.search_history(request.search), put_entries);
+    case HistoryRequest::Kind::kGetMarker:
+      return answer(durable.read_marker(request.account_folded, request.target), put_marker);
+    case HistoryRequest::Kind::kSetMarker:
+      return answer(durable.set_read_marker(request.account_folded, request.target, request.marker_ms),
+                    put_marker);
+    case HistoryRequest::Kind::kSaveChannel: return answer(durable.save_channel(request.channel));
+    case HistoryRequest::Kind::kDropChannel: return answer(durable.drop_channel(request.channel.name_folded));
+    case HistoryRequest::Kind::kForget: return answer(memory.forget_history(request.target));
+  }
+  HistoryAnswer unknown;
+  unknown.detail = "unknown history request kind";
+  return unknown;
+}
+
+}  // namespace parley::store
