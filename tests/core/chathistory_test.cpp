@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "core/harness.h"
@@ -323,6 +324,213 @@ TEST(ChathistoryPermissions, PrivateTargetsMapToTheAskersOwnConversations) {
   EXPECT_THAT(
       h.take(alice),
       AreLines(":parley.local FAIL CHATHISTORY INVALID_TARGET LATEST a,b :Messages could not be retrieved"));
+}
+
+// ---- semantics, against the store (FakeHistoryBackend over store::MemoryStore) ------------------
+
+// alice (logged in, echo-message) said "m0".."m9" in #c, 10 ms apart; bob is there too.
+struct Said {
+  EngineHarness h;
+  SessionId alice, bob;
+  std::vector<std::string> ids, times;
+  Said() {
+    alice = logged_in_user(h, "alice",
+                           {"batch", "draft/chathistory", "echo-message", "message-tags", "server-time"});
+    bob = logged_in_user(h, "bob", {"batch", "draft/chathistory", "message-tags", "server-time"});
+    h.send(alice, "JOIN #c");
+    h.send(bob, "JOIN #c");
+    h.clear_all();
+    for (int i = 0; i < 10; ++i) {
+      h.clock.advance(std::chrono::milliseconds(10));
+      h.send(alice, "PRIVMSG #c :m" + std::to_string(i));
+      std::string echo = h.lines(alice).back();
+      ids.push_back(msgid_of(echo));
+      times.push_back(time_of(echo));
+    }
+    h.clear_all();
+  }
+  // The texts of the PRIVMSGs `who` gets back for `command`, checking the batch around them.
+  std::vector<std::string> texts(const std::string& command, SessionId who = 0) {
+    if (who == 0) who = alice;
+    h.clear(who);
+    h.send(who, command);
+    auto lines = h.parsed(who);
+    std::vector<std::string> out;
+    if (lines.size() < 2 || lines.front().command != "BATCH" || lines.back().command != "BATCH") {
+      out.push_back("<no batch: " + h.dump(who) + ">");
+      return out;
+    }
+    for (const Line& l : lines) {
+      if (l.command == "PRIVMSG") out.push_back(l.params.back());
+    }
+    return out;
+  }
+  std::vector<std::string> range(int from, int to) {  // "m<from>".."m<to>", inclusive
+    std::vector<std::string> out;
+    for (int i = from; i <= to; ++i) out.push_back("m" + std::to_string(i));
+    return out;
+  }
+};
+
+TEST(ChathistorySemantics, Latest) {
+  Said s;
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST #c * 100"), s.range(0, 9));
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST #c * 5"), s.range(5, 9));
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST #c * 1"), s.range(9, 9));
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST #c msgid=" + s.ids[4] + " 100"), s.range(5, 9));
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST #c timestamp=" + s.times[4] + " 100"), s.range(5, 9));
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST #C * 100", s.bob), s.range(0, 9));
+}
+
+TEST(ChathistorySemantics, BeforeAndAfterExcludeTheirReference) {
+  Said s;
+  EXPECT_EQ(s.texts("CHATHISTORY BEFORE #c msgid=" + s.ids[6] + " 100"), s.range(0, 5));
+  EXPECT_EQ(s.texts("CHATHISTORY BEFORE #c timestamp=" + s.times[6] + " 100"), s.range(0, 5));
+  EXPECT_EQ(s.texts("CHATHISTORY BEFORE #c timestamp=" + s.times[6] + " 2"), s.range(4, 5));
+  EXPECT_EQ(s.texts("CHATHISTORY AFTER #c msgid=" + s.ids[3] + " 100"), s.range(4, 9));
+  EXPECT_EQ(s.texts("CHATHISTORY AFTER #c timestamp=" + s.times[3] + " 3"), s.range(4, 6));
+  EXPECT_EQ(s.texts("CHATHISTORY AFTER #c msgid=" + s.ids[9] + " 100"), s.range(0, -1));
+  EXPECT_EQ(s.texts("CHATHISTORY BEFORE #c timestamp=2020-01-01T00:00:00.000Z 100"), s.range(0, -1));
+}
+
+TEST(ChathistorySemantics, BetweenEitherWayCountsFromTheFirstReference) {
+  Said s;
+  std::string a = "msgid=" + s.ids[0], z = "msgid=" + s.ids[9];
+  EXPECT_EQ(s.texts("CHATHISTORY BETWEEN #c " + a + " " + z + " 100"), s.range(1, 8));
+  EXPECT_EQ(s.texts("CHATHISTORY BETWEEN #c " + z + " " + a + " 100"), s.range(1, 8));
+  EXPECT_EQ(s.texts("CHATHISTORY BETWEEN #c " + a + " " + z + " 3"), s.range(1, 3));
+  EXPECT_EQ(s.texts("CHATHISTORY BETWEEN #c " + z + " " + a + " 3"), s.range(6, 8));
+  std::string ta = "timestamp=" + s.times[0], tz = "timestamp=" + s.times[9];
+  EXPECT_EQ(s.texts("CHATHISTORY BETWEEN #c " + ta + " " + tz + " 100"), s.range(1, 8));
+  EXPECT_EQ(s.texts("CHATHISTORY BETWEEN #c " + tz + " " + ta + " 3"), s.range(6, 8));
+}
+
+TEST(ChathistorySemantics, AroundCentresOnItsReference) {
+  Said s;
+  auto three = s.texts("CHATHISTORY AROUND #c msgid=" + s.ids[7] + " 3");
+  EXPECT_EQ(three, s.range(6, 8));
+  auto ts = s.texts("CHATHISTORY AROUND #c timestamp=" + s.times[7] + " 4");
+  EXPECT_EQ(ts.size(), 4u);
+}
+
+TEST(ChathistorySemantics, UnknownMsgidIsAnError) {
+  Said s;
+  s.h.send(s.alice, "CHATHISTORY BEFORE #c msgid=nosuchid 10");
+  EXPECT_THAT(s.h.take(s.alice),
+              AreLines(":parley.local FAIL CHATHISTORY INVALID_PARAMS BEFORE msgid=nosuchid :Unknown msgid"));
+}
+
+TEST(ChathistorySemantics, LimitIsCappedByTheServerMaximum) {
+  EngineHarness h;
+  h.config.history.max_query = 3;
+  SessionId alice = h.register_user("alice", {"batch", "draft/chathistory"});
+  h.send(alice, "JOIN #c");
+  for (int i = 0; i < 5; ++i) h.send(alice, "PRIVMSG #c :x" + std::to_string(i));
+  h.clear(alice);
+  h.send(alice, "CHATHISTORY LATEST #c * 1000000000");
+  EXPECT_EQ(h.replies(alice, "PRIVMSG").size(), 3u);
+}
+
+TEST(ChathistorySemantics, ReplayedLinesMatchWhatWasRelayed) {
+  Said s;
+  s.h.send(s.bob, "CHATHISTORY LATEST #c * 1");
+  auto lines = s.h.lines(s.bob);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(without_tag(lines[1], "batch"),
+            "@time=" + s.times[9] + ";msgid=" + s.ids[9] + " :alice!~alice@user/alice PRIVMSG #c :m9");
+}
+
+TEST(ChathistorySemantics, PrivateHistoryIsSharedByItsTwoAccountsOnly) {
+  Said s;
+  SessionId carol = logged_in_user(s.h, "carol", {"batch", "draft/chathistory"});
+  s.h.send(s.alice, "PRIVMSG bob :hello bob");
+  s.h.send(s.bob, "PRIVMSG alice :hello alice");
+  std::vector<std::string> both = {"hello bob", "hello alice"};
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST bob * 10", s.alice), both);
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST ALICE * 10", s.bob), both);
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST alice * 10", carol), s.range(0, -1));
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST bob * 10", carol), s.range(0, -1));
+  // bob sees his own nick as the target of alice's message, as it was relayed to him
+  s.h.clear(s.bob);
+  s.h.send(s.bob, "CHATHISTORY LATEST alice * 10");
+  EXPECT_TRUE(s.h.has_line(s.bob, ":alice!~alice@user/alice PRIVMSG bob :hello bob"));
+  EXPECT_TRUE(s.h.has_line(s.bob, ":bob!~bob@user/bob PRIVMSG alice :hello alice"));
+}
+
+TEST(ChathistorySemantics, EphemeralPrivateHistoryGoesWithTheNick) {
+  EngineHarness h;
+  std::vector<std::string> caps = {"batch", "draft/chathistory"};
+  SessionId alice = h.register_user("alice", caps);
+  SessionId bob = h.register_user("bob", caps);
+  h.send(alice, "PRIVMSG bob :psst");
+  h.clear_all();
+  h.send(bob, "CHATHISTORY LATEST alice * 10");
+  EXPECT_EQ(h.replies(bob, "PRIVMSG").size(), 1u);
+  h.send(alice, "QUIT");
+  SessionId mallory = h.register_user("alice", caps);  // takes the nick
+  h.send(mallory, "CHATHISTORY LATEST bob * 10");
+  EXPECT_THAT(h.replies(mallory, "PRIVMSG"), IsEmpty());
+  h.clear(bob);
+  h.send(bob, "CHATHISTORY LATEST alice * 10");
+  EXPECT_THAT(h.replies(bob, "PRIVMSG"), IsEmpty());
+}
+
+TEST(ChathistorySemantics, EventPlaybackShowsTopicsAndTagmsgOnlyToClientsWithTheCap) {
+  EngineHarness h;
+  std::vector<std::string> caps = {"batch", "draft/chathistory", "message-tags"};
+  std::vector<std::string> events = caps;
+  events.push_back("draft/event-playback");
+  SessionId alice = h.register_user("alice", events);
+  SessionId bob = h.register_user("bob", caps);
+  h.send(alice, "JOIN #c");
+  h.send(bob, "JOIN #c");
+  h.send(alice, "TOPIC #c :a topic");
+  h.send(alice, "@+typing=active TAGMSG #c");
+  h.send(alice, "PRIVMSG #c :words");
+  h.clear_all();
+  h.send(alice, "CHATHISTORY LATEST #c * 10");
+  EXPECT_EQ(h.commands(alice),
+            (std::vector<std::string>{"BATCH", "JOIN", "JOIN", "TOPIC", "TAGMSG", "PRIVMSG", "BATCH"}));
+  h.send(bob, "CHATHISTORY LATEST #c * 10");
+  EXPECT_EQ(h.commands(bob), (std::vector<std::string>{"BATCH", "PRIVMSG", "BATCH"}));
+}
+
+TEST(ChathistorySemantics, TargetsListsChannelsAndConversationsByLatestActivity) {
+  Said s;
+  s.h.clock.advance(std::chrono::milliseconds(10));
+  s.h.send(s.alice, "PRIVMSG bob :later");
+  std::string dm_time = time_of(s.h.lines(s.alice).back());
+  s.h.clear(s.alice);
+  s.h.send(s.alice,
+           "CHATHISTORY TARGETS timestamp=2020-01-01T00:00:00.000Z timestamp=2262-01-01T00:00:00.000Z 10");
+  auto lines = s.h.parsed(s.alice);
+  ASSERT_EQ(lines.size(), 4u) << s.h.dump(s.alice);
+  EXPECT_EQ(lines[0].command, "BATCH");
+  EXPECT_EQ(lines[0].params[1], "draft/chathistory-targets");
+  EXPECT_EQ(lines[1].params, (std::vector<std::string>{"TARGETS", "#c", s.times[9]}));
+  EXPECT_EQ(lines[2].params, (std::vector<std::string>{"TARGETS", "bob", dm_time}));
+}
+
+TEST(ChathistorySemantics, TargetsKeepsTargetsWhoseLatestMessageIsInTheWindowTheEarliestFirst) {
+  Said s;
+  s.h.clock.advance(std::chrono::milliseconds(10));
+  s.h.send(s.alice, "PRIVMSG bob :later");
+  auto names = [&](const std::string& from, const std::string& to, int limit) {
+    s.h.clear(s.alice);
+    s.h.send(s.alice,
+             "CHATHISTORY TARGETS timestamp=" + from + " timestamp=" + to + " " + std::to_string(limit));
+    std::vector<std::string> out;
+    for (const Line& l : s.h.parsed(s.alice)) {
+      if (l.command == "CHATHISTORY") out.push_back(l.params[1]);
+    }
+    return out;
+  };
+  const std::string before_all = "2020-01-01T00:00:00.000Z", after_all = "2262-01-01T00:00:00.000Z";
+  EXPECT_EQ(names(before_all, after_all, 1), std::vector<std::string>{"#c"});
+  EXPECT_EQ(names(after_all, before_all, 10), (std::vector<std::string>{"#c", "bob"}));
+  // #c's latest message (m9) is past the window's end: #c is left out, not shown with m4
+  EXPECT_THAT(names(before_all, s.times[5], 10), IsEmpty());
+  EXPECT_EQ(names(s.times[9], after_all, 10), std::vector<std::string>{"bob"});
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 // batch. Without draft/event-playback only PRIVMSG and NOTICE come back (draft/chathistory).
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <vector>
 
 #include "core/command_table.h"
@@ -209,21 +210,31 @@ std::string target_name(Engine& e, const User& u, const std::string& key) {
   return std::string(a == e.fold(u.account()) ? b : a);
 }
 
+// TARGETS lists the targets whose latest message lies between the two times, oldest activity
+// first, the first `limit` of them (as irctest's chathistory tests expect). The store gives each
+// target's newest entry after the lower bound, so the upper bound is applied here: a target whose
+// latest message is past it is left out, not shown with an older one.
 void targets(Engine& e, User& u, ChathistoryCommand& c) {
   HistoryRequest r;
   r.kind = HistoryRequest::Kind::kTargets;
   r.targets.account_folded = e.fold(u.account());
   for (const Channel* ch : u.channels) r.targets.channels.push_back(ch->folded);
   r.targets.from_ms = std::min(c.from.time_ms, c.to.time_ms);
-  r.targets.to_ms = std::max(c.from.time_ms, c.to.time_ms);
-  r.targets.limit = c.limit;
-  e.history_request(&u, std::move(r), [](Engine& e, User* u, const HistoryAnswer& a) {
+  r.targets.to_ms = std::numeric_limits<std::int64_t>::max();
+  r.targets.limit = std::max(c.limit, e.config().history.max_query);
+  const std::int64_t before = std::max(c.from.time_ms, c.to.time_ms);
+  const std::size_t limit = c.limit;
+  e.history_request(&u, std::move(r), [before, limit](Engine& e, User* u, const HistoryAnswer& a) {
     if (a.outcome != HistoryAnswer::Outcome::kOk) {
       return e.fail(*u, kCommand, "MESSAGE_ERROR", {"TARGETS", "*", "Targets could not be retrieved"});
     }
-    std::vector<TargetActivity> activity = a.activity;
+    std::vector<TargetActivity> activity;
+    for (const TargetActivity& t : a.activity) {
+      if (t.latest_ms < before) activity.push_back(t);
+    }
     std::stable_sort(activity.begin(), activity.end(),
                      [](const auto& x, const auto& y) { return x.latest_ms < y.latest_ms; });
+    if (activity.size() > limit) activity.resize(limit);
     std::string ref = u->caps.has(Cap::kBatch) ? e.new_batch_ref() : std::string();
     std::string body;
     for (const TargetActivity& t : activity) {
