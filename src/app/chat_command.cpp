@@ -22,7 +22,6 @@
 #include <string_view>
 #include <variant>
 
-#include "app/chat_dial.h"
 #include "app/chat_password.h"
 #include "app/chat_tls.h"
 #include "app/commands.h"
@@ -31,6 +30,7 @@
 #include "client/chat_client.h"
 #include "client/chat_view.h"
 #include "client/server_address.h"
+#include "net/dial.h"
 #include "proto/line_reader.h"
 #include "tui/terminal.h"
 #include "tui/ui_model.h"
@@ -228,13 +228,13 @@ class ChatLoop {
   void connect() {
     chat_.connecting(Clock::now());
     front_.show();
-    dial_ = std::make_unique<Dial>(host_, port_);
-    dial_progress(Clock::now());
+    dial_ = std::make_unique<net::Dial>(host_, port_);
+    dial_progress();
   }
 
   // Moves a connection attempt on: connected, failed (every address), or still waiting.
-  void dial_progress(Clock::time_point now) {
-    dial_->progress(now);
+  void dial_progress() {
+    dial_->progress(net::Dial::Clock::now());
     if (dial_->connected()) {
       sock_ = dial_->release();
       dial_.reset();
@@ -261,8 +261,8 @@ class ChatLoop {
   bool start_tls() {
     std::string error;
     bool verification_failed = false;
-    tls_ =
-        TlsStream::handshake(sock_, host_, tls_settings_, kConnectTimeoutSeconds, error, verification_failed);
+    tls_ = TlsStream::handshake(sock_, host_, tls_settings_, static_cast<int>(net::kDialTimeout.count()),
+                                error, verification_failed);
     if (tls_) return true;
     if (verification_failed) chat_.stop(error);
     drop(error);
@@ -294,7 +294,11 @@ class ChatLoop {
   // poll() error.
   bool wait() {
     std::optional<Clock::time_point> due = quit_deadline_ ? quit_deadline_ : chat_.reconnect_at();
-    if (dial_ && (!due || dial_->deadline() < *due)) due = dial_->deadline();
+    if (dial_) {  // the dial's deadline is on the steady clock
+      const auto dial_due = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                               dial_->deadline() - net::Dial::Clock::now());
+      if (!due || dial_due < *due) due = dial_due;
+    }
     if (const auto send_at = chat_.next_send_at(); sock_ >= 0 && send_at && (!due || *send_at < *due))
       due = send_at;
     int timeout = -1;
@@ -317,7 +321,7 @@ class ChatLoop {
       return true;
     }
     if (dial_)
-      dial_progress(Clock::now());  // writable, failed or timed out
+      dial_progress();  // writable, failed or timed out
     else if (sock_ >= 0 && fds[1].revents != 0)
       read_socket();
     if (read_stdin && fds[0].revents != 0) {
@@ -373,7 +377,7 @@ class ChatLoop {
   TlsSettings tls_settings_;
   std::unique_ptr<TlsStream> tls_;  // with TLS, while connected
   int sock_ = -1;
-  std::unique_ptr<Dial> dial_;  // a connection attempt in progress
+  std::unique_ptr<net::Dial> dial_;  // a connection attempt in progress
   proto::LineReader reader_{kMaxServerLine};
   bool stdin_open_ = true;
   std::optional<Clock::time_point> quit_deadline_;

@@ -107,9 +107,10 @@ struct HistoryPolicy {
   // Off: nothing is recorded, CHATHISTORY is an unknown command, no caps or ISUPPORT tokens.
   bool enabled = true;
   std::size_t max_query = 1000;  // most entries one CHATHISTORY/SEARCH returns; ISUPPORT CHATHISTORY=
-  // A channel without +s may be read by anyone, member or not (a channel that does not exist
-  // now has no modes, so this decides for it too); off: members only.
-  bool public_channels = true;
+  // On: a channel without +s may be read by anyone, member or not (a channel that does not exist
+  // now has no modes, so this decides for it too). Off (the default): members only, as
+  // draft/chathistory servers usually answer and the privacy rule asks.
+  bool public_channels = false;
 };
 
 struct EngineConfig {

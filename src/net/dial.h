@@ -1,6 +1,6 @@
-// Outgoing TCP connections for the command-line clients (`parley talk`, `parley simple-client`):
-// a connect that waits at most a deadline per address and fails with a reason a user can act on.
-// (`parley chat` has the same state machine in app/chat_command.cpp.)
+// Outgoing TCP connections for the command-line clients (`parley chat`, `parley talk`, `parley
+// simple-client`): a connect that waits at most a deadline per address and fails with a reason a
+// user can act on.
 //
 // Dial never blocks after construction: the caller polls fd() for POLLOUT and calls progress(),
 // so a client's own event loop keeps running while it connects. dial_blocking() runs that loop

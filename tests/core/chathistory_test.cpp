@@ -256,8 +256,9 @@ TEST(ChathistoryReplay, StoreFailureAndUnknownMsgidAreStandardReplies) {
 
 // ---- who may read what --------------------------------------------------------------------------
 
-TEST(ChathistoryPermissions, ChannelReadRules) {
+TEST(ChathistoryPermissions, PublicChannelsLetAnyoneReadChannelsWithoutSecret) {
   EngineHarness h;
+  h.config.history.public_channels = true;
   SessionId alice = h.register_user("alice", kFull);
   SessionId mallory = h.register_user("mallory", kFull);
   h.send(alice, "JOIN #open");
@@ -269,20 +270,19 @@ TEST(ChathistoryPermissions, ChannelReadRules) {
   EXPECT_THAT(h.take(mallory),
               AreLines(":parley.local FAIL CHATHISTORY INVALID_TARGET LATEST #secret :Messages "
                        "could not be retrieved"));
-  h.send(mallory, "CHATHISTORY LATEST #open * 10");  // public by default
+  h.send(mallory, "CHATHISTORY LATEST #open * 10");  // public_channels: anyone
   ASSERT_EQ(h.history.queue.size(), 1u);
   EXPECT_EQ(h.history.queue.front().second.query.target, "#open");
   h.answer_history_next(ok({}));
-  h.send(mallory, "CHATHISTORY LATEST #gone * 10");  // no such channel: public too
+  h.send(mallory, "CHATHISTORY LATEST #gone * 10");  // no such channel: anyone too
   ASSERT_EQ(h.history.queue.size(), 1u);
   h.answer_history_next(ok({}));
   h.send(alice, "CHATHISTORY LATEST #secret * 10");  // a member reads +s
   ASSERT_EQ(h.history.queue.size(), 1u);
 }
 
-TEST(ChathistoryPermissions, MembersOnlyWhenChannelsAreNotPublic) {
+TEST(ChathistoryPermissions, MembersOnlyByDefault) {
   EngineHarness h;
-  h.config.history.public_channels = false;
   SessionId alice = h.register_user("alice", kFull);
   SessionId mallory = h.register_user("mallory", kFull);
   h.send(alice, "JOIN #open");
