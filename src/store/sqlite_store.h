@@ -101,7 +101,8 @@ class SqliteStore final : public Store {
   // in_transaction() for the other source file.
   Status transaction(bool write, std::string_view doing, const std::function<Status()>& body);
 
-  // sqlite_store_history.cpp. Callers hold the mutex (and a transaction where it says so).
+  // sqlite_store_history.cpp (insert_channel: sqlite_store_channels.cpp). Callers hold the mutex
+  // (and a transaction where it says so).
   Status prepare_history();
   Status insert_entry(const core::HistoryEntry& entry);  // in a write transaction
   Result<std::optional<history::Position>> find_msgid(std::string_view target, std::string_view msgid);
