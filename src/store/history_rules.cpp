@@ -1,6 +1,7 @@
 #include "store/history_rules.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace parley::store::history {

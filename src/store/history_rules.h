@@ -47,6 +47,10 @@ struct Range {
 // Whether a client without draft/event-playback sees this command in history: PRIVMSG and NOTICE
 // only (TAGMSG and the channel events need event-playback, as that spec and irctest say).
 bool is_plain_message(std::string_view command);
+// SEARCH with words picks the `limit` most recently appended matches (an FTS5 index yields its
+// matches in append order, so a common word does not cost one read per match) and returns them
+// newest first by (time_ms, seq); without words it picks the newest by (time_ms, seq). The two
+// agree whenever times grow with appends, which they do unless the server's clock steps back.
 // Whether `command` is one SEARCH looks at (PRIVMSG and NOTICE: the commands with text).
 inline bool is_searchable(std::string_view command) { return is_plain_message(command); }
 

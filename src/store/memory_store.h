@@ -43,7 +43,7 @@ class MemoryStore final : public Store {
   // One target's entries in history order (history_rules.h).
   using Log = std::map<history::Position, core::HistoryEntry>;
 
-  // Caller holds the mutex. The entries of `range` in `target` (oldest first).
+  // Caller holds the mutex. The entries of `range` in `log` (oldest first).
   std::vector<core::HistoryEntry> read_range(const Log& log, const history::Range& range) const;
   // Caller holds the mutex. Removes one entry (and its msgid).
   Log::iterator erase_entry(Log& log, Log::iterator it);

@@ -113,7 +113,14 @@ Result<std::vector<core::HistoryEntry>> MemoryStore::search_history(const core::
       if (has_all_words(entry, wanted)) found.emplace_back(at, &entry);
     }
   }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  auto newest = [](const auto& a, const auto& b) { return a.first > b.first; };
+  if (!wanted.empty()) {
+    // With words: the `limit` most recently appended matches (history_rules.h), then by time.
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.first.seq > b.first.seq; });
+    if (found.size() > query.limit) found.resize(query.limit);
+  }
+  std::sort(found.begin(), found.end(), newest);
   std::vector<core::HistoryEntry> out;
   for (std::size_t i = 0; i < found.size() && i < query.limit; ++i) out.push_back(*found[i].second);
   return out;

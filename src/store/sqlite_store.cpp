@@ -69,6 +69,7 @@ CREATE TABLE history (
   text          TEXT    NOT NULL
 );
 CREATE INDEX history_by_target_time ON history (target, time_ms);
+CREATE INDEX history_by_sender ON history (sender_folded, target, time_ms);
 CREATE VIRTUAL TABLE history_text USING fts5 (
   text, content = 'history', content_rowid = 'id', tokenize = 'ascii', detail = 'none'
 );

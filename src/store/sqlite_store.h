@@ -62,8 +62,8 @@ class SqliteStore final : public Store {
   Result<std::vector<AccountRecord>> list_accounts() override;
   Result<std::size_t> count_accounts_with_email(std::string_view email) override;
 
-  // History, read markers and registered channels: sqlite_store_history.cpp. SEARCH uses the
-  // FTS5 table history_text (docs/storage.md).
+  // History: sqlite_store_history.cpp (SEARCH uses the FTS5 table history_text, docs/storage.md);
+  // read markers and registered channels: sqlite_store_channels.cpp.
   Status append_history(const std::vector<core::HistoryEntry>& entries) override;
   Result<std::vector<core::HistoryEntry>> query_history(const core::HistoryQuery& query) override;
   Result<std::vector<core::TargetActivity>> history_targets(const core::TargetsQuery& query) override;
@@ -80,7 +80,7 @@ class SqliteStore final : public Store {
 
  private:
   struct Statements;         // the prepared statements, made once at open()
-  struct HistoryStatements;  // those of sqlite_store_history.cpp
+  struct HistoryStatements;  // those of the history, marker and channel calls
 
   SqliteStore(sqlite3* db, std::string path);
 
@@ -101,12 +101,15 @@ class SqliteStore final : public Store {
   // in_transaction() for the other source file.
   Status transaction(bool write, std::string_view doing, const std::function<Status()>& body);
 
-  // sqlite_store_history.cpp. Callers hold the mutex (and a transaction where it says so).
+  // sqlite_store_history.cpp (insert_channel: sqlite_store_channels.cpp). Callers hold the mutex
+  // (and a transaction where it says so).
   Status prepare_history();
   Status insert_entry(const core::HistoryEntry& entry);  // in a write transaction
   Result<std::optional<history::Position>> find_msgid(std::string_view target, std::string_view msgid);
   Result<std::vector<core::HistoryEntry>> read_range(std::string_view target, const history::Range& range);
-  Result<std::vector<core::HistoryEntry>> read_entries(sqlite3_stmt* stmt, std::string_view doing);
+  // The rows of a statement whose columns are kEntryColumns (and, with `ids`, then the id).
+  Result<std::vector<core::HistoryEntry>> read_entries(sqlite3_stmt* stmt, std::string_view doing,
+                                                       std::vector<std::int64_t>* ids = nullptr);
   Result<std::optional<std::int64_t>> latest_between(std::string_view target, std::int64_t low,
                                                      std::int64_t high);
   Status fill_search_targets(const std::vector<std::string>& targets);  // in a transaction

@@ -1,4 +1,5 @@
-// SqliteStore: history, read markers and registered channels (schema version 2, docs/storage.md).
+// SqliteStore: history (schema version 2, docs/storage.md); read markers and registered channels
+// are in sqlite_store_channels.cpp.
 // The query semantics come from store/history_rules.h, shared with MemoryStore.
 #include <sqlite3.h>
 
@@ -7,6 +8,7 @@
 #include <limits>
 #include <utility>
 
+#include "store/sqlite_history_statements.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
 
@@ -31,11 +33,28 @@ std::string range_sql(bool newest) {
          (newest ? " DESC, id DESC" : ", id") + " LIMIT ?7";
 }
 
-// SEARCH, with (text) or without an FTS5 match on history_text.
-std::string search_sql(bool text) {
-  return std::string("SELECT ") + kEntryColumns + " FROM history WHERE " +
-         (text ? "id IN (SELECT rowid FROM history_text WHERE history_text MATCH ?1) AND " : "") +
-         "target IN (SELECT target FROM temp.search_targets) AND (?2 = '' OR sender_folded = ?2)"
+// SEARCH with words: FTS5 hands out its matches newest rowid first and the LIMIT stops it early,
+// so a common word costs `limit` lookups, not one per match (history_rules.h: the most recently
+// appended matches).
+std::string search_text_sql() {
+  std::string columns;  // kEntryColumns, each as history.<name>: history_text has a "text" too
+  for (std::string_view rest = kEntryColumns; !rest.empty();) {
+    const std::size_t comma = rest.find(", ");
+    columns += "history." + std::string(rest.substr(0, comma)) + ", ";
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+  }
+  return "SELECT " + columns + "history.id" +
+         " FROM history_text JOIN history ON history.id = history_text.rowid WHERE history_text MATCH ?1"
+         " AND target IN (SELECT target FROM temp.search_targets) AND (?2 = '' OR sender_folded = ?2)"
+         " AND time_ms > ?3 AND time_ms < ?4 AND command IN ('PRIVMSG', 'NOTICE')"
+         " ORDER BY history_text.rowid DESC LIMIT ?5";
+}
+
+// SEARCH without words, one target at a time, newest first: from one sender through
+// history_by_sender, else through history_by_target_time.
+std::string search_target_sql(bool by_sender) {
+  return std::string("SELECT ") + kEntryColumns + ", id FROM history WHERE target = ?1 AND " +
+         (by_sender ? "sender_folded = ?2" : "?2 = ''") +
          " AND time_ms > ?3 AND time_ms < ?4 AND command IN ('PRIVMSG', 'NOTICE')"
          " ORDER BY time_ms DESC, id DESC LIMIT ?5";
 }
@@ -61,46 +80,6 @@ sqlite3_int64 as_limit(std::size_t n) {
 }
 
 }  // namespace
-
-struct SqliteStore::HistoryStatements {
-  sqlite3_stmt* insert_entry = nullptr;
-  sqlite3_stmt* insert_conversation = nullptr;
-  sqlite3_stmt* find_msgid = nullptr;
-  sqlite3_stmt* range_oldest = nullptr;
-  sqlite3_stmt* range_newest = nullptr;
-  sqlite3_stmt* latest_between = nullptr;
-  sqlite3_stmt* conversations_of = nullptr;
-  sqlite3_stmt* clear_search_targets = nullptr;
-  sqlite3_stmt* add_search_target = nullptr;
-  sqlite3_stmt* search_text = nullptr;
-  sqlite3_stmt* search_plain = nullptr;
-  sqlite3_stmt* next_target = nullptr;
-  sqlite3_stmt* nth_newest = nullptr;
-  sqlite3_stmt* delete_oldest = nullptr;
-  sqlite3_stmt* delete_target = nullptr;
-  sqlite3_stmt* delete_target_conversations = nullptr;
-  sqlite3_stmt* get_marker = nullptr;
-  sqlite3_stmt* set_marker = nullptr;
-  sqlite3_stmt* delete_channel = nullptr;
-  sqlite3_stmt* insert_channel = nullptr;
-  sqlite3_stmt* insert_ban = nullptr;
-  sqlite3_stmt* insert_access = nullptr;
-  sqlite3_stmt* all_channels = nullptr;
-  sqlite3_stmt* all_bans = nullptr;
-  sqlite3_stmt* all_access = nullptr;
-
-  ~HistoryStatements() {
-    for (sqlite3_stmt* s :
-         {insert_entry,      insert_conversation, find_msgid,       range_oldest,
-          range_newest,      latest_between,      conversations_of, clear_search_targets,
-          add_search_target, search_text,         search_plain,     next_target,
-          nth_newest,        delete_oldest,       delete_target,    delete_target_conversations,
-          get_marker,        set_marker,          delete_channel,   insert_channel,
-          insert_ban,        insert_access,       all_channels,     all_bans,
-          all_access})
-      sqlite3_finalize(s);
-  }
-};
 
 void SqliteStore::FreeHistoryStatements::operator()(HistoryStatements* statements) const {
   delete statements;
@@ -129,8 +108,9 @@ Status SqliteStore::prepare_history() {
       {&h.conversations_of, "SELECT target FROM conversations WHERE account_folded = ?1"},
       {&h.clear_search_targets, "DELETE FROM temp.search_targets"},
       {&h.add_search_target, "INSERT OR IGNORE INTO temp.search_targets (target) VALUES (?1)"},
-      {&h.search_text, search_sql(true)},
-      {&h.search_plain, search_sql(false)},
+      {&h.search_text, search_text_sql()},
+      {&h.search_plain, search_target_sql(false)},
+      {&h.search_sender, search_target_sql(true)},
       {&h.next_target, "SELECT target FROM history WHERE target > ?1 ORDER BY target LIMIT 1"},
       {&h.nth_newest,
        "SELECT time_ms, id FROM history WHERE target = ?1 ORDER BY time_ms DESC, id DESC LIMIT 1 OFFSET ?2"},
@@ -217,8 +197,8 @@ Status SqliteStore::append_history(const std::vector<core::HistoryEntry>& entrie
 
 // ---- CHATHISTORY ----
 
-Result<std::vector<core::HistoryEntry>> SqliteStore::read_entries(sqlite3_stmt* stmt,
-                                                                  std::string_view doing) {
+Result<std::vector<core::HistoryEntry>> SqliteStore::read_entries(sqlite3_stmt* stmt, std::string_view doing,
+                                                                  std::vector<std::int64_t>* ids) {
   std::vector<core::HistoryEntry> out;
   int rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -233,6 +213,7 @@ Result<std::vector<core::HistoryEntry>> SqliteStore::read_entries(sqlite3_stmt* 
     e.tags = column_text(stmt, 7);
     e.params = column_text(stmt, 8);
     e.text = column_text(stmt, 9);
+    if (ids != nullptr) ids->push_back(sqlite3_column_int64(stmt, 10));
     out.push_back(std::move(e));
   }
   if (rc != SQLITE_DONE) return error(rc, doing);
@@ -334,31 +315,60 @@ Status SqliteStore::fill_search_targets(const std::vector<std::string>& targets)
   return Status::ok();
 }
 
+namespace {
+
+// Binds SEARCH's filters, ?2 to ?5 of both search statements.
+int bind_search_filters(sqlite3_stmt* stmt, const core::SearchQuery& query) {
+  int rc = bind_text(stmt, 2, query.from_folded);
+  const sqlite3_int64 numbers[] = {
+      query.after_ms == 0 ? std::numeric_limits<std::int64_t>::min() : query.after_ms,
+      query.before_ms == 0 ? std::numeric_limits<std::int64_t>::max() : query.before_ms,
+      as_limit(query.limit)};
+  for (int i = 0; i < 3 && rc == SQLITE_OK; ++i) rc = sqlite3_bind_int64(stmt, i + 3, numbers[i]);
+  return rc;
+}
+
+}  // namespace
+
 Result<std::vector<core::HistoryEntry>> SqliteStore::search_history(const core::SearchQuery& query) {
   const std::vector<std::string> words = history::words(query.text);
   if ((!query.text.empty() && words.empty()) || query.targets.empty() || query.limit == 0)
     return std::vector<core::HistoryEntry>{};
   std::lock_guard lock(mutex_);
-  Result<std::vector<core::HistoryEntry>> result = std::vector<core::HistoryEntry>{};
-  // A write transaction only for the temp table's sake would block writers: temp tables need none.
-  Status s = transaction(false, "search", [&]() -> Status {
-    if (Status filled = fill_search_targets(query.targets); !filled.is_ok()) return filled;
-    Use search(words.empty() ? history_->search_plain : history_->search_text);
-    int rc = words.empty() ? SQLITE_OK : bind_text(*search, 1, fts_query(words));
-    if (rc == SQLITE_OK) rc = bind_text(*search, 2, query.from_folded);
-    if (rc == SQLITE_OK)
-      rc = sqlite3_bind_int64(
-          *search, 3, query.after_ms == 0 ? std::numeric_limits<std::int64_t>::min() : query.after_ms);
-    if (rc == SQLITE_OK)
-      rc = sqlite3_bind_int64(
-          *search, 4, query.before_ms == 0 ? std::numeric_limits<std::int64_t>::max() : query.before_ms);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*search, 5, as_limit(query.limit));
+  std::vector<std::pair<Position, core::HistoryEntry>> found;
+  // One statement with the given first parameter (the FTS5 query, or a target); adds to `found`.
+  auto run = [&](sqlite3_stmt* stmt, const std::string& first) -> Status {
+    Use search(stmt);
+    int rc = bind_text(*search, 1, first);
+    if (rc == SQLITE_OK) rc = bind_search_filters(*search, query);
     if (rc != SQLITE_OK) return error(rc, "search");
-    result = read_entries(*search, "search");
-    return result.status();
+    std::vector<std::int64_t> ids;
+    auto entries = read_entries(*search, "search", &ids);
+    if (!entries.is_ok()) return entries.status();
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      found.emplace_back(Position{entries.value()[i].time_ms, ids[i]}, std::move(entries.value()[i]));
+    return Status::ok();
+  };
+  // Reads only (the temp table needs no write lock), so searching never blocks the group commit.
+  Status s = transaction(false, "search", [&]() -> Status {
+    if (!words.empty()) {
+      if (Status filled = fill_search_targets(query.targets); !filled.is_ok()) return filled;
+      return run(history_->search_text, fts_query(words));
+    }
+    std::vector<std::string> targets = query.targets;
+    std::sort(targets.begin(), targets.end());
+    targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+    for (const std::string& target : targets) {
+      sqlite3_stmt* stmt = query.from_folded.empty() ? history_->search_plain : history_->search_sender;
+      if (Status one = run(stmt, target); !one.is_ok()) return one;
+    }
+    return Status::ok();
   });
   if (!s.is_ok()) return s;
-  return result;
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<core::HistoryEntry> out;
+  for (std::size_t i = 0; i < found.size() && i < query.limit; ++i) out.push_back(std::move(found[i].second));
+  return out;
 }
 
 // ---- Retention ----
@@ -429,168 +439,6 @@ Status SqliteStore::forget_history(std::string_view target) {
     }
     return Status::ok();
   });
-}
-
-// ---- Read markers ----
-
-Result<std::int64_t> SqliteStore::read_marker(std::string_view account_folded, std::string_view target) {
-  std::lock_guard lock(mutex_);
-  Use get(history_->get_marker);
-  int rc = bind_text(*get, 1, account_folded);
-  if (rc == SQLITE_OK) rc = bind_text(*get, 2, target);
-  if (rc == SQLITE_OK) rc = sqlite3_step(*get);
-  if (rc == SQLITE_DONE) return std::int64_t{0};
-  if (rc != SQLITE_ROW) return error(rc, "read marker");
-  return static_cast<std::int64_t>(sqlite3_column_int64(*get, 0));
-}
-
-Result<std::int64_t> SqliteStore::set_read_marker(std::string_view account_folded, std::string_view target,
-                                                  std::int64_t time_ms) {
-  std::lock_guard lock(mutex_);
-  std::int64_t stored = 0;
-  Status s = transaction(true, "set read marker", [&]() -> Status {
-    Use set(history_->set_marker);
-    int rc = bind_text(*set, 1, account_folded);
-    if (rc == SQLITE_OK) rc = bind_text(*set, 2, target);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*set, 3, time_ms);
-    if (rc == SQLITE_OK) rc = sqlite3_step(*set);
-    if (rc != SQLITE_ROW) return error(rc, "set read marker");
-    stored = sqlite3_column_int64(*set, 0);
-    if (rc = sqlite3_step(*set); rc != SQLITE_DONE) return error(rc, "set read marker");
-    return Status::ok();
-  });
-  if (!s.is_ok()) return s;
-  return stored;
-}
-
-// ---- Registered channels ----
-
-Status SqliteStore::insert_channel(const core::RegisteredChannel& c) {
-  {
-    Use insert(history_->insert_channel);
-    int rc = SQLITE_OK;
-    const std::pair<int, std::string_view> texts[] = {{1, c.name_folded}, {2, c.name},         {3, c.founder},
-                                                      {6, c.topic},       {7, c.topic_setter}, {9, c.modes}};
-    for (const auto& [i, text] : texts) {
-      if (rc == SQLITE_OK) rc = bind_text(*insert, i, text);
-    }
-    const std::pair<int, std::int64_t> numbers[] = {
-        {4, c.registered_at}, {5, c.created_at}, {8, c.topic_time}};
-    for (const auto& [i, number] : numbers) {
-      if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*insert, i, number);
-    }
-    if (rc == SQLITE_OK) rc = sqlite3_step(*insert);
-    if (rc != SQLITE_DONE) return error(rc, "save channel " + c.name);
-  }
-  for (std::size_t position = 0; position < c.bans.size(); ++position) {
-    const core::ChannelBan& ban = c.bans[position];
-    Use insert(history_->insert_ban);
-    int rc = bind_text(*insert, 1, c.name_folded);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*insert, 2, static_cast<sqlite3_int64>(position));
-    if (rc == SQLITE_OK) rc = bind_text(*insert, 3, std::string(1, ban.list));
-    if (rc == SQLITE_OK) rc = bind_text(*insert, 4, ban.mask);
-    if (rc == SQLITE_OK) rc = bind_text(*insert, 5, ban.setter);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*insert, 6, ban.set_at);
-    if (rc == SQLITE_OK) rc = sqlite3_step(*insert);
-    if (rc != SQLITE_DONE) return error(rc, "save bans of " + c.name);
-  }
-  for (const core::ChannelAccess& access : c.access) {
-    Use insert(history_->insert_access);
-    int rc = bind_text(*insert, 1, c.name_folded);
-    if (rc == SQLITE_OK) rc = bind_text(*insert, 2, access.account_folded);
-    if (rc == SQLITE_OK) rc = bind_text(*insert, 3, std::string(1, access.level));
-    if (rc == SQLITE_OK) rc = bind_text(*insert, 4, access.setter);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(*insert, 5, access.set_at);
-    if (rc == SQLITE_OK) rc = sqlite3_step(*insert);
-    if (rc != SQLITE_DONE) return error(rc, "save access list of " + c.name);
-  }
-  return Status::ok();
-}
-
-Status SqliteStore::save_channel(const core::RegisteredChannel& channel) {
-  auto normal = history::normalised(channel);
-  if (!normal.is_ok()) return normal.status();
-  std::lock_guard lock(mutex_);
-  return transaction(true, "save channel", [&]() -> Status {
-    Use remove(history_->delete_channel);  // its bans and access list go with it (ON DELETE CASCADE)
-    int rc = bind_text(*remove, 1, channel.name_folded);
-    if (rc == SQLITE_OK) rc = sqlite3_step(*remove);
-    if (rc != SQLITE_DONE) return error(rc, "save channel " + channel.name);
-    return insert_channel(normal.value());
-  });
-}
-
-Status SqliteStore::drop_channel(std::string_view name_folded) {
-  std::lock_guard lock(mutex_);
-  return transaction(true, "drop channel", [&]() -> Status {
-    Use remove(history_->delete_channel);
-    int rc = bind_text(*remove, 1, name_folded);
-    if (rc == SQLITE_OK) rc = sqlite3_step(*remove);
-    if (rc != SQLITE_DONE) return error(rc, "drop channel " + std::string(name_folded));
-    if (sqlite3_changes(db_) == 0) return Status::not_found("channel " + std::string(name_folded));
-    return Status::ok();
-  });
-}
-
-namespace {
-
-// The channel in `channels` (ordered by name_folded) that a child row names, advancing `at`.
-core::RegisteredChannel* owner(std::vector<core::RegisteredChannel>& channels,
-                               std::vector<core::RegisteredChannel>::iterator& at, const std::string& name) {
-  while (at != channels.end() && at->name_folded < name) ++at;
-  return at != channels.end() && at->name_folded == name ? &*at : nullptr;
-}
-
-char one_char(const std::string& text) { return text.size() == 1 ? text[0] : '?'; }
-
-}  // namespace
-
-Result<std::vector<core::RegisteredChannel>> SqliteStore::list_channels() {
-  std::lock_guard lock(mutex_);
-  std::vector<core::RegisteredChannel> channels;
-  Status s = transaction(false, "list channels", [&]() -> Status {
-    int rc;
-    {
-      Use all(history_->all_channels);
-      while ((rc = sqlite3_step(*all)) == SQLITE_ROW) {
-        core::RegisteredChannel c;
-        c.name_folded = column_text(*all, 0);
-        c.name = column_text(*all, 1);
-        c.founder = column_text(*all, 2);
-        c.registered_at = sqlite3_column_int64(*all, 3);
-        c.created_at = sqlite3_column_int64(*all, 4);
-        c.topic = column_text(*all, 5);
-        c.topic_setter = column_text(*all, 6);
-        c.topic_time = sqlite3_column_int64(*all, 7);
-        c.modes = column_text(*all, 8);
-        channels.push_back(std::move(c));
-      }
-      if (rc != SQLITE_DONE) return error(rc, "list channels");
-    }
-    {
-      Use bans(history_->all_bans);
-      auto at = channels.begin();
-      while ((rc = sqlite3_step(*bans)) == SQLITE_ROW) {
-        core::RegisteredChannel* c = owner(channels, at, column_text(*bans, 0));
-        if (c == nullptr) return Status::corrupt(path_ + ": a ban belongs to a missing channel");
-        c->bans.push_back({one_char(column_text(*bans, 1)), column_text(*bans, 2), column_text(*bans, 3),
-                           sqlite3_column_int64(*bans, 4)});
-      }
-      if (rc != SQLITE_DONE) return error(rc, "list channel bans");
-    }
-    Use access(history_->all_access);
-    auto at = channels.begin();
-    while ((rc = sqlite3_step(*access)) == SQLITE_ROW) {
-      core::RegisteredChannel* c = owner(channels, at, column_text(*access, 0));
-      if (c == nullptr) return Status::corrupt(path_ + ": an access entry belongs to a missing channel");
-      c->access.push_back({column_text(*access, 1), one_char(column_text(*access, 2)),
-                           column_text(*access, 3), sqlite3_column_int64(*access, 4)});
-    }
-    if (rc != SQLITE_DONE) return error(rc, "list channel access");
-    return Status::ok();
-  });
-  if (!s.is_ok()) return s;
-  return channels;
 }
 
 }  // namespace parley::store

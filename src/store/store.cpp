@@ -18,4 +18,3 @@ std::string Status::to_string() const {
 }
 
 }  // namespace parley::store
-

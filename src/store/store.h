@@ -136,7 +136,8 @@ class Store {
   // SEARCH: PRIVMSG and NOTICE entries of query.targets (none listed: nothing found) that contain
   // every word of query.text (store/history_rules.h words(): ASCII case-insensitive, whole words;
   // a text without any word finds nothing), from query.from_folded, strictly between after_ms and
-  // before_ms. Newest match first, at most query.limit.
+  // before_ms. At most query.limit, newest first (with words: the most recently appended matches,
+  // history_rules.h).
   virtual Result<std::vector<core::HistoryEntry>> search_history(const core::SearchQuery& query) = 0;
   // Deletes what `policy` no longer keeps at `now_ms` (entries older than now_ms - max_age_ms, and
   // those beyond the newest max_count of their target), oldest first, at most `max_rows` rows per

@@ -134,6 +134,16 @@ TYPED_TEST(HistoryExtrasContract, SearchFiltersBySenderTimeAndTarget) {
   EXPECT_EQ(this->search("", {}), (Ids{"m3", "m2", "m1"}));  // no text: every message
 }
 
+TYPED_TEST(HistoryExtrasContract, SearchWithWordsPicksTheLatestAppendedMatches) {
+  // Times that go back (a clock stepped back): words pick by append order, no words by time.
+  this->append({entry("#a", "late", 500, "word"), entry("#a", "early", 100, "word"),
+                entry("#a", "middle", 300, "word")});
+  core::SearchQuery q;
+  q.limit = 2;
+  EXPECT_EQ(this->search("word", q), (Ids{"middle", "early"}));
+  EXPECT_EQ(this->search("", q), (Ids{"late", "middle"}));
+}
+
 TYPED_TEST(HistoryExtrasContract, SearchWithoutReadableTargetsFindsNothing) {
   this->append({entry("#a", "m1", 1, "hello")});
   core::SearchQuery q;
