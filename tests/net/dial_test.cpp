@@ -27,7 +27,9 @@ struct LocalSocket {
     socklen_t length = sizeof a;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
     port = std::to_string(ntohs(a.sin_port));
-    if (backlog >= 0) EXPECT_EQ(::listen(fd, backlog), 0);
+    if (backlog >= 0) {
+      EXPECT_EQ(::listen(fd, backlog), 0);
+    }
   }
   ~LocalSocket() { ::close(fd); }
   int fd = -1;
