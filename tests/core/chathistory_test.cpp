@@ -455,6 +455,11 @@ TEST(ChathistorySemantics, PrivateHistoryIsSharedByItsTwoAccountsOnly) {
   s.h.send(s.bob, "CHATHISTORY LATEST alice * 10");
   EXPECT_TRUE(s.h.has_line(s.bob, ":alice!~alice@user/alice PRIVMSG bob :hello bob"));
   EXPECT_TRUE(s.h.has_line(s.bob, ":bob!~bob@user/bob PRIVMSG alice :hello alice"));
+  // the batch names the conversation as the asker wrote it
+  s.h.clear(s.bob);
+  s.h.send(s.bob, "CHATHISTORY LATEST ALICE * 10");
+  ASSERT_FALSE(s.h.parsed(s.bob).empty());
+  EXPECT_EQ(s.h.parsed(s.bob).front().params.back(), "ALICE");
 }
 
 TEST(ChathistorySemantics, EphemeralPrivateHistoryGoesWithTheNick) {

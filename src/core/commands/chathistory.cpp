@@ -47,7 +47,9 @@ std::optional<Readable> nick_target(Engine& e, const User& u, std::string_view n
   if (!proto::is_valid_nick(nick, 64)) return std::nullopt;
   std::string folded = e.fold(nick);
   User* other = e.find_nick(nick);
-  std::string shown = other ? other->nick : std::string(nick);
+  // The batch names the conversation as the asker did (a nick may change case or owner; the
+  // client matches the answer to its request).
+  std::string shown(nick);
   if (u.account().empty() || (other && other->account().empty())) {
     return Readable{ephemeral_dm_key(u.nick_folded, folded), std::move(shown), false};
   }
