@@ -158,6 +158,8 @@ struct HistoryRequest {
     kDropChannel,  // `channel.name_folded`. kOk or kNotFound.
     kForget,       // `target`: delete every in-memory entry for it (a session's ephemeral
                    // private history when it goes). kOk.
+    kRedact,       // `target` + `msgid`: delete that one entry (a REDACTed message), from the
+                   // database when `durable`, else from memory. kOk or kNotFound.
   };
   Kind kind = Kind::kAppend;
   bool durable = true;
@@ -167,6 +169,7 @@ struct HistoryRequest {
   SearchQuery search;
   std::string account_folded;
   std::string target;
+  std::string msgid;  // kRedact
   std::int64_t marker_ms = 0;
   RegisteredChannel channel;
 };

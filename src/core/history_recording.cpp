@@ -158,6 +158,23 @@ std::string record_event(Engine& e, const User& from, const Channel& c, std::str
   return msgid;
 }
 
+void forget_redacted(Engine& e, const Channel* c, const User& author, const User* to,
+                     std::string_view msgid) {
+  if (!e.config().history.enabled || (!c && !to)) return;
+  HistoryRequest r;
+  r.kind = HistoryRequest::Kind::kRedact;
+  r.msgid = std::string(msgid);
+  if (c) {
+    r.target = c->folded;
+  } else if (!author.account().empty() && !to->account().empty()) {
+    r.target = dm_key(e.fold(author.account()), e.fold(to->account()));
+  } else {
+    r.durable = false;
+    r.target = ephemeral_dm_key(author.nick_folded, to->nick_folded);
+  }
+  e.history_request(nullptr, std::move(r), {}, false);
+}
+
 void forget_ephemeral_history(Engine& e, User& u) {
   if (!e.config().history.enabled) return;
   for (std::string& key : u.ephemeral_history) {

@@ -90,8 +90,14 @@ std::string record_event(Engine& e, const User& from, const Channel& c, std::str
 inline std::string record_event(Engine& e, const User& from, const Channel& c, std::string_view command,
                                 std::initializer_list<std::string_view> params,
                                 Engine::Broadcast* live = nullptr) {
-  return record_event(e, from, c, command, std::span<const std::string_view>(params.begin(), params.size()), live);
+  return record_event(e, from, c, command, std::span<const std::string_view>(params.begin(), params.size()),
+                      live);
 }
+
+// Deletes a REDACTed message from history (kRedact), so CHATHISTORY no longer returns it: the one
+// in channel `c`, or (c null) the private message `author` sent to `to`, under the key it was
+// recorded with. Nothing waits for the answer.
+void forget_redacted(Engine& e, const Channel* c, const User& author, const User* to, std::string_view msgid);
 
 // Forgets (kForget) the ephemeral private history `u` took part in: called when `u` changes nick
 // or leaves, so that nobody who takes the nick later can read it.

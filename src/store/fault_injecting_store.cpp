@@ -113,6 +113,11 @@ Status FaultInjectingStore::forget_history(std::string_view target) {
   return target_.forget_history(target);
 }
 
+Status FaultInjectingStore::delete_history_entry(std::string_view target, std::string_view msgid) {
+  if (Status s = check_write("delete_history_entry"); !s.is_ok()) return s;
+  return target_.delete_history_entry(target, msgid);
+}
+
 Result<std::int64_t> FaultInjectingStore::read_marker(std::string_view account_folded,
                                                       std::string_view target) {
   if (Status s = check_read("read_marker"); !s.is_ok()) return s;

@@ -5,8 +5,9 @@
 // that fails (store/store.h).
 //
 // Writes are create_account, update_account, delete_account, append_history, expire_history,
-// forget_history, set_read_marker, save_channel and drop_channel; every other call is a read.
-// With nothing armed the wrapper is transparent (the contract suite runs against it).
+// forget_history, delete_history_entry, set_read_marker, save_channel and drop_channel; every
+// other call is a read. With nothing armed the wrapper is transparent (the contract suite runs
+// against it).
 //
 // Thread: safe from several threads, like every Store. The wrapped store must outlive it.
 #pragma once
@@ -51,6 +52,7 @@ class FaultInjectingStore final : public Store {
   Result<std::size_t> expire_history(const RetentionPolicy& policy, std::int64_t now_ms,
                                      std::size_t max_rows) override;
   Status forget_history(std::string_view target) override;
+  Status delete_history_entry(std::string_view target, std::string_view msgid) override;
   Result<std::int64_t> read_marker(std::string_view account_folded, std::string_view target) override;
   Result<std::int64_t> set_read_marker(std::string_view account_folded, std::string_view target,
                                        std::int64_t time_ms) override;

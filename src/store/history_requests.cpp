@@ -53,6 +53,8 @@ core::HistoryAnswer execute_history(const HistoryRequest& request, Store& durabl
     case HistoryRequest::Kind::kSaveChannel: return answer(durable.save_channel(request.channel));
     case HistoryRequest::Kind::kDropChannel: return answer(durable.drop_channel(request.channel.name_folded));
     case HistoryRequest::Kind::kForget: return answer(memory.forget_history(request.target));
+    case HistoryRequest::Kind::kRedact:
+      return answer(history.delete_history_entry(request.target, request.msgid));
   }
   HistoryAnswer unknown;
   unknown.detail = "unknown history request kind";

@@ -160,6 +160,18 @@ Status MemoryStore::forget_history(std::string_view target) {
   return Status::ok();
 }
 
+Status MemoryStore::delete_history_entry(std::string_view target, std::string_view msgid) {
+  std::lock_guard lock(mutex_);
+  auto where = msgids_.find(std::string(msgid));
+  if (where == msgids_.end() || where->second.first != target) {
+    return Status::not_found("message " + std::string(msgid));
+  }
+  auto log = history_.find(target);
+  erase_entry(log->second, log->second.find(where->second.second));  // forgets the msgid too
+  if (log->second.empty()) history_.erase(log);
+  return Status::ok();
+}
+
 Result<std::int64_t> MemoryStore::read_marker(std::string_view account_folded, std::string_view target) {
   std::lock_guard lock(mutex_);
   auto it = markers_.find({std::string(account_folded), std::string(target)});

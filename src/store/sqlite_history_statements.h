@@ -26,6 +26,7 @@ struct SqliteStore::HistoryStatements {
   sqlite3_stmt* delete_oldest = nullptr;
   sqlite3_stmt* delete_target = nullptr;
   sqlite3_stmt* delete_target_conversations = nullptr;
+  sqlite3_stmt* delete_entry = nullptr;
   sqlite3_stmt* get_marker = nullptr;
   sqlite3_stmt* set_marker = nullptr;
   sqlite3_stmt* delete_channel = nullptr;
@@ -54,6 +55,7 @@ struct SqliteStore::HistoryStatements {
                             delete_oldest,
                             delete_target,
                             delete_target_conversations,
+                            delete_entry,
                             get_marker,
                             set_marker,
                             delete_channel,

@@ -71,6 +71,7 @@ class SqliteStore final : public Store {
   Result<std::size_t> expire_history(const RetentionPolicy& policy, std::int64_t now_ms,
                                      std::size_t max_rows) override;
   Status forget_history(std::string_view target) override;
+  Status delete_history_entry(std::string_view target, std::string_view msgid) override;
   Result<std::int64_t> read_marker(std::string_view account_folded, std::string_view target) override;
   Result<std::int64_t> set_read_marker(std::string_view account_folded, std::string_view target,
                                        std::int64_t time_ms) override;

@@ -120,6 +120,7 @@ Status SqliteStore::prepare_history() {
        "ORDER BY time_ms, id LIMIT ?4)"},
       {&h.delete_target, "DELETE FROM history WHERE target = ?1"},
       {&h.delete_target_conversations, "DELETE FROM conversations WHERE target = ?1"},
+      {&h.delete_entry, "DELETE FROM history WHERE target = ?1 AND msgid = ?2"},
       {&h.get_marker, "SELECT time_ms FROM read_markers WHERE account_folded = ?1 AND target = ?2"},
       {&h.set_marker,
        "INSERT INTO read_markers (account_folded, target, time_ms) VALUES (?1, ?2, ?3) "
@@ -437,6 +438,19 @@ Status SqliteStore::forget_history(std::string_view target) {
       if (rc == SQLITE_OK) rc = sqlite3_step(*remove);
       if (rc != SQLITE_DONE) return error(rc, "forget history of " + std::string(target));
     }
+    return Status::ok();
+  });
+}
+
+Status SqliteStore::delete_history_entry(std::string_view target, std::string_view msgid) {
+  std::lock_guard lock(mutex_);
+  return transaction(true, "delete a history entry", [&]() -> Status {
+    Use remove(history_->delete_entry);
+    int rc = bind_text(*remove, 1, target);
+    if (rc == SQLITE_OK) rc = bind_text(*remove, 2, msgid);
+    if (rc == SQLITE_OK) rc = sqlite3_step(*remove);
+    if (rc != SQLITE_DONE) return error(rc, "delete message " + std::string(msgid));
+    if (sqlite3_changes(db_) == 0) return Status::not_found("message " + std::string(msgid));
     return Status::ok();
   });
 }

@@ -147,6 +147,8 @@ class Store {
                                              std::size_t max_rows) = 0;
   // Deletes every entry of `target` (nothing to delete is ok).
   virtual Status forget_history(std::string_view target) = 0;
+  // Deletes the one entry of `target` with this msgid (a REDACTed message). kNotFound if none.
+  virtual Status delete_history_entry(std::string_view target, std::string_view msgid) = 0;
 
   // ---- Read markers (draft/read-marker), per account and target ----
   // The stored marker (ms since the epoch); 0 when none.

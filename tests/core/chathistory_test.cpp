@@ -462,6 +462,16 @@ TEST(ChathistorySemantics, PrivateHistoryIsSharedByItsTwoAccountsOnly) {
   EXPECT_EQ(s.h.parsed(s.bob).front().params.back(), "ALICE");
 }
 
+TEST(ChathistorySemantics, RedactedMessagesAreDeletedFromHistory) {
+  Said s;
+  s.h.send(s.alice, "REDACT #c " + s.ids[9]);
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST #c * 10"), s.range(0, 8));
+  s.h.send(s.alice, "PRIVMSG bob :oops");
+  std::string oops = msgid_of(s.h.lines(s.alice).back());
+  s.h.send(s.alice, "REDACT bob " + oops);
+  EXPECT_EQ(s.texts("CHATHISTORY LATEST bob * 10"), s.range(0, -1));
+}
+
 TEST(ChathistorySemantics, EphemeralPrivateHistoryGoesWithTheNick) {
   EngineHarness h;
   std::vector<std::string> caps = {"batch", "draft/chathistory"};

@@ -81,6 +81,9 @@ class GatedStore final : public store::Store {
     return target_.expire_history(p, now, max_rows);
   }
   store::Status forget_history(std::string_view target) override { return target_.forget_history(target); }
+  store::Status delete_history_entry(std::string_view target, std::string_view msgid) override {
+    return target_.delete_history_entry(target, msgid);
+  }
   store::Result<std::int64_t> read_marker(std::string_view a, std::string_view t) override {
     return target_.read_marker(a, t);
   }

@@ -116,10 +116,11 @@ TEST_F(FaultInjectingStoreTest, EveryHistoryWriteCanFail) {
   drop_all.all.max_age_ms = 1;
   EXPECT_EQ(store_.expire_history(drop_all, 1'000'000, 100).status().code(), Status::Code::kIoError);
   EXPECT_EQ(store_.forget_history("#c").code(), Status::Code::kIoError);
+  EXPECT_EQ(store_.delete_history_entry("#c", "a").code(), Status::Code::kIoError);
   EXPECT_EQ(store_.set_read_marker("alice", "#c", 20).status().code(), Status::Code::kIoError);
   EXPECT_EQ(store_.save_channel(channel).code(), Status::Code::kIoError);
   EXPECT_EQ(store_.drop_channel("#c").code(), Status::Code::kIoError);
-  EXPECT_EQ(store_.injected_failures(), 6u);
+  EXPECT_EQ(store_.injected_failures(), 7u);
   // Reads go on, and show that nothing changed.
   EXPECT_EQ(stored(store_), 1u);
   EXPECT_EQ(store_.read_marker("alice", "#c").value(), 10);

@@ -239,5 +239,18 @@ TYPED_TEST(HistoryContract, ForgetDeletesOneTargetOnly) {
   EXPECT_TRUE(this->store().forget_history("#never").is_ok());
 }
 
+TYPED_TEST(HistoryContract, DeletingAnEntryRemovesOnlyThatMessage) {
+  this->append({this->message("#c", "c1", 1), this->message("#c", "c2", 2), this->message("#d", "d1", 3)});
+  EXPECT_EQ(this->store().delete_history_entry("#d", "c1").code(), Status::Code::kNotFound);  // not in #d
+  ASSERT_TRUE(this->store().delete_history_entry("#c", "c1").is_ok());
+  EXPECT_EQ(this->ids(query(Kind::kLatest, latest(), 10)), (Ids{"c2"}));
+  EXPECT_EQ(this->store().query_history(query(Kind::kAfter, msgid("c1"), 10)).status().code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(this->store().delete_history_entry("#c", "c1").code(), Status::Code::kNotFound);  // once only
+  HistoryQuery other = query(Kind::kLatest, latest(), 10);
+  other.target = "#d";
+  EXPECT_EQ(this->ids(other), (Ids{"d1"}));
+}
+
 }  // namespace
 }  // namespace parley::store

@@ -1,7 +1,8 @@
 // REDACT (ircv3.net draft message-redaction) and the index of recent messages it consults
 // (core/recent_messages.h). Within Limits::redact_window seconds a message may be redacted by
 // its author, or in a channel by a channel operator; members with draft/message-redaction see
-// the REDACT, others nothing.
+// the REDACT, others nothing. A redacted message is deleted from history too (CHATHISTORY no
+// longer returns it).
 #include <array>
 #include <chrono>
 #include <memory>
@@ -9,6 +10,7 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
+#include "core/history_recording.h"
 #include "core/text.h"
 
 namespace parley::core::commands {
@@ -60,6 +62,7 @@ void redact_in_channel(Engine& e, User& u, Refusal& no, const std::string& reaso
   if (m->author != u.id && !c->is_op(u)) return no.forbidden();
   if (window_passed(e, *m)) return no.expired();
   m->redacted = true;
+  forget_redacted(e, c, u, nullptr, no.msgid);
   Engine::Broadcast out = redact_line(e, u, c->name, no.msgid, reason);
   for (auto& [member, flags] : c->members) {
     if (member->caps.has(Cap::kMessageRedaction)) out.to(*member);
@@ -77,6 +80,7 @@ void redact_private(Engine& e, User& u, Refusal& no, const std::string& reason) 
   if (!m) return find(*peer, u) ? no.forbidden() : no.unknown();
   if (window_passed(e, *m)) return no.expired();
   m->redacted = true;
+  forget_redacted(e, nullptr, u, peer, no.msgid);
   Engine::Broadcast out = redact_line(e, u, no.target, no.msgid, reason);
   if (u.caps.has(Cap::kMessageRedaction)) out.to(u);
   if (peer != &u && peer->caps.has(Cap::kMessageRedaction)) out.to(*peer);
