@@ -127,8 +127,9 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
         if (!quiet) e.reply(u, ERR_NOSUCHNICK, {target.substr(0, 64), "No such nick/channel"});
         continue;
       }
-      if (!silenced(*to, u, e.casemapping())) log.private_to(*to, relayed);
-      if ((!tagmsg || to->caps.has(Cap::kMessageTags)) && !silenced(*to, u, e.casemapping())) {
+      const bool delivered = !silenced(*to, u, e.casemapping());
+      if (delivered) log.private_to(*to, relayed);
+      if ((!tagmsg || to->caps.has(Cap::kMessageTags)) && delivered) {
         if (to != &u) {
           out.to(*to);
         } else {
