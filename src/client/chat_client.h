@@ -103,6 +103,8 @@ struct BufferHistory {
   static constexpr std::size_t kMaxSeen = 10000;  // msgids remembered for dedupe
   static constexpr std::size_t kMaxHeld = 1000;   // live lines held; past that they show at once
   Fetch fetching = Fetch::kNone;
+  std::string request_target;   // the name the request in flight was sent for (a query may be
+                                // renamed before the answer comes)
   std::string request_ref;      // the reference the request in flight was sent with
   bool msgid_refused = false;   // the server did not know a msgid we sent: use timestamps
   bool exhausted = false;       // BEFORE came back empty: nothing older is stored
@@ -285,7 +287,8 @@ class ChatClient {
   void finish_history(HistoryBatch& batch);
   void finish_fill(Buffer& b, HistoryBatch& batch, BufferHistory::Fetch fetch);
   void handle_fail(const proto::Message& m);
-  bool remember(Buffer& b, std::string_view msgid);  // false: already shown
+  bool remember(Buffer& b, std::string_view msgid);   // false: already shown
+  Buffer* awaiting_history(std::string_view target);  // the buffer whose request named target
   void note_live(Buffer& b, const proto::Message& m);
   void release_held(Buffer& b);
   void reset_history_requests();

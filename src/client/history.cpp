@@ -91,6 +91,7 @@ void ChatClient::request_history(Buffer& b, Fetch fetch) {
     ref = h.oldest.empty() ? "timestamp=" + format_server_time(now_) : ref_text(h.oldest);
   }
   h.fetching = fetch;
+  h.request_target = b.name;
   h.request_ref = ref;
   std::string out;
   proto::LineBuilder(out)
@@ -122,9 +123,9 @@ void ChatClient::handle_batch(const proto::Message& m) {
   if (ref.size() < 2) return;
   if (ref[0] == '+') {
     if (!proto::equal_folded(m.param(1), "chathistory", proto::Casemapping::kAscii)) return;
-    Buffer* b = find_mut(m.param(2));
     // Only answers to our own requests; a bounded number open at once.
-    if (b == nullptr || b->history.fetching == Fetch::kNone || batches_.size() >= 32) return;
+    Buffer* b = awaiting_history(m.param(2));
+    if (b == nullptr || batches_.size() >= 32) return;
     HistoryBatch batch;
     batch.ref = std::string(ref.substr(1));
     batch.buffer = b->id;
@@ -254,11 +255,9 @@ void ChatClient::handle_fail(const proto::Message& m) {
   if (!proto::equal_folded(m.param(0), "CHATHISTORY", proto::Casemapping::kAscii)) return;
   const std::string_view code = m.param(1);
   const std::string_view about = m.param(3);  // the target, or the parameter at fault
-  Buffer* b = nullptr;
+  Buffer* b = awaiting_history(about);
   for (Buffer& x : buffers_) {
-    if (x.history.fetching != Fetch::kNone &&
-        (proto::equal_folded(x.name, about, casemap_) || x.history.request_ref == about))
-      b = &x;
+    if (b == nullptr && x.history.fetching != Fetch::kNone && x.history.request_ref == about) b = &x;
   }
   if (b == nullptr) return here(Event::Style::kError, "History: " + std::string(m.param(m.size() - 1)));
   BufferHistory& h = b->history;
@@ -273,6 +272,14 @@ void ChatClient::handle_fail(const proto::Message& m) {
   show(b->id, Event::Style::kError, "No history: " + std::string(m.param(m.size() - 1)));
   h.separator_open = false;
   release_held(*b);
+}
+
+Buffer* ChatClient::awaiting_history(std::string_view target) {
+  for (Buffer& b : buffers_) {
+    if (b.history.fetching != Fetch::kNone && proto::equal_folded(b.history.request_target, target, casemap_))
+      return &b;
+  }
+  return nullptr;
 }
 
 bool ChatClient::remember(Buffer& b, std::string_view msgid) {

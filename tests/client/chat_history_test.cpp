@@ -164,6 +164,16 @@ TEST_F(HistoryTest, OpeningAQueryAsksForItsHistoryAndHoldsTheOpeningMessage) {
               ElementsAre("----- history -----", "<bob> hi", "----- new -----", "<bob> hi again"));
 }
 
+TEST_F(HistoryTest, AQueryRenamedBeforeTheAnswerStillGetsIt) {
+  connect();
+  client.receive("@msgid=q2 :bob!u@h PRIVMSG alice :hi", kT0);
+  const BufferId query = id_of("bob");
+  client.receive(":bob!u@h NICK robert", kT0);
+  client.take_events();
+  batch("b1", "bob", {stored("b1", "q1", 1, "bob", "alice", "earlier")});
+  EXPECT_THAT(shown(query), ElementsAre("----- history -----", "<bob> earlier", "----- new -----", "<bob> hi"));
+}
+
 TEST_F(HistoryTest, ReconnectAsksForWhatWasSaidAfterTheNewestLineSeen) {
   connect();
   joined();
