@@ -115,8 +115,8 @@ def press(tmux: Tmux, key: str, screen) -> None:
 def test_page_up_at_the_top_loads_older_lines(parley_bin, server, tmux):
     bob = server.registered("bob", caps=["echo-message"])
     bob.join("#hist")
-    for i in range(1, 81):
-        bob.send(f"PRIVMSG #hist :msg {i:03}")
+    for i in range(1, 81):  # one at a time: the server holds a sender's lines until the store answers
+        say(bob, "#hist", f"msg {i:03}")
     say(bob, "#hist", "the last one")
     tmux.start("chat", [parley_bin, "chat", f"{server.host}:{server.port}", "--nick", "alice", "--join", "#hist"],
                width=90, height=20, term="tmux-256color")
