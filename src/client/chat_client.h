@@ -292,7 +292,8 @@ class ChatClient {
   void note_live(Buffer& b, const proto::Message& m);
   void release_held(Buffer& b);
   void reset_history_requests();
-  bool hold(const Event& e);  // true: the line waits for its buffer's history
+  void history_cleared(Buffer& b);  // /clear emptied the window
+  bool hold(const Event& e);        // true: the line waits for its buffer's history
 
   // input (input.cpp; the command handlers are CommandHandlers there)
   friend struct CommandHandlers;

@@ -326,6 +326,15 @@ void ChatClient::release_held(Buffer& b) {
   h.held_newest = {};
 }
 
+void ChatClient::history_cleared(Buffer& b) {
+  // Scrolling up in the emptied window starts again from the present, and the lines that come
+  // back are not duplicates of anything shown.
+  b.history.oldest = {};
+  b.history.seen.clear();
+  b.history.seen_order.clear();
+  b.history.exhausted = false;
+}
+
 void ChatClient::reset_history_requests() {
   batches_.clear();
   for (Buffer& b : buffers_) {

@@ -171,7 +171,8 @@ TEST_F(HistoryTest, AQueryRenamedBeforeTheAnswerStillGetsIt) {
   client.receive(":bob!u@h NICK robert", kT0);
   client.take_events();
   batch("b1", "bob", {stored("b1", "q1", 1, "bob", "alice", "earlier")});
-  EXPECT_THAT(shown(query), ElementsAre("----- history -----", "<bob> earlier", "----- new -----", "<bob> hi"));
+  EXPECT_THAT(shown(query),
+              ElementsAre("----- history -----", "<bob> earlier", "----- new -----", "<bob> hi"));
 }
 
 TEST_F(HistoryTest, ReconnectAsksForWhatWasSaidAfterTheNewestLineSeen) {
@@ -248,6 +249,19 @@ TEST_F(HistoryTest, AnEmptyBeforeAnswerMeansNoMoreHistory) {
   EXPECT_THAT(shown(chan), ElementsAre("^-- No older messages in the history of #parley"));
   EXPECT_FALSE(client.load_older(chan));
   EXPECT_THAT(client.take_wire(), IsEmpty());
+}
+
+TEST_F(HistoryTest, AfterClearScrollingUpStartsFromThePresentAgain) {
+  connect();
+  joined();
+  batch("b1", "#parley", {stored("b1", "m5", 5, "bob", "#parley", "five")});
+  client.input("/clear", kT0);
+  client.take_events();
+  ASSERT_TRUE(client.load_older(id_of("#parley")));
+  EXPECT_THAT(client.take_wire(),
+              ElementsAre("CHATHISTORY BEFORE #parley timestamp=2027-01-15T08:00:00.000Z 50\r\n"));
+  batch("b2", "#parley", {stored("b2", "m5", 5, "bob", "#parley", "five")});
+  EXPECT_THAT(shown(id_of("#parley")), ElementsAre("^<bob> five"));
 }
 
 TEST_F(HistoryTest, BatchesNobodyAskedForAreIgnored) {
