@@ -17,7 +17,7 @@ std::string format_line(const Event& e) {
     case Event::Style::kError: return "!! " + e.text;
     case Event::Style::kInfo:
     case Event::Style::kMeta: return "-- " + e.text;
-    case Event::Style::kSeparator: return "----- " + e.text + " -----";
+    case Event::Style::kRule: return "----- " + e.text + " -----";
   }
   return e.text;
 }

@@ -55,38 +55,7 @@ struct ClientOptions {
   std::string address;  // "host:port", named in connection messages; empty: the host
 };
 
-struct Event {
-  enum class Kind : std::uint8_t {
-    kLine,     // text to show in `buffer`
-    kOpened,   // buffer `buffer` was added at the end of the list
-    kClosed,   // buffer `buffer` was removed
-    kRenamed,  // buffer `buffer` has a new name (text)
-    kSelect,   // show buffer `buffer`
-    kClear,    // clear buffer `buffer`'s scrollback
-    // text to show above everything already in buffer `buffer` (older lines from history); a
-    // batch of older lines comes newest first, so that each new one goes on top
-    kPrepend,
-  };
-  enum class Style : std::uint8_t {
-    kInfo,
-    kError,
-    kMessage,
-    kOwnMessage,
-    kAction,
-    kNotice,
-    kMeta,
-    kSeparator
-  };  // "----- text -----"
-
-  Kind kind = Kind::kLine;
-  BufferId buffer = 0;
-  Style style = Style::kInfo;
-  Clock::time_point time{};
-  std::string nick;  // who said it (messages, actions, notices)
-  std::string text;
-  bool highlight = false;  // our nick was mentioned
-  bool history = false;    // replayed from the server's history (CHATHISTORY), not live
-};
+struct Event;  // below
 
 // A point in a buffer's history: a message's msgid (preferred) and its server time.
 struct HistoryRef {
@@ -146,7 +115,33 @@ struct Buffer {
 enum class ConnState : std::uint8_t { kDisconnected, kConnecting, kRegistering, kRegistered, kWaiting };
 std::string_view to_string(ConnState state);
 
-// "<alice> hi", "* alice waves", "-alice- note", "-- text" (no timestamp, no buffer name).
+struct Event {
+  enum class Kind : std::uint8_t {
+    kLine,     // text to show in `buffer`
+    kOpened,   // buffer `buffer` was added at the end of the list
+    kClosed,   // buffer `buffer` was removed
+    kRenamed,  // buffer `buffer` has a new name (text)
+    kSelect,   // show buffer `buffer`
+    kClear,    // clear buffer `buffer`'s scrollback
+    // text to show above everything already in buffer `buffer` (older lines from history); a
+    // batch of older lines comes newest first, so that each new one goes on top
+    kPrepend,
+  };
+  // kRule: a separator, "----- text -----" (history lines come between two)
+  enum class Style : std::uint8_t { kInfo, kError, kMessage, kOwnMessage, kAction, kNotice, kMeta, kRule };
+
+  Kind kind = Kind::kLine;
+  BufferId buffer = 0;
+  Style style = Style::kInfo;
+  Clock::time_point time{};
+  std::string nick;  // who said it (messages, actions, notices)
+  std::string text;
+  bool highlight = false;  // our nick was mentioned
+  bool history = false;    // replayed from the server's history (CHATHISTORY), not live
+};
+
+// "<alice> hi", "* alice waves", "-alice- note", "-- text", "----- text -----" (no timestamp, no
+// buffer name).
 std::string format_line(const Event& event);
 // The colour slot (0..kNickColours-1) for a nick: stable across runs and sessions.
 inline constexpr int kNickColours = 12;

@@ -219,7 +219,7 @@ void ChatClient::finish_fill(Buffer& b, HistoryBatch& batch, Fetch fetch) {
   }
   Event separator;
   separator.buffer = b.id;
-  separator.style = Event::Style::kSeparator;
+  separator.style = Event::Style::kRule;
   separator.time = now_;
   for (auto& [msgid, line] : batch.lines) {
     if (!msgid.empty() && !remember(b, msgid)) continue;
