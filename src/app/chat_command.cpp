@@ -83,6 +83,9 @@ class HeadlessFront final : public Front {
       std::string out;
       switch (e.kind) {
         case client::Event::Kind::kLine: out = "[" + name(e.buffer) + "] " + client::format_line(e); break;
+        case client::Event::Kind::kPrepend:
+          out = "[" + name(e.buffer) + "] (older) " + client::format_line(e);
+          break;
         case client::Event::Kind::kOpened: out = "[" + e.text + "] -- window opened"; break;
         case client::Event::Kind::kSelect: out = "[" + name(e.buffer) + "] -- now the current window"; break;
         case client::Event::Kind::kRenamed: out = "[" + e.text + "] -- window renamed"; break;

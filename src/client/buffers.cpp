@@ -17,6 +17,7 @@ std::string format_line(const Event& e) {
     case Event::Style::kError: return "!! " + e.text;
     case Event::Style::kInfo:
     case Event::Style::kMeta: return "-- " + e.text;
+    case Event::Style::kRule: return "----- " + e.text + " -----";
   }
   return e.text;
 }
@@ -54,6 +55,7 @@ Buffer& ChatClient::open(BufferKind kind, std::string_view name) {
   b.name = std::string(name);
   buffers_.push_back(std::move(b));
   emit(Event::Kind::kOpened, buffers_.back().id, buffers_.back().name);
+  if (kind == BufferKind::kQuery) fill_on_join(buffers_.back());
   return buffers_.back();
 }
 
@@ -235,6 +237,7 @@ void ChatClient::show(BufferId buffer, Event::Style style, std::string text, std
   e.nick = std::move(nick);
   e.text = std::move(text);
   e.highlight = highlight;
+  if (hold(e)) return;
   events_.push_back(std::move(e));
 }
 

@@ -61,6 +61,7 @@ void ChatClient::handle_message(const proto::Message& m, bool notice) {
     if (buffer == nullptr) buffer = &open(BufferKind::kQuery, from);
   }
   if (buffer == nullptr) buffer = &buffers_.front();
+  note_live(*buffer, m);
   const bool highlight = !from_me && (buffer->kind == BufferKind::kQuery || mentions_me(text));
   const auto style = notice    ? Event::Style::kNotice
                      : action  ? Event::Style::kAction
@@ -107,6 +108,7 @@ void ChatClient::handle_join(const proto::Message& m) {
     std::string out;
     proto::LineBuilder(out).command("MODE").last(b->name).finish();
     send(std::move(out));
+    fill_on_join(*b);
     const std::string folded = proto::fold(channel, casemap_);
     if (proto::equal_folded(awaiting_join_, channel, casemap_)) awaiting_join_.clear();
     if (auto it = std::find(pending_switch_.begin(), pending_switch_.end(), folded);

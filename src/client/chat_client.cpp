@@ -12,28 +12,10 @@ namespace parley::client {
 namespace {
 
 // The capabilities we ask for, when offered.
-constexpr std::string_view kWantedCaps[] = {"server-time", "multi-prefix", "echo-message", "away-notify",
-                                            "message-tags"};
-
-// "2026-11-21T21:56:24.123Z" -> time point; nullopt when malformed.
-std::optional<Clock::time_point> parse_server_time(std::string_view s) {
-  std::tm tm{};
-  int ms = 0;
-  auto num = [&](std::size_t pos, std::size_t len, int& out) {
-    if (s.size() < pos + len) return false;
-    auto r = std::from_chars(s.data() + pos, s.data() + pos + len, out);
-    return r.ec == std::errc{} && r.ptr == s.data() + pos + len;
-  };
-  if (!(num(0, 4, tm.tm_year) && num(5, 2, tm.tm_mon) && num(8, 2, tm.tm_mday) && num(11, 2, tm.tm_hour) &&
-        num(14, 2, tm.tm_min) && num(17, 2, tm.tm_sec)))
-    return std::nullopt;
-  if (s.size() >= 23 && s[19] == '.') num(20, 3, ms);
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const std::time_t t = ::timegm(&tm);
-  if (t == -1) return std::nullopt;
-  return Clock::from_time_t(t) + std::chrono::milliseconds(ms);
-}
+// batch, draft/chathistory and draft/event-playback: windows filled from history (history.cpp).
+constexpr std::string_view kWantedCaps[] = {"server-time",       "multi-prefix",        "echo-message",
+                                            "away-notify",       "message-tags",        "batch",
+                                            "draft/chathistory", "draft/event-playback"};
 
 // "45s", "3m 5s", "2h 3m", "4d 2h": a number of seconds as a person reads it.
 std::string duration_text(std::uint64_t seconds) {
@@ -104,6 +86,7 @@ void ChatClient::connecting(Clock::time_point now) {
 void ChatClient::connected(Clock::time_point now, std::string_view security) {
   now_ = msg_time_ = now;
   state_ = ConnState::kRegistering;
+  reset_history_requests();
   caps_.clear();
   cap_offered_.clear();
   sasl_offered_.clear();
@@ -143,6 +126,7 @@ void ChatClient::disconnected(std::string_view reason, Clock::time_point now) {
   const bool was_registered = state_ == ConnState::kRegistered;
   drop_queue("the connection closed first");
   awaiting_join_.clear();
+  reset_history_requests();  // held lines show now, before "Disconnected"
   for (Buffer& b : buffers_) {
     if (b.kind != BufferKind::kChannel) continue;
     if (b.joined && !quitting_) {
@@ -182,6 +166,7 @@ void ChatClient::receive(std::string_view line, Clock::time_point now) {
   if (auto t = m.tag("time")) {
     if (auto when = parse_server_time(*t)) msg_time_ = *when;
   }
+  if (collect_history(m)) return;
   handle(m);
 }
 
@@ -196,6 +181,10 @@ void ChatClient::handle(const proto::Message& m) {
     send_urgent(std::move(out));
   } else if (is("CAP")) {
     handle_cap(m);
+  } else if (is("BATCH")) {
+    handle_batch(m);
+  } else if (is("FAIL")) {
+    handle_fail(m);
   } else if (is("AUTHENTICATE")) {
     handle_authenticate(m);
   } else if (is("PRIVMSG") || is("NOTICE")) {
@@ -359,6 +348,9 @@ void ChatClient::registered(const proto::Message& m) {
     }
   }
   options_.autojoin.clear();  // after the first registration, rejoin decides
+  // Query windows catch up at once; channels do when their JOIN is confirmed.
+  for (Buffer& b : buffers_)
+    if (b.kind == BufferKind::kQuery) fill_on_join(b);
   if (!channels.empty()) awaiting_join_ = proto::fold(channels.front(), casemap_);
   for (std::size_t i = 0; i < channels.size(); ++i) join(channels[i], keys[i]);
 }
@@ -509,6 +501,10 @@ void ChatClient::handle_isupport(const proto::Message& m) {
       if (auto cm = proto::casemapping_from_string(value)) casemap_ = *cm;
     } else if (key == "CHANTYPES" && !value.empty()) {
       chantypes_ = std::string(value);
+    } else if (key == "CHATHISTORY") {
+      int max = 0;
+      const auto r = std::from_chars(value.data(), value.data() + value.size(), max);
+      history_max_ = r.ec == std::errc{} && max > 0 ? max : 0;
     } else if (key == "NETWORK") {
       network_ = std::string(value);
     } else if (key == "PREFIX" && value.size() > 2 && value[0] == '(') {

@@ -11,14 +11,17 @@
 // Thread: one thread. Bounded: at most kMaxBuffers buffers, kMaxMembers members per channel.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "client/sasl.h"
@@ -52,6 +55,37 @@ struct ClientOptions {
   std::string address;  // "host:port", named in connection messages; empty: the host
 };
 
+struct Event;  // below
+
+// A point in a buffer's history: a message's msgid (preferred) and its server time.
+struct HistoryRef {
+  std::string msgid;
+  Clock::time_point time{};
+  bool empty() const { return msgid.empty() && time == Clock::time_point{}; }
+};
+
+// What a buffer knows of the server's stored history (docs/chat.md "History"). At most one
+// CHATHISTORY request per buffer is in flight; while the one that fills the window on join or
+// after a reconnect is, live message lines wait in `held`, so they show after the older lines.
+struct BufferHistory {
+  enum class Fetch : std::uint8_t { kNone, kLatest, kCatchUp, kOlder };
+  static constexpr std::size_t kMaxSeen = 10000;  // msgids remembered for dedupe
+  static constexpr std::size_t kMaxHeld = 1000;   // live lines held; past that they show at once
+  Fetch fetching = Fetch::kNone;
+  std::string request_target;   // the name the request in flight was sent for (a query may be
+                                // renamed before the answer comes)
+  std::string request_ref;      // the reference the request in flight was sent with
+  bool msgid_refused = false;   // the server did not know a msgid we sent: use timestamps
+  bool exhausted = false;       // BEFORE came back empty: nothing older is stored
+  bool separator_open = false;  // a "history" separator is shown; "new" closes it
+  int catch_up_pages = 0;
+  HistoryRef oldest, newest;             // the oldest and newest entries seen, live or replayed
+  std::unordered_set<std::string> seen;  // msgids shown in this buffer
+  std::deque<std::string> seen_order;    // the same, oldest first, to forget past kMaxSeen
+  std::vector<Event> held;
+  HistoryRef held_newest;  // the newest of `held`: becomes `newest` when they are shown
+};
+
 enum class BufferKind : std::uint8_t { kServer, kChannel, kQuery };
 
 // How much happened in a buffer the user is not looking at; only ever rises until select().
@@ -75,6 +109,7 @@ struct Buffer {
   bool rejoin = false;  // channels: join again after reconnecting
   std::string key;      // channel key used to join
   Activity activity = Activity::kNone;
+  BufferHistory history;
 };
 
 enum class ConnState : std::uint8_t { kDisconnected, kConnecting, kRegistering, kRegistered, kWaiting };
@@ -88,8 +123,12 @@ struct Event {
     kRenamed,  // buffer `buffer` has a new name (text)
     kSelect,   // show buffer `buffer`
     kClear,    // clear buffer `buffer`'s scrollback
+    // text to show above everything already in buffer `buffer` (older lines from history); a
+    // batch of older lines comes newest first, so that each new one goes on top
+    kPrepend,
   };
-  enum class Style : std::uint8_t { kInfo, kError, kMessage, kOwnMessage, kAction, kNotice, kMeta };
+  // kRule: a separator, "----- text -----" (history lines come between two)
+  enum class Style : std::uint8_t { kInfo, kError, kMessage, kOwnMessage, kAction, kNotice, kMeta, kRule };
 
   Kind kind = Kind::kLine;
   BufferId buffer = 0;
@@ -98,9 +137,11 @@ struct Event {
   std::string nick;  // who said it (messages, actions, notices)
   std::string text;
   bool highlight = false;  // our nick was mentioned
+  bool history = false;    // replayed from the server's history (CHATHISTORY), not live
 };
 
-// "<alice> hi", "* alice waves", "-alice- note", "-- text" (no timestamp, no buffer name).
+// "<alice> hi", "* alice waves", "-alice- note", "-- text", "----- text -----" (no timestamp, no
+// buffer name).
 std::string format_line(const Event& event);
 // The colour slot (0..kNickColours-1) for a nick: stable across runs and sessions.
 inline constexpr int kNickColours = 12;
@@ -153,6 +194,15 @@ class ChatClient {
   // ("#pa"), nicks of the current channel (most recent speakers first; "nick: " at the start).
   std::vector<std::string> complete(std::string_view word, bool at_start) const;
   void select(BufferId id);
+  // The user scrolled to the top of a buffer: asks the server for the kHistoryLines messages
+  // before the oldest one it shows (CHATHISTORY BEFORE), which come as kPrepend events. Does
+  // nothing (returns false) without draft/chathistory and batch, for the server window, while a
+  // request for the buffer is in flight, or once the server said nothing older is stored.
+  bool load_older(BufferId id);
+  // How many lines one CHATHISTORY request asks for (lowered to the server's CHATHISTORY=).
+  static constexpr int kHistoryLines = 50;
+  // After a reconnect, how many full pages of missed lines are fetched before giving up.
+  static constexpr int kMaxCatchUpPages = 20;
 
   // ---- outputs ----
   // Lines with CR LF, in order, as many as the pacing lets go at `now` (the time of the last
@@ -212,6 +262,33 @@ class ChatClient {
   void sasl_send(std::string_view payload);
   bool handle_sasl_numeric(int code, const proto::Message& m);
   void cap_end();
+
+  // history (history.cpp): fills windows from CHATHISTORY, docs/chat.md "History"
+  struct HistoryBatch {
+    std::string ref;  // the BATCH reference tag
+    BufferId buffer = 0;
+    std::size_t entries = 0;  // every line in it, shown or not (the server's limit counts them)
+    HistoryRef first, last;   // its oldest and newest entries
+    std::vector<std::pair<std::string, Event>> lines;  // msgid and line, oldest first
+  };
+  bool history_enabled() const;
+  int history_limit() const {
+    return history_max_ > 0 ? std::min(kHistoryLines, history_max_) : kHistoryLines;
+  }
+  void request_history(Buffer& b, BufferHistory::Fetch fetch);
+  void fill_on_join(Buffer& b);  // LATEST when nothing was seen yet, else the lines missed (AFTER)
+  void handle_batch(const proto::Message& m);
+  bool collect_history(const proto::Message& m);  // true: the line belonged to a history batch
+  void finish_history(HistoryBatch& batch);
+  void finish_fill(Buffer& b, HistoryBatch& batch, BufferHistory::Fetch fetch);
+  void handle_fail(const proto::Message& m);
+  bool remember(Buffer& b, std::string_view msgid);   // false: already shown
+  Buffer* awaiting_history(std::string_view target);  // the buffer whose request named target
+  void note_live(Buffer& b, const proto::Message& m);
+  void release_held(Buffer& b);
+  void reset_history_requests();
+  void history_cleared(Buffer& b);  // /clear emptied the window
+  bool hold(const Event& e);        // true: the line waits for its buffer's history
 
   // input (input.cpp; the command handlers are CommandHandlers there)
   friend struct CommandHandlers;
@@ -285,6 +362,8 @@ class ChatClient {
   SendQueue queue_;
   std::string awaiting_join_;  // folded: the channel whose JOIN ready_for_text() waits for
   std::vector<Event> events_;
+  int history_max_ = 0;                // ISUPPORT CHATHISTORY=; 0: not given
+  std::vector<HistoryBatch> batches_;  // chathistory batches being received
 };
 
 }  // namespace parley::client

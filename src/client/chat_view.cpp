@@ -52,7 +52,13 @@ void ChatView::update() {
           const StyledLine line = styled_line(e, client_.casemapping());
           const bool message = e.style == Event::Style::kMessage || e.style == Event::Style::kAction ||
                                e.style == Event::Style::kNotice;
-          model_.add_line(index, line.text, line.span, message);
+          model_.add_line(index, line.text, line.span, message && !e.history);
+        }
+        break;
+      case Event::Kind::kPrepend:
+        if (index < ids_.size()) {
+          const StyledLine line = styled_line(e, client_.casemapping());
+          model_.prepend_line(index, line.text, line.span);
         }
         break;
       case Event::Kind::kOpened:
@@ -91,6 +97,8 @@ void ChatView::key(const tui::Key& key, int cols, int rows, Clock::time_point no
   }
   auto line = model_.handle(key, cols, rows);
   if (model_.active() < ids_.size()) client_.select(ids_[model_.active()]);
+  // Paging up to the top asks for older lines at once, so the next PgUp has them.
+  if (key.code == tui::Key::Code::kPageUp && model_.at_top(cols, rows)) client_.load_older(client_.current());
   if (line) client_.input(*line, now);
   update();
 }

@@ -30,7 +30,8 @@ class ChatView {
   // Applies the client's pending events to the model and refreshes the status.
   void update();
   // A key press on a cols x rows screen; typed lines go to the client. Ctrl-C quits (a second
-  // one without waiting for queued lines).
+  // one without waiting for queued lines). PgUp that reaches the top of the window asks the
+  // client for older lines (ChatClient::load_older), shown above the others when they come.
   void key(const tui::Key& key, int cols, int rows, Clock::time_point now);
 
   // The activity list: "2,4!" (window numbers with unread messages; ! marks highlights).

@@ -211,6 +211,7 @@ struct CommandHandlers {
   // /clear
   static bool clear(ChatClient& c, std::string_view) {
     c.emit(Event::Kind::kClear, c.current_);
+    if (Buffer* b = current(c)) c.history_cleared(*b);
     return true;
   }
   // /close: parts a joined channel first; the server window stays.

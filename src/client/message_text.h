@@ -1,6 +1,8 @@
 // Small helpers for reading IRC messages in the client.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,5 +27,10 @@ inline std::string join_params(const proto::Message& m, std::size_t from) {
 inline std::string count_of(std::size_t n, std::string_view noun) {
   return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
 }
+
+// server-time: "2026-11-21T21:56:24.123Z" -> time point (nullopt when malformed), and back
+// (always with milliseconds). Defined in history.cpp.
+std::optional<std::chrono::system_clock::time_point> parse_server_time(std::string_view s);
+std::string format_server_time(std::chrono::system_clock::time_point t);
 
 }  // namespace parley::client

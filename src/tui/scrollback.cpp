@@ -6,7 +6,7 @@
 
 namespace parley::tui {
 
-void Scrollback::add(std::string_view line, Span span) {
+Span Scrollback::sanitized_span(std::string_view line, Span span) {
   Span stored;
   if (span.colour >= 0 && span.begin < span.end && span.end <= line.size()) {
     // Offsets into the sanitised text (sanitising may change byte lengths).
@@ -14,8 +14,23 @@ void Scrollback::add(std::string_view line, Span span) {
     stored.end = stored.begin + sanitize(line.substr(span.begin, span.end - span.begin)).size();
     stored.colour = span.colour;
   }
+  return stored;
+}
+
+bool Scrollback::prepend(std::string_view line, Span span) {
+  if (lines_.size() >= max_lines_) return false;
+  lines_.push_front(sanitize(line));
+  spans_.push_front(sanitized_span(line, span));
+  return true;
+}
+
+bool Scrollback::at_top(int width, int height) const {
+  return total_rows(std::max(width, 1)) <= static_cast<std::size_t>(std::max(height, 0)) + offset_;
+}
+
+void Scrollback::add(std::string_view line, Span span) {
   lines_.push_back(sanitize(line));
-  spans_.push_back(stored);
+  spans_.push_back(sanitized_span(line, span));
   if (lines_.size() > max_lines_) {
     lines_.pop_front();
     spans_.pop_front();

@@ -32,6 +32,10 @@ class Scrollback {
 
   // Adds a line (sanitised for the terminal), optionally with a coloured span (bytes of `line`).
   void add(std::string_view line, Span span = {});
+  // Adds a line above all the others (older lines loaded from history). The view keeps showing
+  // the rows it shows (it is anchored at the bottom). Returns false, adding nothing, when the
+  // scrollback is full: then the newest lines are worth more than the oldest.
+  bool prepend(std::string_view line, Span span = {});
   // The rows to draw, top to bottom: at most `height` rows of at most `width` columns.
   std::vector<std::string> rows(int width, int height) const;
   // The same rows with their coloured spans (byte offsets within each row's text).
@@ -41,6 +45,8 @@ class Scrollback {
   void page_down(int width, int height);
   void to_bottom() { offset_ = 0; }
   bool at_bottom() const { return offset_ == 0; }
+  // The top line is on screen: paging up shows nothing more.
+  bool at_top(int width, int height) const;
   // Lines added while scrolled back (shown in the status line).
   std::size_t unseen() const { return unseen_; }
   std::size_t size() const { return lines_.size(); }
@@ -48,6 +54,7 @@ class Scrollback {
 
  private:
   std::size_t total_rows(int width) const;
+  static Span sanitized_span(std::string_view line, Span span);
 
   std::size_t max_lines_;
   std::deque<std::string> lines_;

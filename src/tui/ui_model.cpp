@@ -74,6 +74,14 @@ void UiModel::add_line(std::size_t window, std::string_view text, Span span, boo
   if (window != active_ && activity) windows_[window].activity = true;
 }
 
+void UiModel::prepend_line(std::size_t window, std::string_view text, Span span) {
+  if (window < windows_.size()) windows_[window].lines.prepend(text, span);
+}
+
+bool UiModel::at_top(int cols, int rows) const {
+  return windows_[active_].lines.at_top(pane_width(cols), pane_height(rows));
+}
+
 std::optional<std::string> UiModel::handle(const Key& key, int cols, int rows) {
   if (window_keys_ && window_key(key)) return std::nullopt;
   Scrollback& pane = windows_[active_].lines;

@@ -48,6 +48,10 @@ class UiModel {
   // Appends a line to a window; other windows than the active one get an activity mark unless
   // `activity` is false. `span` colours part of the line (see Scrollback::add).
   void add_line(std::size_t window, std::string_view text, Span span = {}, bool activity = true);
+  // Puts a line above a window's oldest one (no activity mark; the view does not move).
+  void prepend_line(std::size_t window, std::string_view text, Span span = {});
+  // The active window shows its top line on a cols x rows screen (PgUp would show nothing new).
+  bool at_top(int cols, int rows) const;
   void set_topic(std::string topic) { topic_ = std::move(topic); }
   void set_nicklist(std::vector<std::string> nicks) { nicklist_ = std::move(nicks); }
   void set_status(std::string text) { status_ = std::move(text); }

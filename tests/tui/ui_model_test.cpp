@@ -27,6 +27,36 @@ TEST(Scrollback, ShowsTheLastRowsAndPagesBack) {
   EXPECT_EQ(s.rows(40, 5).front(), "line 0");
 }
 
+TEST(Scrollback, PrependedLinesGoOnTopWithoutMovingTheView) {
+  Scrollback s;
+  for (int i = 10; i < 20; ++i) s.add("line " + std::to_string(i));
+  for (int i = 0; i < 5; ++i) s.page_up(40, 4);
+  EXPECT_TRUE(s.at_top(40, 4));
+  const auto shown = s.rows(40, 4);
+  EXPECT_EQ(shown.front(), "line 10");
+  for (int i = 9; i >= 5; --i) s.prepend("line " + std::to_string(i), {0, 4, 2});
+  EXPECT_EQ(s.rows(40, 4), shown);
+  EXPECT_FALSE(s.at_top(40, 4));
+  s.page_up(40, 4);
+  s.page_up(40, 4);
+  EXPECT_EQ(s.rows(40, 4).front(), "line 5");
+  EXPECT_EQ(s.styled_rows(40, 4).front().span.colour, 2);
+}
+
+TEST(Scrollback, PrependIsRefusedWhenFull) {
+  Scrollback s(3);
+  for (int i = 0; i < 3; ++i) s.add("line " + std::to_string(i));
+  EXPECT_FALSE(s.prepend("older"));
+  EXPECT_EQ(s.size(), 3u);
+  EXPECT_EQ(s.lines().front(), "line 0");
+}
+
+TEST(Scrollback, AShortWindowIsAtItsTop) {
+  Scrollback s;
+  s.add("only");
+  EXPECT_TRUE(s.at_top(40, 4));
+}
+
 TEST(Scrollback, WrapsLongLinesToTheWidth) {
   Scrollback s;
   s.add("aaaa bbbb cccc");
