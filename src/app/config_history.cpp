@@ -119,7 +119,7 @@ void load_history_config(ConfigReader& r, const toml::table& t, server::ServerOp
   if (auto v = r.boolean(t, kSection, "public_channels")) policy.public_channels = *v;
   auto& h = options.history;
   retention_rule(r, t, kSection, h.retention.all);
-  r.set_integer(t, kSection, "queue", 1, 10'000'000, h.queue);
+  r.set_integer(t, kSection, "queue", 1, 10'000'000, policy.max_backlog);
   if (auto v = duration(r, t, kSection, "expire_interval", 1000, std::int64_t{24} * 3600 * 1000))
     h.expire_interval = std::chrono::milliseconds(*v);
   if (const toml::node* list = t.get("channel")) channels(r, *list, options);

@@ -14,10 +14,10 @@
 namespace parley::core {
 
 struct Limits {
-  std::size_t max_clients = 10000;        // connections, registered or not
-  std::size_t max_clients_per_ip = 10;    // lifted for exempt addresses
+  std::size_t max_clients = 10000;      // connections, registered or not
+  std::size_t max_clients_per_ip = 10;  // lifted for exempt addresses
   std::size_t max_channels_per_user = 50;
-  std::size_t max_targets = 4;            // PRIVMSG/NOTICE/JOIN/KICK targets per command
+  std::size_t max_targets = 4;  // PRIVMSG/NOTICE/JOIN/KICK targets per command
   std::size_t nick_length = 30;
   std::size_t channel_length = 50;
   std::size_t topic_length = 390;
@@ -25,21 +25,21 @@ struct Limits {
   std::size_t away_length = 200;
   std::size_t user_length = 10;
   std::size_t realname_length = 100;
-  std::size_t max_bans = 100;             // per channel: +b, +e and +I entries together
-  std::size_t max_modes = 4;              // parameterised mode changes per MODE command
+  std::size_t max_bans = 100;  // per channel: +b, +e and +I entries together
+  std::size_t max_modes = 4;   // parameterised mode changes per MODE command
   std::size_t whowas_entries = 1000;
-  std::size_t list_max = 1000;            // LIST replies before truncation
-  std::size_t monitor_entries = 100;      // nicks on one user's MONITOR list
-  std::size_t knock_interval_seconds = 60;  // one KNOCK per user per interval
-  std::size_t metadata_max_keys = 20;     // draft/metadata-3 keys per user and per channel
-  std::size_t metadata_max_subs = 50;     // metadata keys one client may subscribe to
+  std::size_t list_max = 1000;                 // LIST replies before truncation
+  std::size_t monitor_entries = 100;           // nicks on one user's MONITOR list
+  std::size_t knock_interval_seconds = 60;     // one KNOCK per user per interval
+  std::size_t metadata_max_keys = 20;          // draft/metadata-3 keys per user and per channel
+  std::size_t metadata_max_subs = 50;          // metadata keys one client may subscribe to
   std::size_t metadata_max_value_bytes = 300;  // longest metadata value accepted
   std::size_t metadata_sync_members = 250;     // larger channels get 774 (sync later) on JOIN
-  std::size_t max_silence = 32;           // SILENCE masks per user (ISUPPORT SILENCE)
-  std::size_t multiline_max_bytes = 4096;  // draft/multiline: text per batch, line feeds included
-  std::size_t multiline_max_lines = 32;    // draft/multiline: PRIVMSG/NOTICE lines per batch
-  std::size_t redact_window = 900;         // seconds during which a message may be REDACTed
-  std::size_t redact_messages = 100;       // latest messages per target that REDACT can find
+  std::size_t max_silence = 32;                // SILENCE masks per user (ISUPPORT SILENCE)
+  std::size_t multiline_max_bytes = 4096;      // draft/multiline: text per batch, line feeds included
+  std::size_t multiline_max_lines = 32;        // draft/multiline: PRIVMSG/NOTICE lines per batch
+  std::size_t redact_window = 900;             // seconds during which a message may be REDACTed
+  std::size_t redact_messages = 100;           // latest messages per target that REDACT can find
 };
 
 // Token bucket per client: each command costs one token; tokens refill at `rate` per second
@@ -53,8 +53,8 @@ struct FloodControl {
 
 struct Timeouts {
   std::chrono::seconds registration{30};
-  std::chrono::seconds ping_interval{90};  // idle time before the server sends PING
-  std::chrono::seconds ping_timeout{60};   // unanswered PING before the client is dropped
+  std::chrono::seconds ping_interval{90};    // idle time before the server sends PING
+  std::chrono::seconds ping_timeout{60};     // unanswered PING before the client is dropped
   std::chrono::seconds multiline_batch{30};  // an open draft/multiline batch is discarded after this
 };
 
@@ -111,6 +111,9 @@ struct HistoryPolicy {
   // now has no modes, so this decides for it too). Off (the default): members only, as
   // draft/chathistory servers usually answer and the privacy rule asks.
   bool public_channels = false;
+  // History requests outstanding (submitted, not yet answered) at which senders start to be held
+  // until their messages are stored (Engine::history_backlogged); [history] queue.
+  std::size_t max_backlog = 10'000;
 };
 
 struct EngineConfig {
@@ -118,10 +121,10 @@ struct EngineConfig {
   std::string network_name = "Parley";
   std::string server_description = "Parley IRC server";
   std::string version = "parley-0.1.0";
-  std::string created = "";           // shown in RPL_CREATED; set at start-up
+  std::string created = "";  // shown in RPL_CREATED; set at start-up
   proto::Casemapping casemapping = proto::Casemapping::kRfc1459;
-  std::string password_hash;          // server password (PASS); empty = none
-  std::vector<std::string> motd;      // lines; empty = ERR_NOMOTD
+  std::string password_hash;      // server password (PASS); empty = none
+  std::vector<std::string> motd;  // lines; empty = ERR_NOMOTD
   std::vector<OperatorBlock> operators;
   std::vector<std::string> admin_info = {"Parley", "An IRC server", "admin@parley.local"};
   // Seeds the message-id generator (core/msgid.h). The app layer fills it from the OS; the

@@ -162,6 +162,10 @@ void Engine::receive(SessionId id, std::string_view line, TimePoint now) {
       quit(*u, "Excess Flood", "Too many commands while waiting for an answer");
     } else {
       u->defer_line(line);
+      if (!u->input_paused) {
+        u->input_paused = true;
+        sink_.pause_input(id, true);
+      }
     }
   } else {
     handle_line(*u, line);
@@ -184,6 +188,14 @@ void Engine::handle_line(User& u, std::string_view line) {
     reply(u, ERR_INPUTTOOLONG, {"Input line was too long"});
   } else if (parsed.error != proto::ParseError::kEmpty) {
     reply(u, ERR_UNKNOWNERROR, {"*", "Malformed message: " + std::string(proto::to_string(parsed.error))});
+  }
+}
+
+void Engine::handle_deferred(User& u) {
+  while (!u.quitting && !u.awaiting_answer && u.deferred_count() > 0) handle_line(u, u.take_deferred_line());
+  if (u.input_paused && !u.quitting && !u.awaiting_answer) {
+    u.input_paused = false;
+    sink_.pause_input(u.id, false);
   }
 }
 
@@ -223,9 +235,7 @@ void Engine::account_answer(RequestId id, AccountAnswer answer, TimePoint now) {
   if (u && !u->quitting) {
     if (pending.is_reply) u->awaiting_answer = false;
     reply_labeled(*u, std::move(pending.label), [&] { pending.then(*this, *u, answer); });
-    // The lines that arrived meanwhile, in order, until one of them asks for slow work again.
-    while (!u->quitting && !u->awaiting_answer && u->deferred_count() > 0)
-      handle_line(*u, u->take_deferred_line());
+    handle_deferred(*u);
   }
   end_call();
 }
@@ -254,8 +264,7 @@ void Engine::history_answer(RequestId id, HistoryAnswer answer, TimePoint now) {
   if (u && !u->quitting) {
     if (pending.is_reply) u->awaiting_answer = false;
     if (pending.then) reply_labeled(*u, std::move(pending.label), [&] { pending.then(*this, u, answer); });
-    while (!u->quitting && !u->awaiting_answer && u->deferred_count() > 0)
-      handle_line(*u, u->take_deferred_line());
+    handle_deferred(*u);
   }
   end_call();
 }

@@ -97,6 +97,16 @@ class Engine {
   void history_request(User* u, HistoryRequest request, HistoryContinuation then, bool is_reply = true);
   // Requests submitted and not yet answered (for tests and STATS).
   std::size_t pending_requests() const { return pending_.size() + history_pending_.size(); }
+  // Storage work is backed up: at least HistoryPolicy::max_backlog history requests are still to
+  // be answered. Senders are then held until their messages are stored (history_recording.h), so
+  // a slow disk slows those who send, never the delivery of what they sent.
+  bool history_backlogged() const { return history_pending_.size() >= config_.history.max_backlog; }
+  std::size_t history_backlog() const { return history_pending_.size(); }
+  HistoryStats history_stats() const { return history_.stats(); }
+  // Most lines a user may send while one of its requests is pending (User::awaiting_answer); one
+  // more is Excess Flood. The transport stops reading such a user (ReplySink::pause_input), so
+  // this only bounds what one read brought in, and flood control stops non-exempt users first.
+  static constexpr std::size_t kMaxDeferredLines = 1024;
   // The value CAP LS 302 shows for a capability (some follow the configuration, such as the
   // draft/metadata-3 and draft/multiline limits); empty: none.
   std::string_view cap_value(Cap c) const { return cap_values_[static_cast<std::size_t>(c)]; }
@@ -151,7 +161,10 @@ class Engine {
   void reply_labeled(User& u, std::string label, const std::function<void()>& fn);
 
   // A fresh message id (core/msgid.h) and a fresh batch reference (unique on this server).
-  std::string new_msgid() { return msgids_.next(); }
+  std::string new_msgid() {
+    return msgids_.next(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now_.time_since_epoch()).count());
+  }
   std::string new_batch_ref() { return std::to_string(++batch_counter_); }
   // 32 characters of unguessable text for a SCRAM server nonce: 24 bytes from OpenSSL's CSPRNG
   // (crypto::random_bytes), never from the message-id generator, whose output everyone sees.
@@ -241,10 +254,11 @@ class Engine {
   void announce_offline(const std::string& folded, std::string_view nick);
 
  private:
-  // Most lines a user may send while one of its requests is pending (User::awaiting_answer).
-  static constexpr std::size_t kMaxDeferredLines = 64;
   // One line, flood control already applied: parse and dispatch, or answer the parse error.
   void handle_line(User& u, std::string_view line);
+  // After an answer to `u`'s request: the lines that arrived meanwhile, in order, until one of
+  // them asks for slow work again; then input resumes if nothing is left waiting.
+  void handle_deferred(User& u);
   void dispatch(User& u, const proto::Message& msg);
   void dispatch_command(User& u, const proto::Message& msg);
   void deliver_now(User& to, const SharedLine& line) {

@@ -174,6 +174,10 @@ struct HistoryRequest {
   RegisteredChannel channel;
 };
 
+// HistoryAnswer::detail of a request the backend refused because too much work was queued
+// (the engine tells a sender "the history queue is full" rather than "unavailable").
+inline constexpr std::string_view kHistoryQueueFull = "history queue full";
+
 struct HistoryAnswer {
   enum class Outcome : std::uint8_t { kOk, kNotFound, kFailed };
   Outcome outcome = Outcome::kFailed;
@@ -183,12 +187,30 @@ struct HistoryAnswer {
   std::string detail;  // why it failed, for the log only
 };
 
+// What the storage backend has done, for STATS H. Latencies are of group commits, in
+// microseconds, over the backend's recent commits.
+struct HistoryStats {
+  std::size_t queue_depth = 0;        // requests waiting now
+  std::uint64_t commits = 0;          // successful group commits
+  std::uint64_t entries_written = 0;  // durable entries in them
+  std::uint64_t failed_commits = 0;
+  std::uint64_t failed_entries = 0;  // durable appends answered kFailed by a failed commit
+  std::uint64_t rejected = 0;        // requests refused because the queue was full
+  std::uint64_t expired = 0;         // entries deleted by retention
+  bool failing = false;              // the last commit failed
+  std::int64_t last_commit_us = 0;
+  std::int64_t commit_p50_us = 0;
+  std::int64_t commit_p99_us = 0;
+};
+
 // Where the engine sends history work. Implementations must never call back into the engine from
 // inside submit(): answers arrive later, through Engine::history_answer, in submission order.
 class HistoryBackend {
  public:
   virtual ~HistoryBackend() = default;
   virtual void submit(RequestId id, HistoryRequest request) = 0;
+  // A snapshot of what it has done (any thread may ask).
+  virtual HistoryStats stats() const = 0;
 };
 
 }  // namespace parley::core

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "core/channel.h"
 #include "core/engine.h"
@@ -13,14 +14,20 @@ namespace parley::core {
 struct MessageLog::Held {
   std::string command;
   std::vector<SharedLine> echoes;
-  std::vector<std::string> failed;  // targets whose durable append failed, in order
+  // Targets whose durable append failed, in order, with why (failure_reason()).
+  std::vector<std::pair<std::string, std::string_view>> failed;
 };
 
 namespace {
 
-void note_not_stored(Engine& e, User& u, std::string_view command, std::string_view target) {
-  e.fail(u, command, "MESSAGE_ERROR",
-         {target, "Message not stored in history: the history store is unavailable"});
+void note_not_stored(Engine& e, User& u, std::string_view command, std::string_view target,
+                     std::string_view why) {
+  e.fail(u, command, "MESSAGE_ERROR", {target, "Message not stored in history: " + std::string(why)});
+}
+
+// Why an append failed, for its sender.
+std::string_view failure_reason(const HistoryAnswer& a) {
+  return a.detail == kHistoryQueueFull ? "the history queue is full" : "the history store is unavailable";
 }
 
 void remember_ephemeral(User& u, const std::string& key) {
@@ -33,7 +40,8 @@ void remember_ephemeral(User& u, const std::string& key) {
 MessageLog::MessageLog(Engine& e, User& sender)
     : e_(e),
       u_(sender),
-      hold_(e.config().history.enabled && (sender.caps.has(Cap::kEchoMessage) || e.labeled_for(sender))) {}
+      hold_(e.config().history.enabled &&
+            (sender.caps.has(Cap::kEchoMessage) || e.labeled_for(sender) || e.history_backlogged())) {}
 
 MessageLog::~MessageLog() { finish(); }
 
@@ -106,7 +114,8 @@ void MessageLog::finish() {
       e_.history_request(
           &u_, std::move(r),
           [target, command = command_](Engine& e, User* u, const HistoryAnswer& a) {
-            if (a.outcome == HistoryAnswer::Outcome::kFailed) note_not_stored(e, *u, command, target);
+            if (a.outcome == HistoryAnswer::Outcome::kFailed)
+              note_not_stored(e, *u, command, target, failure_reason(a));
           },
           false);
       continue;
@@ -115,10 +124,11 @@ void MessageLog::finish() {
     e_.history_request(
         &u_, std::move(r),
         [held = held_, target, last](Engine& e, User* u, const HistoryAnswer& a) {
-          if (a.outcome == HistoryAnswer::Outcome::kFailed) held->failed.push_back(target);
+          if (a.outcome == HistoryAnswer::Outcome::kFailed)
+            held->failed.emplace_back(target, failure_reason(a));
           if (!last) return;
           for (const SharedLine& line : held->echoes) e.send(*u, line);
-          for (const std::string& t : held->failed) note_not_stored(e, *u, held->command, t);
+          for (const auto& [t, why] : held->failed) note_not_stored(e, *u, held->command, t, why);
         },
         /*is_reply=*/last);
   }

@@ -15,9 +15,10 @@
 // its labeled-response reply (ACK or echo) wait for the answer to the message's durable append,
 // so that an echo the client saw means the message is stored. The sender's later lines wait too
 // (Engine::history_request with is_reply). A sender with neither echo-message nor a label is not
-// held. If the append fails, the echo still comes (the others did get the message), followed by
-// "FAIL <command> MESSAGE_ERROR <target> :Message not stored in history: ...". Ephemeral appends
-// never hold anything.
+// held, unless storage is backed up (Engine::history_backlogged): then every sender is held until
+// its message is stored, so a slow disk slows senders instead of growing the queue or refusing. If the append
+// fails, the echo still comes (the others did get the message), followed by "FAIL <command> MESSAGE_ERROR
+// <target> :Message not stored in history: ...". Ephemeral appends never hold anything.
 //
 // Thread: the engine's. A MessageLog lives for one command of one user.
 #pragma once

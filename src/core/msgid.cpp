@@ -15,7 +15,17 @@ std::uint64_t splitmix(std::uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+// base64url's characters in ASCII order, so that comparing ids compares the numbers they encode.
+constexpr char kAlphabet[] = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+
+// 11 characters, most significant first: 66 bits of room, so the first carries 4 bits.
+// Straight-line shifts, no branches: this runs once per message sent.
+void encode(std::uint64_t x, char* out) {
+  for (int i = 10; i >= 0; --i) {
+    out[i] = kAlphabet[x & 63];
+    x >>= 6;
+  }
+}
 
 }  // namespace
 
@@ -41,23 +51,21 @@ std::uint64_t MsgIdGenerator::next64() {  // xoshiro256**
   return result;
 }
 
-void MsgIdGenerator::next(char* out) {
-  // 11 characters per 64-bit half: 66 bits of room, so the first character of each half carries
-  // 4 bits and the id 128 random bits in 22 characters. Straight-line shifts, no branches: this
-  // runs once per message sent.
-  std::uint64_t halves[2] = {next64(), next64()};
-  for (int h = 0; h < 2; ++h) {
-    std::uint64_t x = halves[h];
-    for (int i = 10; i >= 0; --i) {
-      out[h * 11 + i] = kAlphabet[x & 63];
-      x >>= 6;
-    }
-  }
+void MsgIdGenerator::next(std::int64_t now_ms, char* out) {
+  // 48 bits of milliseconds last until the year 10889; a clock before 1970 counts as 0.
+  const std::uint64_t ms =
+      now_ms > 0 ? static_cast<std::uint64_t>(now_ms) & ((std::uint64_t{1} << 48) - 1) : 0;
+  const std::uint64_t at_ms = ms << 16;
+  // Later than the last id: this millisecond's first, or the next sequence number (which carries
+  // into the time part after 65,536 ids in one millisecond, or while the clock is behind).
+  last_ = at_ms > last_ ? at_ms : last_ + 1;
+  encode(last_, out);
+  encode(next64(), out + 11);
 }
 
-std::string MsgIdGenerator::next() {
+std::string MsgIdGenerator::next(std::int64_t now_ms) {
   std::string out(kLength, '\0');
-  next(out.data());
+  next(now_ms, out.data());
   return out;
 }
 

@@ -1,12 +1,19 @@
-// Message ids (IRCv3 message-ids): 128 random bits per message, written as 22 characters of
-// base64url (11 per 64-bit half). They are unique network-wide and stable, so history and redaction can
-// refer to a message by them.
+// Message ids (IRCv3 message-ids): 22 characters of base64url, 11 for each of two 64-bit halves.
+// The first half is the server time in milliseconds (48 bits) and a 16-bit sequence number within
+// that millisecond; the second is 64 random bits. They are unique network-wide and stable, so
+// history and redaction can refer to a message by them.
 //
-// The engine reads no entropy source itself: the app layer seeds the generator from the
-// operating system at start-up (EngineConfig::msgid_seed); tests use a fixed seed and get
-// repeatable ids. xoshiro256** is not a cryptographic generator, but ids only need to be unique
-// and unguessable enough not to collide: 256 bits of seed from the OS make a collision between
-// servers as unlikely as between truly random 128-bit values.
+// Ordered: the alphabet is in ASCII order, so one server's ids sort (as byte strings) in the order
+// they were issued, also when the clock steps back (the time part then stays where it was and the
+// sequence goes on). That is for the database: the history table's msgid index grows at its end
+// instead of at a random leaf for every message, which keeps a group commit's writes small
+// (docs/storage.md "Measured cost"). Within one server the first half alone is unique; the random
+// half keeps ids of different servers apart.
+//
+// The engine reads no entropy source or clock itself: the app layer seeds the generator from the
+// operating system at start-up (EngineConfig::msgid_seed) and the engine passes its `now`; tests
+// use a fixed seed and time and get repeatable ids. xoshiro256** is not a cryptographic
+// generator, but ids need only be unique, not secret: they are sent to everyone.
 #pragma once
 
 #include <array>
@@ -17,15 +24,17 @@ namespace parley::core {
 
 class MsgIdGenerator {
  public:
-  static constexpr std::size_t kLength = 22;  // ceil(128 / 6)
+  static constexpr std::size_t kLength = 22;  // 2 x 11 characters of 6 bits
 
   explicit MsgIdGenerator(const std::array<std::uint64_t, 4>& seed);
-  std::string next();
-  void next(char* out);  // writes kLength characters
+  // An id for a message sent at `now_ms` (milliseconds since the Unix epoch).
+  std::string next(std::int64_t now_ms);
+  void next(std::int64_t now_ms, char* out);  // writes kLength characters
 
  private:
   std::uint64_t next64();
   std::array<std::uint64_t, 4> s_;
+  std::uint64_t last_ = 0;  // the first half of the last id: (ms << 16) | sequence
 };
 
 }  // namespace parley::core

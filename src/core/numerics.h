@@ -18,6 +18,7 @@ inline constexpr std::string_view RPL_ENDOFSTATS = "219";
 inline constexpr std::string_view RPL_UMODEIS = "221";
 inline constexpr std::string_view RPL_STATSUPTIME = "242";
 inline constexpr std::string_view RPL_STATSOLINE = "243";
+inline constexpr std::string_view RPL_STATSDEBUG = "249";  // free-form STATS lines (InspIRCd's use)
 inline constexpr std::string_view RPL_LUSERCLIENT = "251";
 inline constexpr std::string_view RPL_LUSEROP = "252";
 inline constexpr std::string_view RPL_LUSERUNKNOWN = "253";

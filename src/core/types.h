@@ -30,15 +30,20 @@ class ReplySink {
   // Flush what is queued for `who`, then close the connection. The engine has already
   // forgotten the session when it calls this; it will not mention `who` again.
   virtual void close(SessionId who, std::string_view reason) = 0;
+  // Stop (`paused`) or resume reading `who`'s input. The engine pauses a session whose lines it
+  // has to defer (a request of its is pending) and resumes it once they are handled, so a client
+  // that keeps sending is slowed by TCP instead of filling the server's memory. A transport that
+  // cannot pause may ignore it: the engine still bounds what it defers.
+  virtual void pause_input(SessionId /*who*/, bool /*paused*/) {}
 };
 
 // Facts the transport knows about a new connection.
 struct ConnectionInfo {
-  std::string ip;          // textual address, e.g. "127.0.0.1" or "::1"
-  std::uint16_t port = 0;  // remote port
-  bool exempt = false;     // on the operator's exempt list: no flood or per-IP limits
+  std::string ip;              // textual address, e.g. "127.0.0.1" or "::1"
+  std::uint16_t port = 0;      // remote port
+  bool exempt = false;         // on the operator's exempt list: no flood or per-IP limits
   bool per_ip_exempt = false;  // not counted against the per-IP limit (loopback by default)
-  bool secure = false;     // TLS: the handshake follows; Engine::tls_established() reports it
+  bool secure = false;         // TLS: the handshake follows; Engine::tls_established() reports it
 };
 
 }  // namespace parley::core

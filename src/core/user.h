@@ -35,26 +35,27 @@ struct User {
   std::string nick_folded;  // key in the engine's nick index
   std::string username;     // from USER, prefixed with '~' (no ident lookup)
   std::string realname;
-  std::string host;         // shown host: the IP (no reverse DNS on the engine thread) or CHGHOST's
-  std::string address;      // the IP as connected, whatever CHGHOST did to host; see ip()
+  std::string host;     // shown host: the IP (no reverse DNS on the engine thread) or CHGHOST's
+  std::string address;  // the IP as connected, whatever CHGHOST did to host; see ip()
   // The IP's cloak (core/cloak.h) when cloaks are enabled, else empty. `host` starts as this and
   // may change (account host, CHGHOST); bans keep matching it, the displayed host and the IP.
   std::string cloak;
-  std::string away;         // empty when present
+  std::string away;  // empty when present
 
   bool registered = false;
   bool user_received = false;
-  bool cap_negotiating = false;  // CAP LS/REQ seen, CAP END not yet
-  bool invisible = false;        // +i
-  bool bot = false;              // +B (IRCv3 bot-mode)
-  bool wallops = false;          // +w: receives WALLOPS
-  bool exempt = false;           // no flood/per-IP limits
-  bool secure = false;           // connected over TLS
+  bool cap_negotiating = false;    // CAP LS/REQ seen, CAP END not yet
+  bool invisible = false;          // +i
+  bool bot = false;                // +B (IRCv3 bot-mode)
+  bool wallops = false;            // +w: receives WALLOPS
+  bool exempt = false;             // no flood/per-IP limits
+  bool secure = false;             // connected over TLS
   bool password_checking = false;  // server password (PASS) submitted for checking, no answer yet
   bool password_ok = false;        // server password checked and right
   // A request for slow work is pending (Engine::request): this user's further lines wait, in
   // order, until its answer has been handled, so replies keep the order of the commands.
   bool awaiting_answer = false;
+  bool input_paused = false;      // the transport was asked to stop reading (ReplySink::pause_input)
   std::uint16_t cap_version = 0;  // 302 after CAP LS 302
 
   TimePoint connected_at{};
@@ -66,8 +67,8 @@ struct User {
   TimePoint flood_at{};
 
   std::string prefix_;
-  std::vector<Channel*> channels;  // memberships, in join order
-  std::uint64_t visit_mark = 0;    // Engine-private: de-duplicates fan-out to common channels
+  std::vector<Channel*> channels;                // memberships, in join order
+  std::uint64_t visit_mark = 0;                  // Engine-private: de-duplicates fan-out to common channels
   std::unique_ptr<MultilineBatch> multiline;     // only while a draft/multiline batch is open
   std::unique_ptr<RecentMessages> sent_private;  // private messages sent recently, for REDACT
   std::unique_ptr<SaslSession> sasl;             // only while a SASL exchange runs
@@ -80,7 +81,9 @@ struct User {
   std::string enforce_nick;
 
   // Rarely set fields live in an extension allocated on first use, so an idle user stays small.
-  const std::string& oper_name() const { return extra_ ? extra_->oper_name : empty_string(); }  // empty: not an oper
+  const std::string& oper_name() const {
+    return extra_ ? extra_->oper_name : empty_string();
+  }  // empty: not an oper
   const std::string& pending_password() const { return extra_ ? extra_->pending_password : empty_string(); }
   void set_oper_name(std::string name) { set(&Extra::oper_name, std::move(name)); }
   void set_pending_password(std::string password) { set(&Extra::pending_password, std::move(password)); }

@@ -92,13 +92,13 @@ void Connection::on_ready(std::uint32_t events) {
   if (handshaking_) {
     if (write_blocked_) {
       write_blocked_ = false;
-      loop_.want_writable(*this, false);
+      loop_.update_interest(*this);
     }
     return handshake();
   }
   if ((events & EPOLLOUT) && write_blocked_) {
     write_blocked_ = false;
-    loop_.want_writable(*this, false);
+    loop_.update_interest(*this);
     if (read_wants_write_) {
       read_wants_write_ = false;
       read_once();
@@ -107,7 +107,7 @@ void Connection::on_ready(std::uint32_t events) {
     flush();
     if (state_ == State::kClosed) return;
   }
-  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_once();
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_once();
 }
 
 // One step of the server handshake; called whenever the socket is ready while it runs. A peer
@@ -241,6 +241,14 @@ void Connection::close_after_flush() {
 
 void Connection::close() { fail(End::kByServer); }
 
+void Connection::pause_input(bool paused) {
+  if (paused == input_paused_ || state_ == State::kClosed) return;
+  input_paused_ = paused;
+  loop_.update_interest(*this);
+  // Decrypted input OpenSSL holds is invisible to epoll; look at it again.
+  if (!paused && ssl_ && !handshaking_) loop_.want_reread(shared_from_this());
+}
+
 void Connection::trim() {
   busy_ = false;
   if (head_ == queue_.size() && queue_.capacity() > kKeepQueueCapacity) {
@@ -367,7 +375,7 @@ void Connection::consume(std::size_t written) {
 // on_ready() with EPOLLOUT), then continue flushing.
 void Connection::wait_writable() {
   write_blocked_ = true;
-  loop_.want_writable(*this, true);
+  loop_.update_interest(*this);
 }
 
 void Connection::begin_draining() {

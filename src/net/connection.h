@@ -111,6 +111,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close_after_flush();
   // Drops the queue and closes now.
   void close();
+  // Stops (true) or resumes (false) reading from the peer. While paused its input waits in the
+  // socket (TCP then slows the peer down) or, over TLS, in OpenSSL; output still flows, and a
+  // hang-up is still noticed (what the peer sent before it is read then).
+  void pause_input(bool paused);
   // Returns the memory of an empty send queue (a drained queue keeps its capacity for the next
   // turn). Call now and then, e.g. once a second.
   void trim();
@@ -178,6 +182,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   End end_ = End::kNone;
   bool flush_pending_ = false;  // on the Loop's pending list
   bool write_blocked_ = false;  // waiting for writability
+  bool input_paused_ = false;   // pause_input(): not watching for input
   bool started_ = false;
   bool busy_ = false;  // the last flush emptied a queue of more than a few lines
   bool tls_ = false;

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <cstdint>
 #include <system_error>
 #include <utility>
 
@@ -47,10 +48,14 @@ int Loop::watch(std::shared_ptr<Connection> c) {
   return 0;
 }
 
-void Loop::want_writable(Connection& c, bool on) {
+void Loop::update_interest(Connection& c) {
   if (c.open_index_ == Connection::kNotOpen) return;
   epoll_event event{};
-  event.events = on ? EPOLLIN | EPOLLOUT : EPOLLIN;
+  // Paused: only the peer's hang-up (EPOLLRDHUP; EPOLLHUP/ERR always come), so a client that
+  // leaves meanwhile is still read to its end and closed.
+  std::uint32_t events = c.input_paused_ ? EPOLLRDHUP : EPOLLIN;
+  if (c.write_blocked_) events |= EPOLLOUT;
+  event.events = events;
   event.data.ptr = &c;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd_, &event);
 }
@@ -115,7 +120,7 @@ void Loop::poll() {
   if (!rereads_.empty()) {
     rereading_.swap(rereads_);
     for (auto& c : rereading_) {
-      if (c->state_ != Connection::State::kClosed) c->read_once();
+      if (c->state_ != Connection::State::kClosed && !c->input_paused_) c->read_once();
     }
     rereading_.clear();
   }

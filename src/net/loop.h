@@ -85,8 +85,9 @@ class Loop {
   // Holds c until it ends and registers its descriptor for input. Returns 0, or the errno for
   // which the descriptor could not be registered (the caller then ends c).
   int watch(std::shared_ptr<Connection> c);
-  // Adds or removes interest in writability (a connection whose socket buffer is full).
-  void want_writable(Connection& c, bool on);
+  // Brings the descriptor's epoll interest in line with the connection: writability while its
+  // socket buffer is full (write_blocked_), input unless it is paused (input_paused_).
+  void update_interest(Connection& c);
   // Unregisters c if it is held (call before closing its descriptor) and schedules its
   // on_closed().
   void end(Connection& c);

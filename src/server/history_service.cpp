@@ -126,7 +126,7 @@ void HistoryService::process(std::vector<Item>& batch) {
   answers.reserve(batch.size());
   for (Item& item : batch) {
     if (!item.request) {
-      answers.emplace_back(item.id, answer(Outcome::kFailed, "history queue full"));
+      answers.emplace_back(item.id, answer(Outcome::kFailed, std::string(core::kHistoryQueueFull)));
     } else if (is_durable_append(*item.request)) {
       answers.emplace_back(item.id, committed.is_ok() ? answer(Outcome::kOk)
                                                       : answer(Outcome::kFailed, committed.to_string()));

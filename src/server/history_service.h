@@ -15,8 +15,10 @@
 // first failure is logged once as an error, repeats at most once a minute, the recovery once.
 //
 // Bounded: at most `max_queue` requests wait (those the thread is running do not count). A request
-// submitted beyond that is not run: it is answered kFailed ("history queue full") in its turn, so
-// the engine's thread never blocks and answers stay in submission order.
+// submitted beyond that is not run: it is answered kFailed (core::kHistoryQueueFull) in its turn,
+// so the engine's thread never blocks and answers stay in submission order. This is the last
+// resort: the engine holds senders long before (core::Engine::history_backlogged), so a slow disk
+// slows senders down rather than losing what they sent.
 //
 // Retention: every `expire_interval` the thread deletes what `retention` no longer keeps, from both
 // stores, in steps of at most kExpireStep rows (short transactions between commits).
@@ -44,28 +46,16 @@
 namespace parley::server {
 
 struct HistoryServiceOptions {
-  std::size_t max_queue = 10'000;  // requests waiting for the storage thread
+  std::size_t max_queue = 20'000;  // requests waiting for the storage thread
   std::chrono::milliseconds expire_interval{60'000};
   store::RetentionPolicy retention;
   // Wall-clock milliseconds since the Unix epoch, for retention; tests give a fake one.
   std::function<std::int64_t()> now_ms;
 };
 
-// What the storage thread has done, for STATS and monitoring. Latencies are of append_history()
-// calls (one per group commit), in microseconds, over the last kLatencyWindow commits.
-struct HistoryMetrics {
-  std::size_t queue_depth = 0;        // requests waiting now
-  std::uint64_t commits = 0;          // successful group commits
-  std::uint64_t entries_written = 0;  // durable entries in them
-  std::uint64_t failed_commits = 0;
-  std::uint64_t failed_entries = 0;  // durable appends answered kFailed by a failed commit
-  std::uint64_t rejected = 0;        // requests refused because the queue was full
-  std::uint64_t expired = 0;         // entries deleted by retention
-  bool failing = false;              // the last commit failed
-  std::int64_t last_commit_us = 0;
-  std::int64_t commit_p50_us = 0;
-  std::int64_t commit_p99_us = 0;
-};
+// What the storage thread has done (core/history.h), for STATS H and monitoring; latencies over
+// the last kLatencyWindow commits.
+using HistoryMetrics = core::HistoryStats;
 
 class HistoryService final : public core::HistoryBackend {
  public:
@@ -83,6 +73,7 @@ class HistoryService final : public core::HistoryBackend {
 
   void submit(core::RequestId id, core::HistoryRequest request) override;
   HistoryMetrics metrics() const;
+  core::HistoryStats stats() const override { return metrics(); }
 
  private:
   struct Item {

@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <limits>
 #include <utility>
 
 #include "net/endpoint.h"
@@ -15,9 +17,14 @@ constexpr std::chrono::seconds kTickInterval{1};
 // How long a graceful shutdown waits for clients to take their ERROR line and close.
 constexpr std::chrono::seconds kShutdownGrace{4};
 
-HistoryServiceOptions history_service_options(const HistoryOptions& history) {
+HistoryServiceOptions history_service_options(const ServerOptions& options) {
+  const HistoryOptions& history = options.history;
   HistoryServiceOptions o;
-  o.max_queue = history.queue;
+  // The engine holds senders from max_backlog requests on (core::Engine::history_backlogged), so
+  // only work nobody can be held for (events of users leaving, reads, one message per sender
+  // already under way) goes past it; the storage thread refuses beyond twice that, a last resort.
+  const std::size_t backlog = options.engine.history.max_backlog;
+  o.max_queue = std::min(backlog, std::numeric_limits<std::size_t>::max() / 2) * 2;
   o.expire_interval = history.expire_interval;
   o.retention = history.retention;
   return o;
@@ -30,7 +37,7 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
                 [this](core::RequestId id, core::AccountAnswer answer) {
                   engine_.account_answer(id, std::move(answer), core::Clock::now());
                 }),
-      history_(io_, store, ephemeral_history_, history_service_options(options_.history),
+      history_(io_, store, ephemeral_history_, history_service_options(options_),
                [this](core::RequestId id, core::HistoryAnswer answer) {
                  engine_.history_answer(id, std::move(answer), core::Clock::now());
                }),
@@ -150,6 +157,10 @@ void IrcServer::send(core::SessionId to, const core::SharedLine& line) {
   } else {
     s->connection->send(line);
   }
+}
+
+void IrcServer::pause_input(core::SessionId who, bool paused) {
+  if (Session* s = find_session(who)) s->connection->pause_input(paused);
 }
 
 void IrcServer::send_frames(core::SessionId to, const core::SharedLine& frames) {

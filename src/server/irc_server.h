@@ -110,6 +110,7 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
 
   // core::ReplySink
   void send(core::SessionId to, const core::SharedLine& line) override;
+  void pause_input(core::SessionId who, bool paused) override;
   void close(core::SessionId who, std::string_view reason) override;
   // net::ConnectionObserver
   void on_data(net::Connection& c, std::string_view bytes) override;

@@ -35,11 +35,9 @@ struct TlsOptions {
 };
 
 // Where history goes and how long it stays (docs/operations.md "[history]"). Whether the engine
-// records history and how much one CHATHISTORY may ask for are engine settings.
+// records history, how much one CHATHISTORY may ask for and the backlog at which senders are held
+// ([history] queue, core::HistoryPolicy::max_backlog) are engine settings.
 struct HistoryOptions {
-  // Requests waiting for the storage thread; past it a message is answered FAIL at once
-  // (server/history_service.h).
-  std::size_t queue = 10'000;
   // How often expired history is deleted.
   std::chrono::milliseconds expire_interval{60'000};
   // Server-wide bounds and per-channel ones (keys: folded channel names). Default: 90 days.

@@ -11,6 +11,8 @@ namespace parley::store {
 struct SqliteStore::HistoryStatements {
   sqlite3_stmt* insert_entry = nullptr;
   sqlite3_stmt* insert_conversation = nullptr;
+  sqlite3_stmt* last_id = nullptr;
+  sqlite3_stmt* index_text = nullptr;
   sqlite3_stmt* find_msgid = nullptr;
   sqlite3_stmt* range_oldest = nullptr;
   sqlite3_stmt* range_newest = nullptr;
@@ -40,6 +42,8 @@ struct SqliteStore::HistoryStatements {
   ~HistoryStatements() {
     for (sqlite3_stmt* s : {insert_entry,
                             insert_conversation,
+                            last_id,
+                            index_text,
                             find_msgid,
                             range_oldest,
                             range_newest,

@@ -99,6 +99,11 @@ Status SqliteStore::prepare_history() {
            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (msgid) DO NOTHING"},
       {&h.insert_conversation,
        "INSERT OR IGNORE INTO conversations (account_folded, target) VALUES (?1, ?2)"},
+      {&h.last_id, "SELECT coalesce(max(id), 0) FROM history"},
+      // Rows get ids above every existing one (INTEGER PRIMARY KEY, none ever updated), so those
+      // above the last id before a batch are exactly the batch's.
+      {&h.index_text,
+       "INSERT INTO history_text (rowid, text) SELECT id, text FROM history WHERE id > ?1 AND text <> ''"},
       {&h.find_msgid, "SELECT target, time_ms, id FROM history WHERE msgid = ?1"},
       {&h.range_oldest, range_sql(false)},
       {&h.range_newest, range_sql(true)},
@@ -187,11 +192,22 @@ Status SqliteStore::append_history(const std::vector<core::HistoryEntry>& entrie
   }
   if (entries.empty()) return Status::ok();
   std::lock_guard lock(mutex_);
-  // One transaction for the whole batch: the group commit.
+  // One transaction for the whole batch: the group commit. The batch's texts go into the SEARCH
+  // index in one statement at its end, in the same transaction.
   return transaction(true, "append history", [&]() -> Status {
+    std::int64_t before = 0;
+    {
+      Use last(history_->last_id);
+      if (int rc = sqlite3_step(*last); rc != SQLITE_ROW) return error(rc, "find the last history id");
+      before = sqlite3_column_int64(*last, 0);
+    }
     for (const auto& entry : entries) {
       if (Status s = insert_entry(entry); !s.is_ok()) return s;
     }
+    Use index(history_->index_text);
+    int rc = sqlite3_bind_int64(*index, 1, before);
+    if (rc == SQLITE_OK) rc = sqlite3_step(*index);
+    if (rc != SQLITE_DONE) return error(rc, "index history text");
     return Status::ok();
   });
 }

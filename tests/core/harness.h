@@ -156,6 +156,19 @@ class RecordingSink final : public ReplySink {
     closed_[who] = std::string(reason);
   }
 
+  void pause_input(SessionId who, bool paused) override {
+    if (closed_.count(who)) violations_.push_back("session " + std::to_string(who) + " paused after close");
+    if (paused_[who] == paused)
+      violations_.push_back("session " + std::to_string(who) +
+                            (paused ? " paused twice" : " resumed unpaused"));
+    paused_[who] = paused;
+  }
+  // Whether the engine has asked the transport to stop reading `id` (and not resumed it since).
+  bool input_paused(SessionId id) const {
+    auto it = paused_.find(id);
+    return it != paused_.end() && it->second;
+  }
+
   std::vector<std::string>& lines(SessionId id) { return lines_[id]; }
   const std::vector<SharedLine>& deliveries(SessionId id) { return deliveries_[id]; }
   void clear(SessionId id) {
@@ -178,6 +191,7 @@ class RecordingSink final : public ReplySink {
   std::map<SessionId, std::vector<std::string>> lines_;
   std::map<SessionId, std::vector<SharedLine>> deliveries_;
   std::map<SessionId, std::string> closed_;
+  std::map<SessionId, bool> paused_;
   std::vector<std::string> violations_;
 };
 
@@ -336,8 +350,14 @@ class FakeHistoryBackend final : public HistoryBackend {
     }
     return store::execute_history(request, durable, memory);
   }
+  HistoryStats stats() const override {
+    HistoryStats now = reported;
+    now.queue_depth = queue.size();
+    return now;
+  }
   Mode mode = Mode::kAnswerAfterEachCall;
   std::deque<std::pair<RequestId, HistoryRequest>> queue;
+  HistoryStats reported;  // what stats() says, but for queue_depth (the queue's real size)
   bool fail_all = false;  // every answer kFailed (the disk is full); the stores are not touched
   int submitted = 0;
   store::MemoryStore durable;  // what the database would hold; tests may seed or inspect it

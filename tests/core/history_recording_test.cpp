@@ -218,9 +218,10 @@ TEST(HistoryRecording, ChannelEventsAreRecordedWithTheMsgidMembersSaw) {
     events.push_back(r.entry.source.substr(0, r.entry.source.find('!')) + " " + r.entry.command + " " +
                      r.entry.params);
   }
-  EXPECT_THAT(events, ::testing::ElementsAre("bob JOIN #c", "alice TOPIC #c :new topic", "alice MODE #c +v bob",
-                                             "bob NICK robert", "alice KICK #c robert :out", "robert JOIN #c",
-                                             "robert PART #c :bye", "robert JOIN #c", "robert QUIT :Quit: done"));
+  EXPECT_THAT(events,
+              ::testing::ElementsAre("bob JOIN #c", "alice TOPIC #c :new topic", "alice MODE #c +v bob",
+                                     "bob NICK robert", "alice KICK #c robert :out", "robert JOIN #c",
+                                     "robert PART #c :bye", "robert JOIN #c", "robert QUIT :Quit: done"));
   ASSERT_GE(appends.size(), 2u);
   EXPECT_FALSE(join_id.empty());
   EXPECT_EQ(appends[0].entry.msgid, join_id);
@@ -282,6 +283,51 @@ TEST(HeldEcho, SenderWithoutEchoOrLabelDoesNotWaitButLearnsOfAFailure) {
   ASSERT_TRUE(h.answer_history_next(failed()));
   EXPECT_THAT(h.lines(ids[0]), AreLines(":parley.local FAIL PRIVMSG MESSAGE_ERROR #c :Message not stored in "
                                         "history: the history store is unavailable"));
+}
+
+TEST(HeldEcho, BackloggedStoreHoldsEverySenderUntilItsMessageIsStoredNothingIsRefused) {
+  EngineHarness h;
+  h.config.history.max_backlog = 2;
+  auto ids = h.channel_with("#c", {"alice", "bob"});
+  h.history.mode = FakeHistoryBackend::Mode::kManual;
+  h.send(ids[0], "PRIVMSG #c :one");    // 0 outstanding: not held
+  h.send(ids[0], "PRIVMSG #c :two");    // 1 outstanding: not held
+  h.send(ids[0], "PRIVMSG #c :three");  // 2 outstanding: delivered, and alice waits for it
+  EXPECT_EQ(h.replies(ids[1], "PRIVMSG").size(), 3u);
+  EXPECT_FALSE(h.sink.input_paused(ids[0]));
+  h.send(ids[0], "PRIVMSG #c :four");  // waits, and so does alice's connection
+  EXPECT_EQ(h.replies(ids[1], "PRIVMSG").size(), 3u);
+  EXPECT_TRUE(h.sink.input_paused(ids[0]));
+  ASSERT_TRUE(h.answer_history_next());
+  ASSERT_TRUE(h.answer_history_next());
+  EXPECT_EQ(h.replies(ids[1], "PRIVMSG").size(), 3u);  // "three" is not stored yet
+  ASSERT_TRUE(h.answer_history_next());
+  EXPECT_EQ(h.replies(ids[1], "PRIVMSG").size(), 4u);
+  EXPECT_FALSE(h.sink.input_paused(ids[0]));
+  while (h.answer_history_next()) {
+  }
+  EXPECT_THAT(h.lines(ids[0]), IsEmpty());  // no FAIL: everything was stored
+  HistoryQuery all;
+  all.target = "#c";
+  all.from.kind = HistoryRef::Kind::kLatest;
+  all.limit = 10;
+  auto stored = h.history.durable.query_history(all);
+  ASSERT_TRUE(stored.is_ok());
+  EXPECT_EQ(stored.value().size(), 4u);
+}
+
+TEST(HeldEcho, RefusedForAFullQueueTheSenderIsToldSo) {
+  EngineHarness h;
+  auto ids = h.channel_with_caps("#c", {{"alice", kEcho}, {"bob", {}}});
+  h.history.mode = FakeHistoryBackend::Mode::kManual;
+  h.send(ids[0], "PRIVMSG #c :hi");
+  HistoryAnswer full;
+  full.outcome = HistoryAnswer::Outcome::kFailed;
+  full.detail = std::string(kHistoryQueueFull);
+  ASSERT_TRUE(h.answer_history_next(full));
+  EXPECT_TRUE(h.has_line(
+      ids[0], "FAIL PRIVMSG MESSAGE_ERROR #c :Message not stored in history: the history queue is full"))
+      << h.dump(ids[0]);
 }
 
 TEST(HeldEcho, LabeledMessageIsAcknowledgedOnlyWhenStored) {

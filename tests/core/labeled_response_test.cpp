@@ -28,33 +28,55 @@ std::string tag_value(const std::string& line, const std::string& key) {
 
 // ---- message ids ------------------------------------------------------------------------------
 
+constexpr std::int64_t kSomeMillis = 1767323045678;  // 2026-01-02T03:04:05.678Z
+
 TEST(MsgId, Is22CharactersOfBase64Url) {
   MsgIdGenerator gen({1, 2, 3, 4});
   std::regex shape("^[A-Za-z0-9_-]{22}$");
-  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(std::regex_match(gen.next(), shape));
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(std::regex_match(gen.next(kSomeMillis + i / 10), shape));
 }
 
-TEST(MsgId, DoesNotRepeat) {
+TEST(MsgId, DoesNotRepeatWithinOneMillisecondOrAcrossTheSequenceCarry) {
   MsgIdGenerator gen({});
   std::set<std::string> seen;
-  for (int i = 0; i < 100000; ++i) ASSERT_TRUE(seen.insert(gen.next()).second) << "repeat after " << i;
+  for (int i = 0; i < 100000; ++i)
+    ASSERT_TRUE(seen.insert(gen.next(kSomeMillis)).second) << "repeat after " << i;
+}
+
+TEST(MsgId, SortInTheOrderIssuedAlsoWhenTheClockStepsBack) {
+  MsgIdGenerator gen({3, 1, 4, 1});
+  const std::int64_t times[] = {
+      kSomeMillis, kSomeMillis, kSomeMillis + 1,         kSomeMillis - 5000, kSomeMillis + 1, kSomeMillis + 2,
+      0,           -1,          kSomeMillis + 86'400'000};
+  std::string previous;
+  for (std::int64_t t : times) {
+    std::string id = gen.next(t);
+    EXPECT_LT(previous, id) << "at " << t;
+    previous = id;
+  }
+}
+
+TEST(MsgId, LaterMillisecondsSortLaterAcrossGenerators) {  // the time part leads
+  MsgIdGenerator a({1, 0, 0, 0}), b({2, 0, 0, 0});
+  for (int i = 0; i < 5; ++i) b.next(kSomeMillis + 1);  // b's sequence is ahead
+  EXPECT_LT(b.next(kSomeMillis + 1), a.next(kSomeMillis + 2));
 }
 
 TEST(MsgId, SameSeedSameSequenceOtherSeedOtherSequence) {
   MsgIdGenerator a({7, 7, 7, 7}), b({7, 7, 7, 7}), c({7, 7, 7, 8});
   for (int i = 0; i < 10; ++i) {
-    std::string x = a.next();
-    EXPECT_EQ(x, b.next());
-    EXPECT_NE(x, c.next());
+    std::string x = a.next(kSomeMillis);
+    EXPECT_EQ(x, b.next(kSomeMillis));
+    EXPECT_NE(x, c.next(kSomeMillis));
   }
 }
 
-TEST(MsgId, UsesEveryCharacterOfTheAlphabet) {  // all 6-bit groups are drawn from the bits
+TEST(MsgId, RandomHalfUsesEveryCharacterOfTheAlphabet) {  // all 6-bit groups are drawn from the bits
   MsgIdGenerator gen({42, 0, 0, 0});
   std::set<char> chars;
   for (int i = 0; i < 2000; ++i) {
-    std::string id = gen.next();
-    chars.insert(id.begin(), id.end() - 1);  // the last character holds only 2 bits
+    std::string id = gen.next(kSomeMillis);
+    chars.insert(id.begin() + 12, id.end());  // the half's first character holds only 4 bits
   }
   EXPECT_EQ(chars.size(), 64u);
 }

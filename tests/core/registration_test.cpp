@@ -733,7 +733,8 @@ TEST(PassCheck, RegistrationWaitsForTheAnswerAndOthersAreServedMeanwhile) {
   ASSERT_TRUE(h.answer_next());
   const auto lines = h.take(a);
   auto index_of = [&](std::string_view needle) {
-    return std::find_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; }) -
+    return std::find_if(lines.begin(), lines.end(),
+                        [&](const std::string& l) { return l.find(needle) != std::string::npos; }) -
            lines.begin();
   };
   ASSERT_LT(index_of(" 001 alice "), static_cast<long>(lines.size())) << h.dump(a);
@@ -742,11 +743,25 @@ TEST(PassCheck, RegistrationWaitsForTheAnswerAndOthersAreServedMeanwhile) {
   EXPECT_LT(index_of("PONG"), static_cast<long>(lines.size()));
 }
 
+TEST(PassCheck, LinesWhileWaitingPauseTheConnectionUntilTheAnswer) {
+  EngineHarness h;
+  SessionId a = connect_with_pending_pass(h);  // registration waits for the answer
+  EXPECT_FALSE(h.sink.input_paused(a));
+  h.send(a, "PING one");  // waits, and so does the connection
+  EXPECT_TRUE(h.sink.input_paused(a));
+  h.send(a, "PING two");  // still paused, not paused twice (the sink checks)
+  EXPECT_TRUE(h.sink.input_paused(a));
+  h.answer_all();
+  EXPECT_FALSE(h.sink.input_paused(a));
+  EXPECT_TRUE(h.has_line(a, " 001 alice ")) << h.dump(a);
+  EXPECT_TRUE(h.has_line(a, "PONG")) << h.dump(a);
+}
+
 TEST(PassCheck, TooManyLinesWhileWaitingIsExcessFlood) {
   EngineHarness h;
   // Exempt: flood control would act before the limit on waiting lines.
   SessionId a = connect_with_pending_pass(h, /*exempt=*/true);
-  for (int i = 0; i < 64; ++i) h.send(a, "PING " + std::to_string(i));
+  for (std::size_t i = 0; i < Engine::kMaxDeferredLines; ++i) h.send(a, "PING " + std::to_string(i));
   EXPECT_FALSE(h.closed(a));
   h.send(a, "PING one-too-many");
   EXPECT_TRUE(h.closed(a));

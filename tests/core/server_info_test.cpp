@@ -45,7 +45,7 @@ TEST(Stats, UptimeIsForEveryone) {
 TEST(Stats, OtherLettersNeedAnOperator) {
   EngineHarness h;
   SessionId a = h.register_user("nick");
-  for (std::string letter : {"m", "o", "l"}) {
+  for (std::string letter : {"m", "o", "l", "H"}) {
     h.send(a, "STATS " + letter);
     EXPECT_THAT(h.commands(a), ElementsAre("481", "219")) << letter;
     h.clear(a);
@@ -97,6 +97,51 @@ TEST(Stats, ConnectionsWithTrafficAndAge) {
   EXPECT_NE(r[0].params.at(3), "0") << "deliveries sent";
   EXPECT_EQ(r[0].params.at(5), "4") << "NICK, USER, OPER, STATS received";
   EXPECT_EQ(r[0].params.at(7), "30");
+}
+
+TEST(Stats, HistoryStorageForOperators) {
+  EngineHarness h(config_with_oper());
+  h.config.history.max_backlog = 500;
+  h.history.reported.commits = 56;
+  h.history.reported.entries_written = 1234;
+  h.history.reported.last_commit_us = 812;
+  h.history.reported.commit_p50_us = 970;
+  h.history.reported.commit_p99_us = 12000;
+  h.history.reported.failed_commits = 2;
+  h.history.reported.failed_entries = 9;
+  h.history.reported.rejected = 3;
+  h.history.reported.expired = 40;
+  SessionId a = h.register_user("nick");
+  h.send(a, "OPER local pw");
+  h.history.mode = FakeHistoryBackend::Mode::kManual;
+  h.send(a, "JOIN #c");  // one event append, unanswered
+  h.clear_all();
+  h.send(a, "STATS H");
+  EXPECT_THAT(
+      h.lines(a),
+      AreLines(
+          ":parley.local 249 nick H :history storage works; 1 requests waiting for the storage thread, 1 "
+          "unanswered (senders are held from 500)",
+          ":parley.local 249 nick H :1234 entries stored in 56 group commits; commit time last 812 us, "
+          "p50 970 us, p99 12000 us",
+          ":parley.local 249 nick H :2 failed commits (9 entries not stored), 3 requests refused by a "
+          "full queue, 40 entries expired",
+          ":parley.local 219 nick H :End of /STATS report"));
+  h.history.reported.failing = true;
+  h.clear_all();
+  h.send(a, "STATS H");
+  EXPECT_THAT(h.lines(a).front(), ::testing::HasSubstr("history storage is FAILING"));
+}
+
+TEST(Stats, HistoryDisabled) {
+  EngineHarness h(config_with_oper());
+  h.config.history.enabled = false;
+  SessionId a = h.register_user("nick");
+  h.send(a, "OPER local pw");
+  h.clear_all();
+  h.send(a, "STATS H");
+  EXPECT_THAT(h.lines(a), AreLines(":parley.local 249 nick H :history is disabled",
+                                   ":parley.local 219 nick H :End of /STATS report"));
 }
 
 }  // namespace

@@ -184,6 +184,30 @@ def test_history_survives_a_restart(parley_bin, tmp_path):
     srv2.stop()
 
 
+def test_backed_up_storage_slows_the_sender_and_stores_everything(parley_bin, tmp_path):
+    """With a storage backlog of one request every message waits for its commit: the sender (no
+    echo-message, so otherwise never held) is held and its connection not read meanwhile, the
+    channel still gets every message at once, and all of them are stored, none refused."""
+    srv = start_in(parley_bin, tmp_path / "server", {"history": {"queue": 1}})
+    alice = srv.client("alice")
+    alice.register("alice", caps=["batch", "draft/chathistory", "message-tags", "server-time"])
+    alice.join("#busy")
+    bob = srv.client("bob")
+    bob.register("bob")
+    bob.join("#busy")
+    count = 3000
+    alice.send_raw("".join(f"PRIVMSG #busy :burst {i}\r\n" for i in range(count)).encode())
+    got = [l.last for l in bob.collect_until(re.compile(rf"PRIVMSG #busy :burst {count - 1}$"), timeout=60)
+           if l.command == "PRIVMSG"]
+    assert got == [f"burst {i}" for i in range(count)]
+    alice.send("PING done")
+    before_pong = alice.collect_until(re.compile(r"PONG .*done"), timeout=30)
+    assert not [l for l in before_pong if l.command == "FAIL"], before_pong
+    stored = all_history(alice, "#busy", 1000)
+    assert [l.last for l in stored] == [f"burst {i}" for i in range(count)]
+    srv.stop()
+
+
 # ---- a full disk -----------------------------------------------------------------------------
 
 def fill(directory: Path) -> Path:

@@ -231,6 +231,36 @@ TEST_F(ConnectionTest, ReadsInputLeftInTheSocketWithoutNewArrivals) {
   EXPECT_EQ(recorder_.data, burst);
 }
 
+TEST_F(ConnectionTest, PausedInputWaitsInTheSocketOutputStillFlowsResumeReadsIt) {
+  auto peer = connect();
+  recorder_.on_bytes = [](Connection& c) { c.pause_input(true); };
+  peer->write("first\r\n");
+  ASSERT_TRUE(run_until([&] { return recorder_.data == "first\r\n"; }));
+  recorder_.on_bytes = nullptr;
+  peer->write("second\r\n");
+  EXPECT_FALSE(run_until([&] { return recorder_.data.size() > 7; }));  // two seconds: nothing read
+  ASSERT_TRUE(connection_->send(line("still talking\r\n")));
+  std::string got;
+  ASSERT_TRUE(run_until([&] {
+    got += peer->read(15 - got.size(), 1ms);
+    return got.size() >= 15;
+  }));
+  EXPECT_EQ(got, "still talking\r\n");
+  connection_->pause_input(false);
+  ASSERT_TRUE(run_until([&] { return recorder_.data == "first\r\nsecond\r\n"; })) << recorder_.data;
+}
+
+TEST_F(ConnectionTest, PausedInputStillNoticesTheHangUp) {
+  auto peer = connect();
+  recorder_.on_bytes = [](Connection& c) { c.pause_input(true); };
+  peer->write("first\r\n");
+  ASSERT_TRUE(run_until([&] { return !recorder_.data.empty(); }));
+  peer->write("last words\r\n");
+  peer->close();
+  ASSERT_TRUE(run_until([&] { return recorder_.closed; }));
+  EXPECT_EQ(recorder_.data, "first\r\nlast words\r\n");
+}
+
 TEST_F(ConnectionTest, TheEndIsReportedAfterTheOwnerDropsItsPointer) {
   auto peer = connect();
   std::weak_ptr<Connection> weak = connection_;

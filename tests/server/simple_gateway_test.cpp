@@ -32,6 +32,7 @@ class NoAccounts : public core::AccountBackend {
 class UnansweredHistory : public core::HistoryBackend {
  public:
   void submit(core::RequestId, core::HistoryRequest) override {}
+  core::HistoryStats stats() const override { return {}; }
 };
 
 class Harness : public core::ReplySink, public SimpleFrameSink {

@@ -1,5 +1,5 @@
-// What only the SQLite store's history has (src/store/sqlite_store_history.cpp): schema version 2
-// and its migration from version 1, history that outlives the object, an FTS5 index kept in step
+// What only the SQLite store's history has (src/store/sqlite_store_history.cpp): schema versions 2
+// and 3 and the migrations to them, history that outlives the object, an FTS5 index kept in step
 // with the table, and the group commit's all-or-nothing. The shared semantics are tested in
 // history_contract_test.cpp and history_search_contract_test.cpp.
 #include <gtest/gtest.h>
@@ -130,14 +130,14 @@ TEST(SqliteStoreHistory, AVersion1FileIsMigratedInPlaceKeepingItsAccounts) {
            "'alice@example.org', 1, 1, 1796000000)");
   auto store = open_ok(path);
   ASSERT_TRUE(store);
-  EXPECT_EQ(store->stored_schema_version().value(), 2);
+  EXPECT_EQ(store->stored_schema_version().value(), SqliteStore::schema_version());
   auto alice = store->find_account("alice");
   ASSERT_TRUE(alice.is_ok()) << alice.status().to_string();
   EXPECT_EQ(alice.value().email, "alice@example.org");
   ASSERT_TRUE(store->append_history({entry("#c", "m1", 1000, "after the upgrade")}).is_ok());
   EXPECT_EQ(latest_ids(*store, "#c"), (Ids{"m1"}));
   EXPECT_EQ(search_ids(*store, "upgrade"), (Ids{"m1"}));
-  EXPECT_EQ(raw_column(path, "PRAGMA user_version"), (Ids{"2"}));
+  EXPECT_EQ(raw_column(path, "PRAGMA user_version"), (Ids{std::to_string(SqliteStore::schema_version())}));
 }
 
 TEST(SqliteStoreHistory, ReopenKeepsHistoryMarkersAndChannels) {
@@ -207,6 +207,32 @@ TEST(SqliteStoreHistory, TheSearchIndexFollowsDeletions) {
   EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_text WHERE history_text MATCH 'word'"),
             (Ids{"2"}));
   // FTS5's own check that the index matches its content table.
+  raw_exec(path, "INSERT INTO history_text (history_text) VALUES ('integrity-check')");
+}
+
+TEST(SqliteStoreHistory, AVersion2FileLosesItsIndexTriggerAndEveryTextIsIndexedOnce) {
+  testing::TempDir dir;
+  const std::string path = dir.file("parley.db");
+  {
+    auto store = open_ok(path);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->append_history({entry("#c", "old", 1, "word before")}).is_ok());
+  }
+  // Back to version 2 as released: the per-row trigger that filled the index.
+  raw_exec(path,
+           "CREATE TRIGGER history_text_insert AFTER INSERT ON history WHEN new.text <> '' BEGIN "
+           "INSERT INTO history_text (rowid, text) VALUES (new.id, new.text); END; PRAGMA user_version = 2;");
+  auto store = open_ok(path);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM sqlite_master WHERE name = 'history_text_insert'"),
+            (Ids{"0"}));
+  ASSERT_TRUE(store
+                  ->append_history({entry("#c", "new", 2, "word after"), entry("#c", "old", 1, "word before"),
+                                    entry("#d", "tag", 3, "")})
+                  .is_ok());
+  EXPECT_EQ(search_ids(*store, "word"), (Ids{"new", "old"}));
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_text WHERE history_text MATCH 'word'"),
+            (Ids{"2"}));
   raw_exec(path, "INSERT INTO history_text (history_text) VALUES ('integrity-check')");
 }
 

@@ -52,6 +52,22 @@ void stats_links(Engine& e, User& u) {
   }
 }
 
+// STATS H: what the storage thread has done (docs/operations.md "Watching history storage").
+void stats_history(Engine& e, User& u) {
+  auto line = [&](std::string text) { e.reply(u, RPL_STATSDEBUG, {"H", std::move(text)}); };
+  if (!e.config().history.enabled) return line("history is disabled");
+  const HistoryStats s = e.history_stats();
+  auto n = [](auto v) { return std::to_string(v); };
+  line(std::string(s.failing ? "history storage is FAILING (the last commit failed)"
+                             : "history storage works") +
+       "; " + n(s.queue_depth) + " requests waiting for the storage thread, " + n(e.history_backlog()) +
+       " unanswered (senders are held from " + n(e.config().history.max_backlog) + ")");
+  line(n(s.entries_written) + " entries stored in " + n(s.commits) + " group commits; commit time last " +
+       n(s.last_commit_us) + " us, p50 " + n(s.commit_p50_us) + " us, p99 " + n(s.commit_p99_us) + " us");
+  line(n(s.failed_commits) + " failed commits (" + n(s.failed_entries) + " entries not stored), " +
+       n(s.rejected) + " requests refused by a full queue, " + n(s.expired) + " entries expired");
+}
+
 }  // namespace
 
 // LINKS [[<server>] <mask>]
@@ -76,7 +92,7 @@ void stats(Engine& e, User& u, const proto::Message& m) {
   }
   std::string letter = m.param(0).empty() ? std::string("*") : std::string(1, m.param(0).front());
   char c = letter.front();
-  bool known = c == 'u' || c == 'm' || c == 'o' || c == 'l';
+  bool known = c == 'u' || c == 'm' || c == 'o' || c == 'l' || c == 'H';
   if (known && c != 'u' && !u.is_oper()) {
     e.reply(u, ERR_NOPRIVILEGES, {"Permission Denied- STATS " + letter + " is for IRC operators"});
   } else if (c == 'u') {
@@ -87,6 +103,8 @@ void stats(Engine& e, User& u, const proto::Message& m) {
     stats_operators(e, u);
   } else if (c == 'l') {
     stats_links(e, u);
+  } else if (c == 'H') {
+    stats_history(e, u);
   }
   e.reply(u, RPL_ENDOFSTATS, {letter, "End of /STATS report"});
 }
