@@ -158,7 +158,7 @@ void Engine::receive(SessionId id, std::string_view line, TimePoint now) {
   if (!flood_ok(*u)) {
     quit(*u, "Excess Flood");
   } else if (u->awaiting_answer) {
-    if (u->deferred_count() >= kMaxDeferredLines) {
+    if (u->deferred_bytes() + line.size() > kMaxDeferredBytes) {
       quit(*u, "Excess Flood", "Too many commands while waiting for an answer");
     } else {
       u->defer_line(line);

@@ -103,10 +103,11 @@ class Engine {
   bool history_backlogged() const { return history_pending_.size() >= config_.history.max_backlog; }
   std::size_t history_backlog() const { return history_pending_.size(); }
   HistoryStats history_stats() const { return history_.stats(); }
-  // Most lines a user may send while one of its requests is pending (User::awaiting_answer); one
-  // more is Excess Flood. The transport stops reading such a user (ReplySink::pause_input), so
-  // this only bounds what one read brought in, and flood control stops non-exempt users first.
-  static constexpr std::size_t kMaxDeferredLines = 1024;
+  // Most bytes of lines a user may send while one of its requests is pending
+  // (User::awaiting_answer); more is Excess Flood. The transport stops reading such a user
+  // (ReplySink::pause_input), so what waits is at most what one read brought in (the server reads
+  // up to 64 KiB at a time), and flood control stops non-exempt users long before.
+  static constexpr std::size_t kMaxDeferredBytes = 128 * 1024;
   // The value CAP LS 302 shows for a capability (some follow the configuration, such as the
   // draft/metadata-3 and draft/multiline limits); empty: none.
   std::string_view cap_value(Cap c) const { return cap_values_[static_cast<std::size_t>(c)]; }

@@ -96,15 +96,18 @@ struct User {
   // SHA-256 of the TLS client certificate, lowercase hex; empty: none (or not TLS).
   const std::string& certfp() const { return extra_ ? extra_->certfp : empty_string(); }
   void set_certfp(std::string fp) { set(&Extra::certfp, std::move(fp)); }
-  // Lines received while awaiting_answer, oldest first.
+  // Lines received while awaiting_answer, oldest first, and their bytes.
   std::size_t deferred_count() const { return extra_ ? extra_->deferred.size() : 0; }
+  std::size_t deferred_bytes() const { return extra_ ? extra_->deferred_bytes : 0; }
   void defer_line(std::string_view line) {
     if (!extra_) extra_ = std::make_unique<Extra>();
     extra_->deferred.emplace_back(line);
+    extra_->deferred_bytes += line.size();
   }
   std::string take_deferred_line() {
     std::string line = std::move(extra_->deferred.front());
     extra_->deferred.pop_front();
+    extra_->deferred_bytes -= line.size();
     if (extra_->unused()) extra_.reset();
     return line;
   }
@@ -145,6 +148,7 @@ struct User {
     std::string oper_name, pending_password, account, certfp, requested_nick;
     UserMetadata metadata;
     std::deque<std::string> deferred;
+    std::size_t deferred_bytes = 0;
     bool unused() const {
       return oper_name.empty() && pending_password.empty() && account.empty() && certfp.empty() &&
              requested_nick.empty() && metadata.empty() && deferred.empty();

@@ -761,9 +761,10 @@ TEST(PassCheck, TooManyLinesWhileWaitingIsExcessFlood) {
   EngineHarness h;
   // Exempt: flood control would act before the limit on waiting lines.
   SessionId a = connect_with_pending_pass(h, /*exempt=*/true);
-  for (std::size_t i = 0; i < Engine::kMaxDeferredLines; ++i) h.send(a, "PING " + std::to_string(i));
+  const std::string line = "PING " + std::string(995, 'x');  // 1000 bytes
+  for (std::size_t i = 0; i < Engine::kMaxDeferredBytes / line.size(); ++i) h.send(a, line);
   EXPECT_FALSE(h.closed(a));
-  h.send(a, "PING one-too-many");
+  h.send(a, line);  // one too many
   EXPECT_TRUE(h.closed(a));
   EXPECT_TRUE(h.has_line(a, "Too many commands while waiting for an answer")) << h.dump(a);
   h.answer_all();  // the answer for the departed session is ignored
