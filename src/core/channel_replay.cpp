@@ -17,7 +17,8 @@ namespace {
 std::optional<std::int64_t> parse_count(std::string_view digits) {
   std::int64_t n = 0;
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (digits.empty() || ec != std::errc{} || ptr != digits.data() + digits.size() || n < 0) return std::nullopt;
+  if (digits.empty() || ec != std::errc{} || ptr != digits.data() + digits.size() || n < 0)
+    return std::nullopt;
   return n;
 }
 
@@ -99,7 +100,8 @@ std::optional<HistoryModeParam> parse_history_mode(std::string_view text) {
   auto lines = parse_count(text.substr(0, colon));
   std::string_view period_text = text.substr(colon + 1);
   auto period = parse_period(period_text);
-  if (!lines || *lines < 1 || *lines > static_cast<std::int64_t>(kMaxReplayLines) || !period) return std::nullopt;
+  if (!lines || *lines < 1 || *lines > static_cast<std::int64_t>(kMaxReplayLines) || !period)
+    return std::nullopt;
   HistoryModeParam p;
   p.lines = static_cast<std::size_t>(*lines);
   p.period_s = *period;
@@ -125,7 +127,8 @@ void finish_join(Engine& e, User& u, Channel& c) {
     if (wants_marker) send_markread(e, u, c.name, session_read_marker(u, c.folded));
     send_names_and_metadata(e, u, c);
   }
-  if (c.history_lines && !u.caps.has(Cap::kChathistory) && e.config().history.enabled) request_replay(e, u, c);
+  if (c.history_lines && !u.caps.has(Cap::kChathistory) && e.config().history.enabled)
+    request_replay(e, u, c);
 }
 
 }  // namespace parley::core

@@ -27,9 +27,9 @@ inline constexpr std::size_t kMaxReplayLines = 50;
 inline constexpr std::size_t kMaxReplayPeriodChars = 10;
 
 struct HistoryModeParam {
-  std::size_t lines = 0;       // 1..kMaxReplayLines
-  std::int64_t period_s = 0;   // 0: no age limit
-  std::string canonical;       // "<lines>:<period>", as MODE shows it
+  std::size_t lines = 0;      // 1..kMaxReplayLines
+  std::int64_t period_s = 0;  // 0: no age limit
+  std::string canonical;      // "<lines>:<period>", as MODE shows it
 };
 
 // "<lines>:<period>": lines a decimal number from 1 to kMaxReplayLines; period a number of

@@ -37,7 +37,9 @@ bool replay_shown_to(const User& viewer, const HistoryEntry& entry) {
   return entry.command != "TAGMSG" || viewer.caps.has(Cap::kMessageTags);
 }
 
-std::string history_time(std::int64_t ms) { return format_server_time(TimePoint(std::chrono::milliseconds(ms))); }
+std::string history_time(std::int64_t ms) {
+  return format_server_time(TimePoint(std::chrono::milliseconds(ms)));
+}
 
 namespace {
 
@@ -106,8 +108,8 @@ void replay_entry(std::string& out, const User& viewer, const HistoryEntry& entr
   }
 }
 
-void send_history_batch(Engine& e, User& u, const std::string& ref, std::string_view type, std::string_view arg,
-                        std::string body) {
+void send_history_batch(Engine& e, User& u, const std::string& ref, std::string_view type,
+                        std::string_view arg, std::string body) {
   if (ref.empty()) {
     if (!body.empty()) e.send(u, std::move(body));
     return;
@@ -121,7 +123,6 @@ void send_history_batch(Engine& e, User& u, const std::string& ref, std::string_
   proto::LineBuilder(out).source(e.config().server_name).command("BATCH").param("-" + ref).finish();
   e.send(u, std::move(out));
 }
-
 
 std::optional<ReadableTarget> readable_target(Engine& e, const User& u, std::string_view target) {
   return proto::is_channel_name(target) ? channel_target(e, u, target) : nick_target(e, u, target);

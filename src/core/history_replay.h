@@ -43,7 +43,7 @@ void replay_entry(std::string& out, const User& viewer, const HistoryEntry& entr
 
 // Sends `body` (lines built with `ref` as their batch) to `u` inside "BATCH +ref <type> [<arg>]"
 // ... "BATCH -ref" when `ref` is not empty; else the lines as they are (nothing when empty).
-void send_history_batch(Engine& e, User& u, const std::string& ref, std::string_view type, std::string_view arg,
-                        std::string body);
+void send_history_batch(Engine& e, User& u, const std::string& ref, std::string_view type,
+                        std::string_view arg, std::string body);
 
 }  // namespace parley::core

@@ -101,9 +101,10 @@ TEST(HistoryReplay, PlainClientGetsTheLastLinesAfterTheJoinBurst) {
   auto names_end = std::find(cmds.begin(), cmds.end(), "366");
   auto notice = std::find(cmds.begin(), cmds.end(), "NOTICE");
   EXPECT_LT(names_end, notice);
-  EXPECT_THAT(h.lines(bob),
-              HasLine(":parley.local NOTICE #c :Replaying up to 3 lines of pre-join history spanning up to 86400 "
-                      "seconds"));
+  EXPECT_THAT(
+      h.lines(bob),
+      HasLine(":parley.local NOTICE #c :Replaying up to 3 lines of pre-join history spanning up to 86400 "
+              "seconds"));
   EXPECT_THAT(texts(h, bob), ElementsAre("line 2", "line 3", "line 4"));
   // No caps: bare lines, no tags and no batch.
   EXPECT_THAT(h.lines(bob), HasLine(":alice!~alice@127.0.0.1 PRIVMSG #c :line 4"));

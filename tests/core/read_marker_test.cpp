@@ -67,7 +67,8 @@ TEST(ReadMarker, MalformedCommandsAreStandardReplies) {
     return got.size() == 1 ? got[0] : "<" + std::to_string(got.size()) + " lines>";
   };
   EXPECT_THAT(one("MARKREAD"), IsLine(":parley.local FAIL MARKREAD NEED_MORE_PARAMS :Missing parameters"));
-  EXPECT_THAT(one("MARKREAD #test *"), IsLine(":parley.local FAIL MARKREAD INVALID_PARAMS #test :Invalid timestamp"));
+  EXPECT_THAT(one("MARKREAD #test *"),
+              IsLine(":parley.local FAIL MARKREAD INVALID_PARAMS #test :Invalid timestamp"));
   EXPECT_THAT(one("MARKREAD #test timestamp=not-a-timestamp"),
               IsLine(":parley.local FAIL MARKREAD INVALID_PARAMS #test :Invalid timestamp"));
   EXPECT_THAT(one("MARKREAD #test 2019-01-04T14:33:26.123Z"),
@@ -127,7 +128,7 @@ TEST(ReadMarker, LoggedInJoinWaitsForTheStoredMarkerBeforeNames) {
   h.history.mode = FakeHistoryBackend::Mode::kManual;
   h.send(a, "JOIN #test");
   EXPECT_EQ(position(h, a, "JOIN"), 0);
-  EXPECT_EQ(position(h, a, "353"), -1);  // NAMES waits for the marker
+  EXPECT_EQ(position(h, a, "353"), -1);        // NAMES waits for the marker
   h.send(a, "PRIVMSG #test :after the join");  // held until the answer, in order
   while (h.answer_history_next()) {
   }
@@ -141,8 +142,9 @@ TEST(ReadMarker, StoreFailureIsInternalError) {
   SessionId a = logged_in_user(h, "alice", kCap);
   h.history.fail_all = true;
   h.send(a, "MARKREAD #test timestamp=" + std::string(kT1));
-  EXPECT_THAT(h.take(a),
-              AreLines(":parley.local FAIL MARKREAD INTERNAL_ERROR #test :The read marker could not be saved"));
+  EXPECT_THAT(
+      h.take(a),
+      AreLines(":parley.local FAIL MARKREAD INTERNAL_ERROR #test :The read marker could not be saved"));
   h.send(a, "JOIN #test");  // the join still completes, with no marker known
   EXPECT_THAT(markreads(h, a), ElementsAre(":parley.local MARKREAD #test *"));
   EXPECT_NE(position(h, a, "366"), -1);

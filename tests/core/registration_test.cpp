@@ -93,7 +93,7 @@ TEST(Isupport, AdvertisesCasemappingPrefixChanmodesAndLimits) {
   SessionId a = connect_and_register(h, "alice");
   auto tokens = isupport_tokens(h, a);
   for (const char* expected :
-       {"CASEMAPPING=rfc1459", "CHANTYPES=#&", "PREFIX=(ov)@+", "CHANMODES=beI,k,l,Cimnst", "NICKLEN=9",
+       {"CASEMAPPING=rfc1459", "CHANTYPES=#&", "PREFIX=(ov)@+", "CHANMODES=beI,k,Hl,Cimnst", "NICKLEN=9",
         "TOPICLEN=300", "NETWORK=TestNet", "STATUSMSG=@+", "MODES=4", "CHANNELLEN=50", "CHANLIMIT=#&:50",
         "AWAYLEN=200", "KICKLEN=255"}) {
     EXPECT_THAT(tokens, Contains(expected));

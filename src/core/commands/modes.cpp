@@ -176,7 +176,8 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
       continue;
     }
     const ListMode* list = find_list_mode(mode);
-    bool takes_arg = list || mode == 'o' || mode == 'v' || mode == 'k' || ((mode == 'l' || mode == 'H') && plus);
+    bool takes_arg =
+        list || mode == 'o' || mode == 'v' || mode == 'k' || ((mode == 'l' || mode == 'H') && plus);
     std::string_view arg;
     if (takes_arg && next_arg < m.size()) arg = m.param(next_arg++);
     switch (mode) {

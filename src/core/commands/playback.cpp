@@ -39,7 +39,8 @@ std::optional<std::int64_t> parse_unix_time(std::string_view text) {
   auto dot = text.find('.');
   std::string_view whole = text.substr(0, dot);
   std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
-  if (whole.empty() || whole.size() > 12 || (dot != std::string_view::npos && fraction.empty())) return std::nullopt;
+  if (whole.empty() || whole.size() > 12 || (dot != std::string_view::npos && fraction.empty()))
+    return std::nullopt;
   std::int64_t seconds = 0, micros = 0, scale = 100000;
   for (char c : whole) {
     if (c < '0' || c > '9') return std::nullopt;
@@ -75,7 +76,8 @@ void play_key(Engine& e, User& u, std::string key, bool durable, std::string sho
   e.history_request(
       &u, std::move(r),
       [shown = std::move(shown), from = range.from_ms](Engine& e, User* u, const HistoryAnswer& a) {
-        if (a.outcome != HistoryAnswer::Outcome::kOk) return answer(e, *u, "History of " + shown + " could not be read");
+        if (a.outcome != HistoryAnswer::Outcome::kOk)
+          return answer(e, *u, "History of " + shown + " could not be read");
         std::string ref = u->caps.has(Cap::kBatch) ? e.new_batch_ref() : std::string();
         std::string body;
         for (const HistoryEntry& entry : a.entries) {
@@ -95,7 +97,8 @@ std::string shown_name(Engine& e, const User& u, const std::string& key) {
   }
   std::string_view pair = std::string_view(key).substr(1);
   auto space = pair.find(' ');
-  std::string_view a = pair.substr(0, space), b = space == std::string_view::npos ? a : pair.substr(space + 1);
+  std::string_view a = pair.substr(0, space),
+                   b = space == std::string_view::npos ? a : pair.substr(space + 1);
   return std::string(a == e.fold(u.account()) ? b : a);
 }
 
@@ -109,15 +112,19 @@ void play_all(Engine& e, User& u, Range range) {
   r.targets.limit = kMaxPlayTargets;
   e.history_request(&u, std::move(r), [range](Engine& e, User* u, const HistoryAnswer& a) {
     if (a.outcome != HistoryAnswer::Outcome::kOk) return answer(e, *u, "History could not be read");
-    for (const TargetActivity& t : a.activity) play_key(e, *u, t.target, true, shown_name(e, *u, t.target), range);
+    for (const TargetActivity& t : a.activity)
+      play_key(e, *u, t.target, true, shown_name(e, *u, t.target), range);
   });
 }
 
 void play(Engine& e, User& u, const std::vector<std::string_view>& words) {
   Range range;
-  std::optional<std::int64_t> from = words.size() > 2 ? parse_unix_time(words[2]) : std::optional<std::int64_t>(0);
-  std::optional<std::int64_t> to = words.size() > 3 ? parse_unix_time(words[3]) : std::optional<std::int64_t>(kNoLimit);
-  if (words.size() < 2 || !from || !to) return answer(e, u, "Usage: PLAY <target[,target...]|*> [<from> [<to>]]");
+  std::optional<std::int64_t> from =
+      words.size() > 2 ? parse_unix_time(words[2]) : std::optional<std::int64_t>(0);
+  std::optional<std::int64_t> to =
+      words.size() > 3 ? parse_unix_time(words[3]) : std::optional<std::int64_t>(kNoLimit);
+  if (words.size() < 2 || !from || !to)
+    return answer(e, u, "Usage: PLAY <target[,target...]|*> [<from> [<to>]]");
   range.from_ms = *from;
   range.to_ms = *to;
   if (words[1] == "*") return play_all(e, u, range);

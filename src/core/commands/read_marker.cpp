@@ -7,13 +7,14 @@
 //                                           stored one.
 // Errors: FAIL MARKREAD NEED_MORE_PARAMS | INVALID_PARAMS | INTERNAL_ERROR. Storage and the join
 // behaviour: core/read_marker.h, core/channel_replay.h.
+#include "core/read_marker.h"
+
 #include <algorithm>
 
 #include "core/command_table.h"
 #include "core/engine.h"
 #include "core/history_params.h"
 #include "core/history_replay.h"
-#include "core/read_marker.h"
 
 namespace parley::core {
 
