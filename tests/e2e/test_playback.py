@@ -85,14 +85,15 @@ def test_znc_playback_plays_a_range(server: ParleyServer):
 def test_read_markers_are_shared_by_an_accounts_sessions(server: ParleyServer):
     reg = server.registered("reader", caps=["draft/account-registration"])
     reg.send(f"REGISTER * * :{PASSWORD}")
-    reg.expect(r" REGISTER SUCCESS ")
-    reg.expect(numeric_re("900"))
+    # Password hashing (argon2id) is slow on purpose, more so on a loaded machine.
+    reg.expect(r" REGISTER SUCCESS ", timeout=30)
+    reg.expect(numeric_re("900"), timeout=30)
     phone = server.registered("reader_phone", caps=["draft/read-marker"])
     phone.send(f"NS IDENTIFY reader {PASSWORD}")
-    phone.expect(numeric_re("900"))
+    phone.expect(numeric_re("900"), timeout=30)
     laptop = server.registered("reader_laptop", caps=["draft/read-marker"])
     laptop.send(f"NS IDENTIFY reader {PASSWORD}")
-    laptop.expect(numeric_re("900"))
+    laptop.expect(numeric_re("900"), timeout=30)
 
     laptop.send("MARKREAD #m timestamp=2026-01-02T03:04:05.678Z")
     laptop.expect(r" MARKREAD #m timestamp=2026-01-02T03:04:05\.678Z$")
