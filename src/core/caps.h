@@ -36,6 +36,8 @@ enum class Cap : std::uint8_t {
   kAccountRegistration,
   kChathistory,
   kEventPlayback,
+  kReadMarker,
+  kZncPlayback,
   kCount,
 };
 
@@ -62,6 +64,7 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kMessageRedaction, "draft/message-redaction"},
     {Cap::kMetadata, "draft/metadata-3"},  // value from the config: Engine::cap_value
     {Cap::kMultiline, "draft/multiline"},  // value: the configured limits (Engine::cap_value)
+    {Cap::kReadMarker, "draft/read-marker"},  // only when history is enabled
     {Cap::kEchoMessage, "echo-message"},
     {Cap::kExtendedJoin, "extended-join"},
     {Cap::kExtendedMonitor, "extended-monitor"},
@@ -75,6 +78,7 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kSetname, "setname"},
     {Cap::kSts, "sts"},  // only when configured; value per connection (send_cap_list)
     {Cap::kUserhostInNames, "userhost-in-names"},
+    {Cap::kZncPlayback, "znc.in/playback"},  // only when history is enabled
 };
 // clang-format on
 

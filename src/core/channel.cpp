@@ -14,6 +14,11 @@ std::string Channel::mode_string(bool with_values) const {
   std::string modes = "+";
   if (no_ctcp) modes += 'C';
   std::string values;
+  if (history_lines) {
+    modes += 'H';
+    values += ' ';
+    values += history_param;
+  }
   if (invite_only) modes += 'i';
   if (!key.empty()) {
     modes += 'k';

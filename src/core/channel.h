@@ -58,6 +58,12 @@ class Channel {
   bool secret = false;        // +s
   std::string key;            // +k, empty when unset
   std::size_t user_limit = 0;   // +l, 0 when unset
+  // +H <lines>:<period> (core/channel_replay.h): replay up to `history_lines` messages no older
+  // than `history_period` to joining clients without draft/chathistory. 0 lines: unset; the
+  // parameter as MODE shows it is kept in `history_param`.
+  std::size_t history_lines = 0;
+  std::int64_t history_period_s = 0;  // 0: no age limit
+  std::string history_param;
 
   std::vector<Ban> bans;     // +b
   std::vector<Ban> excepts;  // +e, ban exceptions

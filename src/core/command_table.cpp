@@ -35,6 +35,7 @@ constexpr std::array kTable = {
     CommandSpec{"LINKS", 0, false, false, L, links},
     CommandSpec{"LIST", 0, false, false, L, list},
     CommandSpec{"LUSERS", 0, false, false, L, lusers},
+    CommandSpec{"MARKREAD", 0, false, false, L, markread},
     CommandSpec{"METADATA", 2, kPre, false, B, metadata},
     CommandSpec{"MODE", 1, false, false, B, mode},
     CommandSpec{"MONITOR", 1, false, false, L, monitor},

@@ -124,6 +124,11 @@ void nickserv(Engine&, User&, const proto::Message&);
 void nickserv_command(Engine&, User&, std::string_view text);
 // chathistory.cpp
 void chathistory(Engine&, User&, const proto::Message&);
+// read_marker.cpp
+void markread(Engine&, User&, const proto::Message&);
+// playback.cpp: PRIVMSG *playback <text> (znc.in/playback).
+bool is_playback_target(std::string_view target);
+void playback_command(Engine&, User&, std::string_view text);
 // redact.cpp
 void redact(Engine&, User&, const proto::Message&);
 // Records a relayed PRIVMSG/NOTICE/TAGMSG so that REDACT can find it: to a channel (`c`) or

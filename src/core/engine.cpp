@@ -62,7 +62,7 @@ void Engine::build_isupport() {
       "BOT=B",
       "CASEMAPPING=" + std::string(proto::to_string(config_.casemapping)),
       "CHANLIMIT=#&:" + std::to_string(l.max_channels_per_user),
-      "CHANMODES=beI,k,l,Cimnst",
+      "CHANMODES=beI,k,Hl,Cimnst",
       "CHANNELLEN=" + std::to_string(l.channel_length),
       "CHANTYPES=#&",
       "ELIST=CMNTU",

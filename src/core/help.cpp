@@ -62,15 +62,19 @@ constexpr std::array kTopics = {
           "channel names, masks, !mask, <n/>n users, C<n/C>n or T<n/T>n minutes since creation or "
           "topic (ELIST=CMNTU)."},
     Topic{"LUSERS", "LUSERS\nShows how many users, operators and channels there are."},
+    Topic{"MARKREAD",
+          "MARKREAD <target> [timestamp=<time>]\nYour read marker for a channel or nick "
+          "(draft/read-marker): without a time, shows it; with one, moves it forwards for every "
+          "session of your account."},
     Topic{"METADATA",
           "METADATA <target> GET|LIST|SET|CLEAR|SUB|UNSUB|SUBS|SYNC [...]\nUser and channel "
           "metadata (draft/metadata-3): SET <key> [<value>] on yourself or a channel you operate; "
           "SUB <key>... to be told of changes."},
     Topic{"MODE",
           "MODE <channel> [<modes> [<args>]] | MODE <nick> [<modes>]\nChannel modes: b e I k l i m "
-          "n s t o v; +b m:<mask> mutes; a:<account> (or $a:<account>, $a for anyone logged in) in "
-          "+b, +e or +I matches by account. User modes: +B bot, +i invisible, +w receive WALLOPS, -o "
-          "drop operator status."},
+          "n s t o v, H <lines>:<period> (replay history to clients joining); +b m:<mask> mutes; "
+          "a:<account> (or $a:<account>, $a for anyone logged in) in +b, +e or +I matches by "
+          "account. User modes: +B bot, +i invisible, +w receive WALLOPS, -o drop operator status."},
     Topic{"MONITOR",
           "MONITOR + <nicks> | - <nicks> | C | L | S\nTells you when the nicks on your list come "
           "online (730) or go offline (731). + and - edit the list, C clears it, L lists it, S "

@@ -1,6 +1,7 @@
 // Joining, leaving, nick changes and quitting: the state changes several commands share.
 #include <algorithm>
 
+#include "core/channel_replay.h"
 #include "core/engine.h"
 #include "core/history_recording.h"
 #include "core/metadata.h"
@@ -73,8 +74,7 @@ void Engine::join_channel(User& u, std::string_view name, Channel* c) {
     }
   }
   if (!c->topic.empty()) send_topic(u, *c);
-  if (!u.caps.has(Cap::kNoImplicitNames)) send_names(u, *c);
-  send_join_metadata(*this, u, *c);
+  finish_join(*this, u, *c);  // read marker, NAMES, metadata, +H replay (core/channel_replay.h)
 }
 
 void Engine::leave_channel(User& u, Channel& c) {

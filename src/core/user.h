@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/caps.h"
@@ -75,6 +76,9 @@ struct User {
   // Keys of the in-memory private history this session took part in (ephemeral_dm_key()),
   // forgotten when it changes nick or leaves (core/history_recording.h).
   std::vector<std::string> ephemeral_history;
+  // draft/read-marker for a user not logged in: (folded target, ms) pairs, kept for the session
+  // only (core/read_marker.h). A logged-in user's markers are stored per account.
+  std::vector<std::pair<std::string, std::int64_t>> session_read_markers;
   // Nick protection (core/login.h): when the user will be renamed unless they log in to the
   // account `enforce_nick` (folded) names or leave that nick. Epoch: nothing scheduled.
   TimePoint enforce_at{};

@@ -93,7 +93,7 @@ TEST(Isupport, AdvertisesCasemappingPrefixChanmodesAndLimits) {
   SessionId a = connect_and_register(h, "alice");
   auto tokens = isupport_tokens(h, a);
   for (const char* expected :
-       {"CASEMAPPING=rfc1459", "CHANTYPES=#&", "PREFIX=(ov)@+", "CHANMODES=beI,k,l,Cimnst", "NICKLEN=9",
+       {"CASEMAPPING=rfc1459", "CHANTYPES=#&", "PREFIX=(ov)@+", "CHANMODES=beI,k,Hl,Cimnst", "NICKLEN=9",
         "TOPICLEN=300", "NETWORK=TestNet", "STATUSMSG=@+", "MODES=4", "CHANNELLEN=50", "CHANLIMIT=#&:50",
         "AWAYLEN=200", "KICKLEN=255"}) {
     EXPECT_THAT(tokens, Contains(expected));
@@ -135,10 +135,11 @@ TEST(Cap, LsListsExactlyTheImplementedCapabilities) {
                "draft/account-registration=before-connect,custom-account-name draft/channel-rename "
                "draft/chathistory draft/event-playback "
                "draft/message-redaction draft/metadata-3=before-connect,max-subs=50,max-keys=20,"
-               "max-value-bytes=300 draft/multiline=max-bytes=4096,max-lines=32 echo-message "
-               "extended-join extended-monitor invite-notify",
-               ":parley.local CAP * LS :labeled-response message-tags multi-prefix no-implicit-names "
-               "sasl=PLAIN,EXTERNAL,SCRAM-SHA-256 server-time setname userhost-in-names"));
+               "max-value-bytes=300 draft/multiline=max-bytes=4096,max-lines=32 draft/read-marker "
+               "echo-message extended-join extended-monitor",
+               ":parley.local CAP * LS :invite-notify labeled-response message-tags multi-prefix "
+               "no-implicit-names sasl=PLAIN,EXTERNAL,SCRAM-SHA-256 server-time setname userhost-in-names "
+               "znc.in/playback"));
 }
 
 TEST(Cap, Ls302HoldsRegistrationUntilCapEnd) {

@@ -1,7 +1,8 @@
-// MODE for channels (b e I i k l m n o s t v) and users (B i o w).
+// MODE for channels (b e I i k l m n o s t v, H) and users (B i o w).
 #include <algorithm>
 #include <charconv>
 
+#include "core/channel_replay.h"
 #include "core/command_table.h"
 #include "core/engine.h"
 #include "core/history_recording.h"
@@ -110,6 +111,33 @@ void change_member(Engine& e, Channel& c, User& u, bool plus, char mode, std::st
   out.add(plus, mode, target->nick);
 }
 
+// +H <lines>:<period> / -H (core/channel_replay.h).
+template <class NeedOp, class WithinBudget>
+void change_history_mode(Engine& e, User& u, Channel& c, bool plus, std::string_view arg, NeedOp& need_op,
+                         WithinBudget& within_budget, ModeChanges& changes) {
+  if (!plus) {
+    if (need_op() && c.history_lines) {
+      c.history_lines = 0;
+      c.history_period_s = 0;
+      c.history_param.clear();
+      changes.add(false, 'H');
+    }
+    return;
+  }
+  std::optional<HistoryModeParam> p = parse_history_mode(arg);
+  if (!p) {
+    e.reply(u, ERR_INVALIDMODEPARAM,
+            {c.name, "H", arg.empty() ? "*" : limit_utf8(proto::safe_middle_param(arg), 32),
+             "Invalid history parameter: <lines>:<period>, lines 1-" + std::to_string(kMaxReplayLines) +
+                 ", period like 1d or 30m"});
+  } else if (need_op() && within_budget() && c.history_param != p->canonical) {
+    c.history_lines = p->lines;
+    c.history_period_s = p->period_s;
+    c.history_param = std::move(p->canonical);
+    changes.add(true, 'H', c.history_param);
+  }
+}
+
 void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
   if (m.size() < 2) {
     std::string modes = c.mode_string(c.has(u));
@@ -148,7 +176,8 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
       continue;
     }
     const ListMode* list = find_list_mode(mode);
-    bool takes_arg = list || mode == 'o' || mode == 'v' || mode == 'k' || (mode == 'l' && plus);
+    bool takes_arg =
+        list || mode == 'o' || mode == 'v' || mode == 'k' || ((mode == 'l' || mode == 'H') && plus);
     std::string_view arg;
     if (takes_arg && next_arg < m.size()) arg = m.param(next_arg++);
     switch (mode) {
@@ -200,6 +229,7 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
           }
         }
         break;
+      case 'H': change_history_mode(e, u, c, plus, arg, need_op, within_budget, changes); break;
       case 'C':
       case 'i':
       case 'm':
