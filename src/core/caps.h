@@ -36,6 +36,7 @@ enum class Cap : std::uint8_t {
   kAccountRegistration,
   kChathistory,
   kEventPlayback,
+  kSearch,
   kCount,
 };
 
@@ -73,6 +74,7 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kSasl, "sasl", "PLAIN,EXTERNAL,SCRAM-SHA-256"},
     {Cap::kServerTime, "server-time"},
     {Cap::kSetname, "setname"},
+    {Cap::kSearch, "soju.im/search"},  // only when history is enabled
     {Cap::kSts, "sts"},  // only when configured; value per connection (send_cap_list)
     {Cap::kUserhostInNames, "userhost-in-names"},
 };

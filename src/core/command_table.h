@@ -124,6 +124,8 @@ void nickserv(Engine&, User&, const proto::Message&);
 void nickserv_command(Engine&, User&, std::string_view text);
 // chathistory.cpp
 void chathistory(Engine&, User&, const proto::Message&);
+// search.cpp
+void search(Engine&, User&, const proto::Message&);
 // redact.cpp
 void redact(Engine&, User&, const proto::Message&);
 // Records a relayed PRIVMSG/NOTICE/TAGMSG so that REDACT can find it: to a channel (`c`) or

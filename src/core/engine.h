@@ -104,7 +104,8 @@ class Engine {
   // requested), the history caps only when history is enabled.
   bool cap_offered(Cap c) const {
     if (c == Cap::kSts) return config_.sts.enabled;
-    if (c == Cap::kChathistory || c == Cap::kEventPlayback) return config_.history.enabled;
+    if (c == Cap::kChathistory || c == Cap::kEventPlayback || c == Cap::kSearch)
+      return config_.history.enabled;
     return true;
   }
 

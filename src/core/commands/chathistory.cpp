@@ -1,14 +1,7 @@
 // CHATHISTORY (ircv3.net draft/chathistory, draft/event-playback): reading stored history.
 // Parameters are parsed by core/history_params.h; what is stored by core/history_recording.h.
 //
-// Who may read what (docs/protocol.md "CHATHISTORY"):
-//   - a channel: its members; anyone when it has no +s and history.public_channels is set. A
-//     channel that does not exist now has no modes: anyone when public_channels, else nobody.
-//   - a nick, for a logged-in user: the conversation between the two accounts (the nick's
-//     account when it is online and logged in; an offline nick is taken as an account name), or
-//     the in-memory conversation with an online nick that is not logged in.
-//   - a nick, for a user who is not logged in: only the in-memory conversation between the
-//     user's current nick and that nick.
+// Who may read what, and how entries are rebuilt: core/history_access.h (shared with SEARCH).
 // Each entry is rebuilt for the asker: tags as its caps allow, in a chathistory batch when it has
 // batch. Without draft/event-playback only PRIVMSG and NOTICE come back (draft/chathistory).
 #include <algorithm>
@@ -18,6 +11,7 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
+#include "core/history_access.h"
 #include "core/history_params.h"
 #include "core/numerics.h"
 #include "core/text.h"
@@ -27,128 +21,6 @@ namespace parley::core::commands {
 namespace {
 
 constexpr std::string_view kCommand = "CHATHISTORY";
-
-// What a target means for the asker: its storage key, the name the batch shows, and where it is
-// kept (the in-memory private history of users not logged in is not durable).
-struct Readable {
-  std::string key;
-  std::string shown;
-  bool durable = true;
-};
-
-std::optional<Readable> channel_target(Engine& e, const User& u, std::string_view target) {
-  Channel* c = e.find_channel(target);
-  bool is_public = e.config().history.public_channels;
-  if (c ? !(c->has(u) || (!c->secret && is_public)) : !is_public) return std::nullopt;
-  return Readable{e.fold(target), c ? c->name : std::string(target)};
-}
-
-std::optional<Readable> nick_target(Engine& e, const User& u, std::string_view nick) {
-  if (!proto::is_valid_nick(nick, 64)) return std::nullopt;
-  std::string folded = e.fold(nick);
-  User* other = e.find_nick(nick);
-  // The batch names the conversation as the asker did (a nick may change case or owner; the
-  // client matches the answer to its request).
-  std::string shown(nick);
-  if (u.account().empty() || (other && other->account().empty())) {
-    return Readable{ephemeral_dm_key(u.nick_folded, folded), std::move(shown), false};
-  }
-  std::string peer = other ? e.fold(other->account()) : folded;
-  return Readable{dm_key(e.fold(u.account()), peer), std::move(shown)};
-}
-
-// Whether `viewer` gets `entry` back (draft/chathistory: without event-playback, only PRIVMSG
-// and NOTICE; a TAGMSG is all tags, so it also needs message-tags).
-bool shown_to(const User& viewer, const HistoryEntry& entry) {
-  if (entry.command == "PRIVMSG" || entry.command == "NOTICE") return true;
-  if (!viewer.caps.has(Cap::kEventPlayback)) return false;
-  return entry.command != "TAGMSG" || viewer.caps.has(Cap::kMessageTags);
-}
-
-std::string time_of(std::int64_t ms) { return format_server_time(TimePoint(std::chrono::milliseconds(ms))); }
-
-// The tags of one replayed line for `viewer`, without '@'.
-std::string replay_tags(const User& viewer, const HistoryEntry& entry, std::string_view batch,
-                        bool with_msgid) {
-  std::string t;
-  auto add = [&t](std::string_view key, std::string_view value) {
-    if (!t.empty()) t += ';';
-    t += key;
-    if (!value.empty()) {
-      t += '=';
-      t += value;
-    }
-  };
-  if (!batch.empty()) add("batch", batch);
-  if (viewer.caps.has(Cap::kServerTime)) add("time", time_of(entry.time_ms));
-  bool tags = viewer.caps.has(Cap::kMessageTags);
-  if (tags && with_msgid) add("msgid", entry.msgid);
-  if (!entry.account.empty() && viewer.caps.has(Cap::kAccountTag)) {
-    std::string escaped;  // of account (nick) characters only '\' needs escaping
-    for (char c : entry.account) escaped += c == '\\' ? std::string("\\\\") : std::string(1, c);
-    add("account", escaped);
-  }
-  if (tags && !entry.tags.empty()) add(entry.tags, {});
-  return t;
-}
-
-void add_line(std::string& out, std::string_view tags, std::string_view source, std::string_view command,
-              std::string_view params) {
-  if (!tags.empty()) {
-    out += '@';
-    out += tags;
-    out += ' ';
-  }
-  out += ':';
-  out += source;
-  out += ' ';
-  out += command;
-  out += ' ';
-  out += params;
-  out += "\r\n";
-}
-
-// `entry` as lines for `viewer`. A PRIVMSG/NOTICE is rebuilt from its target and text, one line
-// per line of a multiline message (its msgid on the first, as multiline's fallback does); other
-// commands from their stored parameters.
-void replay(std::string& out, const User& viewer, const HistoryEntry& entry, std::string_view batch) {
-  if (entry.command != "PRIVMSG" && entry.command != "NOTICE") {
-    add_line(out, replay_tags(viewer, entry, batch, true), entry.source, entry.command, entry.params);
-    return;
-  }
-  std::string_view target = std::string_view(entry.params).substr(0, entry.params.find(' '));
-  std::string_view text = entry.text;
-  bool first = true;
-  while (true) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    if (!line.empty() || (first && nl == std::string_view::npos)) {
-      std::string params = std::string(target) + " :" + std::string(line);
-      add_line(out, replay_tags(viewer, entry, batch, first), entry.source, entry.command, params);
-      first = false;
-    }
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-}
-
-// Sends `body` (lines built with `ref` as their batch) inside "BATCH +ref <type> <args>" when
-// `u` has batch, as they are otherwise.
-void send_batch(Engine& e, User& u, const std::string& ref, std::string_view type, std::string_view arg,
-                std::string body) {
-  if (ref.empty()) {
-    if (!body.empty()) e.send(u, std::move(body));
-    return;
-  }
-  std::string out;
-  proto::LineBuilder open(out);
-  open.source(e.config().server_name).command("BATCH").param("+" + ref).param(type);
-  if (!arg.empty()) open.param(arg);
-  open.finish();
-  out += body;
-  proto::LineBuilder(out).source(e.config().server_name).command("BATCH").param("-" + ref).finish();
-  e.send(u, std::move(out));
-}
 
 HistoryQuery::Kind query_kind(ChathistoryCommand::Sub sub) {
   using Sub = ChathistoryCommand::Sub;
@@ -164,8 +36,7 @@ HistoryQuery::Kind query_kind(ChathistoryCommand::Sub sub) {
 void query(Engine& e, User& u, ChathistoryCommand& c) {
   std::string sub = ascii_upper(c.name);
   std::string given(proto::safe_middle_param(c.target));
-  std::optional<Readable> readable =
-      proto::is_channel_name(c.target) ? channel_target(e, u, c.target) : nick_target(e, u, c.target);
+  std::optional<ReadableTarget> readable = readable_target(e, u, c.target);
   if (!readable)
     return e.fail(u, kCommand, "INVALID_TARGET", {sub, given, "Messages could not be retrieved"});
   HistoryRequest r;
@@ -193,9 +64,9 @@ void query(Engine& e, User& u, ChathistoryCommand& c) {
         std::string ref = u->caps.has(Cap::kBatch) ? e.new_batch_ref() : std::string();
         std::string body;
         for (const HistoryEntry& entry : a.entries) {
-          if (shown_to(*u, entry)) replay(body, *u, entry, ref);
+          if (replay_shown_to(*u, entry)) replay_entry(body, *u, entry, ref);
         }
-        send_batch(e, *u, ref, "chathistory", shown, std::move(body));
+        send_history_batch(e, *u, ref, "chathistory", shown, std::move(body));
       });
 }
 
@@ -243,10 +114,10 @@ void targets(Engine& e, User& u, ChathistoryCommand& c) {
       proto::LineBuilder b(body);
       if (!ref.empty()) b.tags("batch=" + ref);
       b.source(e.config().server_name).command(kCommand).param("TARGETS").param(target_name(e, *u, t.target));
-      b.last(time_of(t.latest_ms));
+      b.last(history_time(t.latest_ms));
       b.finish();
     }
-    send_batch(e, *u, ref, "draft/chathistory-targets", {}, std::move(body));
+    send_history_batch(e, *u, ref, "draft/chathistory-targets", {}, std::move(body));
   });
 }
 

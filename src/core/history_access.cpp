@@ -1,0 +1,127 @@
+#include "core/history_access.h"
+
+#include <chrono>
+
+#include "core/engine.h"
+#include "proto/irc_message.h"
+
+namespace parley::core {
+
+namespace {
+
+// The tags of one replayed line for `viewer`, without '@'.
+std::string replay_tags(const User& viewer, const HistoryEntry& entry, std::string_view batch,
+                        bool with_msgid) {
+  std::string t;
+  auto add = [&t](std::string_view key, std::string_view value) {
+    if (!t.empty()) t += ';';
+    t += key;
+    if (!value.empty()) {
+      t += '=';
+      t += value;
+    }
+  };
+  if (!batch.empty()) add("batch", batch);
+  if (viewer.caps.has(Cap::kServerTime)) add("time", history_time(entry.time_ms));
+  bool tags = viewer.caps.has(Cap::kMessageTags);
+  if (tags && with_msgid) add("msgid", entry.msgid);
+  if (!entry.account.empty() && viewer.caps.has(Cap::kAccountTag)) {
+    std::string escaped;  // of account (nick) characters only '\' needs escaping
+    for (char c : entry.account) escaped += c == '\\' ? std::string("\\\\") : std::string(1, c);
+    add("account", escaped);
+  }
+  if (tags && !entry.tags.empty()) add(entry.tags, {});
+  return t;
+}
+
+void add_line(std::string& out, std::string_view tags, std::string_view source, std::string_view command,
+              std::string_view params) {
+  if (!tags.empty()) {
+    out += '@';
+    out += tags;
+    out += ' ';
+  }
+  out += ':';
+  out += source;
+  out += ' ';
+  out += command;
+  out += ' ';
+  out += params;
+  out += "\r\n";
+}
+
+}  // namespace
+
+std::optional<ReadableTarget> readable_channel(Engine& e, const User& u, std::string_view target) {
+  Channel* c = e.find_channel(target);
+  bool is_public = e.config().history.public_channels;
+  if (c ? !(c->has(u) || (!c->secret && is_public)) : !is_public) return std::nullopt;
+  return ReadableTarget{e.fold(target), c ? c->name : std::string(target)};
+}
+
+std::optional<ReadableTarget> readable_nick(Engine& e, const User& u, std::string_view nick) {
+  if (!proto::is_valid_nick(nick, 64)) return std::nullopt;
+  std::string folded = e.fold(nick);
+  User* other = e.find_nick(nick);
+  // The batch names the conversation as the asker did (a nick may change case or owner; the
+  // client matches the answer to its request).
+  std::string shown(nick);
+  if (u.account().empty() || (other && other->account().empty())) {
+    return ReadableTarget{ephemeral_dm_key(u.nick_folded, folded), std::move(shown), false};
+  }
+  std::string peer = other ? e.fold(other->account()) : folded;
+  return ReadableTarget{dm_key(e.fold(u.account()), peer), std::move(shown)};
+}
+
+std::optional<ReadableTarget> readable_target(Engine& e, const User& u, std::string_view target) {
+  return proto::is_channel_name(target) ? readable_channel(e, u, target) : readable_nick(e, u, target);
+}
+
+bool replay_shown_to(const User& viewer, const HistoryEntry& entry) {
+  if (entry.command == "PRIVMSG" || entry.command == "NOTICE") return true;
+  if (!viewer.caps.has(Cap::kEventPlayback)) return false;
+  return entry.command != "TAGMSG" || viewer.caps.has(Cap::kMessageTags);
+}
+
+std::string history_time(std::int64_t ms) {
+  return format_server_time(TimePoint(std::chrono::milliseconds(ms)));
+}
+
+void replay_entry(std::string& out, const User& viewer, const HistoryEntry& entry, std::string_view batch) {
+  if (entry.command != "PRIVMSG" && entry.command != "NOTICE") {
+    add_line(out, replay_tags(viewer, entry, batch, true), entry.source, entry.command, entry.params);
+    return;
+  }
+  std::string_view target = std::string_view(entry.params).substr(0, entry.params.find(' '));
+  std::string_view text = entry.text;
+  bool first = true;
+  while (true) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (!line.empty() || (first && nl == std::string_view::npos)) {
+      std::string params = std::string(target) + " :" + std::string(line);
+      add_line(out, replay_tags(viewer, entry, batch, first), entry.source, entry.command, params);
+      first = false;
+    }
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+}
+
+void send_history_batch(Engine& e, User& u, const std::string& ref, std::string_view type,
+                        std::string_view arg, std::string body) {
+  if (ref.empty()) {
+    if (!body.empty()) e.send(u, std::move(body));
+    return;
+  }
+  std::string out;
+  proto::LineBuilder open(out);
+  open.source(e.config().server_name).command("BATCH").param("+" + ref).param(type);
+  if (!arg.empty()) open.param(arg);
+  open.finish();
+  out += body;
+  proto::LineBuilder(out).source(e.config().server_name).command("BATCH").param("-" + ref).finish();
+  e.send(u, std::move(out));
+}
+
+}  // namespace parley::core
