@@ -141,7 +141,7 @@ TEST(SearchCommand, RequestCarriesTheAttributesWithInclusiveBounds) {
   h.send(alice, "JOIN #c");
   h.history.mode = FakeHistoryBackend::Mode::kManual;
   h.send(alice,
-         "SEARCH in=#C;from=BOB;text=x y;after=2026-01-02T00:00:00.000Z;before=2026-01-03T00:00:00Z;limit=7");
+         "SEARCH :in=#C;from=BOB;text=x y;after=2026-01-02T00:00:00.000Z;before=2026-01-03T00:00:00Z;limit=7");
   auto searches = queued(h, Kind::kSearch);
   ASSERT_EQ(searches.size(), 1u) << h.dump(alice);
   const SearchQuery& q = searches[0].search;
@@ -206,7 +206,7 @@ TEST(SearchSemantics, TextFindsWholeWordsCaseInsensitivelyOldestFirst) {
   Said s;
   EXPECT_EQ(s.texts("SEARCH in=#c;text=ALPHA"),
             (std::vector<std::string>{"alpha one", "alpha two", "alpha three", "alpha four"}));
-  EXPECT_EQ(s.texts("SEARCH in=#c;text=one alpha"), (std::vector<std::string>{"alpha one"}));
+  EXPECT_EQ(s.texts("SEARCH :in=#c;text=one alpha"), (std::vector<std::string>{"alpha one"}));
   EXPECT_EQ(s.texts("SEARCH in=#c;text=alph"), (std::vector<std::string>{}));
   EXPECT_EQ(s.texts("SEARCH in=#c;text=\"*\""), (std::vector<std::string>{}));  // no word: nothing
 }
@@ -296,7 +296,7 @@ TEST(SearchReplies, LinesCarryTimeAndMsgidInASearchBatch) {
   auto lines = s.h.lines(s.bob);
   ASSERT_EQ(lines.size(), 3u) << s.h.dump(s.bob);
   EXPECT_THAT(lines[0], IsLine(":parley.local BATCH +1 soju.im/search"));
-  EXPECT_THAT(lines[1], ::testing::MatchesRegex("@batch=1;time=[0-9T:.Z-]+;msgid=[^ ]+ :bob!~bob@127.0.0.1 "
+  EXPECT_THAT(lines[1], ::testing::MatchesRegex("@batch=1;time=[0-9T:.Z-]+;msgid=[^ ]+ :bob!~bob@[^ ]+ "
                                                 "PRIVMSG #c :beta one"));
   EXPECT_THAT(lines[2], IsLine(":parley.local BATCH -1"));
 }
