@@ -138,7 +138,7 @@ TEST(Cap, LsListsExactlyTheImplementedCapabilities) {
                "max-value-bytes=300 draft/multiline=max-bytes=4096,max-lines=32 echo-message "
                "extended-join extended-monitor invite-notify",
                ":parley.local CAP * LS :labeled-response message-tags multi-prefix no-implicit-names "
-               "sasl=PLAIN,EXTERNAL,SCRAM-SHA-256 server-time setname userhost-in-names"));
+               "sasl=PLAIN,EXTERNAL,SCRAM-SHA-256 server-time setname soju.im/search userhost-in-names"));
 }
 
 TEST(Cap, Ls302HoldsRegistrationUntilCapEnd) {
@@ -798,7 +798,7 @@ TEST(Sts, PlaintextGetsThePortAndTlsGetsTheDuration) {
   EngineHarness h(config);
   SessionId plain = h.connect();
   h.send(plain, "CAP LS 302");
-  EXPECT_TRUE(h.has_line(plain, " setname sts=port=6697 userhost-in-names")) << h.dump(plain);
+  EXPECT_TRUE(h.has_line(plain, " setname soju.im/search sts=port=6697 userhost-in-names")) << h.dump(plain);
   ConnectionInfo info;
   info.ip = "127.0.0.1";
   info.secure = true;
@@ -821,7 +821,7 @@ TEST(Sts, PreloadIsAppendedAndOldClientsGetTheNameOnly) {
   EXPECT_TRUE(h.has_line(a, " sts=port=7000,preload ")) << h.dump(a);
   SessionId old = h.connect();
   h.send(old, "CAP LS");
-  EXPECT_TRUE(h.has_line(old, " setname sts userhost-in-names")) << h.dump(old);
+  EXPECT_TRUE(h.has_line(old, " setname soju.im/search sts userhost-in-names")) << h.dump(old);
 }
 
 }  // namespace
