@@ -268,7 +268,7 @@ void ChatClient::handle_cap(const proto::Message& m) {
     };
     if (offered("soju.im/search") && offered("batch")) {
       for (std::string_view cap : {"batch", "soju.im/search"}) {
-        if (!(" " + want + " ").contains(" " + std::string(cap) + " "))
+        if ((" " + want + " ").find(" " + std::string(cap) + " ") == std::string::npos)
           want += (want.empty() ? "" : " ") + std::string(cap);
       }
     }
