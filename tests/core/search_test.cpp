@@ -140,8 +140,9 @@ TEST(SearchCommand, RequestCarriesTheAttributesWithInclusiveBounds) {
   SessionId alice = h.register_user("alice", kFull);
   h.send(alice, "JOIN #c");
   h.history.mode = FakeHistoryBackend::Mode::kManual;
-  h.send(alice,
-         "SEARCH :in=#C;from=BOB;text=x y;after=2026-01-02T00:00:00.000Z;before=2026-01-03T00:00:00Z;limit=7");
+  h.send(
+      alice,
+      "SEARCH :in=#C;from=BOB;text=x y;after=2026-01-02T00:00:00.000Z;before=2026-01-03T00:00:00Z;limit=7");
   auto searches = queued(h, Kind::kSearch);
   ASSERT_EQ(searches.size(), 1u) << h.dump(alice);
   const SearchQuery& q = searches[0].search;
