@@ -166,6 +166,7 @@ void ChatClient::receive(std::string_view line, Clock::time_point now) {
   if (auto t = m.tag("time")) {
     if (auto when = parse_server_time(*t)) msg_time_ = *when;
   }
+  if (handle_search(m)) return;
   if (collect_history(m)) return;
   handle(m);
 }
@@ -248,6 +249,16 @@ void ChatClient::handle_cap(const proto::Message& m) {
       if (std::find(cap_offered_.begin(), cap_offered_.end(), cap) != cap_offered_.end()) {
         if (!want.empty()) want += ' ';
         want += cap;
+      }
+    }
+    // /search (search.cpp) needs its answer in a batch, to tell results from live messages.
+    auto offered = [&](std::string_view cap) {
+      return std::find(cap_offered_.begin(), cap_offered_.end(), cap) != cap_offered_.end();
+    };
+    if (offered("soju.im/search") && offered("batch")) {
+      for (std::string_view cap : {"batch", "soju.im/search"}) {
+        if ((" " + want + " ").find(" " + std::string(cap) + " ") == std::string::npos)
+          want += (want.empty() ? "" : " ") + std::string(cap);
       }
     }
     if (sasl_wanted()) {

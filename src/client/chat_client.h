@@ -295,6 +295,10 @@ class ChatClient {
   void say(BufferId target, std::string_view text, bool action);
   void send_privmsg(std::string_view target, std::string_view text, bool action);
   void join(std::string_view channels, std::string_view keys);
+  // search.cpp: /search sends SEARCH (soju.im/search); the answer's batch is shown in the
+  // window /search was typed in. handle_search() takes the lines that belong to it (true).
+  void start_search(std::string_view args);
+  bool handle_search(const proto::Message& m);
 
   // model (buffers.cpp)
   Buffer* find_mut(BufferId id);
@@ -364,6 +368,14 @@ class ChatClient {
   std::vector<Event> events_;
   int history_max_ = 0;                // ISUPPORT CHATHISTORY=; 0: not given
   std::vector<HistoryBatch> batches_;  // chathistory batches being received
+
+  struct Search {
+    bool waiting = false;  // a SEARCH was sent and its answer has not begun
+    BufferId window = 0;   // where its results go
+    std::string batch;     // the answer's batch reference while it arrives
+    std::size_t found = 0;
+  };
+  Search search_;
 };
 
 }  // namespace parley::client

@@ -264,6 +264,13 @@ struct CommandHandlers {
     return true;
   }
 
+  // /search words [in:target] [from:nick]
+  static bool search(ChatClient& c, std::string_view args) {
+    if (args.empty()) return false;
+    c.start_search(args);
+    return true;
+  }
+
   static const Entry* lookup(std::string_view name);
 };
 
@@ -291,6 +298,8 @@ const CommandHandlers::Entry CommandHandlers::kTable[] = {
     {"query", "q", false, query, "/query nick [text]", "Opens a private conversation window with nick."},
     {"quit", "exit", false, quit, "/quit [message]", "Disconnects and exits."},
     {"quote", "raw", true, quote, "/quote RAW LINE", "Sends a raw IRC line to the server."},
+    {"search", "", true, search, "/search words [in:#channel|nick] [from:nick]",
+     "Searches the server's stored messages (all you may read, or in: one target); shows them here."},
     {"topic", "", true, topic, "/topic [#channel] [text]", "Shows or sets the current channel's topic."},
     {"whois", "wi", true, whois, "/whois nick", "Shows who someone is."},
     {"window", "win", false, window, "/window N|next|prev",

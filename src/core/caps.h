@@ -38,6 +38,7 @@ enum class Cap : std::uint8_t {
   kEventPlayback,
   kReadMarker,
   kZncPlayback,
+  kSearch,
   kCount,
 };
 
@@ -76,6 +77,7 @@ inline constexpr CapInfo kCaps[] = {
     {Cap::kSasl, "sasl", "PLAIN,EXTERNAL,SCRAM-SHA-256"},
     {Cap::kServerTime, "server-time"},
     {Cap::kSetname, "setname"},
+    {Cap::kSearch, "soju.im/search"},  // only when history is enabled
     {Cap::kSts, "sts"},  // only when configured; value per connection (send_cap_list)
     {Cap::kUserhostInNames, "userhost-in-names"},
     {Cap::kZncPlayback, "znc.in/playback"},  // only when history is enabled

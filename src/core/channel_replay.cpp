@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/engine.h"
-#include "core/history_replay.h"
+#include "core/history_access.h"
 #include "core/metadata.h"
 #include "core/read_marker.h"
 

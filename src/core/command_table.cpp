@@ -55,6 +55,7 @@ constexpr std::array kTable = {
     CommandSpec{"REDACT", 2, false, false, U, redact},
     CommandSpec{"REGISTER", 3, kPre, false, L, register_command},
     CommandSpec{"RENAME", 2, false, false, B, rename},
+    CommandSpec{"SEARCH", 0, false, false, L, search},
     CommandSpec{"SETNAME", 1, false, false, B, setname},
     CommandSpec{"SILENCE", 0, false, false, L, silence},
     CommandSpec{"STATS", 1, false, false, U, stats},

@@ -129,6 +129,8 @@ void markread(Engine&, User&, const proto::Message&);
 // playback.cpp: PRIVMSG *playback <text> (znc.in/playback).
 bool is_playback_target(std::string_view target);
 void playback_command(Engine&, User&, std::string_view text);
+// search.cpp
+void search(Engine&, User&, const proto::Message&);
 // redact.cpp
 void redact(Engine&, User&, const proto::Message&);
 // Records a relayed PRIVMSG/NOTICE/TAGMSG so that REDACT can find it: to a channel (`c`) or

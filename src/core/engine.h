@@ -115,7 +115,8 @@ class Engine {
   // requested), the history caps only when history is enabled.
   bool cap_offered(Cap c) const {
     if (c == Cap::kSts) return config_.sts.enabled;
-    if (c == Cap::kChathistory || c == Cap::kEventPlayback || c == Cap::kReadMarker || c == Cap::kZncPlayback)
+    if (c == Cap::kChathistory || c == Cap::kEventPlayback || c == Cap::kReadMarker || c == Cap::kZncPlayback ||
+        c == Cap::kSearch)
       return config_.history.enabled;
     return true;
   }

@@ -107,6 +107,9 @@ constexpr std::array kTopics = {
     Topic{"RENAME",
           "RENAME <channel> <new name> [<reason>]\nChannel operators only. Renames the channel, "
           "keeping its members, modes and topic."},
+    Topic{"SEARCH",
+          "SEARCH <attributes>\nSearches stored messages (soju.im/search). Attributes, each optional: "
+          "in=<target>;from=<nick>;after=<time>;before=<time>;text=<words>;limit=<n>."},
     Topic{"SETNAME",
           "SETNAME <realname>\nChanges your real name; clients with the setname capability "
           "see the change."},

@@ -815,7 +815,7 @@ TEST(Sts, PlaintextGetsThePortAndTlsGetsTheDuration) {
   EngineHarness h(config);
   SessionId plain = h.connect();
   h.send(plain, "CAP LS 302");
-  EXPECT_TRUE(h.has_line(plain, " setname sts=port=6697 userhost-in-names")) << h.dump(plain);
+  EXPECT_TRUE(h.has_line(plain, " setname soju.im/search sts=port=6697 userhost-in-names")) << h.dump(plain);
   ConnectionInfo info;
   info.ip = "127.0.0.1";
   info.secure = true;
@@ -838,7 +838,7 @@ TEST(Sts, PreloadIsAppendedAndOldClientsGetTheNameOnly) {
   EXPECT_TRUE(h.has_line(a, " sts=port=7000,preload ")) << h.dump(a);
   SessionId old = h.connect();
   h.send(old, "CAP LS");
-  EXPECT_TRUE(h.has_line(old, " setname sts userhost-in-names")) << h.dump(old);
+  EXPECT_TRUE(h.has_line(old, " setname soju.im/search sts userhost-in-names")) << h.dump(old);
 }
 
 }  // namespace

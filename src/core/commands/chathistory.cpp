@@ -1,14 +1,7 @@
 // CHATHISTORY (ircv3.net draft/chathistory, draft/event-playback): reading stored history.
 // Parameters are parsed by core/history_params.h; what is stored by core/history_recording.h.
 //
-// Who may read what (docs/protocol.md "CHATHISTORY"):
-//   - a channel: its members; anyone when it has no +s and history.public_channels is set. A
-//     channel that does not exist now has no modes: anyone when public_channels, else nobody.
-//   - a nick, for a logged-in user: the conversation between the two accounts (the nick's
-//     account when it is online and logged in; an offline nick is taken as an account name), or
-//     the in-memory conversation with an online nick that is not logged in.
-//   - a nick, for a user who is not logged in: only the in-memory conversation between the
-//     user's current nick and that nick.
+// Who may read what, and how entries are rebuilt: core/history_access.h (shared with SEARCH).
 // Each entry is rebuilt for the asker: tags as its caps allow, in a chathistory batch when it has
 // batch. Without draft/event-playback only PRIVMSG and NOTICE come back (draft/chathistory).
 #include <algorithm>
@@ -18,8 +11,8 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
+#include "core/history_access.h"
 #include "core/history_params.h"
-#include "core/history_replay.h"
 #include "core/numerics.h"
 #include "core/text.h"
 

@@ -15,7 +15,7 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
-#include "core/history_replay.h"
+#include "core/history_access.h"
 #include "core/text.h"
 
 namespace parley::core::commands {

@@ -14,7 +14,7 @@
 #include "core/command_table.h"
 #include "core/engine.h"
 #include "core/history_params.h"
-#include "core/history_replay.h"
+#include "core/history_access.h"
 
 namespace parley::core {
 

@@ -1,45 +1,11 @@
-#include "core/history_replay.h"
+#include "core/history_access.h"
 
 #include <chrono>
 
 #include "core/engine.h"
+#include "proto/irc_message.h"
 
 namespace parley::core {
-
-namespace {
-
-std::optional<ReadableTarget> channel_target(Engine& e, const User& u, std::string_view target) {
-  Channel* c = e.find_channel(target);
-  bool is_public = e.config().history.public_channels;
-  if (c ? !(c->has(u) || (!c->secret && is_public)) : !is_public) return std::nullopt;
-  return ReadableTarget{e.fold(target), c ? c->name : std::string(target)};
-}
-
-std::optional<ReadableTarget> nick_target(Engine& e, const User& u, std::string_view nick) {
-  if (!proto::is_valid_nick(nick, 64)) return std::nullopt;
-  std::string folded = e.fold(nick);
-  User* other = e.find_nick(nick);
-  // The batch names the conversation as the asker did (a nick may change case or owner; the
-  // client matches the answer to its request).
-  std::string shown(nick);
-  if (u.account().empty() || (other && other->account().empty())) {
-    return ReadableTarget{ephemeral_dm_key(u.nick_folded, folded), std::move(shown), false};
-  }
-  std::string peer = other ? e.fold(other->account()) : folded;
-  return ReadableTarget{dm_key(e.fold(u.account()), peer), std::move(shown)};
-}
-
-}  // namespace
-
-bool replay_shown_to(const User& viewer, const HistoryEntry& entry) {
-  if (entry.command == "PRIVMSG" || entry.command == "NOTICE") return true;
-  if (!viewer.caps.has(Cap::kEventPlayback)) return false;
-  return entry.command != "TAGMSG" || viewer.caps.has(Cap::kMessageTags);
-}
-
-std::string history_time(std::int64_t ms) {
-  return format_server_time(TimePoint(std::chrono::milliseconds(ms)));
-}
 
 namespace {
 
@@ -86,7 +52,41 @@ void add_line(std::string& out, std::string_view tags, std::string_view source, 
 
 }  // namespace
 
-// A multiline message's msgid goes on its first line, as multiline's fallback does.
+std::optional<ReadableTarget> readable_channel(Engine& e, const User& u, std::string_view target) {
+  Channel* c = e.find_channel(target);
+  bool is_public = e.config().history.public_channels;
+  if (c ? !(c->has(u) || (!c->secret && is_public)) : !is_public) return std::nullopt;
+  return ReadableTarget{e.fold(target), c ? c->name : std::string(target)};
+}
+
+std::optional<ReadableTarget> readable_nick(Engine& e, const User& u, std::string_view nick) {
+  if (!proto::is_valid_nick(nick, 64)) return std::nullopt;
+  std::string folded = e.fold(nick);
+  User* other = e.find_nick(nick);
+  // The batch names the conversation as the asker did (a nick may change case or owner; the
+  // client matches the answer to its request).
+  std::string shown(nick);
+  if (u.account().empty() || (other && other->account().empty())) {
+    return ReadableTarget{ephemeral_dm_key(u.nick_folded, folded), std::move(shown), false};
+  }
+  std::string peer = other ? e.fold(other->account()) : folded;
+  return ReadableTarget{dm_key(e.fold(u.account()), peer), std::move(shown)};
+}
+
+std::optional<ReadableTarget> readable_target(Engine& e, const User& u, std::string_view target) {
+  return proto::is_channel_name(target) ? readable_channel(e, u, target) : readable_nick(e, u, target);
+}
+
+bool replay_shown_to(const User& viewer, const HistoryEntry& entry) {
+  if (entry.command == "PRIVMSG" || entry.command == "NOTICE") return true;
+  if (!viewer.caps.has(Cap::kEventPlayback)) return false;
+  return entry.command != "TAGMSG" || viewer.caps.has(Cap::kMessageTags);
+}
+
+std::string history_time(std::int64_t ms) {
+  return format_server_time(TimePoint(std::chrono::milliseconds(ms)));
+}
+
 void replay_entry(std::string& out, const User& viewer, const HistoryEntry& entry, std::string_view batch) {
   if (entry.command != "PRIVMSG" && entry.command != "NOTICE") {
     add_line(out, replay_tags(viewer, entry, batch, true), entry.source, entry.command, entry.params);
@@ -122,10 +122,6 @@ void send_history_batch(Engine& e, User& u, const std::string& ref, std::string_
   out += body;
   proto::LineBuilder(out).source(e.config().server_name).command("BATCH").param("-" + ref).finish();
   e.send(u, std::move(out));
-}
-
-std::optional<ReadableTarget> readable_target(Engine& e, const User& u, std::string_view target) {
-  return proto::is_channel_name(target) ? channel_target(e, u, target) : nick_target(e, u, target);
 }
 
 }  // namespace parley::core
