@@ -121,6 +121,8 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
       if (!status) log.channel(*c, relayed);  // STATUSMSG: not recorded (core/history_recording.h)
     } else if (is_nickserv(e, target)) {
       if (kind == Kind::kPrivmsg) nickserv_command(e, u, text);
+    } else if (is_chanserv(e, target)) {
+      if (kind == Kind::kPrivmsg) chanserv_command(e, u, text);
     } else {
       User* to = e.find_nick(target);
       if (!to) {
