@@ -49,8 +49,9 @@ void restore_channel_state(Channel& c, const RegisteredChannel& r);
 // The status an account gets in `r` on join: 'o' (the founder, +o entries), 'v', or 0.
 char access_level(const RegisteredChannel& r, std::string_view account_folded);
 
-// JOIN hook (Engine::join_channel, after the JOIN went out, before topic and names): in a
-// registered channel, gives `u` the status its account has, announced by a MODE from ChanServ.
+// JOIN hook (Engine::join_channel, after the JOIN went out, before topic and names), also run
+// by log_in (core/login.cpp) for each channel `u` is in: in a registered channel, gives `u` the
+// status its account has, announced by a MODE from ChanServ.
 void registered_channel_join(Engine& e, User& u, Channel& c);
 // TOPIC and MODE hook, after `c` changed: when `c` is registered and differs from what was last
 // saved, saves it again (a fire-and-forget kSaveChannel).

@@ -221,6 +221,19 @@ TEST_F(ChanServ, AccessIsGivenOnJoinOnlyToLoggedInAccounts) {
   EXPECT_EQ(flags(fake, "#keep"), 0);
 }
 
+TEST_F(ChanServ, LoggingInAfterJoiningGivesTheAccountsStatus) {
+  restore();
+  h.accounts.add_account("dave", "sesame123");
+  SessionId dave = h.register_user("dave");
+  SessionId carol = h.register_user("carol");
+  for (SessionId id : {dave, carol}) h.send(id, "JOIN #keep door");
+  EXPECT_EQ(flags(dave, "#keep"), 0);
+  h.clear_all();
+  h.send(dave, "NS IDENTIFY sesame123");
+  EXPECT_EQ(flags(dave, "#keep"), kOp);
+  EXPECT_TRUE(h.has_line(carol, ":ChanServ!ChanServ@services.parley.local MODE #Keep +o dave"));
+}
+
 TEST_F(ChanServ, OpDeopVoiceDevoiceFollowTheAccessList) {
   restore();
   SessionId alice = logged_in_user(h, "alice");
