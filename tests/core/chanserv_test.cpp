@@ -110,7 +110,8 @@ TEST_F(ChanServ, RegisterWhenTheStoreFailsLeavesTheChannelUnregistered) {
 TEST_F(ChanServ, AnsweredThroughPrivmsgChanservAndCs) {
   SessionId a = h.register_user("a");
   h.send(a, "PRIVMSG ChanServ :HELP");
-  EXPECT_TRUE(h.has_line(a, kFrom + "a :ChanServ commands (/msg ChanServ <command>, /CS <command>):")) << h.dump(a);
+  EXPECT_TRUE(h.has_line(a, kFrom + "a :ChanServ commands (/msg ChanServ <command>, /CS <command>):"))
+      << h.dump(a);
   h.clear(a);
   h.send(a, "CHANSERV help");
   EXPECT_TRUE(h.has_line(a, "REGISTER <#channel>"));
