@@ -122,6 +122,10 @@ void register_account(Engine&, User&, std::string_view account, std::string_view
 void nickserv(Engine&, User&, const proto::Message&);
 // NickServ <text> as a PRIVMSG to it.
 void nickserv_command(Engine&, User&, std::string_view text);
+// chanserv.cpp
+void chanserv(Engine&, User&, const proto::Message&);
+// ChanServ <text> as a PRIVMSG to it.
+void chanserv_command(Engine&, User&, std::string_view text);
 // chathistory.cpp
 void chathistory(Engine&, User&, const proto::Message&);
 // read_marker.cpp

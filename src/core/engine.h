@@ -27,6 +27,7 @@
 #include "core/login.h"
 #include "core/monitor.h"
 #include "core/msgid.h"
+#include "core/registered_channels.h"
 #include "core/types.h"
 #include "core/user.h"
 #include "proto/irc_message.h"
@@ -72,6 +73,10 @@ class Engine {
   void tick(TimePoint now);
   // Server shutdown: every client gets ERROR and is closed.
   void shutdown(std::string_view reason);
+  // Startup: the registered channels the store holds (store::Store::list_channels), before any
+  // connection. Each becomes known to ChanServ and exists, empty, with its stored topic, modes
+  // and lists (core/registered_channels.h). A channel that exists already keeps its state.
+  void restore_registered_channels(std::vector<RegisteredChannel> channels);
 
   std::size_t user_count() const { return users_.size(); }
   std::size_t channel_count() const { return channels_.size(); }
@@ -227,6 +232,10 @@ class Engine {
   void join_channel(User& u, std::string_view name, Channel* existing);
   // Removes `u` from `c` without announcing; deletes the channel when it empties.
   void leave_channel(User& u, Channel& c);
+  // Deletes `c` (invalidating it) when it has no members and is not registered.
+  void discard_if_empty(Channel& c);
+  // ChanServ's registrations (core/registered_channels.h).
+  ChannelRegistry& registered_channels() { return registered_channels_; }
   // Gives `c` a new name (no channel may already have it, unless it is `c`); announces nothing.
   void rename_channel(Channel& c, std::string_view name);
   void change_nick(User& u, std::string_view nick);
@@ -319,6 +328,7 @@ class Engine {
   std::uint64_t visit_epoch_ = 0;
   std::size_t registered_count_ = 0;
   MonitorRegistry monitors_;
+  ChannelRegistry registered_channels_;
   std::vector<std::uint64_t> command_uses_;  // indexed like all_commands()
   TimePoint started_{};
   std::size_t peak_users_ = 0;

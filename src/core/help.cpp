@@ -30,6 +30,9 @@ constexpr std::array kTopics = {
     Topic{"CAP",
           "CAP LS [302] | CAP LIST | CAP REQ :<caps> | CAP END\nIRCv3 capability negotiation. "
           "REQ is all or nothing; END finishes registration."},
+    Topic{"CHANSERV",
+          "CHANSERV <command> [<args>]\nThe channel service: REGISTER, INFO, OP, DEOP, VOICE, "
+          "DEVOICE, AMODE, TRANSFER, DROP. The same as /msg ChanServ; CHANSERV HELP lists them."},
     Topic{"CHATHISTORY",
           "CHATHISTORY LATEST|BEFORE|AFTER|AROUND <target> <ref> <limit> | CHATHISTORY BETWEEN <target> <ref> "
           "<ref> <limit> | CHATHISTORY TARGETS <timestamp> <timestamp> <limit>\nStored history of a channel or a "
@@ -37,6 +40,7 @@ constexpr std::array kTopics = {
     Topic{"CHGHOST",
           "CHGHOST <nick> <host>\nOperators only. Changes the host shown for <nick>: letters, "
           "digits and . - : /, at most 64 bytes."},
+    Topic{"CS", "CS <command> [<args>]\nThe same as CHANSERV."},
     Topic{"HELP",
           "HELP [<subject>]\nHelp on a command, or the list of commands without <subject>. HELPOP "
           "is the same."},

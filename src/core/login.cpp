@@ -96,6 +96,8 @@ bool log_in(Engine& e, User& u, const AccountInfo& account) {
     Engine::Broadcast(e, u.prefix(), "ACCOUNT", {account.name})
         .to_common_channels(u, u.caps.has(Cap::kAccountNotify), Cap::kAccountNotify)
         .to_monitors(u, Cap::kAccountNotify);
+    // ChanServ: the account's status in the registered channels the user is already in.
+    for (Channel* c : u.channels) registered_channel_join(e, u, *c);
   }
   return host_changed;
 }

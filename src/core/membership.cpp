@@ -67,6 +67,7 @@ void Engine::join_channel(User& u, std::string_view name, Channel* c) {
   for (auto& [member, flags] : c->members) {
     (member->caps.has(Cap::kExtendedJoin) ? extended : plain).to(*member);
   }
+  registered_channel_join(*this, u, *c);  // ChanServ access: +o/+v before topic and names
   if (!u.away.empty()) {
     Broadcast away(*this, u.prefix(), "AWAY", {u.away});
     for (auto& [member, flags] : c->members) {
@@ -81,7 +82,12 @@ void Engine::leave_channel(User& u, Channel& c) {
   c.members.erase(&u);
   c.invited.erase(u.id);
   std::erase(u.channels, &c);
-  if (c.members.empty()) channels_.erase(c.folded);  // destroys c
+  discard_if_empty(c);
+}
+
+void Engine::discard_if_empty(Channel& c) {
+  // A registered channel outlives its members (core/registered_channels.h).
+  if (c.members.empty() && !registered_channels_.find(c.folded)) channels_.erase(c.folded);  // destroys c
 }
 
 void Engine::rename_channel(Channel& c, std::string_view name) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 
 #include "net/endpoint.h"
@@ -45,6 +46,14 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
       signals_(io_, SIGINT, SIGTERM, SIGHUP) {
   connection_options_.sendq_bytes = options_.sendq_bytes;
   connection_options_.handshake_timeout = options_.tls.handshake_timeout;
+  // ChanServ's registered channels, read before any client can connect (so synchronously).
+  // Starting without them would let anyone re-register a channel and overwrite its record.
+  auto registered = store.list_channels();
+  if (!registered.is_ok()) {
+    throw std::runtime_error("cannot read the registered channels: " + registered.status().to_string());
+  }
+  if (!registered.value().empty()) spdlog::info("{} registered channels restored", registered.value().size());
+  engine_.restore_registered_channels(std::move(registered).value());
 }
 
 IrcServer::~IrcServer() = default;

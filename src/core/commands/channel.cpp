@@ -118,6 +118,7 @@ void topic(Engine& e, User& u, const proto::Message& m) {
     Engine::Broadcast out(e, u.prefix(), "TOPIC", {c->name, c->topic});
     record_event(e, u, *c, "TOPIC", {c->name, c->topic}, &out);
     out.to_channel(*c);
+    registered_channel_changed(e, *c);  // ChanServ: a registered channel's topic is saved
   }
 }
 

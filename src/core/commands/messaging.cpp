@@ -123,6 +123,8 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
       if (kind == Kind::kPrivmsg) nickserv_command(e, u, text);
     } else if (is_playback_target(target)) {
       if (kind == Kind::kPrivmsg) playback_command(e, u, text);
+    } else if (is_chanserv(e, target)) {
+      if (kind == Kind::kPrivmsg) chanserv_command(e, u, text);
     } else {
       User* to = e.find_nick(target);
       if (!to) {

@@ -258,6 +258,7 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
   Engine::Broadcast out(e, u.prefix(), "MODE", views);
   record_event(e, u, c, "MODE", views, &out);
   out.to_channel(c);
+  registered_channel_changed(e, c);  // ChanServ: saved when modes or lists changed
 }
 
 void user_mode(Engine& e, User& u, const proto::Message& m) {

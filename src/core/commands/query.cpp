@@ -137,11 +137,14 @@ void whois(Engine& e, User& u, const proto::Message& m) {
   auto list = split_list(nick);
   nick = list.empty() ? nick : list.front();
   User* t = e.find_nick(nick);
-  if (!t && is_nickserv(e, nick)) {  // the account service, a pseudo-user
+  if (!t && (is_nickserv(e, nick) || is_chanserv(e, nick))) {  // the services, pseudo-users
     const std::string& server = e.config().server_name;
-    e.reply(u, RPL_WHOISUSER, {kNickServ, "NickServ", "services." + server, "*", "Account service"});
-    e.reply(u, RPL_WHOISSERVER, {kNickServ, server, e.config().server_description});
-    e.reply(u, RPL_ENDOFWHOIS, {kNickServ, "End of /WHOIS list"});
+    const bool ns = is_nickserv(e, nick);
+    std::string_view name = ns ? kNickServ : kChanServ;
+    e.reply(u, RPL_WHOISUSER,
+            {name, name, "services." + server, "*", ns ? "Account service" : "Channel service"});
+    e.reply(u, RPL_WHOISSERVER, {name, server, e.config().server_description});
+    e.reply(u, RPL_ENDOFWHOIS, {name, "End of /WHOIS list"});
     return;
   }
   if (!t || !t->registered) {

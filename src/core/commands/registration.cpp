@@ -129,7 +129,7 @@ void nick(Engine& e, User& u, const proto::Message& m) {
     return;
   }
   if (wanted == u.nick) return;
-  if (is_nickserv(e, wanted)) {
+  if (is_nickserv(e, wanted) || is_chanserv(e, wanted)) {
     e.reply(u, ERR_ERRONEUSNICKNAME, {wanted, "Nickname is reserved by a service"});
     return;
   }

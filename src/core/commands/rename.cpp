@@ -24,6 +24,9 @@ std::pair<std::string_view, std::string_view> rename_refusal(Engine& e, const Ch
   }
   if (to.front() != c.name.front()) return {"CANNOT_RENAME", "A rename cannot change the channel type"};
   if (to == c.name) return {"CANNOT_RENAME", "The channel already has that name"};
+  if (e.registered_channels().find(c.folded)) {
+    return {"CANNOT_RENAME", "A registered channel keeps its name (ChanServ DROP it first)"};
+  }
   if (const Channel* other = e.find_channel(to); other && other != &c) {
     return {"CHANNEL_NAME_IN_USE", "A channel with that name already exists"};
   }
