@@ -28,22 +28,16 @@ void ChatClient::handle_message(const proto::Message& m, bool notice) {
   while (target.size() > 1 && prefix_chars_.find(target[0]) != std::string::npos &&
          is_channel(target.substr(1)))
     target.remove_prefix(1);
-  std::string text(m.param(1));
-  bool action = false;
-  if (text.size() >= 2 && text.front() == '\x01') {
-    std::string_view ctcp(text);
-    ctcp.remove_prefix(1);
-    if (ctcp.back() == '\x01') ctcp.remove_suffix(1);
-    if (ctcp.starts_with("ACTION ") || ctcp == "ACTION") {
-      action = true;
-      text = std::string(ctcp.substr(std::min<std::size_t>(7, ctcp.size())));
-    } else {
-      here(Event::Style::kMeta,
-           std::string(notice ? "CTCP reply " : "CTCP ") + std::string(ctcp) + " from " + std::string(from));
-      if (!notice && !is_me(from)) answer_ctcp(from, ctcp);
-      return;
-    }
+  CtcpText unwrapped = unwrap_ctcp(m.param(1));
+  const bool action = unwrapped.action;
+  if (unwrapped.framed && !action) {
+    const std::string_view ctcp = unwrapped.ctcp;
+    here(Event::Style::kMeta,
+         std::string(notice ? "CTCP reply " : "CTCP ") + std::string(ctcp) + " from " + std::string(from));
+    if (!notice && !is_me(from)) answer_ctcp(from, ctcp);
+    return;
   }
+  std::string text = std::move(unwrapped.text);
   const bool from_me = is_me(from);
   const bool server_source = m.source.empty() || from.find('.') != std::string_view::npos;
   Buffer* buffer = nullptr;

@@ -156,16 +156,10 @@ bool ChatClient::collect_history(const proto::Message& m) {
   // messages are shown.
   const bool notice = proto::equal_folded(m.command, "NOTICE", proto::Casemapping::kAscii);
   if (!notice && !proto::equal_folded(m.command, "PRIVMSG", proto::Casemapping::kAscii)) return true;
-  std::string text(m.param(1));
-  bool action = false;
-  if (text.size() >= 2 && text.front() == '\x01') {
-    std::string_view ctcp(text);
-    ctcp.remove_prefix(1);
-    if (ctcp.back() == '\x01') ctcp.remove_suffix(1);
-    if (!(ctcp.starts_with("ACTION ") || ctcp == "ACTION")) return true;  // old CTCP requests
-    action = true;
-    text = std::string(ctcp.substr(std::min<std::size_t>(7, ctcp.size())));
-  }
+  CtcpText unwrapped = unwrap_ctcp(m.param(1));
+  if (unwrapped.framed && !unwrapped.action) return true;  // old CTCP requests
+  const bool action = unwrapped.action;
+  std::string text = std::move(unwrapped.text);
   const std::string_view from = nick_of(m.source);
   Event e;
   e.kind = Event::Kind::kLine;

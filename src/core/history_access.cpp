@@ -77,6 +77,18 @@ std::optional<ReadableTarget> readable_target(Engine& e, const User& u, std::str
   return proto::is_channel_name(target) ? readable_channel(e, u, target) : readable_nick(e, u, target);
 }
 
+std::string shown_key(Engine& e, const User& u, const std::string& key) {
+  if (key.empty() || key.front() != '@') {
+    Channel* c = e.find_channel(key);
+    return c ? c->name : key;
+  }
+  std::string_view pair = std::string_view(key).substr(1);
+  auto space = pair.find(' ');
+  std::string_view a = pair.substr(0, space),
+                   b = space == std::string_view::npos ? a : pair.substr(space + 1);
+  return std::string(a == e.fold(u.account()) ? b : a);
+}
+
 bool replay_shown_to(const User& viewer, const HistoryEntry& entry) {
   if (entry.command == "PRIVMSG" || entry.command == "NOTICE") return true;
   if (!viewer.caps.has(Cap::kEventPlayback)) return false;

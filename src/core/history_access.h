@@ -40,6 +40,10 @@ std::optional<ReadableTarget> readable_channel(Engine& e, const User& u, std::st
 std::optional<ReadableTarget> readable_nick(Engine& e, const User& u, std::string_view nick);
 std::optional<ReadableTarget> readable_target(Engine& e, const User& u, std::string_view target);
 
+// The name a storage key shows `u` (a TARGETS answer's): a channel's current name (the folded
+// key when it does not exist now), or the other side of a private conversation "@a b".
+std::string shown_key(Engine& e, const User& u, const std::string& key);
+
 // Whether `viewer` gets `entry` back (draft/chathistory: without event-playback, only PRIVMSG
 // and NOTICE; a TAGMSG is all tags, so it also needs message-tags).
 bool replay_shown_to(const User& viewer, const HistoryEntry& entry);

@@ -138,8 +138,8 @@ TEST(Cap, LsListsExactlyTheImplementedCapabilities) {
                "max-value-bytes=300 draft/multiline=max-bytes=4096,max-lines=32 draft/read-marker "
                "echo-message extended-join extended-monitor",
                ":parley.local CAP * LS :invite-notify labeled-response message-tags multi-prefix "
-               "no-implicit-names sasl=PLAIN,EXTERNAL,SCRAM-SHA-256 server-time setname userhost-in-names "
-               "znc.in/playback"));
+               "no-implicit-names sasl=PLAIN,EXTERNAL,SCRAM-SHA-256 server-time setname soju.im/search "
+               "userhost-in-names znc.in/playback"));
 }
 
 TEST(Cap, Ls302HoldsRegistrationUntilCapEnd) {

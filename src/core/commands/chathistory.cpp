@@ -70,19 +70,6 @@ void query(Engine& e, User& u, ChathistoryCommand& c) {
       });
 }
 
-// A TARGETS result's name: a channel's current name, or the other side of a private conversation.
-std::string target_name(Engine& e, const User& u, const std::string& key) {
-  if (key.empty() || key.front() != '@') {
-    Channel* c = e.find_channel(key);
-    return c ? c->name : key;
-  }
-  std::string_view pair = std::string_view(key).substr(1);
-  auto space = pair.find(' ');
-  std::string_view a = pair.substr(0, space),
-                   b = space == std::string_view::npos ? a : pair.substr(space + 1);
-  return std::string(a == e.fold(u.account()) ? b : a);
-}
-
 // TARGETS lists the targets whose latest message lies between the two times, oldest activity
 // first, the first `limit` of them (as irctest's chathistory tests expect). The store gives each
 // target's newest entry after the lower bound, so the upper bound is applied here: a target whose
@@ -113,7 +100,7 @@ void targets(Engine& e, User& u, ChathistoryCommand& c) {
     for (const TargetActivity& t : activity) {
       proto::LineBuilder b(body);
       if (!ref.empty()) b.tags("batch=" + ref);
-      b.source(e.config().server_name).command(kCommand).param("TARGETS").param(target_name(e, *u, t.target));
+      b.source(e.config().server_name).command(kCommand).param("TARGETS").param(shown_key(e, *u, t.target));
       b.last(history_time(t.latest_ms));
       b.finish();
     }

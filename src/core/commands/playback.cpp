@@ -88,20 +88,6 @@ void play_key(Engine& e, User& u, std::string key, bool durable, std::string sho
       /*is_reply=*/false);
 }
 
-// The name a TARGETS key shows `u`: a channel's current name, or the other side of a private
-// conversation ("@a b").
-std::string shown_name(Engine& e, const User& u, const std::string& key) {
-  if (key.empty() || key.front() != '@') {
-    Channel* c = e.find_channel(key);
-    return c ? c->name : key;
-  }
-  std::string_view pair = std::string_view(key).substr(1);
-  auto space = pair.find(' ');
-  std::string_view a = pair.substr(0, space),
-                   b = space == std::string_view::npos ? a : pair.substr(space + 1);
-  return std::string(a == e.fold(u.account()) ? b : a);
-}
-
 void play_all(Engine& e, User& u, Range range) {
   HistoryRequest r;
   r.kind = HistoryRequest::Kind::kTargets;
@@ -113,7 +99,7 @@ void play_all(Engine& e, User& u, Range range) {
   e.history_request(&u, std::move(r), [range](Engine& e, User* u, const HistoryAnswer& a) {
     if (a.outcome != HistoryAnswer::Outcome::kOk) return answer(e, *u, "History could not be read");
     for (const TargetActivity& t : a.activity)
-      play_key(e, *u, t.target, true, shown_name(e, *u, t.target), range);
+      play_key(e, *u, t.target, true, shown_key(e, *u, t.target), range);
   });
 }
 
