@@ -60,7 +60,9 @@ TEST(ChannelMode, NoCtcpBlocksCtcpButNotActionOrText) {
       << "NOTICE is refused silently";
   EXPECT_THAT(h.lines(ids[0]), ::testing::IsEmpty());
   h.clear_all();
-  h.send(ids[1], "PRIVMSG #c :\x01" "ACTION waves\x01");
+  h.send(ids[1],
+         "PRIVMSG #c :\x01"
+         "ACTION waves\x01");
   h.send(ids[1], "PRIVMSG #c :plain text");
   EXPECT_EQ(h.replies(ids[0], "PRIVMSG").size(), 2u) << h.dump(ids[0]);
   h.send(ids[0], "MODE #c -C");

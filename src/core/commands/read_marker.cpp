@@ -13,8 +13,8 @@
 
 #include "core/command_table.h"
 #include "core/engine.h"
-#include "core/history_params.h"
 #include "core/history_access.h"
+#include "core/history_params.h"
 
 namespace parley::core {
 
