@@ -50,12 +50,14 @@ std::int64_t set_session_marker(User& u, const std::string& folded, std::int64_t
 // The new marker to every other session of `u`'s account that negotiated the capability.
 void tell_other_sessions(Engine& e, User& u, std::string_view target, std::int64_t ms) {
   const std::string account = e.fold(u.account());
+  SharedLine line;  // built once, for the first session that gets it, and shared by the others
   for (const auto& [id, other] : e.users()) {
     if (other.get() == &u || other->quitting || !other->caps.has(Cap::kReadMarker)) continue;
     if (other->account().empty() || e.fold(other->account()) != account) continue;
-    std::string line = ":" + e.config().server_name + " MARKREAD " + std::string(target) +
-                       " timestamp=" + history_time(ms) + "\r\n";
-    e.send_side_effect(*other, proto::make_line(std::move(line)));
+    if (!line)
+      line = proto::make_line(":" + e.config().server_name + " MARKREAD " + std::string(target) +
+                              " timestamp=" + history_time(ms) + "\r\n");
+    e.send_side_effect(*other, line);
   }
 }
 
