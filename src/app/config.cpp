@@ -12,9 +12,11 @@
 #include <sstream>
 
 #include "app/config_history.h"
+#include "app/config_links.h"
 #include "app/config_reader.h"
 #include "app/data_dir.h"
 #include "core/cloak.h"
+#include "core/network.h"
 #include "crypto/password.h"
 #include "net/endpoint.h"
 #include "net/tls.h"
@@ -60,7 +62,7 @@ class ServerConfigLoader {
   void load(const toml::table& root) {
     r_.reject_unknown(root, "",
                       {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts",
-                       "cloaks", "accounts", "history"});
+                       "cloaks", "accounts", "history", "link"});
     if (const toml::node* listeners = root.get("listener")) this->listeners(*listeners);
     if (const auto* t = r_.table(root, "server")) server(*t);
     if (const auto* t = r_.table(root, "tls")) tls(*t);
@@ -71,7 +73,8 @@ class ServerConfigLoader {
     if (const auto* t = r_.table(root, "accounts")) accounts(*t);
     if (const toml::node* ops = root.get("operator")) operators(*ops);
     if (const auto* t = r_.table(root, "cloaks")) cloaks(*t);
-    if (const auto* t = r_.table(root, "history")) load_history_config(r_, *t, o_);  // after [server]
+    if (const auto* t = r_.table(root, "history")) load_history_config(r_, *t, o_);    // after [server]
+    if (const toml::node* links = root.get("link")) load_link_config(r_, *links, o_);  // after [server]
   }
 
  private:
@@ -79,7 +82,7 @@ class ServerConfigLoader {
     constexpr std::string_view s = "server";
     r_.reject_unknown(t, s,
                       {"name", "network", "description", "bind", "port", "password_hash", "casemapping",
-                       "motd", "motd_file", "admin", "simple_port", "utf8_only", "data_dir"});
+                       "motd", "motd_file", "admin", "simple_port", "utf8_only", "data_dir", "id"});
     auto& e = o_.engine;
     if (auto v = r_.string(t, s, "name")) {
       if (auto why = check_server_name(*v); why.empty())
@@ -93,6 +96,15 @@ class ServerConfigLoader {
       else
         r_.problem(*t.get("network"),
                    "server.network must be 1 to 64 printable characters without spaces or commas");
+    }
+    if (auto v = r_.string(t, s, "id")) {
+      if (core::valid_sid(*v))
+        e.server_id = *v;
+      else
+        r_.problem(*t.get("id"),
+                   fmt::format("server.id must be a digit and two of 0-9 and A-Z, such as \"0PA\" "
+                               "(got \"{}\")",
+                               *v));
     }
     if (auto v = r_.string(t, s, "description"))
       text(*t.get("description"), "server.description", *v, 200, e.server_description);
@@ -194,9 +206,12 @@ class ServerConfigLoader {
           l.protocol = server::Protocol::kIrc;
         } else if (*v == "simple") {
           l.protocol = server::Protocol::kSimple;
+        } else if (*v == "link") {
+          l.protocol = server::Protocol::kLink;
         } else {
-          r_.problem(*t.get("protocol"),
-                     fmt::format("listener.protocol must be \"irc\" or \"simple\" (got \"{}\")", *v));
+          r_.problem(
+              *t.get("protocol"),
+              fmt::format("listener.protocol must be \"irc\", \"simple\" or \"link\" (got \"{}\")", *v));
           ok = false;
         }
       }
@@ -441,10 +456,10 @@ class ServerConfigLoader {
   // [accounts]: docs/operations.md "Accounts".
   void accounts(const toml::table& t) {
     constexpr std::string_view s = "accounts";
-    r_.reject_unknown(
-        t, s,
-        {"registration", "register_before_connect", "enforce_grace", "min_password_length", "max_password_length",
-         "login_failures_per_minute", "registrations_per_ip_per_hour", "max_accounts_per_email"});
+    r_.reject_unknown(t, s,
+                      {"registration", "register_before_connect", "enforce_grace", "min_password_length",
+                       "max_password_length", "login_failures_per_minute", "registrations_per_ip_per_hour",
+                       "max_accounts_per_email"});
     auto& a = o_.engine.accounts;
     if (auto v = r_.string(t, s, "registration")) {
       if (*v == "open") {

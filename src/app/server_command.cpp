@@ -210,7 +210,9 @@ int run_server(const ServerFlags& flags) {
         return 1;
       }
       std::cout << "parley " << program(flags) << " listening for "
-                << (listener.protocol == server::Protocol::kSimple ? "simple clients" : "IRC")
+                << (listener.protocol == server::Protocol::kSimple ? "simple clients"
+                    : listener.protocol == server::Protocol::kLink ? "server links"
+                                                                   : "IRC")
                 << (listener.tls ? " over TLS" : "") << " on " << net::endpoint_to_string(bound) << std::endl;
     }
     if (certificate.context) {

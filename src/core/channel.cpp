@@ -32,6 +32,7 @@ std::string Channel::mode_string(bool with_values) const {
   }
   if (moderated) modes += 'm';
   if (no_external) modes += 'n';
+  if (private_) modes += 'p';
   if (secret) modes += 's';
   if (topic_protected) modes += 't';
   return modes + values;

@@ -50,13 +50,14 @@ class Channel {
   std::string topic_set_by;
   TimePoint topic_set_at{};
 
-  bool invite_only = false;   // +i
-  bool moderated = false;     // +m
-  bool no_ctcp = false;       // +C: no CTCP but ACTION
-  bool no_external = true;    // +n
+  bool invite_only = false;     // +i
+  bool moderated = false;       // +m
+  bool no_ctcp = false;         // +C: no CTCP but ACTION
+  bool no_external = true;      // +n
   bool topic_protected = true;  // +t
-  bool secret = false;        // +s
-  std::string key;            // +k, empty when unset
+  bool secret = false;          // +s
+  bool private_ = false;        // +p: like +s in LIST and WHOIS; shown with '*' in NAMES
+  std::string key;              // +k, empty when unset
   std::size_t user_limit = 0;   // +l, 0 when unset
   // +H <lines>:<period> (core/channel_replay.h): replay up to `history_lines` messages no older
   // than `history_period` to joining clients without draft/chathistory. 0 lines: unset; the
@@ -70,7 +71,11 @@ class Channel {
   std::vector<Ban> invexes;  // +I, invite-only exceptions
   std::unordered_set<SessionId> invited;
   std::unordered_map<User*, std::uint8_t> members;
-  MetadataMap metadata;  // draft/metadata-3, set by channel operators
+  std::size_t remote_members = 0;  // members on other servers (core/network.h)
+  // The membership id (spanning-tree 1205) of each remote member, as its server numbered it:
+  // KICK names it, so that a kick meant for an earlier membership misses a rejoined user.
+  std::unordered_map<const User*, std::uint64_t> membership_ids;
+  MetadataMap metadata;                    // draft/metadata-3, set by channel operators
   std::unique_ptr<RecentMessages> recent;  // latest messages, for REDACT; made on the first one
 
   bool has(const User& u) const { return members.count(const_cast<User*>(&u)) != 0; }

@@ -10,8 +10,8 @@ namespace parley::core {
 namespace {
 
 using namespace commands;
-constexpr bool kPre = true;    // allowed before registration
-constexpr bool kOper = true;   // IRC operators only
+constexpr bool kPre = true;   // allowed before registration
+constexpr bool kOper = true;  // IRC operators only
 constexpr Routing L = Routing::kLocal, B = Routing::kBroadcast, U = Routing::kUnicast;
 
 // name, min params, before registration, oper only, routing, handler
@@ -24,6 +24,7 @@ constexpr std::array kTable = {
     CommandSpec{"CHANSERV", 0, false, false, L, chanserv},
     CommandSpec{"CHATHISTORY", 0, false, false, L, chathistory},
     CommandSpec{"CHGHOST", 2, false, kOper, B, chghost},
+    CommandSpec{"CONNECT", 1, false, kOper, L, connect},
     CommandSpec{"CS", 0, false, false, L, chanserv},
     CommandSpec{"HELP", 0, false, false, L, help},
     CommandSpec{"HELPOP", 0, false, false, L, help},
@@ -37,6 +38,7 @@ constexpr std::array kTable = {
     CommandSpec{"LINKS", 0, false, false, L, links},
     CommandSpec{"LIST", 0, false, false, L, list},
     CommandSpec{"LUSERS", 0, false, false, L, lusers},
+    CommandSpec{"MAP", 0, false, false, L, map},
     CommandSpec{"MARKREAD", 0, false, false, L, markread},
     CommandSpec{"METADATA", 2, kPre, false, B, metadata},
     CommandSpec{"MODE", 1, false, false, B, mode},
@@ -60,6 +62,7 @@ constexpr std::array kTable = {
     CommandSpec{"SEARCH", 0, false, false, L, search},
     CommandSpec{"SETNAME", 1, false, false, B, setname},
     CommandSpec{"SILENCE", 0, false, false, L, silence},
+    CommandSpec{"SQUIT", 1, false, kOper, L, squit},
     CommandSpec{"STATS", 1, false, false, U, stats},
     CommandSpec{"TAGMSG", 1, false, false, U, tagmsg},
     CommandSpec{"TIME", 0, false, false, U, time},

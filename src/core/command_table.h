@@ -97,6 +97,10 @@ void wallops(Engine&, User&, const proto::Message&);
 void help(Engine&, User&, const proto::Message&);
 // server_info.cpp
 void links(Engine&, User&, const proto::Message&);
+// network.cpp
+void map(Engine&, User&, const proto::Message&);
+void connect(Engine&, User&, const proto::Message&);
+void squit(Engine&, User&, const proto::Message&);
 void stats(Engine&, User&, const proto::Message&);
 // metadata.cpp
 void metadata(Engine&, User&, const proto::Message&);

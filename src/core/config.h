@@ -120,6 +120,9 @@ struct EngineConfig {
   std::string server_name = "parley.local";
   std::string network_name = "Parley";
   std::string server_description = "Parley IRC server";
+  // SID (core/network.h): a digit and two of [0-9A-Z], unique in the network. Empty: derived from
+  // server_name (sid_from_name).
+  std::string server_id;
   std::string version = "parley-0.1.0";
   std::string created = "";  // shown in RPL_CREATED; set at start-up
   proto::Casemapping casemapping = proto::Casemapping::kRfc1459;

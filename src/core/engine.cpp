@@ -37,6 +37,9 @@ Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts, H
       history_(history),
       msgids_(config_.msgid_seed) {
   command_uses_.resize(all_commands().size());
+  local_server_.sid = config_.server_id.empty() ? sid_from_name(config_.server_name) : config_.server_id;
+  local_server_.name = config_.server_name;
+  local_server_.description = config_.server_description;
   build_isupport();
   for (const auto& info : kCaps) cap_values_[static_cast<std::size_t>(info.cap)] = info.value;
   cap_values_[static_cast<std::size_t>(Cap::kMetadata)] = metadata_cap_value(config_);
@@ -62,7 +65,7 @@ void Engine::build_isupport() {
       "BOT=B",
       "CASEMAPPING=" + std::string(proto::to_string(config_.casemapping)),
       "CHANLIMIT=#&:" + std::to_string(l.max_channels_per_user),
-      "CHANMODES=beI,k,Hl,Cimnst",
+      "CHANMODES=beI,k,Hl,Cimnpst",
       "CHANNELLEN=" + std::to_string(l.channel_length),
       "CHANTYPES=#&",
       "ELIST=CMNTU",
@@ -134,6 +137,9 @@ bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
   user->connected_at = user->last_activity = user->last_message = now;
   user->flood_tokens = config_.flood.burst;
   user->flood_at = now;
+  user->server = &local_server_;
+  user->uid = local_server_.sid + uid_suffix(uids_issued_++);
+  uids_.emplace(user->uid, user.get());
   users_.emplace(id, std::move(user));
   return true;
 }
@@ -310,6 +316,8 @@ void Engine::shutdown(std::string_view reason) {
   }
   monitors_ = MonitorRegistry{};  // holds pointers to the users about to go
   users_.clear();
+  remote_users_.clear();
+  uids_.clear();
   nicks_.clear();
   channels_.clear();
   clients_per_ip_.clear();
@@ -641,7 +649,7 @@ const SharedLine& Engine::Broadcast::line_for(const User& u) {
   SharedLine& slot = variants_[(time ? 1 : 0) | (tags ? 2 : 0) | (account ? 4 : 0)];
   if (!slot) {
     std::string t;
-    if (time) t = engine_.server_time_tag();
+    if (time) t = time_ == TimePoint{} ? engine_.server_time_tag() : "time=" + format_server_time(time_);
     if (tags && !msgid_.empty()) {
       if (!t.empty()) t += ';';
       t += "msgid=";

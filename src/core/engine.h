@@ -27,6 +27,7 @@
 #include "core/login.h"
 #include "core/monitor.h"
 #include "core/msgid.h"
+#include "core/network.h"
 #include "core/registered_channels.h"
 #include "core/types.h"
 #include "core/user.h"
@@ -78,6 +79,15 @@ class Engine {
   // and lists (core/registered_channels.h). A channel that exists already keeps its state.
   void restore_registered_channels(std::vector<RegisteredChannel> channels);
 
+  // Runs `fn` as an entry point of its own (the link layer's, src/link/): the engine's clock reads
+  // `now` meanwhile, and users who left during it are freed afterwards.
+  void apply(TimePoint now, const std::function<void()>& fn) {
+    now_ = now;
+    if (started_ == TimePoint{}) started_ = now;
+    fn();
+    end_call();
+  }
+
   std::size_t user_count() const { return users_.size(); }
   std::size_t channel_count() const { return channels_.size(); }
   const EngineConfig& config() const { return config_; }
@@ -120,8 +130,8 @@ class Engine {
   // requested), the history caps only when history is enabled.
   bool cap_offered(Cap c) const {
     if (c == Cap::kSts) return config_.sts.enabled;
-    if (c == Cap::kChathistory || c == Cap::kEventPlayback || c == Cap::kReadMarker || c == Cap::kZncPlayback ||
-        c == Cap::kSearch)
+    if (c == Cap::kChathistory || c == Cap::kEventPlayback || c == Cap::kReadMarker ||
+        c == Cap::kZncPlayback || c == Cap::kSearch)
       return config_.history.enabled;
     return true;
   }
@@ -194,6 +204,12 @@ class Engine {
                     client_tags) {}
     // Gives the message a fresh msgid (call before the first delivery). Returns it.
     const std::string& with_msgid();
+    // Gives it the msgid and server time another server assigned (a message from a link).
+    Broadcast& with_origin(std::string_view msgid, TimePoint time) {
+      msgid_ = std::string(msgid);
+      time_ = time;
+      return *this;
+    }
     // Adds a server tag ("key" or "key=escaped-value") for message-tags users.
     Broadcast& with_tag(std::string_view tag);
     // IRCv3 account-tag: "account=<name>" for users who negotiated account-tag (with or without
@@ -216,6 +232,7 @@ class Engine {
     std::string msgid_;
     std::string tags_;     // "bot;+a=b;+c": server tags, then the client's; for message-tags users
     std::string account_;  // account-tag value; empty: none
+    TimePoint time_{};     // server-time; epoch: the engine's now
     SharedLine variants_[8];
   };
 
@@ -230,6 +247,11 @@ class Engine {
 
   // Adds `u` to channel `name` (creating it), announces the JOIN and sends topic and names.
   void join_channel(User& u, std::string_view name, Channel* existing);
+  // A new, empty channel `name` (no channel has it) created at `created`.
+  Channel& add_channel(std::string_view name, TimePoint created);
+  // Tells `c`'s members that `u` (already a member) joined: JOIN (extended-join where asked),
+  // recorded in history, and its away message for away-notify clients.
+  void announce_join(User& u, Channel& c);
   // Removes `u` from `c` without announcing; deletes the channel when it empties.
   void leave_channel(User& u, Channel& c);
   // Deletes `c` (invalidating it) when it has no members and is not registered.
@@ -265,6 +287,35 @@ class Engine {
   void announce_online(User& u);
   void announce_offline(const std::string& folded, std::string_view nick);
 
+  // ---- the network of linked servers (core/network.h, src/link/) ----------------------------
+
+  // Told of every change to network-wide state; null: nobody (a server without links).
+  void set_network(NetworkObserver* observer) { network_ = observer ? observer : &no_network_; }
+  NetworkObserver& network() { return *network_; }
+  ServerInfo& local_server() { return local_server_; }
+  const ServerInfo& local_server() const { return local_server_; }
+  ServerInfo* find_server(std::string_view sid);
+  ServerInfo* find_server_by_name(std::string_view name);
+  // Every other server of the network, by SID.
+  const std::unordered_map<std::string, std::unique_ptr<ServerInfo>>& remote_servers() const {
+    return servers_;
+  }
+  // A server behind `parent`, reached through link `route`. Its SID and name are not in use.
+  ServerInfo& add_server(ServerInfo& parent, std::string sid, std::string name, std::string description,
+                         std::uint64_t route);
+  // Netsplit: removes `s` and every server behind it, and quits their users at once with
+  // "<s's parent's name> <s's name>" (the observer is not told of those quits).
+  void split_server(ServerInfo& s);
+  User* find_uid(std::string_view uid);
+  // Remote users (core/network.h), by UID.
+  const std::unordered_map<std::string, std::unique_ptr<User>>& remote_users() const { return remote_users_; }
+  // Adds a user of server `on`, registered, with its UID, nick (free: collisions are the link
+  // layer's to settle), nick_ts, username, host and realname set. Tells nobody.
+  User& add_remote_user(ServerInfo& on, std::unique_ptr<User> u);
+  // Registered users on every server.
+  std::size_t global_user_count() const { return registered_count_ + remote_users_.size(); }
+  std::size_t global_peak_user_count() const { return peak_global_users_; }
+
  private:
   // One line, flood control already applied: parse and dispatch, or answer the parse error.
   void handle_line(User& u, std::string_view line);
@@ -274,7 +325,7 @@ class Engine {
   void dispatch(User& u, const proto::Message& msg);
   void dispatch_command(User& u, const proto::Message& msg);
   void deliver_now(User& to, const SharedLine& line) {
-    if (to.quitting) return;
+    if (to.quitting || to.remote) return;
     ++to.deliveries_out;  // for STATS l
     to.bytes_out += line->size();
     sink_.send(to.id, line);
@@ -332,6 +383,19 @@ class Engine {
   std::vector<std::uint64_t> command_uses_;  // indexed like all_commands()
   TimePoint started_{};
   std::size_t peak_users_ = 0;
+  std::size_t peak_global_users_ = 0;
+  NetworkObserver no_network_;
+  NetworkObserver* network_ = &no_network_;
+  ServerInfo local_server_;
+  std::unordered_map<std::string, std::unique_ptr<ServerInfo>> servers_;  // by SID, without this one
+  std::unordered_map<std::string, User*> uids_;                           // every user, local or remote
+  std::unordered_map<std::string, std::unique_ptr<User>> remote_users_;   // by UID
+  std::uint64_t uids_issued_ = 0;
+  bool splitting_ = false;  // split_server() is quitting a lost server's users
+  // Remote users' SessionIds (kept in Channel::invited like local ones) have this bit set, so they
+  // never collide with the transport's.
+  static constexpr SessionId kRemoteSessionBit = SessionId{1} << 63;
+  SessionId remote_ids_issued_ = 0;
   friend struct EngineTestAccess;
 };
 

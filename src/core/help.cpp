@@ -33,13 +33,18 @@ constexpr std::array kTopics = {
     Topic{"CHANSERV",
           "CHANSERV <command> [<args>]\nThe channel service: REGISTER, INFO, OP, DEOP, VOICE, "
           "DEVOICE, AMODE, TRANSFER, DROP. The same as /msg ChanServ; CHANSERV HELP lists them."},
-    Topic{"CHATHISTORY",
-          "CHATHISTORY LATEST|BEFORE|AFTER|AROUND <target> <ref> <limit> | CHATHISTORY BETWEEN <target> <ref> "
-          "<ref> <limit> | CHATHISTORY TARGETS <timestamp> <timestamp> <limit>\nStored history of a channel or a "
-          "private conversation (draft/chathistory); <ref> is msgid=<id>, timestamp=<time> or (LATEST) *."},
+    Topic{
+        "CHATHISTORY",
+        "CHATHISTORY LATEST|BEFORE|AFTER|AROUND <target> <ref> <limit> | CHATHISTORY BETWEEN <target> <ref> "
+        "<ref> <limit> | CHATHISTORY TARGETS <timestamp> <timestamp> <limit>\nStored history of a channel or "
+        "a "
+        "private conversation (draft/chathistory); <ref> is msgid=<id>, timestamp=<time> or (LATEST) *."},
     Topic{"CHGHOST",
           "CHGHOST <nick> <host>\nOperators only. Changes the host shown for <nick>: letters, "
           "digits and . - : /, at most 64 bytes."},
+    Topic{"CONNECT",
+          "CONNECT <server>\nOperators: links this server to <server> now, as its [[link]] block says "
+          "(docs/linking.md)."},
     Topic{"CS", "CS <command> [<args>]\nThe same as CHANSERV."},
     Topic{"HELP",
           "HELP [<subject>]\nHelp on a command, or the list of commands without <subject>. HELPOP "
@@ -66,6 +71,7 @@ constexpr std::array kTopics = {
           "channel names, masks, !mask, <n/>n users, C<n/C>n or T<n/T>n minutes since creation or "
           "topic (ELIST=CMNTU)."},
     Topic{"LUSERS", "LUSERS\nShows how many users, operators and channels there are."},
+    Topic{"MAP", "MAP\nShows the servers of the network as a tree, with their users."},
     Topic{"MARKREAD",
           "MARKREAD <target> [timestamp=<time>]\nYour read marker for a channel or nick "
           "(draft/read-marker): without a time, shows it; with one, moves it forwards for every "
@@ -120,6 +126,9 @@ constexpr std::array kTopics = {
     Topic{"SILENCE",
           "SILENCE [+|-<mask>{,+|-<mask>}]\nServer-side ignore: messages, notices and invitations "
           "from matching users are dropped. Without a parameter: your list."},
+    Topic{"SQUIT",
+          "SQUIT <server> [<reason>]\nOperators: ends this server's link to <server>; everyone behind it "
+          "leaves the network until it links again."},
     Topic{"STATS",
           "STATS <letter> [<server>]\nServer statistics: u uptime; operators only: l connections, "
           "m command use, o operator blocks."},

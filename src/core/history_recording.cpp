@@ -40,7 +40,7 @@ void remember_ephemeral(User& u, const std::string& key) {
 MessageLog::MessageLog(Engine& e, User& sender)
     : e_(e),
       u_(sender),
-      hold_(e.config().history.enabled &&
+      hold_(e.config().history.enabled && !sender.remote &&
             (sender.caps.has(Cap::kEchoMessage) || e.labeled_for(sender) || e.history_backlogged())) {}
 
 MessageLog::~MessageLog() { finish(); }
@@ -67,7 +67,9 @@ void MessageLog::append(std::string key, bool durable, const RelayedMessage& m) 
   HistoryEntry& entry = r.entry;
   entry.target = std::move(key);
   entry.msgid = std::string(m.msgid);
-  entry.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(e_.now().time_since_epoch()).count();
+  entry.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      (m.time == TimePoint{} ? e_.now() : m.time).time_since_epoch())
+                      .count();
   entry.source = u_.prefix();
   entry.sender_folded = u_.nick_folded;
   entry.account = u_.account();

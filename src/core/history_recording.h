@@ -47,6 +47,7 @@ struct RelayedMessage {
   std::string_view client_tags;  // escaped, without '@'; may be empty
   std::string_view target;       // the target as relayed (channel name or recipient nick)
   std::string_view text;         // the body; empty for TAGMSG; lines joined by '\n' for multiline
+  TimePoint time{};              // when it was sent, for a message from a linked server; epoch: now
 };
 
 class MessageLog {

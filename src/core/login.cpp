@@ -29,6 +29,7 @@ bool set_visible_host(Engine& e, User& u, const std::string& host) {
   }
   u.host = host;
   u.update_prefix();
+  if (u.registered) e.network().host_changed(u);
   return true;
 }
 
@@ -96,6 +97,7 @@ bool log_in(Engine& e, User& u, const AccountInfo& account) {
     Engine::Broadcast(e, u.prefix(), "ACCOUNT", {account.name})
         .to_common_channels(u, u.caps.has(Cap::kAccountNotify), Cap::kAccountNotify)
         .to_monitors(u, Cap::kAccountNotify);
+    e.network().account_changed(u);
     // ChanServ: the account's status in the registered channels the user is already in.
     for (Channel* c : u.channels) registered_channel_join(e, u, *c);
   }
@@ -110,6 +112,7 @@ void log_out(Engine& e, User& u) {
     Engine::Broadcast(e, u.prefix(), "ACCOUNT", {"*"})
         .to_common_channels(u, u.caps.has(Cap::kAccountNotify), Cap::kAccountNotify)
         .to_monitors(u, Cap::kAccountNotify);
+    e.network().account_changed(u);
   }
 }
 

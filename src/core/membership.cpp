@@ -26,7 +26,10 @@ void Engine::send_names(User& u, Channel& c, bool end) {
     bool multi = u.caps.has(Cap::kMultiPrefix);
     bool full = u.caps.has(Cap::kUserhostInNames);
     std::string head = ":" + config_.server_name + " " + std::string(RPL_NAMREPLY) + " " + u.target_name() +
-                       (c.secret ? " @ " : " = ") + c.name + " :";
+                       (c.secret     ? " @ "
+                        : c.private_ ? " * "
+                                     : " = ") +
+                       c.name + " :";
     std::string line = head;
     constexpr std::size_t kMaxLine = 510;
     for (auto& [m, flags] : c.members) {
@@ -44,42 +47,55 @@ void Engine::send_names(User& u, Channel& c, bool end) {
   if (end) reply(u, RPL_ENDOFNAMES, {c.name, "End of /NAMES list"});
 }
 
+Channel& Engine::add_channel(std::string_view name, TimePoint created) {
+  auto channel = std::make_unique<Channel>(std::string(name), fold(name), created);
+  Channel& c = *channel;
+  channels_.emplace(c.folded, std::move(channel));
+  return c;
+}
+
 void Engine::join_channel(User& u, std::string_view name, Channel* c) {
+  const bool created = !c;
   if (!c) {
-    auto created = std::make_unique<Channel>(std::string(name), fold(name), now_);
-    c = created.get();
-    channels_.emplace(c->folded, std::move(created));
+    c = &add_channel(name, now_);
     c->members.emplace(&u, kOp);
   } else {
     c->members.emplace(&u, 0);
     c->invited.erase(u.id);
   }
   u.channels.push_back(c);
-
-  Broadcast plain(*this, u.prefix(), "JOIN", {c->name});
-  Broadcast extended(*this, u.prefix(), "JOIN",
-                     {c->name, u.account().empty() ? "*" : u.account(), u.realname});
-  plain.with_account(u);
-  extended.with_account(u);
-  if (std::string id = record_event(*this, u, *c, "JOIN", {c->name}, &plain); !id.empty()) {
-    extended.with_tag("msgid=" + id);
-  }
-  for (auto& [member, flags] : c->members) {
-    (member->caps.has(Cap::kExtendedJoin) ? extended : plain).to(*member);
-  }
+  announce_join(u, *c);
+  network_->joined(u, *c, created);
   registered_channel_join(*this, u, *c);  // ChanServ access: +o/+v before topic and names
-  if (!u.away.empty()) {
-    Broadcast away(*this, u.prefix(), "AWAY", {u.away});
-    for (auto& [member, flags] : c->members) {
-      if (member != &u && member->caps.has(Cap::kAwayNotify)) away.to(*member);
-    }
-  }
   if (!c->topic.empty()) send_topic(u, *c);
   finish_join(*this, u, *c);  // read marker, NAMES, metadata, +H replay (core/channel_replay.h)
 }
 
+void Engine::announce_join(User& u, Channel& c) {
+  Broadcast plain(*this, u.prefix(), "JOIN", {c.name});
+  Broadcast extended(*this, u.prefix(), "JOIN",
+                     {c.name, u.account().empty() ? "*" : u.account(), u.realname});
+  plain.with_account(u);
+  extended.with_account(u);
+  if (std::string id = record_event(*this, u, c, "JOIN", {c.name}, &plain); !id.empty()) {
+    extended.with_tag("msgid=" + id);
+  }
+  for (auto& [member, flags] : c.members) {
+    (member->caps.has(Cap::kExtendedJoin) ? extended : plain).to(*member);
+  }
+  if (!u.away.empty()) {
+    Broadcast away(*this, u.prefix(), "AWAY", {u.away});
+    for (auto& [member, flags] : c.members) {
+      if (member != &u && member->caps.has(Cap::kAwayNotify)) away.to(*member);
+    }
+  }
+}
+
 void Engine::leave_channel(User& u, Channel& c) {
-  c.members.erase(&u);
+  if (c.members.erase(&u) && u.remote) {
+    --c.remote_members;
+    c.membership_ids.erase(&u);
+  }
   c.invited.erase(u.id);
   std::erase(u.channels, &c);
   discard_if_empty(c);
@@ -120,18 +136,23 @@ void Engine::change_nick(User& u, std::string_view nick) {
   u.nick = std::string(nick);
   u.update_prefix();
   u.nick_folded = std::move(folded);
+  if (!u.remote)
+    u.nick_ts = std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count();
   nicks_.emplace(u.nick_folded, &u);
   if (renamed) announce_online(u);
+  if (u.registered) network_->nick_changed(u);
 }
 
 void Engine::quit(User& u, std::string_view reason, std::string_view error_text, bool tell_transport) {
   if (u.quitting) return;
   forget_ephemeral_history(*this, u);
+  if (u.registered && !splitting_) network_->user_quit(u, reason);
   if (u.registered) {
     for (Channel* c : u.channels) record_event(*this, u, *c, "QUIT", {reason});
     Broadcast(*this, u.prefix(), "QUIT", {reason}).to_common_channels(u, false);
     remember_whowas(u);
   }
+  if (u.remote) tell_transport = false;
   if (tell_transport) {
     std::string why(error_text.empty() ? reason : error_text);
     send(u, "ERROR :Closing Link: " + u.host + " (" + why + ")\r\n");
@@ -141,10 +162,20 @@ void Engine::quit(User& u, std::string_view reason, std::string_view error_text,
   if (u.registered) announce_offline(u.nick_folded, u.nick);
   while (!u.channels.empty()) leave_channel(u, *u.channels.back());
   if (!u.nick_folded.empty()) nicks_.erase(u.nick_folded);
+  uids_.erase(u.uid);
+  if (u.remote) {
+    --u.server->users;
+    auto node = remote_users_.extract(u.uid);
+    departed_.push_back(std::move(node.mapped()));
+    return;
+  }
   if (auto it = clients_per_ip_.find(std::string(u.ip())); it != clients_per_ip_.end() && --it->second == 0) {
     clients_per_ip_.erase(it);
   }
-  if (u.registered) --registered_count_;
+  if (u.registered) {
+    --registered_count_;
+    --local_server_.users;
+  }
   auto node = users_.extract(u.id);
   departed_.push_back(std::move(node.mapped()));
   if (tell_transport) close_session(u, reason);

@@ -26,7 +26,7 @@ void capture_list(std::vector<ChannelBan>& out, char list, const std::vector<Ban
 void restore_modes(Channel& c, std::string_view modes) {
   auto words = split_words(modes);
   std::size_t next_value = 1;
-  c.no_ctcp = c.invite_only = c.moderated = c.no_external = c.secret = c.topic_protected = false;
+  c.no_ctcp = c.invite_only = c.moderated = c.no_external = c.secret = c.private_ = c.topic_protected = false;
   c.key.clear();
   c.user_limit = 0;
   c.history_lines = 0;
@@ -40,6 +40,7 @@ void restore_modes(Channel& c, std::string_view modes) {
       case 'm': c.moderated = true; break;
       case 'n': c.no_external = true; break;
       case 's': c.secret = true; break;
+      case 'p': c.private_ = true; break;
       case 't': c.topic_protected = true; break;
       case 'k':
         if (next_value < words.size()) c.key = std::string(words[next_value++]);

@@ -21,20 +21,25 @@
 namespace parley::core {
 
 class Channel;
+struct ServerInfo;
 
 struct User {
   // What every delivery of a fan-out reads or writes, together at the start (one cache line).
   SessionId id = 0;
   CapSet caps;
   bool quitting = false;  // being removed; send nothing more
+  bool remote = false;    // on another server (core/network.h): no session, never sent anything
   // Traffic counters for STATS l: lines received, deliveries queued (a delivery may hold
   // several lines), and their bytes.
   std::uint64_t lines_in = 0, bytes_in = 0, deliveries_out = 0, bytes_out = 0;
   std::vector<std::string> silence;  // SILENCE masks (nick!user@host globs); empty for most users
 
-  std::string nick;         // "*"-free; empty until NICK is accepted
-  std::string nick_folded;  // key in the engine's nick index
-  std::string username;     // from USER, prefixed with '~' (no ident lookup)
+  std::string uid;               // network-wide id (core/network.h): its server's SID + 6 characters
+  ServerInfo* server = nullptr;  // where it is connected; the engine's local server for local users
+  std::int64_t nick_ts = 0;      // Unix seconds when the nick was taken (linked servers' collision rule)
+  std::string nick;              // "*"-free; empty until NICK is accepted
+  std::string nick_folded;       // key in the engine's nick index
+  std::string username;          // from USER, prefixed with '~' (no ident lookup)
   std::string realname;
   std::string host;     // shown host: the IP (no reverse DNS on the engine thread) or CHGHOST's
   std::string address;  // the IP as connected, whatever CHGHOST did to host; see ip()

@@ -40,9 +40,12 @@ void Engine::complete_registration_if_ready(User& u) {
   u.set_pending_password({});
   u.registered = true;
   ++registered_count_;
+  ++local_server_.users;
   peak_users_ = std::max(peak_users_, registered_count_);
+  peak_global_users_ = std::max(peak_global_users_, global_user_count());
   send_welcome(u);
   announce_online(u);
+  network_->user_introduced(u);
   check_nick_protection(*this, u);
 }
 
@@ -51,7 +54,7 @@ void Engine::send_welcome(User& u) {
   reply(u, RPL_WELCOME, {"Welcome to the " + c.network_name + " IRC Network " + u.prefix()});
   reply(u, RPL_YOURHOST, {"Your host is " + c.server_name + ", running version " + c.version});
   reply(u, RPL_CREATED, {"This server was created " + c.created});
-  reply(u, RPL_MYINFO, {c.server_name, c.version, "Biow", "CIbeiklmnostv", "Ibeklov"});
+  reply(u, RPL_MYINFO, {c.server_name, c.version, "Biow", "CIbeiklmnopstv", "Ibeklov"});
   send_isupport(u);
   // Where irctest and InspIRCd put it: after ISUPPORT, before LUSERS.
   if (u.host != u.ip()) reply(u, RPL_VISIBLEHOST, {u.host, "is now your displayed host"});
@@ -72,9 +75,12 @@ void Engine::send_isupport(User& u) {
 }
 
 void Engine::send_lusers(User& u) {
-  std::size_t visible = registered_count_ - invisible_count();
-  reply(u, RPL_LUSERCLIENT, {"There are " + std::to_string(visible) + " users and " +
-                                 std::to_string(invisible_count()) + " invisible on 1 servers"});
+  std::size_t invisible = invisible_count();
+  for (const auto& [uid, r] : remote_users_) invisible += r->invisible ? 1 : 0;
+  const std::size_t global = global_user_count(), servers = servers_.size() + 1;
+  reply(u, RPL_LUSERCLIENT,
+        {"There are " + std::to_string(global - invisible) + " users and " + std::to_string(invisible) +
+         " invisible on " + std::to_string(servers) + " servers"});
   if (std::size_t ops = oper_count()) reply(u, RPL_LUSEROP, {std::to_string(ops), "operator(s) online"});
   if (std::size_t unknown = unregistered_count()) {
     reply(u, RPL_LUSERUNKNOWN, {std::to_string(unknown), "unknown connection(s)"});
@@ -83,10 +89,13 @@ void Engine::send_lusers(User& u) {
   // (core_lusers) both always send it, RFC 2812's "only if a non-zero count" notwithstanding.
   reply(u, RPL_LUSERCHANNELS, {std::to_string(channels_.size()), "channels formed"});
   // 255 counts registered clients, as 265 does; connections still registering are 253's.
-  reply(u, RPL_LUSERME, {"I have " + std::to_string(registered_count_) + " clients and 0 servers"});
+  reply(u, RPL_LUSERME,
+        {"I have " + std::to_string(registered_count_) + " clients and " +
+         std::to_string(local_server_.children.size()) + " servers"});
   std::string cur = std::to_string(registered_count_), max = std::to_string(peak_users_);
   reply(u, RPL_LOCALUSERS, {cur, max, "Current local users " + cur + ", max " + max});
-  reply(u, RPL_GLOBALUSERS, {cur, max, "Current global users " + cur + ", max " + max});
+  std::string gcur = std::to_string(global), gmax = std::to_string(std::max(peak_global_users_, global));
+  reply(u, RPL_GLOBALUSERS, {gcur, gmax, "Current global users " + gcur + ", max " + gmax});
 }
 
 void Engine::send_motd(User& u) {

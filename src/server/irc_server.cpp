@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <csignal>
 #include <limits>
@@ -43,7 +45,9 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
                  engine_.history_answer(id, std::move(answer), core::Clock::now());
                }),
       engine_(options_.engine, static_cast<core::ReplySink&>(*this), accounts_, history_),
+      network_(engine_, static_cast<link::LinkTransport&>(*this), options_.network),
       signals_(io_, SIGINT, SIGTERM, SIGHUP) {
+  network_.set_dialer([this](std::string_view name) { return connect_link(name); });
   connection_options_.sendq_bytes = options_.sendq_bytes;
   connection_options_.handshake_timeout = options_.tls.handshake_timeout;
   // ChanServ's registered channels, read before any client can connect (so synchronously).
@@ -97,7 +101,10 @@ net::tcp::endpoint IrcServer::add_listener(const net::tcp::endpoint& at, Protoco
   auto bound = listener.local_endpoint();
   if (running_) listener.start();
   listeners_.push_back(std::move(listener));
-  spdlog::info("listening for {}{} on {}", protocol == Protocol::kIrc ? "IRC" : "simple clients",
+  spdlog::info("listening for {}{} on {}",
+               protocol == Protocol::kIrc      ? "IRC"
+               : protocol == Protocol::kSimple ? "simple clients"
+                                               : "server links",
                tls ? " over TLS" : "", net::endpoint_to_string(bound));
   return bound;
 }
@@ -105,15 +112,15 @@ net::tcp::endpoint IrcServer::add_listener(const net::tcp::endpoint& at, Protoco
 void IrcServer::run() {
   running_ = true;
   for (auto& listener : listeners_) listener.start();
+  autoconnect_links();
   schedule_tick();
   wait_for_signal();
   io_.run();
   running_ = false;
 }
 
-void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
-  if (shutting_down_ || (tls && !tls_)) return;  // the socket closes here
-  const bool simple = protocol == Protocol::kSimple;
+IrcServer::Session& IrcServer::new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket,
+                                           bool tls) {
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -125,16 +132,40 @@ void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
     generations_.push_back(0);
   }
   const core::SessionId id = (static_cast<core::SessionId>(++generations_[slot]) << 32) | slot;
-  if (simple) {
-    // Simple clients cannot answer PING (the gateway answers for them), so let TCP notice a
-    // peer that vanished.
+  connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_,
+                                       tls ? tls_->native() : nullptr);
+  Session& session = session_at(slot);
+  session.id = id;
+  session.lines = proto::LineReader(options_.recvq_bytes);
+  session.connection = connection;
+  session.in_engine = true;
+  session.link = false;
+  ++session_count_;
+  return session;
+}
+
+void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
+  if (shutting_down_ || (tls && !tls_)) return;  // the socket closes here
+  const bool simple = protocol == Protocol::kSimple;
+  if (simple || protocol == Protocol::kLink) {
+    // Simple clients cannot answer PING (the gateway answers for them), and a link's PINGs are
+    // a minute apart: let TCP notice a peer that vanished.
     boost::system::error_code ignored;
     socket.set_option(net::tcp::socket::keep_alive(true), ignored);
   }
   boost::system::error_code ec;
   const net::tcp::endpoint remote = socket.remote_endpoint(ec);  // unspecified if the peer is gone
-  auto connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_,
-                                            tls ? tls_->native() : nullptr);
+  std::shared_ptr<net::Connection> connection;
+  Session& session = new_session(connection, std::move(socket), tls);
+  const core::SessionId id = session.id;
+  if (protocol == Protocol::kLink) {
+    spdlog::info("link {}: connection from {}{}", id, net::endpoint_to_string(remote),
+                 tls ? " over TLS" : "");
+    session.link = true;
+    connection->start();
+    network_.link_connected(id, false, "", core::Clock::now());
+    return;
+  }
   core::ConnectionInfo info;
   info.ip = net::address_to_string(remote.address());
   info.port = remote.port();
@@ -143,12 +174,6 @@ void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
   info.per_ip_exempt = options_.per_ip_exempt.contains(info.ip);
   spdlog::debug("session {}: {} client accepted from {}{}{}", id, simple ? "simple" : "IRC",
                 net::endpoint_to_string(remote), tls ? " over TLS" : "", info.exempt ? " (exempt)" : "");
-  Session& session = session_at(slot);
-  session.id = id;
-  session.lines = proto::LineReader(options_.recvq_bytes);
-  session.connection = connection;
-  session.in_engine = true;
-  ++session_count_;
   if (simple) {
     session.frames.emplace();
     simple_.open(id);
@@ -156,6 +181,76 @@ void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
   connection->start();
   // On refusal (connection limits) the engine has already sent ERROR and closed through the sink.
   engine_.connect(id, info, core::Clock::now());
+}
+
+std::string IrcServer::connect_link(std::string_view name) {
+  for (const LinkDial& d : options_.link_dials) {
+    if (!proto::equal_folded(d.name, name, proto::Casemapping::kAscii)) continue;
+    if (d.address.empty()) return "[[link]] " + d.name + " has no address: it connects to us";
+    if (network_.linked_to(d.name) || backoff_[d.name].dialling)
+      return "already linked or linking to " + d.name;
+    dial_link(d);
+    return "connecting to " + d.name + " at " + d.address + " port " + std::to_string(d.port);
+  }
+  return "no [[link]] block names " + std::string(name);
+}
+
+void IrcServer::dial_link(const LinkDial& dial) {
+  Backoff& backoff = backoff_[dial.name];
+  backoff.dialling = true;
+  spdlog::info("link {}: connecting to {} port {}", dial.name, dial.address, dial.port);
+  auto resolver = std::make_shared<net::tcp::resolver>(io_);
+  auto socket = std::make_shared<net::Socket>(io_);
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::seconds(10));
+  timer->async_wait([socket](const boost::system::error_code& ec) {
+    if (!ec) socket->close();  // connect timed out
+  });
+  std::string name = dial.name;
+  resolver->async_resolve(
+      dial.address, std::to_string(dial.port),
+      [this, resolver, socket, timer, name](const boost::system::error_code& ec,
+                                            net::tcp::resolver::results_type r) {
+        auto failed = [this, name, timer](const std::string& why) {
+          timer->cancel();
+          Backoff& b = backoff_[name];
+          b.dialling = false;
+          b.next = std::chrono::steady_clock::now() + b.wait;
+          spdlog::warn("link {}: cannot connect: {}; next try in {} s", name, why, b.wait.count());
+          b.wait = std::min(b.wait * 2, std::chrono::seconds(300));
+        };
+        if (ec) return failed(ec.message());
+        boost::asio::async_connect(*socket, r,
+                                   [this, socket, timer, name, failed](const boost::system::error_code& ec,
+                                                                       const net::tcp::endpoint&) {
+                                     if (ec)
+                                       return failed(ec == boost::asio::error::operation_aborted
+                                                         ? std::string("timed out after 10 s")
+                                                         : ec.message());
+                                     timer->cancel();
+                                     backoff_[name].dialling = false;
+                                     if (shutting_down_ || network_.linked_to(name)) return;
+                                     std::shared_ptr<net::Connection> connection;
+                                     Session& session = new_session(connection, std::move(*socket), false);
+                                     session.link = true;
+                                     connection->start();
+                                     network_.link_connected(session.id, true, name, core::Clock::now());
+                                   });
+      });
+}
+
+void IrcServer::autoconnect_links() {
+  const auto now = std::chrono::steady_clock::now();
+  for (const LinkDial& d : options_.link_dials) {
+    if (!d.autoconnect || d.address.empty()) continue;
+    Backoff& b = backoff_[d.name];
+    if (b.dialling || now < b.next) continue;
+    if (network_.linked_to(d.name)) {
+      b.wait = std::chrono::seconds(5);  // linked: the next split starts the backoff over
+      continue;
+    }
+    b.next = now + b.wait;
+    dial_link(d);
+  }
 }
 
 void IrcServer::send(core::SessionId to, const core::SharedLine& line) {
@@ -185,6 +280,8 @@ void IrcServer::close(core::SessionId who, std::string_view reason) {
   simple_.close(who);
 }
 
+void IrcServer::link_event(link::LinkId id, std::string_view what) { spdlog::info("link {}: {}", id, what); }
+
 void IrcServer::erase_session(Session& s) {
   const auto slot = static_cast<std::uint32_t>(s.id);
   s.id = 0;
@@ -204,6 +301,17 @@ void IrcServer::on_data(net::Connection& c, std::string_view bytes) {
   Session& session = *found;
   const core::SessionId id = c.id();
   const auto now = core::Clock::now();
+  if (session.link) {
+    session.lines.feed(bytes, [&](proto::LineReader::Event event, std::string_view line) {
+      if (event == proto::LineReader::Event::kTooLong) {
+        network_.link_line(id, "ERROR :Line too long", now);  // ends the link with that reason
+      } else {
+        network_.link_line(id, line, now);
+      }
+      return session.in_engine && session.connection->is_open();
+    });
+    return;
+  }
   if (session.frames) {
     session.frames->feed(bytes, [&](std::string_view text) {
       simple_.receive(id, text, now);
@@ -228,7 +336,12 @@ void IrcServer::on_closed(net::Connection& c, std::string_view reason) {
   spdlog::debug("session {}: closed ({})", c.id(), reason);
   if (s->in_engine) {
     s->in_engine = false;
-    engine_.disconnect(c.id(), reason, core::Clock::now());
+    if (s->link) {
+      spdlog::info("link {}: closed ({})", c.id(), reason);
+      network_.link_closed(c.id(), reason, core::Clock::now());
+    } else {
+      engine_.disconnect(c.id(), reason, core::Clock::now());
+    }
   }
   simple_.close(c.id());
   erase_session(*s);
@@ -249,6 +362,8 @@ void IrcServer::schedule_tick() {
     if (ec || shutting_down_) return;
     const auto now = core::Clock::now();
     engine_.tick(now);
+    network_.tick(now);
+    autoconnect_links();
     // Send queues keep their capacity between turns; give back what idle ones hold.
     for (std::uint32_t slot = 0; slot < slot_count_; ++slot) {
       Session& session = session_at(slot);
@@ -290,7 +405,8 @@ void IrcServer::shutdown(std::string_view reason) {
   shutting_down_ = true;
   for (auto& listener : listeners_) listener.close();
   tick_timer_.cancel();
-  engine_.shutdown(reason);  // ERROR to everyone, then ReplySink::close for each session
+  network_.shutdown(reason);  // ERROR to every peer; they split us off
+  engine_.shutdown(reason);   // ERROR to everyone, then ReplySink::close for each session
   for (std::uint32_t slot = 0; slot < slot_count_; ++slot) {
     Session& session = session_at(slot);
     if (session.id != 0 && session.in_engine) {  // the engine should have closed it; don't leave it open

@@ -21,6 +21,11 @@
 // a ReplySink call; connections report their end asynchronously (net::ConnectionObserver), so a
 // send that overflows a send queue turns into Engine::disconnect() on a later turn.
 //
+// Links (docs/linking.md): a `link` listener's connections, and the connections the server dials
+// for its [[link]] blocks (at start and after a split when `autoconnect`, with backoff doubling
+// from 5 s to 5 min; or on an operator's CONNECT), are sessions too, but their lines go to the
+// link::Network, which owns the spanning-tree protocol; the engine never sees them as clients.
+//
 // Slow work (password checks, the account store) runs on an AccountService worker pool whose
 // answers are posted back to this thread (core/accounts.h). History, registered channels and read
 // markers go to a HistoryService storage thread (server/history_service.h): durable history to
@@ -44,6 +49,7 @@
 
 #include "core/engine.h"
 #include "core/types.h"
+#include "link/network.h"
 #include "net/connection.h"
 #include "net/listener.h"
 #include "net/loop.h"
@@ -59,7 +65,10 @@
 
 namespace parley::server {
 
-class IrcServer final : private core::ReplySink, private net::ConnectionObserver, private SimpleFrameSink {
+class IrcServer final : private core::ReplySink,
+                        private net::ConnectionObserver,
+                        private SimpleFrameSink,
+                        private link::LinkTransport {
  public:
   IrcServer(ServerOptions options, store::Store& store);
   ~IrcServer() override;
@@ -90,6 +99,8 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   std::size_t session_count() const { return session_count_; }
   // What the storage thread has done (commits, failures, latency): for STATS and monitoring.
   HistoryMetrics history_metrics() const { return history_.metrics(); }
+  // Dials the [[link]] named `name` now (as CONNECT does). Returns what happened, for a person.
+  std::string connect_link(std::string_view name);
 
  private:
   // Sessions live in a dense table: a SessionId is (generation << 32 | slot), so finding one
@@ -104,6 +115,7 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
     proto::LineReader lines;
     std::optional<proto::simple::FrameDecoder> frames;  // set for simple-protocol sessions
     bool in_engine = true;                              // false once the engine has closed the session
+    bool link = false;  // a server link: its lines go to network_, not to the engine
   };
   net::tcp::endpoint add_listener(const net::tcp::endpoint& at, Protocol protocol, bool tls);
   void accept(net::Socket socket, Protocol protocol, bool tls);
@@ -118,6 +130,13 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   void on_secured(net::Connection& c, std::string_view certfp) override;
   // SimpleFrameSink
   void send_frames(core::SessionId to, const core::SharedLine& frames) override;
+  // link::LinkTransport: a LinkId is the link session's SessionId, so ReplySink's send() and
+  // close() above serve the links too.
+  void link_event(link::LinkId id, std::string_view what) override;
+  // Session slots, for accepted and dialled connections alike.
+  Session& new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket, bool tls);
+  void dial_link(const LinkDial& dial);
+  void autoconnect_links();
 
   Session* find_session(core::SessionId id) {
     const auto slot = static_cast<std::uint32_t>(id);
@@ -143,6 +162,14 @@ class IrcServer final : private core::ReplySink, private net::ConnectionObserver
   HistoryService history_;  // before engine_ too; its destructor commits what is still queued
   core::Engine engine_;
   SimpleGateway simple_{engine_, static_cast<SimpleFrameSink&>(*this)};
+  link::Network network_;
+  // Per [[link]] with autoconnect: when it may next be dialled, and the wait after that.
+  struct Backoff {
+    std::chrono::steady_clock::time_point next{};
+    std::chrono::seconds wait{5};
+    bool dialling = false;
+  };
+  std::unordered_map<std::string, Backoff> backoff_;
   std::vector<net::Listener> listeners_;
   std::shared_ptr<net::TlsContext> tls_;
   std::vector<std::unique_ptr<Session[]>> session_pages_;  // slot s: page s / kSessionPage

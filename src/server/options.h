@@ -10,13 +10,15 @@
 #include <vector>
 
 #include "core/config.h"
+#include "link/network.h"
 #include "server/cidr.h"
 #include "store/store.h"
 
 namespace parley::server {
 
-// What a listener speaks: IRC, or the simple fixed-frame protocol (docs/protocol.md "Simple").
-enum class Protocol : std::uint8_t { kIrc, kSimple };
+// What a listener speaks: IRC, the simple fixed-frame protocol (docs/protocol.md "Simple"), or
+// the server-to-server protocol other servers link with (docs/linking.md).
+enum class Protocol : std::uint8_t { kIrc, kSimple, kLink };
 
 struct ListenerOptions {
   std::string bind = "0.0.0.0";  // numeric IPv4 or IPv6 address
@@ -44,6 +46,14 @@ struct HistoryOptions {
   store::RetentionPolicy retention{{std::int64_t{90} * 24 * 3600 * 1000, 0}, {}};
 };
 
+// Where to reach a [[link]] peer (its name, passwords and role are in link::LinkBlock).
+struct LinkDial {
+  std::string name;     // the block's server name
+  std::string address;  // host name or IP; empty: the peer connects to us, we never dial
+  std::uint16_t port = 0;
+  bool autoconnect = false;  // dial at start and after a split, with backoff
+};
+
 struct ServerOptions {
   core::EngineConfig engine;
   // Where data outlives the process (app/data_dir.h): the account database (parley.db), the
@@ -56,6 +66,9 @@ struct ServerOptions {
                                             {"0.0.0.0", 6697, true, Protocol::kIrc}};
   TlsOptions tls;
   HistoryOptions history;
+  // Server links (docs/linking.md): the [[link]] blocks, and how to reach each one.
+  link::NetworkConfig network;
+  std::vector<LinkDial> link_dials;
   // Worker threads for password hashing and account store calls (server/account_service.h).
   std::size_t account_threads = 2;
   // Bytes queued for one client and not yet accepted by its socket; past it: "SendQ exceeded".

@@ -601,7 +601,7 @@ TEST(MuteExtban, IsAdvertisedInIsupport) {
   EXPECT_TRUE(h.has_line(a, " EXCEPTS=e ")) << h.dump(a);
   EXPECT_TRUE(h.has_line(a, " INVEX=I ")) << h.dump(a);
   EXPECT_TRUE(h.has_line(a, " MAXLIST=beI:100 ")) << h.dump(a);
-  EXPECT_TRUE(h.has_line(a, " CHANMODES=beI,k,Hl,Cimnst ")) << h.dump(a);
+  EXPECT_TRUE(h.has_line(a, " CHANMODES=beI,k,Hl,Cimnpst ")) << h.dump(a);
 }
 
 }  // namespace

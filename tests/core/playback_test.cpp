@@ -85,7 +85,7 @@ TEST(HistoryMode, IsupportListsHAsAModeWithAParameterWhenSet) {
   SessionId id = h.connect();
   h.send(id, "NICK a");
   h.send(id, "USER a 0 * :a");
-  EXPECT_TRUE(h.has_line(id, "CHANMODES=beI,k,Hl,Cimnst"));
+  EXPECT_TRUE(h.has_line(id, "CHANMODES=beI,k,Hl,Cimnpst"));
 }
 
 // ---- replay on join -----------------------------------------------------------------------------

@@ -61,7 +61,7 @@ TEST(Welcome, MyInfoNamesServerVersionAndModes) {
   auto r = h.replies(a, "004");
   ASSERT_EQ(r.size(), 1u) << h.dump(a);
   EXPECT_THAT(r[0].params,
-              ElementsAre("alice", "parley.local", "parley-0.1.0", "Biow", "CIbeiklmnostv", "Ibeklov"));
+              ElementsAre("alice", "parley.local", "parley-0.1.0", "Biow", "CIbeiklmnopstv", "Ibeklov"));
 }
 
 TEST(Welcome, ConfiguredMotdReplaces422) {
@@ -93,7 +93,7 @@ TEST(Isupport, AdvertisesCasemappingPrefixChanmodesAndLimits) {
   SessionId a = connect_and_register(h, "alice");
   auto tokens = isupport_tokens(h, a);
   for (const char* expected :
-       {"CASEMAPPING=rfc1459", "CHANTYPES=#&", "PREFIX=(ov)@+", "CHANMODES=beI,k,Hl,Cimnst", "NICKLEN=9",
+       {"CASEMAPPING=rfc1459", "CHANTYPES=#&", "PREFIX=(ov)@+", "CHANMODES=beI,k,Hl,Cimnpst", "NICKLEN=9",
         "TOPICLEN=300", "NETWORK=TestNet", "STATUSMSG=@+", "MODES=4", "CHANNELLEN=50", "CHANLIMIT=#&:50",
         "AWAYLEN=200", "KICKLEN=255"}) {
     EXPECT_THAT(tokens, Contains(expected));

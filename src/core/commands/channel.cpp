@@ -40,6 +40,7 @@ void part_all(Engine& e, User& u) {
     Engine::Broadcast out(e, u.prefix(), "PART", {c.name, "Left all channels"});
     record_event(e, u, c, "PART", {c.name, "Left all channels"}, &out);
     out.to_channel(c);
+    e.network().parted(u, c, "Left all channels");
     e.leave_channel(u, c);
   }
 }
@@ -91,6 +92,7 @@ void part(Engine& e, User& u, const proto::Message& m) {
       Engine::Broadcast out(e, u.prefix(), "PART", used);
       record_event(e, u, *c, "PART", used, &out);
       out.to_channel(*c);
+      e.network().parted(u, *c, reason);
       e.leave_channel(u, *c);
     }
   }
@@ -118,6 +120,7 @@ void topic(Engine& e, User& u, const proto::Message& m) {
     Engine::Broadcast out(e, u.prefix(), "TOPIC", {c->name, c->topic});
     record_event(e, u, *c, "TOPIC", {c->name, c->topic}, &out);
     out.to_channel(*c);
+    e.network().topic_changed(&u, *c);
     registered_channel_changed(e, *c);  // ChanServ: a registered channel's topic is saved
   }
 }
@@ -190,6 +193,7 @@ void kick(Engine& e, User& u, const proto::Message& m) {
       Engine::Broadcast out(e, u.prefix(), "KICK", {c->name, victim->nick, reason});
       record_event(e, u, *c, "KICK", {c->name, victim->nick, reason}, &out);
       out.to_channel(*c);
+      e.network().kicked(u, *c, *victim, reason);
       e.leave_channel(*victim, *c);
     }
   }

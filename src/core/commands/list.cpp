@@ -110,7 +110,7 @@ void list(Engine& e, User& u, const proto::Message& m) {
   std::size_t shown = 0;
   for (Channel* c : chosen) {
     if (shown >= e.limits().list_max) break;
-    if (c->secret && !c->has(u) && !u.is_oper()) continue;
+    if ((c->secret || c->private_) && !c->has(u) && !u.is_oper()) continue;
     if (!matches(e, *query, *c)) continue;
     e.reply(u, RPL_LIST,
             {c->name, std::to_string(c->members.size()), "[" + c->mode_string(false) + "] " + c->topic});

@@ -118,6 +118,8 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
         out.to(*member);
       }
       remember_message(e, u, c, nullptr, out.msgid());
+      e.network().channel_message(u, *c, command, targets[i].substr(0, status ? 1 : 0), text, out.msgid(),
+                                  tags);
       if (!status) log.channel(*c, relayed);  // STATUSMSG: not recorded (core/history_recording.h)
     } else if (is_nickserv(e, target)) {
       if (kind == Kind::kPrivmsg) nickserv_command(e, u, text);
@@ -133,8 +135,10 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
       }
       const bool delivered = !silenced(*to, u, e.casemapping());
       if (delivered) log.private_to(*to, relayed);
-      if ((!tagmsg || to->caps.has(Cap::kMessageTags)) && delivered) {
-        if (to != &u) {
+      if ((!tagmsg || to->remote || to->caps.has(Cap::kMessageTags)) && delivered) {
+        if (to->remote) {
+          e.network().private_message(u, *to, command, text, out.msgid(), tags);
+        } else if (to != &u) {
           out.to(*to);
         } else {
           // The delivery to oneself is a side effect, never labeled; with echo-message the echo
@@ -177,6 +181,7 @@ void away(Engine& e, User& u, const proto::Message& m) {
         .to_common_channels(u, false, Cap::kAwayNotify)
         .to_monitors(u, Cap::kAwayNotify);
   }
+  e.network().away_changed(u);
 }
 
 }  // namespace parley::core::commands

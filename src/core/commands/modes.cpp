@@ -18,14 +18,19 @@ namespace {
 // The applied changes, rendered as "+o-v nick1 nick2" for the MODE broadcast.
 class ModeChanges {
  public:
-  void add(bool plus, char mode, std::string_view arg = {}) {
+  // `uid`: for +o/+v, the member's UID, which the change carries across links.
+  void add(bool plus, char mode, std::string_view arg = {}, std::string_view uid = {}) {
     if (modes_.empty() || sign_ != plus) {
       modes_ += plus ? '+' : '-';
       sign_ = plus;
     }
     modes_ += mode;
-    if (!arg.empty()) args_.emplace_back(arg);
+    if (!arg.empty()) {
+      args_.emplace_back(arg);
+      network_args_.emplace_back(uid.empty() ? arg : uid);
+    }
   }
+  ModeChange network_form() const { return ModeChange{modes_, network_args_}; }
   bool empty() const { return modes_.empty(); }
   std::vector<std::string> params() const {
     std::vector<std::string> out{modes_};
@@ -35,7 +40,7 @@ class ModeChanges {
 
  private:
   std::string modes_;
-  std::vector<std::string> args_;
+  std::vector<std::string> args_, network_args_;
   bool sign_ = true;
 };
 
@@ -108,7 +113,7 @@ void change_member(Engine& e, Channel& c, User& u, bool plus, char mode, std::st
   std::uint8_t bit = mode == 'o' ? kOp : kVoice;
   if (static_cast<bool>(it->second & bit) == plus) return;
   it->second = plus ? (it->second | bit) : (it->second & ~bit);
-  out.add(plus, mode, target->nick);
+  out.add(plus, mode, target->nick, target->uid);
 }
 
 // +H <lines>:<period> / -H (core/channel_replay.h).
@@ -234,12 +239,14 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
       case 'i':
       case 'm':
       case 'n':
+      case 'p':
       case 's':
       case 't': {
         bool& flag = mode == 'C'   ? c.no_ctcp
                      : mode == 'i' ? c.invite_only
                      : mode == 'm' ? c.moderated
                      : mode == 'n' ? c.no_external
+                     : mode == 'p' ? c.private_
                      : mode == 's' ? c.secret
                                    : c.topic_protected;
         if (need_op() && flag != plus) {
@@ -258,6 +265,7 @@ void channel_mode(Engine& e, User& u, Channel& c, const proto::Message& m) {
   Engine::Broadcast out(e, u.prefix(), "MODE", views);
   record_event(e, u, c, "MODE", views, &out);
   out.to_channel(c);
+  e.network().channel_modes(&u, c, changes.network_form());
   registered_channel_changed(e, c);  // ChanServ: saved when modes or lists changed
 }
 
@@ -292,6 +300,7 @@ void user_mode(Engine& e, User& u, const proto::Message& m) {
       if (!plus && u.is_oper()) {  // +o only through OPER
         u.set_oper_name({});
         changes.add(false, 'o');
+        e.network().oper_changed(u);
       }
     } else {
       unknown = true;

@@ -49,7 +49,10 @@ void oper(Engine& e, User& u, const proto::Message& m) {
     bool was_oper = u.is_oper();
     u.set_oper_name(name);
     e.reply(u, RPL_YOUREOPER, {"You are now an IRC operator"});
-    if (!was_oper) Engine::Broadcast(e, u.prefix(), "MODE", {u.nick, "+o"}).to(u);
+    if (!was_oper) {
+      Engine::Broadcast(e, u.prefix(), "MODE", {u.nick, "+o"}).to(u);
+      e.network().oper_changed(u);
+    }
   });
 }
 
@@ -62,7 +65,9 @@ void kill(Engine& e, User& u, const proto::Message& m) {
   }
   std::string comment = limit_utf8(m.param(1), e.limits().kick_length);
   Engine::Broadcast(e, u.prefix(), "KILL", {victim->nick, comment}).to(*victim);
-  e.quit(*victim, "Killed (" + u.nick + " (" + comment + "))");
+  std::string reason = "Killed (" + u.nick + " (" + comment + "))";
+  e.network().user_killed(u, *victim, reason);  // a KILL crosses the links, not a QUIT
+  e.quit(*victim, reason);
 }
 
 }  // namespace parley::core::commands

@@ -155,7 +155,7 @@ void whois(Engine& e, User& u, const proto::Message& m) {
   e.reply(u, RPL_WHOISUSER, {t->nick, t->username, t->host, "*", t->realname});
   std::string chans;
   for (Channel* c : t->channels) {
-    if (c->secret && !c->has(u) && !u.is_oper()) continue;
+    if ((c->secret || c->private_) && !c->has(u) && !u.is_oper()) continue;
     std::string entry = prefix_string(c->flags(*t), u.caps.has(Cap::kMultiPrefix)) + c->name;
     if (chans.size() + entry.size() > 400) {
       e.reply(u, RPL_WHOISCHANNELS, {t->nick, chans});
@@ -165,7 +165,7 @@ void whois(Engine& e, User& u, const proto::Message& m) {
     chans += entry;
   }
   if (!chans.empty()) e.reply(u, RPL_WHOISCHANNELS, {t->nick, chans});
-  e.reply(u, RPL_WHOISSERVER, {t->nick, e.config().server_name, e.config().server_description});
+  e.reply(u, RPL_WHOISSERVER, {t->nick, t->server->name, t->server->description});
   // The real address, when the host hides it (a cloak, an account host, CHGHOST): only to the
   // user and to operators.
   if ((&u == t || u.is_oper()) && t->host != t->ip()) {

@@ -78,8 +78,14 @@ void links(Engine& e, User& u, const proto::Message& m) {
   }
   std::string_view mask = m.size() ? m.param(m.size() - 1) : std::string_view("*");
   if (mask.empty()) mask = "*";
-  const std::string& name = e.config().server_name;
-  if (is_this_server(e, mask)) e.reply(u, RPL_LINKS, {name, name, "0 " + e.config().server_description});
+  // Every server of the network: name, the server it is linked behind, hops and description.
+  auto show = [&](const ServerInfo& s) {
+    if (!proto::match_mask(mask, s.name, proto::Casemapping::kAscii)) return;
+    const std::string& parent = s.parent ? s.parent->name : s.name;
+    e.reply(u, RPL_LINKS, {s.name, parent, std::to_string(s.hops) + " " + s.description});
+  };
+  show(e.local_server());
+  for (const auto& [sid, s] : e.remote_servers()) show(*s);
   e.reply(u, RPL_ENDOFLINKS, {mask.substr(0, 64), "End of /LINKS list"});
 }
 

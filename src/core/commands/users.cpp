@@ -41,6 +41,7 @@ void setname(Engine& e, User& u, const proto::Message& m) {
   Engine::Broadcast(e, u.prefix(), "SETNAME", {name})
       .to_common_channels(u, u.caps.has(Cap::kSetname), Cap::kSetname)
       .to_monitors(u, Cap::kSetname);
+  e.network().realname_changed(u);
 }
 
 // CHGHOST <nick> <host>
@@ -65,6 +66,7 @@ void chghost(Engine& e, User& u, const proto::Message& m) {
         .to_monitors(*t, Cap::kChghost);
     t->host = std::string(host);
     t->update_prefix();
+    e.network().host_changed(*t);
   }
   e.server_message(u, "NOTICE", {u.nick, "Changed the host of " + t->nick + " to " + t->host});
 }

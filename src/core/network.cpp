@@ -1,0 +1,118 @@
+// The server tree and the network-wide ids (core/network.h).
+#include "core/network.h"
+
+#include <algorithm>
+
+#include "core/channel.h"
+#include "core/engine.h"
+#include "core/user.h"
+
+namespace parley::core {
+
+namespace {
+
+constexpr std::string_view kUidDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+bool sid_char(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); }
+
+}  // namespace
+
+bool valid_sid(std::string_view sid) {
+  return sid.size() == 3 && sid[0] >= '0' && sid[0] <= '9' && sid_char(sid[1]) && sid_char(sid[2]);
+}
+
+std::string sid_from_name(std::string_view name) {
+  std::uint32_t h = 2166136261u;  // FNV-1a
+  for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  constexpr std::string_view kChars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  std::string sid(1, static_cast<char>('0' + h % 10));
+  h /= 10;
+  sid += kChars[h % 36];
+  sid += kChars[(h / 36) % 36];
+  return sid;
+}
+
+std::string uid_suffix(std::uint64_t n) {
+  std::string out(6, 'A');
+  for (int i = 5; i >= 0; --i) {
+    out[static_cast<std::size_t>(i)] = kUidDigits[n % kUidDigits.size()];
+    n /= kUidDigits.size();
+  }
+  return out;
+}
+
+// ---- Engine: the server tree and remote users ---------------------------------------------------
+
+ServerInfo* Engine::find_server(std::string_view sid) {
+  if (sid == local_server_.sid) return &local_server_;
+  auto it = servers_.find(std::string(sid));
+  return it == servers_.end() ? nullptr : it->second.get();
+}
+
+ServerInfo* Engine::find_server_by_name(std::string_view name) {
+  auto same = [&](const std::string& n) { return proto::equal_folded(n, name, proto::Casemapping::kAscii); };
+  if (same(local_server_.name)) return &local_server_;
+  for (auto& [sid, s] : servers_) {
+    if (same(s->name)) return s.get();
+  }
+  return nullptr;
+}
+
+ServerInfo& Engine::add_server(ServerInfo& parent, std::string sid, std::string name, std::string description,
+                               std::uint64_t route) {
+  auto s = std::make_unique<ServerInfo>();
+  s->sid = std::move(sid);
+  s->name = std::move(name);
+  s->description = std::move(description);
+  s->parent = &parent;
+  s->hops = parent.hops + 1;
+  s->route = route;
+  ServerInfo& added = *s;
+  parent.children.push_back(&added);
+  servers_.emplace(added.sid, std::move(s));
+  return added;
+}
+
+void Engine::split_server(ServerInfo& s) {
+  if (&s == &local_server_) return;
+  // Every server behind `s`, `s` first.
+  std::vector<ServerInfo*> lost{&s};
+  for (std::size_t i = 0; i < lost.size(); ++i) {
+    for (ServerInfo* child : lost[i]->children) lost.push_back(child);
+  }
+  const std::string reason = s.parent->name + " " + s.name;
+  std::vector<User*> quitting;
+  for (auto& [uid, u] : remote_users_) {
+    if (std::find(lost.begin(), lost.end(), u->server) != lost.end()) quitting.push_back(u.get());
+  }
+  splitting_ = true;
+  for (User* u : quitting) quit(*u, reason, {}, false);
+  splitting_ = false;
+  std::erase(s.parent->children, &s);
+  for (ServerInfo* gone : lost) servers_.erase(gone->sid);  // destroys `s` too
+}
+
+User* Engine::find_uid(std::string_view uid) {
+  auto it = uids_.find(std::string(uid));
+  return it == uids_.end() ? nullptr : it->second;
+}
+
+User& Engine::add_remote_user(ServerInfo& on, std::unique_ptr<User> u) {
+  User& added = *u;
+  added.remote = true;
+  added.registered = true;
+  added.server = &on;
+  added.id = kRemoteSessionBit | ++remote_ids_issued_;
+  added.nick_folded = fold(added.nick);
+  added.update_prefix();
+  if (added.cloak.empty()) added.cloak = added.host;
+  nicks_.emplace(added.nick_folded, &added);
+  uids_.emplace(added.uid, &added);
+  ++on.users;
+  remote_users_.emplace(added.uid, std::move(u));
+  peak_global_users_ = std::max(peak_global_users_, global_user_count());
+  announce_online(added);
+  return added;
+}
+
+}  // namespace parley::core

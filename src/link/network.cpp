@@ -1,0 +1,395 @@
+// The Network's links, output and the engine's changes as lines (link/network.h).
+#include "link/network.h"
+
+#include <algorithm>
+
+#include "core/channel.h"
+#include "core/remote.h"
+#include "core/user.h"
+#include "link/link_state.h"
+
+namespace parley::link {
+
+Network::Network(core::Engine& engine, LinkTransport& transport, NetworkConfig config)
+    : engine_(engine), transport_(transport), config_(std::move(config)) {
+  engine_.set_network(this);
+}
+
+Network::~Network() { engine_.set_network(nullptr); }
+
+// ---- entry points -------------------------------------------------------------------------------
+
+void Network::link_connected(LinkId id, bool outbound, std::string_view block, TimePoint now) {
+  engine_.apply(now, [&] {
+    auto l = std::make_unique<Link>();
+    l->id = id;
+    l->outbound = outbound;
+    l->block = std::string(block);
+    l->since = l->last_rx = now;
+    Link& link = *l;
+    links_.emplace(id, std::move(l));
+    send_capab(link);
+  });
+}
+
+void Network::link_line(LinkId id, std::string_view line, TimePoint now) {
+  engine_.apply(now, [&] {
+    Link* l = find_link(id);
+    if (!l) return;
+    l->last_rx = now;
+    l->ping_sent = {};
+    ++l->lines_in;
+    if (line.find('\0') != std::string_view::npos) return drop(*l, "Protocol violation: NUL byte in a line");
+    auto parsed = proto::parse_message(line);
+    if (!parsed.message) {
+      if (parsed.error == proto::ParseError::kEmpty) return;
+      return drop(*l,
+                  "Protocol violation: malformed line (" + std::string(proto::to_string(parsed.error)) + ")");
+    }
+    applying_ = l;
+    dispatch(*l, *parsed.message, line);
+    applying_ = nullptr;
+  });
+}
+
+void Network::link_closed(LinkId id, std::string_view reason, TimePoint now) {
+  engine_.apply(now, [&] {
+    if (Link* l = find_link(id)) forget(*l, reason);
+  });
+}
+
+void Network::tick(TimePoint now) {
+  engine_.apply(now, [&] {
+    std::vector<std::pair<Link*, std::string>> dead;
+    for (auto& [id, l] : links_) {
+      if (l->state == LinkState::kCapab || l->state == LinkState::kWaitBurst) {
+        if (now - l->since >= config_.handshake_timeout) dead.emplace_back(l.get(), "Handshake timed out");
+      } else if (l->ping_sent != TimePoint{}) {
+        if (now - l->ping_sent >= config_.ping_timeout) dead.emplace_back(l.get(), "Ping timeout");
+      } else if (now - l->last_rx >= config_.ping_interval) {
+        send(*l, line_from(engine_.local_server().sid, "PING", {l->server->sid}, false));
+        l->ping_sent = now;
+      }
+    }
+    for (auto& [l, why] : dead) drop(*l, why);
+  });
+}
+
+void Network::shutdown(std::string_view reason) {
+  engine_.apply(engine_.now(), [&] {
+    while (!links_.empty()) drop(*links_.begin()->second, reason);
+  });
+}
+
+std::string Network::connect_server(std::string_view name) {
+  if (!find_block(name)) return "no [[link]] block names " + std::string(name);
+  if (linked_to(name)) return "already linked to " + std::string(name);
+  if (!dialer_) return "this server cannot dial out";
+  return dialer_(name);
+}
+
+std::string Network::squit_server(std::string_view name, std::string_view reason) {
+  for (auto& [id, l] : links_) {
+    if (l->server && proto::equal_folded(l->server->name, name, proto::Casemapping::kAscii)) {
+      std::string peer = l->server->name;
+      drop(*l, reason);
+      return "link to " + peer + " closed";
+    }
+  }
+  if (engine_.find_server_by_name(name)) return std::string(name) + " is not linked to this server directly";
+  return "not linked to " + std::string(name);
+}
+
+bool Network::configured(std::string_view server) const { return find_block(server) != nullptr; }
+
+bool Network::linked_to(std::string_view server) const {
+  return std::any_of(links_.begin(), links_.end(), [&](const auto& p) {
+    const std::string& name = p.second->server ? p.second->server->name : p.second->block;
+    return proto::equal_folded(name, server, proto::Casemapping::kAscii);
+  });
+}
+
+std::vector<LinkStatus> Network::links() const {
+  std::vector<LinkStatus> out;
+  for (const auto& [id, l] : links_) {
+    out.push_back(LinkStatus{id, l->server ? l->server->name : l->block, l->state, l->outbound, l->since,
+                             l->lines_in, l->lines_out});
+  }
+  return out;
+}
+
+const LinkBlock* Network::find_block(std::string_view name) const {
+  for (const LinkBlock& b : config_.links) {
+    if (proto::equal_folded(b.name, name, proto::Casemapping::kAscii)) return &b;
+  }
+  return nullptr;
+}
+
+// ---- ending links -------------------------------------------------------------------------------
+
+void Network::event(const Link& l, std::string_view what) {
+  transport_.link_event(l.id, what);
+  const std::string text = "*** Link: " + std::string(what);
+  for (const auto& [id, u] : engine_.users()) {
+    if (u->is_oper() && !u->quitting) engine_.server_message(*u, "NOTICE", {u->nick, text});
+  }
+}
+
+void Network::drop(Link& l, std::string_view reason) {
+  event(l, (l.server ? "closing the link to " + l.server->name : std::string("refusing a link")) + ": " +
+               std::string(reason));
+  send(l, "ERROR :" + std::string(reason) + "\r\n");
+  LinkId id = l.id;
+  forget(l, reason);
+  transport_.close(id, reason);
+}
+
+void Network::forget(Link& l, std::string_view reason) {
+  (void)reason;
+  core::ServerInfo* server = l.server;
+  if (server) event(l, "lost the link to " + server->name + ": " + std::string(reason));
+  auto node = links_.extract(l.id);  // `l` lives until the end of this function
+  if (applying_ == &l) applying_ = nullptr;
+  if (!server) return;
+  // One SQUIT for the whole subtree travels; each server quits the users behind it itself.
+  broadcast(line_from(engine_.local_server().sid, "SQUIT", {server->sid, reason}), nullptr);
+  engine_.split_server(*server);
+}
+
+// ---- output -------------------------------------------------------------------------------------
+
+void Network::send(Link& l, std::string line) { send(l, proto::make_line(std::move(line))); }
+
+void Network::send(Link& l, const core::SharedLine& line) {
+  ++l.lines_out;
+  transport_.send(l.id, line);
+}
+
+void Network::broadcast(const std::string& line, const Link* except) {
+  core::SharedLine shared;
+  for (auto& [id, l] : links_) {
+    if (l.get() == except || !l->server) continue;
+    if (!shared) shared = proto::make_line(line);
+    send(*l, shared);
+  }
+}
+
+void Network::to_channel_links(const core::Channel& c, const std::string& line, const Link* except) {
+  if (links_.empty()) return;
+  std::vector<std::uint64_t> routes;
+  for (const auto& [member, flags] : c.members) {
+    if (member->remote && std::find(routes.begin(), routes.end(), member->server->route) == routes.end())
+      routes.push_back(member->server->route);
+  }
+  core::SharedLine shared;
+  for (std::uint64_t route : routes) {
+    Link* l = link_by_route(route);
+    if (!l || l == except) continue;
+    if (!shared) shared = proto::make_line(line);
+    send(*l, shared);
+  }
+}
+
+void Network::to_user_link(const core::User& u, const std::string& line, const Link* except) {
+  if (!u.remote) return;
+  Link* l = link_by_route(u.server->route);
+  if (l && l != except) send(*l, line);
+}
+
+Network::Link* Network::find_link(LinkId id) {
+  auto it = links_.find(id);
+  return it == links_.end() ? nullptr : it->second.get();
+}
+
+Network::Link* Network::link_by_route(std::uint64_t route) { return find_link(route); }
+
+std::string Network::line_from(std::string_view source, std::string_view command,
+                               std::initializer_list<std::string_view> params, bool trailing) const {
+  std::string line;
+  proto::LineBuilder b(line);
+  if (!source.empty()) b.source(source);
+  b.command(command);
+  std::size_t i = 0;
+  for (std::string_view p : params) {
+    if (++i == params.size()) {
+      trailing ? b.trailing(p) : b.last(p);
+    } else {
+      b.param(p);
+    }
+  }
+  b.finish();
+  return line;
+}
+
+// ---- the engine's changes, as lines -------------------------------------------------------------
+
+namespace {
+
+std::string seconds(TimePoint t) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+}
+
+}  // namespace
+
+void Network::user_introduced(const core::User& u) {
+  if (applying_ || links_.empty()) return;
+  broadcast(uid_line(u), nullptr);
+  if (!u.account().empty()) {
+    broadcast(line_from(engine_.local_server().sid, "METADATA", {u.uid, "accountname", u.account()}),
+              nullptr);
+  }
+  if (u.is_oper()) broadcast(line_from(u.uid, "OPERTYPE", {u.oper_name()}), nullptr);
+}
+
+void Network::nick_changed(const core::User& u) {
+  if (applying_ || links_.empty()) return;
+  broadcast(line_from(u.uid, "NICK", {u.nick, std::to_string(u.nick_ts)}, false), nullptr);
+}
+
+void Network::user_quit(const core::User& u, std::string_view reason) {
+  if (u.uid == killed_uid_) {
+    killed_uid_.clear();
+    return;
+  }
+  if (applying_ || links_.empty()) return;
+  broadcast(line_from(u.uid, "QUIT", {reason}), nullptr);
+}
+
+void Network::user_killed(const core::User& by, const core::User& victim, std::string_view reason) {
+  if (applying_ || links_.empty()) return;
+  killed_uid_ = victim.uid;
+  broadcast(line_from(by.uid, "KILL", {victim.uid, reason}), nullptr);
+}
+
+void Network::joined(const core::User& u, const core::Channel& c, bool created) {
+  if (applying_ || links_.empty()) return;
+  const std::string ts = std::to_string(core::remote::channel_ts(c));
+  if (created) {
+    // A new channel travels with its timestamp, modes and its first member, an operator.
+    std::string modes = c.mode_string(true);
+    std::string line = ":" + engine_.local_server().sid + " FJOIN " + c.name + " " + ts + " " + modes +
+                       " :o," + u.uid + ":" + std::to_string(++membership_ids_) + "\r\n";
+    broadcast(line, nullptr);
+  } else {
+    broadcast(line_from(u.uid, "IJOIN", {c.name, std::to_string(++membership_ids_)}, false), nullptr);
+  }
+}
+
+void Network::parted(const core::User& u, const core::Channel& c, std::string_view reason) {
+  if (applying_ || links_.empty()) return;
+  broadcast(line_from(u.uid, "PART", {c.name, reason}), nullptr);
+}
+
+void Network::kicked(const core::User& by, const core::Channel& c, const core::User& victim,
+                     std::string_view reason) {
+  if (applying_ || links_.empty()) return;
+  if (auto it = c.membership_ids.find(&victim); it != c.membership_ids.end()) {
+    broadcast(line_from(by.uid, "KICK", {c.name, victim.uid, std::to_string(it->second), reason}), nullptr);
+  } else {
+    broadcast(line_from(by.uid, "KICK", {c.name, victim.uid, reason}), nullptr);
+  }
+}
+
+void Network::topic_changed(const core::User* by, const core::Channel& c) {
+  if (applying_ || links_.empty()) return;
+  if (by) {
+    broadcast(
+        line_from(by->uid, "FTOPIC",
+                  {c.name, std::to_string(core::remote::channel_ts(c)), seconds(c.topic_set_at), c.topic}),
+        nullptr);
+  } else {
+    broadcast(line_from(engine_.local_server().sid, "FTOPIC",
+                        {c.name, std::to_string(core::remote::channel_ts(c)), seconds(c.topic_set_at),
+                         c.topic_set_by, c.topic}),
+              nullptr);
+  }
+}
+
+void Network::channel_modes(const core::User* by, const core::Channel& c, const core::ModeChange& change) {
+  if (applying_ || links_.empty()) return;
+  std::string line = ":" + (by ? by->uid : engine_.local_server().sid) + " FMODE " + c.name + " " +
+                     std::to_string(core::remote::channel_ts(c)) + " " + change.modes;
+  for (const std::string& p : change.params) line += " " + p;
+  line += "\r\n";
+  broadcast(line, nullptr);
+}
+
+namespace {
+
+// The tags a message carries across links: its msgid and time, and the sender's client tags.
+std::string s2s_tags(std::string_view msgid, TimePoint time, std::string_view client_tags) {
+  std::string tags = "msgid=" + std::string(msgid) + ";time=" + core::format_server_time(time);
+  if (!client_tags.empty()) {
+    tags += ';';
+    tags += client_tags;
+  }
+  return tags;
+}
+
+}  // namespace
+
+void Network::channel_message(const core::User& from, const core::Channel& c, std::string_view command,
+                              std::string_view status, std::string_view text, std::string_view msgid,
+                              std::string_view client_tags) {
+  if (applying_ || c.remote_members == 0) return;
+  std::string line;
+  proto::LineBuilder b(line);
+  b.tags(s2s_tags(msgid, engine_.now(), client_tags)).source(from.uid).command(command);
+  if (command == "TAGMSG") {
+    b.last(std::string(status) + c.name);
+  } else {
+    b.param(std::string(status) + c.name).trailing(text);
+  }
+  b.finish();
+  to_channel_links(c, line, nullptr);
+}
+
+void Network::private_message(const core::User& from, const core::User& to, std::string_view command,
+                              std::string_view text, std::string_view msgid, std::string_view client_tags) {
+  if (applying_) return;
+  std::string line;
+  proto::LineBuilder b(line);
+  b.tags(s2s_tags(msgid, engine_.now(), client_tags)).source(from.uid).command(command);
+  if (command == "TAGMSG") {
+    b.last(to.uid);
+  } else {
+    b.param(to.uid).trailing(text);
+  }
+  b.finish();
+  to_user_link(to, line, nullptr);
+}
+
+void Network::away_changed(const core::User& u) {
+  if (applying_ || links_.empty()) return;
+  if (u.away.empty()) {
+    broadcast(":" + u.uid + " AWAY\r\n", nullptr);
+  } else {
+    broadcast(line_from(u.uid, "AWAY", {seconds(engine_.now()), u.away}), nullptr);
+  }
+}
+
+void Network::account_changed(const core::User& u) {
+  if (applying_ || links_.empty()) return;
+  broadcast(line_from(engine_.local_server().sid, "METADATA", {u.uid, "accountname", u.account()}), nullptr);
+}
+
+void Network::oper_changed(const core::User& u) {
+  if (applying_ || links_.empty()) return;
+  if (u.is_oper()) {
+    broadcast(line_from(u.uid, "OPERTYPE", {u.oper_name()}), nullptr);
+  } else {
+    broadcast(line_from(u.uid, "MODE", {u.uid, "-o"}, false), nullptr);
+  }
+}
+
+void Network::host_changed(const core::User& u) {
+  if (applying_ || links_.empty()) return;
+  broadcast(line_from(u.uid, "FHOST", {u.host}, false), nullptr);
+}
+
+void Network::realname_changed(const core::User& u) {
+  if (applying_ || links_.empty()) return;
+  broadcast(line_from(u.uid, "FNAME", {u.realname}), nullptr);
+}
+
+}  // namespace parley::link

@@ -1,0 +1,235 @@
+// Server links: InspIRCd's spanning-tree protocol 1205, without I/O (docs/linking.md).
+//
+// A Network owns every link of one server. Its transport (the server's connections, or the
+// in-memory harness of the tests) reports a link's connection, lines and end; the Network
+// answers through LinkTransport. It drives the handshake (CAPAB, SERVER with the configured
+// passwords), sends this server's state as a burst, applies what peers report to the engine
+// (core/remote.h), and relays each line to the other links that need it: a line crosses each
+// link at most once and never goes back where it came from. It is the engine's NetworkObserver,
+// so changes made by local users become lines for the links.
+//
+// Trust: a peer is trusted as far as its link. A line that is malformed, names an unknown user,
+// server or command, or breaks the tree (a duplicate SID or name) ends the link with ERROR and a
+// netsplit of everything behind it, never a crash or a half-applied change.
+//
+// Thread: the engine's. Every entry point takes `now` and runs inside Engine::apply(), so the
+// engine's clock and its freeing of departed users work as for its own entry points.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/engine.h"
+#include "core/network.h"
+#include "core/types.h"
+#include "proto/irc_message.h"
+
+namespace parley::link {
+
+using LinkId = std::uint64_t;
+using core::TimePoint;
+
+// Where a Network's output goes. Calls happen on the engine's thread.
+class LinkTransport {
+ public:
+  virtual ~LinkTransport() = default;
+  // Queue `line` (one or more CR LF terminated lines) on link `to`.
+  virtual void send(LinkId to, const core::SharedLine& line) = 0;
+  // Flush what is queued, then close the link. The Network has forgotten it already.
+  virtual void close(LinkId who, std::string_view reason) = 0;
+  // What an operator should know about link `id` (up, burst received, refused, lost), for the log.
+  // Local operators get it as a server notice too.
+  virtual void link_event(LinkId /*id*/, std::string_view /*what*/) {}
+};
+
+// One [[link]] block: a server this one may link with (docs/operations.md "Links").
+struct LinkBlock {
+  std::string name;              // the peer's server name, as its SERVER line gives it
+  std::string send_password;     // what we send in our SERVER line
+  std::string receive_password;  // what the peer must send in its SERVER line
+  bool hub = false;              // the peer may introduce servers behind it
+};
+
+struct NetworkConfig {
+  std::vector<LinkBlock> links;
+  std::chrono::seconds ping_interval{60};  // idle time before we PING a peer
+  std::chrono::seconds ping_timeout{120};  // unanswered PING before the link is dropped
+  std::chrono::seconds handshake_timeout{30};
+};
+
+// What a link is doing. Outbound: we connected; inbound: the peer did.
+enum class LinkState : std::uint8_t {
+  kCapab,      // exchanging CAPAB; outbound links send SERVER after the peer's CAPAB END
+  kWaitBurst,  // inbound: SERVER accepted and ours sent; the peer bursts first
+  kBursting,   // the peer's burst is being received
+  kLinked,     // ENDBURST received
+};
+
+struct LinkStatus {
+  LinkId id = 0;
+  std::string server;  // the peer's name once its SERVER line was accepted
+  LinkState state = LinkState::kCapab;
+  bool outbound = false;
+  TimePoint since{};
+  std::uint64_t lines_in = 0, lines_out = 0;
+};
+
+class Network final : public core::NetworkObserver {
+ public:
+  // Registers itself as `engine`'s observer; unregisters when destroyed.
+  Network(core::Engine& engine, LinkTransport& transport, NetworkConfig config);
+  ~Network() override;
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // A link connection is up. `outbound`: we connected to the [[link]] named `block`.
+  void link_connected(LinkId id, bool outbound, std::string_view block, TimePoint now);
+  // One line from the link, without CR/LF.
+  void link_line(LinkId id, std::string_view line, TimePoint now);
+  // The transport lost the link (EOF, error, send queue overflow).
+  void link_closed(LinkId id, std::string_view reason, TimePoint now);
+  // PINGs, ping and handshake timeouts. Call about once a second.
+  void tick(TimePoint now);
+
+  // Whether a [[link]] block names `server`, and whether a link to it is up or being set up.
+  bool configured(std::string_view server) const;
+  bool linked_to(std::string_view server) const;
+  std::vector<LinkStatus> links() const;
+  const NetworkConfig& config() const { return config_; }
+  // Server shutdown: ERROR to every peer, links closed, everything behind them forgotten.
+  void shutdown(std::string_view reason);
+  // How CONNECT dials a [[link]] (the server's; none in tests): returns what happened.
+  using Dialer = std::function<std::string(std::string_view name)>;
+  void set_dialer(Dialer dialer) { dialer_ = std::move(dialer); }
+
+  // ---- core::NetworkObserver ----
+  void user_introduced(const core::User&) override;
+  void nick_changed(const core::User&) override;
+  void user_quit(const core::User&, std::string_view reason) override;
+  void user_killed(const core::User& by, const core::User& victim, std::string_view reason) override;
+  void joined(const core::User&, const core::Channel&, bool created) override;
+  void parted(const core::User&, const core::Channel&, std::string_view reason) override;
+  void kicked(const core::User& by, const core::Channel&, const core::User& victim,
+              std::string_view reason) override;
+  void topic_changed(const core::User* by, const core::Channel&) override;
+  void channel_modes(const core::User* by, const core::Channel&, const core::ModeChange&) override;
+  void channel_message(const core::User& from, const core::Channel&, std::string_view command,
+                       std::string_view status, std::string_view text, std::string_view msgid,
+                       std::string_view client_tags) override;
+  void private_message(const core::User& from, const core::User& to, std::string_view command,
+                       std::string_view text, std::string_view msgid, std::string_view client_tags) override;
+  void away_changed(const core::User&) override;
+  void account_changed(const core::User&) override;
+  void oper_changed(const core::User&) override;
+  void host_changed(const core::User&) override;
+  void realname_changed(const core::User&) override;
+  std::string connect_server(std::string_view name) override;
+  std::string squit_server(std::string_view name, std::string_view reason) override;
+
+ private:
+  struct Link;
+  struct Capab;
+  using Handler = void (Network::*)(Link&, const proto::Message&);
+
+  // ---- handshake (handshake.cpp) ----
+  void send_capab(Link& l);
+  void on_capab(Link& l, const proto::Message& m);
+  void on_server_handshake(Link& l, const proto::Message& m);
+  void send_server_line(Link& l);
+  const LinkBlock* find_block(std::string_view name) const;
+
+  // ---- burst (burst.cpp) ----
+  void send_burst(Link& l);
+  std::string uid_line(const core::User& u) const;
+  void send_channel_burst(Link& l, const core::Channel& c);
+
+  // ---- applying the peer's lines (inbound.cpp) ----
+  void dispatch(Link& l, const proto::Message& m, std::string_view raw);
+  void on_uid(Link& l, const proto::Message& m);
+  void on_server(Link& l, const proto::Message& m);
+  void on_squit(Link& l, const proto::Message& m);
+  void on_fjoin(Link& l, const proto::Message& m);
+  void on_ijoin(Link& l, const proto::Message& m);
+  void on_part(Link& l, const proto::Message& m);
+  void on_kick(Link& l, const proto::Message& m);
+  void on_quit(Link& l, const proto::Message& m);
+  void on_kill(Link& l, const proto::Message& m);
+  void on_nick(Link& l, const proto::Message& m);
+  void on_save(Link& l, const proto::Message& m);
+  void on_fmode(Link& l, const proto::Message& m);
+  void on_mode(Link& l, const proto::Message& m);
+  void on_ftopic(Link& l, const proto::Message& m);
+  void on_topic(Link& l, const proto::Message& m);
+  void on_message(Link& l, const proto::Message& m);
+  void on_away(Link& l, const proto::Message& m);
+  void on_metadata(Link& l, const proto::Message& m);
+  void on_opertype(Link& l, const proto::Message& m);
+  void on_fhost(Link& l, const proto::Message& m);
+  void on_fname(Link& l, const proto::Message& m);
+  void on_fident(Link& l, const proto::Message& m);
+  void on_ping(Link& l, const proto::Message& m);
+  void on_pong(Link& l, const proto::Message& m);
+  void on_burst(Link& l, const proto::Message& m);
+  void on_endburst(Link& l, const proto::Message& m);
+  void on_error(Link& l, const proto::Message& m);
+  void on_invite(Link& l, const proto::Message& m);
+  void on_encap(Link& l, const proto::Message& m);
+  void on_relayed(Link& l, const proto::Message& m);  // understood, not applied: relayed only
+  void on_ignored(Link&, const proto::Message&) {}
+  static Handler find_handler(std::string_view command);
+
+  // Sends the line being applied on to every other linked peer.
+  void relay(const Link& from);
+  // Whether `m` has `params` parameters; drops the link if not.
+  bool need(Link& l, const proto::Message& m, std::size_t params);
+  // The nick timestamp of a user renamed to its UID after a collision (InspIRCd's).
+  static constexpr std::int64_t kSavedTs = 100;
+  // The user a line is from (its source is a UID behind `l`); null (and the link dropped) if not.
+  core::User* source_user(Link& l, const proto::Message& m);
+  // The server a line is from (its source is a SID behind `l`, or empty: the peer itself).
+  core::ServerInfo* source_server(Link& l, const proto::Message& m);
+  // A user's nick taken by `uid` from a link: settles a collision with whoever has it.
+  // Returns false when the incoming user lost and was renamed to its UID (it is told so).
+  bool settle_collision(Link& l, std::string_view nick, std::int64_t ts, std::string_view username,
+                        std::string_view ip, std::string_view uid);
+  void save_user(core::User& u);  // renames `u` to its UID and tells every link
+
+  // ---- output (network.cpp) ----
+  // Ends link `l`: ERROR to the peer, then a netsplit of the servers behind it.
+  void drop(Link& l, std::string_view reason);
+  void forget(Link& l, std::string_view reason);
+  // Reports `what` about `l` to the transport's log and to local operators.
+  void event(const Link& l, std::string_view what);
+  void send(Link& l, std::string line);
+  void send(Link& l, const core::SharedLine& line);
+  // To every linked peer except `except` (the link the change came from).
+  void broadcast(const std::string& line, const Link* except);
+  // To the links that lead to a remote member of `c`, except `except`.
+  void to_channel_links(const core::Channel& c, const std::string& line, const Link* except);
+  // To the link that leads to `u`'s server.
+  void to_user_link(const core::User& u, const std::string& line, const Link* except);
+  Link* find_link(LinkId id);
+  Link* link_by_route(std::uint64_t route);
+  // A line with our SID (or a user's UID) as its source.
+  std::string line_from(std::string_view source, std::string_view command,
+                        std::initializer_list<std::string_view> params, bool trailing = true) const;
+
+  core::Engine& engine_;
+  LinkTransport& transport_;
+  NetworkConfig config_;
+  std::map<LinkId, std::unique_ptr<Link>> links_;
+  Link* applying_ = nullptr;  // the link whose line is being applied: observer calls are its echo
+  std::uint64_t membership_ids_ = 0;
+  std::string_view raw_;  // the line being applied, without CR LF
+  Dialer dialer_;
+  std::string killed_uid_;  // the KILL just sent stands for this user's QUIT
+};
+
+}  // namespace parley::link

@@ -1,0 +1,189 @@
+"""Linked Parley servers on loopback (docs/linking.md): three `parley server` processes in a
+line, A - B - C, with clients on each. Messages, nick changes, modes, kicks, topics and away text
+cross; the middle server killed (everyone behind it quits at once, with the right text) and
+restarted (autoconnect relinks; NAMES and bans identical everywhere afterwards)."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from ircclient import IRCClient, ParleyServer
+
+PASSWORDS = {"a.test": "pw-a", "b.test": "pw-b", "c.test": "pw-c"}
+SIDS = {"a.test": "1AA", "b.test": "2BB", "c.test": "3CC"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_config(name: str, peers: list[tuple[str, int | None]], listen: int | None, oper_hash: str) -> dict:
+    """A server named `name` linking with `peers`: (name, port to dial, or None when it dials us),
+    with a link listener on port `listen` if given."""
+    config = {
+        "server": {"name": name, "id": SIDS[name]},
+        "operator": [{"name": "root", "password_hash": oper_hash}],
+        "link": [],
+    }
+    if listen is not None:
+        config["listener"] = [{"bind": "127.0.0.1", "port": listen, "protocol": "link"}]
+    for peer, port in peers:
+        block = {"name": peer, "send_password": PASSWORDS[name], "receive_password": PASSWORDS[peer], "hub": True}
+        if port is not None:
+            block.update({"address": "127.0.0.1", "port": port, "autoconnect": True})
+        config["link"].append(block)
+    return config
+
+
+def wait_until(check, timeout: float = 10.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def links_seen(client: IRCClient) -> set[str]:
+    client.send("LINKS")
+    lines = client.collect_until(r" 365 ")
+    return {line.params[1] for line in lines if line.command == "364"}
+
+
+def network_of(client: IRCClient, servers: set[str]) -> None:
+    wait_until(lambda: links_seen(client) == servers, what=f"LINKS to show {sorted(servers)}")
+
+
+class Line3:
+    """A - B - C: B dials A, C dials B; B's configuration kept for restarting it."""
+
+    def __init__(self, start_server, password_hash):
+        oper = password_hash("operpass")
+        self.start_server = start_server
+        a_port, b_port = free_port(), free_port()
+        self.a = start_server(server_config("a.test", [("b.test", None)], a_port, oper))
+        self.b_config = server_config("b.test", [("a.test", a_port), ("c.test", None)], b_port, oper)
+        self.b = start_server(self.b_config)
+        self.c = start_server(server_config("c.test", [("b.test", b_port)], None, oper))
+
+    def restart_b(self) -> ParleyServer:
+        self.b = self.start_server(self.b_config)
+        return self.b
+
+
+@pytest.fixture
+def line_of_three(start_server, password_hash):
+    net = Line3(start_server, password_hash)
+    return net.a, net.b, net.c, net
+
+
+def test_three_servers_share_channels_and_messages(line_of_three):
+    a, b, c, _ = line_of_three
+    alice = a.registered("alice", caps=["message-tags", "server-time"])
+    network_of(alice, {"a.test", "b.test", "c.test"})
+    carol = c.registered("carol", caps=["message-tags", "server-time"])
+    bob = b.registered("bob")
+    for client in (alice, bob, carol):
+        client.join("#net")
+    wait_until(lambda: set(alice.names("#net")) >= {"@alice", "bob", "carol"}, what="NAMES on a")
+
+    carol.send("PRIVMSG #net :hello from c")
+    got = alice.expect(r"PRIVMSG #net :hello from c")
+    assert got.tags.get("msgid")
+    assert got.source.startswith("carol!")
+    bob.expect(r"PRIVMSG #net :hello from c")
+
+    alice.send("PRIVMSG carol :private")
+    carol.expect(r":alice!\S+ PRIVMSG carol :private")
+
+    bob.send("NICK bobby")
+    alice.expect(r":bob!\S+ NICK :?bobby")
+    carol.expect(r":bob!\S+ NICK :?bobby")
+
+    alice.send("MODE #net +o carol")
+    carol.expect(r"MODE #net \+o :?carol")
+    carol.send("TOPIC #net :set on c")
+    alice.expect(r"TOPIC #net :set on c")
+    carol.send("MODE #net +b evil!*@*")
+    alice.expect(r"MODE #net \+b :?evil!\*@\*")
+    alice.send("AWAY :gone")
+    alice.expect_numeric("306")
+
+    def whois_shows_away() -> bool:
+        carol.send("WHOIS alice")
+        lines = carol.collect_until(r" 318 ")
+        assert any(line.command == "312" and line.params[2] == "a.test" for line in lines)
+        return any(line.command == "301" and line.last == "gone" for line in lines)
+
+    wait_until(whois_shows_away, what="alice's away text on c")
+    carol.send("KICK #net bobby :out")
+    alice.expect(r":carol!\S+ KICK #net bobby :out")
+    bob.expect(r"KICK #net bobby :out")
+
+
+def test_killing_the_middle_server_splits_and_restarting_it_relinks(line_of_three):
+    a, b, c, net = line_of_three
+    alice = a.registered("alice")
+    network_of(alice, {"a.test", "b.test", "c.test"})
+    carol = c.registered("carol")
+    bob = b.registered("bob")
+    for client in (alice, bob, carol):
+        client.join("#net")
+    alice.send("MODE #net +b spam!*@*")
+    wait_until(lambda: set(carol.names("#net")) == {"@alice", "bob", "carol"}, what="NAMES on c")
+    carol.sync()
+    alice.sync()
+
+    b.kill()  # SIGKILL: no ERROR, no SQUIT; the links just drop
+    quits = {alice.expect(r" QUIT :a\.test b\.test").nick for _ in range(2)}
+    assert quits == {"bob", "carol"}
+    assert carol.expect(r" QUIT :c\.test b\.test").nick in {"alice", "bob"}
+    assert carol.expect(r" QUIT :c\.test b\.test").nick in {"alice", "bob"}
+    assert alice.names("#net") == ["@alice"]
+
+    # B again, with the same configuration and ports: it dials A, C dials it (autoconnect).
+    net.restart_b()
+    wait_until(lambda: links_seen(alice) == {"a.test", "b.test", "c.test"}, timeout=30,
+               what="the network to relink")
+    wait_until(lambda: set(alice.names("#net")) == {"@alice", "carol"}, what="carol back in #net on a")
+    for client in (alice, carol):
+        client.send("MODE #net +b")
+        bans = [line.params[2] for line in client.collect_until(r" 368 ") if line.command == "367"]
+        assert bans == ["spam!*@*"]
+    assert set(carol.names("#net")) == {"@alice", "carol"}
+
+
+def test_operators_split_and_reconnect(line_of_three):
+    a, b, c, _ = line_of_three
+    alice = a.registered("alice")
+    network_of(alice, {"a.test", "b.test", "c.test"})
+    alice.send("OPER root operpass")
+    alice.expect_numeric("381")
+    alice.send("SQUIT b.test :maintenance")
+    alice.expect(r"NOTICE alice :\*\*\* SQUIT: link to b.test closed")
+    network_of(alice, {"a.test"})
+    alice.send("MAP")
+    assert [line.last for line in alice.collect_until(r" 007 ") if line.command == "006"] == ["a.test (1AA) 1 users (100.0%)"]
+    # b.test dials again on its own (autoconnect); CONNECT from here says there is nothing to dial.
+    alice.send("CONNECT b.test")
+    alice.expect(r"NOTICE alice :\*\*\* CONNECT: ")
+    network_of(alice, {"a.test", "b.test", "c.test"})
+
+
+def test_a_wrong_password_is_refused_and_logged(start_server, password_hash):
+    oper = password_hash("operpass")
+    a_port = free_port()
+    a = start_server(server_config("a.test", [("b.test", None)], a_port, oper))
+    bad = server_config("b.test", [("a.test", a_port)], None, oper)
+    bad["link"][0]["send_password"] = "wrong"
+    b = start_server(bad)
+    alice = a.registered("alice")
+    time.sleep(1.0)
+    assert links_seen(alice) == {"a.test"}
+    wait_until(lambda: "Mismatched server name or password" in b.logs() or
+               "Mismatched server name or password" in a.logs(), what="the refusal in a log")
