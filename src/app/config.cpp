@@ -459,8 +459,14 @@ class ServerConfigLoader {
     r_.reject_unknown(t, s,
                       {"registration", "register_before_connect", "enforce_grace", "min_password_length",
                        "max_password_length", "login_failures_per_minute", "registrations_per_ip_per_hour",
-                       "max_accounts_per_email"});
+                       "max_accounts_per_email", "authority"});
     auto& a = o_.engine.accounts;
+    if (auto v = r_.string(t, s, "authority")) {
+      if (auto why = check_server_name(*v); why.empty())
+        o_.account_authority = *v;
+      else
+        r_.problem(*t.get("authority"), "accounts.authority " + why);
+    }
     if (auto v = r_.string(t, s, "registration")) {
       if (*v == "open") {
         a.registration = core::AccountPolicy::Registration::kOpen;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -22,6 +23,19 @@ bool is_link_password(std::string_view s) {
   return true;
 }
 
+// "AB:cd:..." or "abcd..." (SHA-256, 64 hex digits) as lowercase hex without colons.
+std::optional<std::string> normalize_fingerprint(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == ':') continue;
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+    out += c;
+  }
+  if (out.size() != 64) return std::nullopt;
+  return out;
+}
+
 }  // namespace
 
 void load_link_config(ConfigReader& r, const toml::node& node, server::ServerOptions& options) {
@@ -34,7 +48,8 @@ void load_link_config(ConfigReader& r, const toml::node& node, server::ServerOpt
   for (const toml::node& element : *blocks) {
     const toml::table& t = *element.as_table();
     r.reject_unknown(t, kSection,
-                     {"name", "address", "port", "send_password", "receive_password", "autoconnect", "hub"});
+                     {"name", "address", "port", "send_password", "receive_password", "autoconnect", "hub",
+                      "tls", "fingerprint"});
     link::LinkBlock block;
     server::LinkDial dial;
     bool ok = true;
@@ -87,6 +102,18 @@ void load_link_config(ConfigReader& r, const toml::node& node, server::ServerOpt
     if (auto v = r.integer(t, kSection, "port", 1, 65535)) dial.port = static_cast<std::uint16_t>(*v);
     if (auto v = r.boolean(t, kSection, "autoconnect")) dial.autoconnect = *v;
     if (auto v = r.boolean(t, kSection, "hub")) block.hub = *v;
+    if (auto v = r.boolean(t, kSection, "tls")) block.tls = dial.tls = *v;
+    if (auto v = r.string(t, kSection, "fingerprint")) {
+      if (auto fp = normalize_fingerprint(*v)) {
+        block.fingerprint = *fp;
+        dial.tls = true;  // a pinned certificate needs TLS to be seen
+      } else {
+        r.problem(*t.get("fingerprint"),
+                  "link.fingerprint must be a SHA-256 fingerprint: 64 hex digits, with or "
+                  "without ':' between pairs (as `parley server` prints its own)");
+        ok = false;
+      }
+    }
     if (!dial.address.empty() && dial.port == 0) {
       r.problem(t, "[[link]] with an address needs the port to dial");
       ok = false;

@@ -168,8 +168,12 @@ int run_server(const ServerFlags& flags) {
   std::signal(SIGPIPE, SIG_IGN);  // writes use MSG_NOSIGNAL; this covers anything else
   server::raise_descriptor_limit(options.engine.limits.max_clients);
 
+  // A certificate for TLS listeners, and for the links this server dials with TLS (it presents
+  // it, so the peer can pin it).
   const bool any_tls = std::any_of(options.listeners.begin(), options.listeners.end(),
-                                   [](const server::ListenerOptions& l) { return l.tls; });
+                                   [](const server::ListenerOptions& l) { return l.tls; }) ||
+                       std::any_of(options.link_dials.begin(), options.link_dials.end(),
+                                   [](const server::LinkDial& d) { return d.tls; });
   ServerCertificate certificate;
   if (any_tls) {
     certificate = load_server_certificate(options);

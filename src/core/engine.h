@@ -307,6 +307,11 @@ class Engine {
   // "<s's parent's name> <s's name>" (the observer is not told of those quits).
   void split_server(ServerInfo& s);
   User* find_uid(std::string_view uid);
+  // A query another server routed here for its user `u` (TIME, MOTD, ADMIN, INFO, STATS,
+  // VERSION): runs command `m`'s handler for `u`, handing each line it sends `u` to `out`, which
+  // turns them into lines for the links. False when `m` is not such a command.
+  bool answer_remote_query(User& u, const proto::Message& m,
+                           const std::function<void(const SharedLine&)>& out);
   // Remote users (core/network.h), by UID.
   const std::unordered_map<std::string, std::unique_ptr<User>>& remote_users() const { return remote_users_; }
   // Adds a user of server `on`, registered, with its UID, nick (free: collisions are the link
@@ -325,7 +330,10 @@ class Engine {
   void dispatch(User& u, const proto::Message& msg);
   void dispatch_command(User& u, const proto::Message& msg);
   void deliver_now(User& to, const SharedLine& line) {
-    if (to.quitting || to.remote) return;
+    if (to.quitting || to.remote) [[unlikely]] {
+      if (&to == remote_query_.user) (*remote_query_.out)(line);
+      return;
+    }
     ++to.deliveries_out;  // for STATS l
     to.bytes_out += line->size();
     sink_.send(to.id, line);
@@ -392,6 +400,10 @@ class Engine {
   std::unordered_map<std::string, std::unique_ptr<User>> remote_users_;   // by UID
   std::uint64_t uids_issued_ = 0;
   bool splitting_ = false;  // split_server() is quitting a lost server's users
+  struct RemoteQuery {
+    const User* user = nullptr;
+    const std::function<void(const SharedLine&)>* out = nullptr;
+  } remote_query_;  // while answer_remote_query() runs
   // Remote users' SessionIds (kept in Channel::invited like local ones) have this bit set, so they
   // never collide with the transport's.
   static constexpr SessionId kRemoteSessionBit = SessionId{1} << 63;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/channel.h"
+#include "core/command_table.h"
 #include "core/engine.h"
 #include "core/user.h"
 
@@ -90,6 +91,19 @@ void Engine::split_server(ServerInfo& s) {
   splitting_ = false;
   std::erase(s.parent->children, &s);
   for (ServerInfo* gone : lost) servers_.erase(gone->sid);  // destroys `s` too
+}
+
+bool Engine::answer_remote_query(User& u, const proto::Message& m,
+                                 const std::function<void(const SharedLine&)>& out) {
+  static constexpr std::string_view kQueries[] = {"ADMIN", "INFO", "MOTD", "STATS", "TIME", "VERSION"};
+  const CommandSpec* spec = find_command(m.command);
+  if (!spec || std::find(std::begin(kQueries), std::end(kQueries), spec->name) == std::end(kQueries))
+    return false;
+  if (m.size() < spec->min_params) return false;
+  remote_query_ = {&u, &out};
+  spec->handler(*this, u, m);
+  remote_query_ = {};
+  return true;
 }
 
 User* Engine::find_uid(std::string_view uid) {

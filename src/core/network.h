@@ -73,6 +73,9 @@ class NetworkObserver {
   virtual void private_message(const User& /*from*/, const User& /*to*/, std::string_view /*command*/,
                                std::string_view /*text*/, std::string_view /*msgid*/,
                                std::string_view /*client_tags*/) {}
+  // `by` invited the remote user `to` into `c` (its server enforces +i when it joins).
+  virtual void invited(const User& /*by*/, const User& /*to*/, const Channel&) {}
+  virtual void wallops(const User& /*from*/, std::string_view /*text*/) {}
   virtual void away_changed(const User&) {}
   virtual void account_changed(const User&) {}
   virtual void oper_changed(const User&) {}

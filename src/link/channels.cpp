@@ -1,6 +1,7 @@
 // Applying a peer's channel lines and messages (link/network.h): FJOIN, IJOIN, PART, KICK,
 // FMODE, FTOPIC, INVITE, PRIVMSG, NOTICE, TAGMSG.
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 
@@ -259,6 +260,19 @@ void Network::on_message(Link& l, const proto::Message& m) {
   std::string client_tags = core::commands::client_tags(m);
   core::remote::RemoteMessage msg{command, command == "TAGMSG" ? std::string_view{} : m.param(1), msgid,
                                   client_tags, server_time(m).value_or(engine_.now())};
+  if (!target.empty() && target.front() == '$') {
+    // A server mask ("$*", "$*.example.net"): every local user when it matches this server.
+    relay(l);
+    if (!proto::match_mask(target.substr(1), engine_.local_server().name, proto::Casemapping::kAscii)) return;
+    const std::array<std::string_view, 2> params{target, msg.text};
+    core::Engine::Broadcast out(engine_, from->prefix(), command,
+                                std::span(params.data(), command == "TAGMSG" ? 1 : 2), client_tags);
+    out.with_origin(msgid, msg.time);
+    for (const auto& [id, u] : engine_.users()) {
+      if (u->registered && (command != "TAGMSG" || u->caps.has(core::Cap::kMessageTags))) out.to(*u);
+    }
+    return;
+  }
   std::string_view status;
   if (!target.empty() && (target.front() == '@' || target.front() == '+') &&
       proto::is_channel_name(target.substr(1))) {

@@ -121,6 +121,13 @@ void Network::on_server_handshake(Link& l, const proto::Message& m) {
   if (!name_ok || !crypto::equal_constant_time(password, block->receive_password)) {
     return drop(l, "Mismatched server name or password");
   }
+  if ((block->tls || !block->fingerprint.empty()) && !l.secure) {
+    return drop(l, "This link must use TLS (link.tls or link.fingerprint is set for " + block->name + ")");
+  }
+  if (!block->fingerprint.empty() && !crypto::equal_constant_time(l.certfp, block->fingerprint)) {
+    return drop(l, "Invalid TLS certificate fingerprint " + (l.certfp.empty() ? "(none)" : l.certfp) +
+                       " - expected " + block->fingerprint);
+  }
   if (!core::valid_sid(sid))
     return drop(l, "Invalid format server ID: " + std::string(sid.substr(0, 10)) + "!");
   if (core::ServerInfo* s = engine_.find_server(sid)) {

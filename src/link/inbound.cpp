@@ -45,24 +45,67 @@ core::TimePoint at(std::int64_t seconds) { return core::TimePoint(std::chrono::s
 
 Network::Handler Network::find_handler(std::string_view command) {
   static const std::pair<std::string_view, Handler> kHandlers[] = {
-      {"ADDLINE", &Network::on_relayed},   {"AWAY", &Network::on_away},
-      {"BURST", &Network::on_burst},       {"DELLINE", &Network::on_relayed},
-      {"ENCAP", &Network::on_encap},       {"ENDBURST", &Network::on_endburst},
-      {"ERROR", &Network::on_error},       {"FHOST", &Network::on_fhost},
-      {"FIDENT", &Network::on_fident},     {"FJOIN", &Network::on_fjoin},
-      {"FMODE", &Network::on_fmode},       {"FNAME", &Network::on_fname},
-      {"FTOPIC", &Network::on_ftopic},     {"IJOIN", &Network::on_ijoin},
-      {"INVITE", &Network::on_invite},     {"KICK", &Network::on_kick},
-      {"KILL", &Network::on_kill},         {"METADATA", &Network::on_metadata},
-      {"MODE", &Network::on_mode},         {"NICK", &Network::on_nick},
-      {"NOTICE", &Network::on_message},    {"OPERTYPE", &Network::on_opertype},
-      {"PART", &Network::on_part},         {"PING", &Network::on_ping},
-      {"PONG", &Network::on_ignored},      {"PRIVMSG", &Network::on_message},
-      {"QUIT", &Network::on_quit},         {"SAVE", &Network::on_save},
-      {"SERVER", &Network::on_server},     {"SINFO", &Network::on_ignored},
-      {"SNONOTICE", &Network::on_relayed}, {"SQUIT", &Network::on_squit},
-      {"TAGMSG", &Network::on_message},    {"UID", &Network::on_uid},
-      {"WALLOPS", &Network::on_relayed},
+      {"ADDLINE", &Network::on_relayed},
+      {"ADMIN", &Network::on_query},
+      {"AWAY", &Network::on_away},
+      {"IDLE", &Network::on_idle},
+      {"INFO", &Network::on_query},
+      {"MOTD", &Network::on_query},
+      {"NUM", &Network::on_num},
+      {"RCONNECT", &Network::on_rconnect},
+      {"STATS", &Network::on_query},
+      {"SVSNICK", &Network::on_svsnick},
+      {"TIME", &Network::on_query},
+      {"VERSION", &Network::on_query},
+      // Understood and deliberately not acted on (docs/linking.md "Limits"): an InspIRCd
+      // network routes them here; none may cost the link.
+      {"MODULES", &Network::on_ignored},
+      {"PUSH", &Network::on_ignored},
+      {"REHASH", &Network::on_ignored},
+      {"RSQUIT", &Network::on_ignored},
+      {"SAJOIN", &Network::on_ignored},
+      {"SAKICK", &Network::on_ignored},
+      {"SAMODE", &Network::on_ignored},
+      {"SANICK", &Network::on_ignored},
+      {"SAPART", &Network::on_ignored},
+      {"SATOPIC", &Network::on_ignored},
+      {"SVSHOLD", &Network::on_ignored},
+      {"SVSJOIN", &Network::on_ignored},
+      {"SVSPART", &Network::on_ignored},
+      {"KNOCK", &Network::on_ignored},
+      {"BURST", &Network::on_burst},
+      {"DELLINE", &Network::on_relayed},
+      {"ENCAP", &Network::on_encap},
+      {"ENDBURST", &Network::on_endburst},
+      {"ERROR", &Network::on_error},
+      {"FHOST", &Network::on_fhost},
+      {"FIDENT", &Network::on_fident},
+      {"FJOIN", &Network::on_fjoin},
+      {"FMODE", &Network::on_fmode},
+      {"FNAME", &Network::on_fname},
+      {"FTOPIC", &Network::on_ftopic},
+      {"IJOIN", &Network::on_ijoin},
+      {"INVITE", &Network::on_invite},
+      {"KICK", &Network::on_kick},
+      {"KILL", &Network::on_kill},
+      {"METADATA", &Network::on_metadata},
+      {"MODE", &Network::on_mode},
+      {"NICK", &Network::on_nick},
+      {"NOTICE", &Network::on_message},
+      {"OPERTYPE", &Network::on_opertype},
+      {"PART", &Network::on_part},
+      {"PING", &Network::on_ping},
+      {"PONG", &Network::on_ignored},
+      {"PRIVMSG", &Network::on_message},
+      {"QUIT", &Network::on_quit},
+      {"SAVE", &Network::on_save},
+      {"SERVER", &Network::on_server},
+      {"SINFO", &Network::on_ignored},
+      {"SNONOTICE", &Network::on_relayed},
+      {"SQUIT", &Network::on_squit},
+      {"TAGMSG", &Network::on_message},
+      {"UID", &Network::on_uid},
+      {"WALLOPS", &Network::on_wallops},
   };
   for (const auto& [name, handler] : kHandlers) {
     if (name == command) return handler;
@@ -187,13 +230,22 @@ void Network::on_squit(Link& l, const proto::Message& m) {
   }
   relay(l);
   engine_.split_server(*s);
+  fail_orphaned_requests();
 }
 
-// ENCAP <target-sid|*> <command> ...: Parley acts on none yet; it relays them.
+// ENCAP <target-sid|*> <command> ...: Parley's account relay (link/account_relay.h) for this
+// server; anything else is relayed towards its target, and ignored here.
 void Network::on_encap(Link& l, const proto::Message& m) {
   if (!need(l, m, 2)) return;
   std::string_view target = m.param(0);
   if (target.find_first_of("*?") != std::string_view::npos) return relay(l);
+  if (target == engine_.local_server().sid) {
+    core::ServerInfo* origin = source_server(l, m);
+    if (!origin || m.size() < 4) return;
+    if (m.param(1) == "PARLEYACCT") on_account_request(l, m, origin->sid);
+    if (m.param(1) == "PARLEYACCTA") on_account_answer(m);
+    return;
+  }
   core::ServerInfo* t = engine_.find_server(target);
   if (t && t->route != l.id && t->route != 0) {
     if (Link* next = find_link(t->route)) send(*next, std::string(raw_) + "\r\n");

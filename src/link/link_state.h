@@ -17,6 +17,8 @@ struct Network::Link {
   bool capab_started = false, capab_done = false;
   bool sent_server = false;
   bool peer_is_hub = false;
+  bool secure = false;                             // TLS, handshake done
+  std::string certfp;                              // the peer's certificate's SHA-256, when secure
   std::string chanmodes, usermodes, capabilities;  // the peer's CAPAB lists as received
   TimePoint since{}, last_rx{}, ping_sent{};
   std::uint64_t lines_in = 0, lines_out = 0;

@@ -2,10 +2,13 @@
 #include "link/network.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/channel.h"
 #include "core/remote.h"
+#include "core/text.h"
 #include "core/user.h"
+#include "link/account_relay.h"
 #include "link/link_state.h"
 
 namespace parley::link {
@@ -30,6 +33,13 @@ void Network::link_connected(LinkId id, bool outbound, std::string_view block, T
     links_.emplace(id, std::move(l));
     send_capab(link);
   });
+}
+
+void Network::link_secured(LinkId id, std::string certfp) {
+  if (Link* l = find_link(id)) {
+    l->secure = true;
+    l->certfp = std::move(certfp);
+  }
 }
 
 void Network::link_line(LinkId id, std::string_view line, TimePoint now) {
@@ -154,6 +164,81 @@ void Network::forget(Link& l, std::string_view reason) {
   // One SQUIT for the whole subtree travels; each server quits the users behind it itself.
   broadcast(line_from(engine_.local_server().sid, "SQUIT", {server->sid, reason}), nullptr);
   engine_.split_server(*server);
+  fail_orphaned_requests();
+}
+
+// ---- accounts held by another server ------------------------------------------------------------
+
+bool Network::relay_account_request(std::string_view authority, core::RequestId id,
+                                    const core::AccountRequest& request) {
+  // Called from inside the engine (its AccountBackend's submit), so not through Engine::apply.
+  core::ServerInfo* s = engine_.find_server_by_name(authority);
+  Link* next = s && s->route ? find_link(s->route) : nullptr;
+  if (!next) return false;
+  std::string line = line_from(engine_.local_server().sid, "ENCAP",
+                               {s->sid, "PARLEYACCT", std::to_string(id), encode_account_request(request)});
+  if (line.size() > proto::kMaxLineBytes) return false;
+  send(*next, std::move(line));
+  relayed_.emplace(id, s->sid);
+  return true;
+}
+
+void Network::fail_orphaned_requests() {
+  std::vector<core::RequestId> orphans;
+  for (const auto& [id, sid] : relayed_) {
+    if (!engine_.find_server(sid)) orphans.push_back(id);
+  }
+  for (core::RequestId id : orphans) {
+    relayed_.erase(id);
+    core::AccountAnswer failed;
+    failed.outcome = core::AccountAnswer::Outcome::kFailed;
+    failed.detail = "the account server left the network";
+    if (account_answers_) account_answers_(id, std::move(failed));
+  }
+}
+
+// :<origin> ENCAP <our SID> PARLEYACCT <id> :<fields>
+void Network::on_account_request(Link& l, const proto::Message& m, std::string_view origin) {
+  (void)l;
+  std::string id(m.param(2));
+  auto fields = core::split_words(m.param(3));
+  auto request = decode_account_request(fields);
+  auto reply = [this, origin = std::string(origin), id](const core::AccountAnswer& answer) {
+    core::ServerInfo* s = engine_.find_server(origin);
+    Link* next = s && s->route ? find_link(s->route) : nullptr;
+    if (!next) return;  // it left: its requests were failed there
+    send(*next, line_from(engine_.local_server().sid, "ENCAP",
+                          {origin, "PARLEYACCTA", id, encode_account_answer(answer)}));
+  };
+  core::AccountAnswer refused;
+  refused.outcome = core::AccountAnswer::Outcome::kFailed;
+  if (!request) {
+    refused.detail = "malformed account request";
+    return reply(refused);
+  }
+  if (!account_server_) {
+    refused.detail = engine_.local_server().name + " is not an account server";
+    return reply(refused);
+  }
+  account_server_(std::move(*request), reply);
+}
+
+// :<authority> ENCAP <our SID> PARLEYACCTA <id> :<fields>
+void Network::on_account_answer(const proto::Message& m) {
+  core::RequestId id = 0;
+  std::string_view text = m.param(2);
+  std::from_chars(text.data(), text.data() + text.size(), id);
+  auto it = relayed_.find(id);
+  if (it == relayed_.end()) return;  // answered already (failed on a split) or never asked
+  relayed_.erase(it);
+  auto fields = core::split_words(m.param(3));
+  auto answer = decode_account_answer(fields);
+  if (!answer) {
+    answer.emplace();
+    answer->outcome = core::AccountAnswer::Outcome::kFailed;
+    answer->detail = "malformed account answer";
+  }
+  if (account_answers_) account_answers_(id, std::move(*answer));
 }
 
 // ---- output -------------------------------------------------------------------------------------
@@ -357,6 +442,19 @@ void Network::private_message(const core::User& from, const core::User& to, std:
   }
   b.finish();
   to_user_link(to, line, nullptr);
+}
+
+void Network::invited(const core::User& by, const core::User& to, const core::Channel& c) {
+  if (applying_) return;
+  to_user_link(
+      to,
+      line_from(by.uid, "INVITE", {to.uid, c.name, std::to_string(core::remote::channel_ts(c)), "0"}, false),
+      nullptr);
+}
+
+void Network::wallops(const core::User& from, std::string_view text) {
+  if (applying_ || links_.empty()) return;
+  broadcast(line_from(from.uid, "WALLOPS", {text}), nullptr);
 }
 
 void Network::away_changed(const core::User& u) {

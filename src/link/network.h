@@ -55,6 +55,10 @@ struct LinkBlock {
   std::string send_password;     // what we send in our SERVER line
   std::string receive_password;  // what the peer must send in its SERVER line
   bool hub = false;              // the peer may introduce servers behind it
+  bool tls = false;              // the link must be TLS (a plaintext one is refused)
+  // SHA-256 of the peer's TLS certificate, lowercase hex without colons; empty: not pinned. When
+  // set, the link must be TLS and the peer's certificate must have it.
+  std::string fingerprint;
 };
 
 struct NetworkConfig {
@@ -91,6 +95,9 @@ class Network final : public core::NetworkObserver {
 
   // A link connection is up. `outbound`: we connected to the [[link]] named `block`.
   void link_connected(LinkId id, bool outbound, std::string_view block, TimePoint now);
+  // The link's TLS handshake completed; `certfp`: SHA-256 of the peer's certificate (lowercase
+  // hex), empty when it sent none.
+  void link_secured(LinkId id, std::string certfp);
   // One line from the link, without CR/LF.
   void link_line(LinkId id, std::string_view line, TimePoint now);
   // The transport lost the link (EOF, error, send queue overflow).
@@ -109,6 +116,22 @@ class Network final : public core::NetworkObserver {
   using Dialer = std::function<std::string(std::string_view name)>;
   void set_dialer(Dialer dialer) { dialer_ = std::move(dialer); }
 
+  // ---- accounts held by another server (link/account_relay.h, docs/linking.md "Accounts") ----
+  // Sends `request` to the server named `authority`. Its answer comes back through the
+  // AnswerSink (never from inside this call): the authority's, or kFailed when the authority
+  // leaves the network first. False, and nothing sent, when it is not in the network now or the
+  // request is too long to relay.
+  // Safe to call from inside an engine call (it is the engine's AccountBackend's doing).
+  bool relay_account_request(std::string_view authority, core::RequestId id,
+                             const core::AccountRequest& request);
+  using AnswerSink = std::function<void(core::RequestId, core::AccountAnswer)>;
+  void set_account_answers(AnswerSink sink) { account_answers_ = std::move(sink); }
+  // On the authority: how a relayed request is served. `answer` may be called later, once; it
+  // sends the answer back to the asking server if it is still in the network.
+  using AccountServer =
+      std::function<void(core::AccountRequest, std::function<void(core::AccountAnswer)> answer)>;
+  void set_account_server(AccountServer server) { account_server_ = std::move(server); }
+
   // ---- core::NetworkObserver ----
   void user_introduced(const core::User&) override;
   void nick_changed(const core::User&) override;
@@ -125,6 +148,8 @@ class Network final : public core::NetworkObserver {
                        std::string_view client_tags) override;
   void private_message(const core::User& from, const core::User& to, std::string_view command,
                        std::string_view text, std::string_view msgid, std::string_view client_tags) override;
+  void invited(const core::User& by, const core::User& to, const core::Channel&) override;
+  void wallops(const core::User& from, std::string_view text) override;
   void away_changed(const core::User&) override;
   void account_changed(const core::User&) override;
   void oper_changed(const core::User&) override;
@@ -180,6 +205,18 @@ class Network final : public core::NetworkObserver {
   void on_endburst(Link& l, const proto::Message& m);
   void on_error(Link& l, const proto::Message& m);
   void on_invite(Link& l, const proto::Message& m);
+  void on_wallops(Link& l, const proto::Message& m);
+  // Remote queries (queries.cpp): WHOIS's IDLE, TIME/MOTD/ADMIN/INFO/STATS/VERSION for this
+  // server, their numerics (NUM) on the way back, RCONNECT and SVSNICK.
+  void on_idle(Link& l, const proto::Message& m);
+  void on_query(Link& l, const proto::Message& m);
+  void on_num(Link& l, const proto::Message& m);
+  void on_rconnect(Link& l, const proto::Message& m);
+  void on_svsnick(Link& l, const proto::Message& m);
+  // Whether `name` (a server name, mask or SID) is this server.
+  bool is_me(std::string_view name) const;
+  // Sends `line` towards the server `s`, unless it lies behind `from`.
+  void to_server(const core::ServerInfo& s, const std::string& line, const Link* from);
   void on_encap(Link& l, const proto::Message& m);
   void on_relayed(Link& l, const proto::Message& m);  // understood, not applied: relayed only
   void on_ignored(Link&, const proto::Message&) {}
@@ -230,6 +267,13 @@ class Network final : public core::NetworkObserver {
   std::string_view raw_;  // the line being applied, without CR LF
   Dialer dialer_;
   std::string killed_uid_;  // the KILL just sent stands for this user's QUIT
+  AnswerSink account_answers_;
+  AccountServer account_server_;
+  std::unordered_map<core::RequestId, std::string> relayed_;  // requests sent: the authority's SID
+  // Answers kFailed to the relayed requests whose authority is no longer in the network.
+  void fail_orphaned_requests();
+  void on_account_request(Link& l, const proto::Message& m, std::string_view origin);
+  void on_account_answer(const proto::Message& m);
 };
 
 }  // namespace parley::link

@@ -58,7 +58,12 @@ Connection::Connection(Private, Loop& loop, Socket socket, ConnectionObserver& o
       state_ = State::kClosed;  // start() reports the end
       return;
     }
-    SSL_set_accept_state(ssl_);
+    tls_client_ = SSL_CTX_get_ssl_method(tls) == TLS_client_method();
+    if (tls_client_) {
+      SSL_set_connect_state(ssl_);
+    } else {
+      SSL_set_accept_state(ssl_);
+    }
   }
 }
 
@@ -84,6 +89,7 @@ void Connection::start() {
     fail(End::kReadError, error);
   } else if (handshaking_) {
     loop_.add_closing(shared_from_this());  // the handshake deadline (close_deadline_)
+    if (tls_client_) handshake();           // the client speaks first: its ClientHello
   }
 }
 
@@ -110,7 +116,7 @@ void Connection::on_ready(std::uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_once();
 }
 
-// One step of the server handshake; called whenever the socket is ready while it runs. A peer
+// One step of the TLS handshake; called whenever the socket is ready while it runs. A peer
 // that sends garbage fails here at once; one that stalls is closed by the deadline.
 void Connection::handshake() {
   ERR_clear_error();

@@ -87,7 +87,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // Takes the socket's descriptor over from asio (a connected socket, accepted or dialled).
   // `observer` must outlive the connection's on_closed() call. `id` is the owner's key for it.
-  // With `tls` (an SSL_CTX, see tls.h) the connection is the server side of a TLS session; the
+  // With `tls` (an SSL_CTX, see tls.h) the connection is the server side of a TLS session (or the
+  // client side, for a client context: TlsContext::client_for); the
   // connection holds its own reference to the context.
   static std::shared_ptr<Connection> create(Loop& loop, Socket socket, ConnectionObserver& observer,
                                             std::uint64_t id, const ConnectionOptions& options,
@@ -187,6 +188,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool busy_ = false;  // the last flush emptied a queue of more than a few lines
   bool tls_ = false;
   bool handshaking_ = false;       // TLS handshake not finished yet
+  bool tls_client_ = false;        // the client side of the handshake (a dialled server link)
   bool read_wants_write_ = false;  // SSL_read needs writability to continue
   bool write_wants_read_ = false;  // SSL_write needs input to continue
 };

@@ -111,6 +111,33 @@ std::shared_ptr<TlsContext> TlsContext::from_files(const std::string& cert_file,
   return std::shared_ptr<TlsContext>(new TlsContext(ctx.release()));
 }
 
+std::shared_ptr<TlsContext> TlsContext::client_for(const TlsContext& identity, std::string& error) {
+  ERR_clear_error();
+  CtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) {
+    error = "cannot create a TLS context: " + last_tls_error();
+    return nullptr;
+  }
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET | SSL_OP_NO_COMPRESSION |
+                                     SSL_OP_IGNORE_UNEXPECTED_EOF);
+  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // Pinned by fingerprint, not through a CA (a server's certificate is often self-signed).
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, accept_any_certificate);
+  X509* cert = SSL_CTX_get0_certificate(identity.native());
+  EVP_PKEY* key = SSL_CTX_get0_privatekey(identity.native());
+  if (!cert || !key || SSL_CTX_use_certificate(ctx.get(), cert) != 1 ||
+      SSL_CTX_use_PrivateKey(ctx.get(), key) != 1) {
+    error = "cannot use the server's certificate for outgoing links: " + last_tls_error();
+    return nullptr;
+  }
+  return std::shared_ptr<TlsContext>(new TlsContext(ctx.release()));
+}
+
+bool TlsContext::is_client() const { return SSL_CTX_get_ssl_method(ctx_) == TLS_client_method(); }
+
 std::shared_ptr<TlsContext> TlsContext::from_pem(std::string_view cert_pem, std::string_view key_pem,
                                                  std::string& error) {
   ERR_clear_error();

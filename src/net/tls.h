@@ -38,11 +38,17 @@ class TlsContext {
   // The same from PEM text in memory.
   static std::shared_ptr<TlsContext> from_pem(std::string_view cert_pem, std::string_view key_pem,
                                               std::string& error);
+  // A client context presenting `identity`'s certificate and key, for the connections a server
+  // dials to other servers (link TLS). The peer's certificate is accepted whatever it is: the
+  // caller pins it by fingerprint (on_secured reports it). nullptr and `error` on failure.
+  static std::shared_ptr<TlsContext> client_for(const TlsContext& identity, std::string& error);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
   SSL_CTX* native() const { return ctx_; }
+  // Whether connections made from this context are the client side of the handshake.
+  bool is_client() const;
   // SHA-256 of the leaf certificate's DER encoding, lowercase hex pairs joined by ':'.
   const std::string& fingerprint() const { return fingerprint_; }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <csignal>
 #include <limits>
@@ -38,16 +39,29 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
     : options_(std::move(options)),
       accounts_(io_, store, options_.account_threads,
                 [this](core::RequestId id, core::AccountAnswer answer) {
-                  engine_.account_answer(id, std::move(answer), core::Clock::now());
+                  deliver_account_answer(id, std::move(answer));
                 }),
       history_(io_, store, ephemeral_history_, history_service_options(options_),
                [this](core::RequestId id, core::HistoryAnswer answer) {
                  engine_.history_answer(id, std::move(answer), core::Clock::now());
                }),
-      engine_(options_.engine, static_cast<core::ReplySink&>(*this), accounts_, history_),
+      engine_(options_.engine, static_cast<core::ReplySink&>(*this), account_router_, history_),
       network_(engine_, static_cast<link::LinkTransport&>(*this), options_.network),
       signals_(io_, SIGINT, SIGTERM, SIGHUP) {
   network_.set_dialer([this](std::string_view name) { return connect_link(name); });
+  // Relayed answers arrive while the Network handles a line: posted, so the engine is never
+  // entered from inside another of its calls.
+  network_.set_account_answers([this](core::RequestId id, core::AccountAnswer answer) {
+    boost::asio::post(io_, [this, id, answer = std::move(answer)]() mutable {
+      engine_.account_answer(id, std::move(answer), core::Clock::now());
+    });
+  });
+  network_.set_account_server(
+      [this](core::AccountRequest request, std::function<void(core::AccountAnswer)> answer) {
+        const core::RequestId id = kRelayedBit | ++relayed_requests_;
+        relayed_answers_.emplace(id, std::move(answer));
+        accounts_.submit(id, std::move(request));
+      });
   connection_options_.sendq_bytes = options_.sendq_bytes;
   connection_options_.handshake_timeout = options_.tls.handshake_timeout;
   // ChanServ's registered channels, read before any client can connect (so synchronously).
@@ -120,7 +134,7 @@ void IrcServer::run() {
 }
 
 IrcServer::Session& IrcServer::new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket,
-                                           bool tls) {
+                                           SSL_CTX* tls) {
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -132,8 +146,7 @@ IrcServer::Session& IrcServer::new_session(std::shared_ptr<net::Connection>& con
     generations_.push_back(0);
   }
   const core::SessionId id = (static_cast<core::SessionId>(++generations_[slot]) << 32) | slot;
-  connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_,
-                                       tls ? tls_->native() : nullptr);
+  connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_, tls);
   Session& session = session_at(slot);
   session.id = id;
   session.lines = proto::LineReader(options_.recvq_bytes);
@@ -156,7 +169,7 @@ void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
   boost::system::error_code ec;
   const net::tcp::endpoint remote = socket.remote_endpoint(ec);  // unspecified if the peer is gone
   std::shared_ptr<net::Connection> connection;
-  Session& session = new_session(connection, std::move(socket), tls);
+  Session& session = new_session(connection, std::move(socket), tls ? tls_->native() : nullptr);
   const core::SessionId id = session.id;
   if (protocol == Protocol::kLink) {
     spdlog::info("link {}: connection from {}{}", id, net::endpoint_to_string(remote),
@@ -197,6 +210,17 @@ std::string IrcServer::connect_link(std::string_view name) {
 
 void IrcServer::dial_link(const LinkDial& dial) {
   Backoff& backoff = backoff_[dial.name];
+  if (dial.tls && !link_client_tls_) {
+    std::string error;
+    if (tls_) link_client_tls_ = net::TlsContext::client_for(*tls_, error);
+    if (!link_client_tls_) {
+      backoff.next = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+      spdlog::error("link {}: cannot dial with TLS: {}", dial.name,
+                    tls_ ? error : "the server has no certificate");
+      return;
+    }
+  }
+  SSL_CTX* tls = dial.tls ? link_client_tls_->native() : nullptr;
   backoff.dialling = true;
   spdlog::info("link {}: connecting to {} port {}", dial.name, dial.address, dial.port);
   auto resolver = std::make_shared<net::tcp::resolver>(io_);
@@ -208,8 +232,8 @@ void IrcServer::dial_link(const LinkDial& dial) {
   std::string name = dial.name;
   resolver->async_resolve(
       dial.address, std::to_string(dial.port),
-      [this, resolver, socket, timer, name](const boost::system::error_code& ec,
-                                            net::tcp::resolver::results_type r) {
+      [this, resolver, socket, timer, name, tls](const boost::system::error_code& ec,
+                                                 net::tcp::resolver::results_type r) {
         auto failed = [this, name, timer](const std::string& why) {
           timer->cancel();
           Backoff& b = backoff_[name];
@@ -220,8 +244,8 @@ void IrcServer::dial_link(const LinkDial& dial) {
         };
         if (ec) return failed(ec.message());
         boost::asio::async_connect(*socket, r,
-                                   [this, socket, timer, name, failed](const boost::system::error_code& ec,
-                                                                       const net::tcp::endpoint&) {
+                                   [this, socket, timer, name, failed, tls](
+                                       const boost::system::error_code& ec, const net::tcp::endpoint&) {
                                      if (ec)
                                        return failed(ec == boost::asio::error::operation_aborted
                                                          ? std::string("timed out after 10 s")
@@ -230,7 +254,7 @@ void IrcServer::dial_link(const LinkDial& dial) {
                                      backoff_[name].dialling = false;
                                      if (shutting_down_ || network_.linked_to(name)) return;
                                      std::shared_ptr<net::Connection> connection;
-                                     Session& session = new_session(connection, std::move(*socket), false);
+                                     Session& session = new_session(connection, std::move(*socket), tls);
                                      session.link = true;
                                      connection->start();
                                      network_.link_connected(session.id, true, name, core::Clock::now());
@@ -281,6 +305,35 @@ void IrcServer::close(core::SessionId who, std::string_view reason) {
 }
 
 void IrcServer::link_event(link::LinkId id, std::string_view what) { spdlog::info("link {}: {}", id, what); }
+
+void IrcServer::AccountRouter::submit(core::RequestId id, core::AccountRequest request) {
+  IrcServer& s = server_;
+  const std::string& authority = s.options_.account_authority;
+  const bool local =
+      authority.empty() || request.kind == core::AccountRequest::Kind::kVerifyPassword ||
+      proto::equal_folded(authority, s.options_.engine.server_name, proto::Casemapping::kAscii);
+  if (local) return s.accounts_.submit(id, std::move(request));
+  if (s.network_.relay_account_request(authority, id, request)) return;
+  // The authority is not in the network now (a split): a clear failure, never a local answer.
+  core::AccountAnswer failed;
+  failed.outcome = core::AccountAnswer::Outcome::kFailed;
+  failed.detail = "the account server " + authority + " is not reachable";
+  boost::asio::post(s.io_, [&s, id, failed = std::move(failed)]() mutable {
+    s.engine_.account_answer(id, std::move(failed), core::Clock::now());
+  });
+}
+
+void IrcServer::deliver_account_answer(core::RequestId id, core::AccountAnswer answer) {
+  if (id & kRelayedBit) {
+    auto it = relayed_answers_.find(id);
+    if (it == relayed_answers_.end()) return;
+    auto reply = std::move(it->second);
+    relayed_answers_.erase(it);
+    reply(answer);
+    return;
+  }
+  engine_.account_answer(id, std::move(answer), core::Clock::now());
+}
 
 void IrcServer::erase_session(Session& s) {
   const auto slot = static_cast<std::uint32_t>(s.id);
@@ -353,6 +406,7 @@ void IrcServer::on_secured(net::Connection& c, std::string_view certfp) {
   if (!s || !s->in_engine) return;
   spdlog::debug("session {}: TLS established{}{}", c.id(), certfp.empty() ? "" : ", client certificate ",
                 certfp);
+  if (s->link) return network_.link_secured(c.id(), std::string(certfp));
   engine_.tls_established(c.id(), std::string(certfp));
 }
 

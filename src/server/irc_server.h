@@ -134,7 +134,7 @@ class IrcServer final : private core::ReplySink,
   // close() above serve the links too.
   void link_event(link::LinkId id, std::string_view what) override;
   // Session slots, for accepted and dialled connections alike.
-  Session& new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket, bool tls);
+  Session& new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket, SSL_CTX* tls);
   void dial_link(const LinkDial& dial);
   void autoconnect_links();
 
@@ -158,6 +158,23 @@ class IrcServer final : private core::ReplySink,
   ServerOptions options_;
   net::ConnectionOptions connection_options_;
   AccountService accounts_;  // before engine_, which holds a reference to it
+  // What the engine submits account work to: accounts_, or the account authority over the links
+  // (ServerOptions::account_authority). Answers from the authority are posted to this thread.
+  class AccountRouter final : public core::AccountBackend {
+   public:
+    explicit AccountRouter(IrcServer& server) : server_(server) {}
+    void submit(core::RequestId id, core::AccountRequest request) override;
+
+   private:
+    IrcServer& server_;
+  };
+  AccountRouter account_router_{*this};
+  // Requests other servers relayed to this one (it is their authority), by the id they were
+  // submitted to accounts_ with (kRelayedBit set): how to answer each.
+  static constexpr core::RequestId kRelayedBit = core::RequestId{1} << 62;
+  std::unordered_map<core::RequestId, std::function<void(core::AccountAnswer)>> relayed_answers_;
+  core::RequestId relayed_requests_ = 0;
+  void deliver_account_answer(core::RequestId id, core::AccountAnswer answer);
   store::MemoryStore ephemeral_history_;
   HistoryService history_;  // before engine_ too; its destructor commits what is still queued
   core::Engine engine_;
@@ -172,6 +189,8 @@ class IrcServer final : private core::ReplySink,
   std::unordered_map<std::string, Backoff> backoff_;
   std::vector<net::Listener> listeners_;
   std::shared_ptr<net::TlsContext> tls_;
+  std::shared_ptr<net::TlsContext>
+      link_client_tls_;  // for dialling TLS links; made from tls_ when first needed
   std::vector<std::unique_ptr<Session[]>> session_pages_;  // slot s: page s / kSessionPage
   std::uint32_t slot_count_ = 0;                           // slots in use or free; free slots have id 0
   std::vector<std::uint32_t> free_slots_;                  // slots to reuse, most recently freed last

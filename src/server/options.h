@@ -52,6 +52,7 @@ struct LinkDial {
   std::string address;  // host name or IP; empty: the peer connects to us, we never dial
   std::uint16_t port = 0;
   bool autoconnect = false;  // dial at start and after a split, with backoff
+  bool tls = false;          // dial with TLS, presenting the server's certificate
 };
 
 struct ServerOptions {
@@ -69,6 +70,10 @@ struct ServerOptions {
   // Server links (docs/linking.md): the [[link]] blocks, and how to reach each one.
   link::NetworkConfig network;
   std::vector<LinkDial> link_dials;
+  // The server whose account store the network uses ([accounts] authority; docs/linking.md
+  // "Accounts"). Empty or this server's name: this server's own store. Otherwise logins,
+  // registrations and account changes are relayed to it over the links.
+  std::string account_authority;
   // Worker threads for password hashing and account store calls (server/account_service.h).
   std::size_t account_threads = 2;
   // Bytes queued for one client and not yet accepted by its socket; past it: "SendQ exceeded".

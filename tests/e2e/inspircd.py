@@ -18,7 +18,6 @@ so the modules loaded here add exactly e, I, C and H to the core modes and no ot
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -90,7 +89,7 @@ class InspIRCd:
     def __init__(self, workdir: Path, *, name: str = "insp.test", sid: str = "1IN",
                  peer_name: str = "parley.test", peer_port: int = 0,
                  sendpass: str = "inspw", recvpass: str = "parleypw",
-                 autoconnect: bool = False, pingfreq: int = 60):
+                 autoconnect_period: int = 0, pingfreq: int = 60):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.name, self.sid, self.peer_name = name, sid, peer_name
@@ -125,8 +124,8 @@ class InspIRCd:
 <link name="{peer_name}" ipaddr="127.0.0.1" port="{peer_port or 1}" allowmask="127.0.0.0/8"
       timeout="15" sendpass="{sendpass}" recvpass="{recvpass}">
 """
-        if autoconnect:
-            conf += f'<autoconnect period="2s" server="{peer_name}">\n'
+        if autoconnect_period:
+            conf += f'<autoconnect period="{autoconnect_period}s" server="{peer_name}">\n'
         conf += "".join(f'<module name="{m}">\n' for m in MODULES)
         self.config_path.write_text(conf)
         self.rawio_path.touch()
@@ -143,7 +142,7 @@ class InspIRCd:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"inspircd exited with {self.proc.returncode} at start\n{self.logs()}")
-            if port_listens(self.client_port) and port_listens(self.server_port):
+            if port_listens(self.client_port):  # both are bound at once; probing the server port would start a link
                 return self
             time.sleep(0.05)
         self.stop()

@@ -5,6 +5,10 @@ tests/e2e/inspircd.py) on loopback and checks what clients on each side see: bur
 identical msgids, nick/join/part/kick/mode/topic/away changes, nick collisions (the newer nick is
 renamed to its UUID on both sides, nobody is killed), and SQUIT plus relink. Skipped when InspIRCd
 is not installed. On failure the test's output has InspIRCd's S2S raw log (both directions).
+
+The last tests cover what the first runs found: queries InspIRCd routes to Parley (a remote
+WHOIS's IDLE, TIME/MOTD/ADMIN/INFO/STATS naming parley.test) must not cost the link, an INVITE to
+a remote user must cross, and an operator's server-mask notice ($*) must reach Parley's users.
 """
 
 from __future__ import annotations
@@ -84,6 +88,19 @@ def bans_of(client: IRCClient, channel: str) -> list[str]:
     return [line.params[2] for line in client.collect_until(r" 368 ") if line.command == "367"]
 
 
+def list_of(client: IRCClient, channel: str, mode: str) -> list[str]:
+    """The entries of a list mode (b: 367/368, e: 348/349, I: 346/347)."""
+    item, end = {"b": ("367", "368"), "e": ("348", "349"), "I": ("346", "347")}[mode]
+    client.send(f"MODE {channel} +{mode}")
+    return sorted(line.params[2] for line in client.collect_until(rf" {end} ") if line.command == item)
+
+
+def channel_modes(client: IRCClient, channel: str) -> str:
+    """The 324 reply's modes and parameters, as one string."""
+    client.send(f"MODE {channel}")
+    return " ".join(client.expect(r" 324 ").params[2:])
+
+
 def whois_server(client: IRCClient, nick: str) -> str:
     """The server WHOIS names for `nick` (312), or "" for 401."""
     client.send(f"WHOIS {nick}")
@@ -93,6 +110,13 @@ def whois_server(client: IRCClient, nick: str) -> str:
         return ""
     client.expect(r" 318 ")
     return line.params[2]
+
+
+def whois_host(client: IRCClient, nick: str) -> str:
+    client.send(f"WHOIS {nick}")
+    line = client.expect(r" (311|401) ")
+    client.expect(r" 318 ")
+    return line.params[3] if line.command == "311" else ""
 
 
 def parley_config(*, listen: bool = False, dial_port: int = 0, autoconnect: bool = False,
@@ -134,21 +158,24 @@ def dump(p: ParleyServer) -> None:
 # ---- 1. InspIRCd dials Parley: bursts both ways ------------------------------------------------
 
 
-def test_inspircd_connects_to_parley_and_bursts_cross(start_server, insp_factory):
-    p = start_server(parley_config(listen=True))
+def test_inspircd_connects_to_parley_and_bursts_cross(start_server, insp_factory, password_hash):
+    p = start_server(parley_config(listen=True, oper_hash=password_hash("operpass")))
     assert p.link_port
     alice = p.registered("alice")
     alice.join("#chat")
     alice.send("TOPIC #chat :parley topic")
-    alice.send("MODE #chat +b evil!*@*")
+    alice.send("MODE #chat +beI evil!*@* friend!*@* guest!*@*")
+    alice.send("AWAY :parley away")
     alice.sync()
 
-    i = insp_factory(peer_port=p.link_port)
+    # InspIRCd dials Parley: first by an operator's CONNECT, later by <autoconnect> (4 s).
+    i = insp_factory(peer_port=p.link_port, autoconnect_period=4)
     bob = i.registered("bob")
     bob.join("#chat")
     bob.join("#insp")
     bob.send("TOPIC #insp :insp topic")
-    bob.send("MODE #insp +b bad!*@*")
+    bob.send("MODE #insp +be bad!*@* good!*@*")
+    bob.send("AWAY :insp away")
     bob.sync()
     ioper = i.registered("ioper")
     i.oper(ioper)
@@ -163,15 +190,34 @@ def test_inspircd_connects_to_parley_and_bursts_cross(start_server, insp_factory
         wait_names(bob, "#chat", on_parley)
         # Parley's topic and ban reached InspIRCd (Parley's channel is not newer).
         assert topic_of(bob, "#chat") == "parley topic"
-        assert "evil!*@*" in bans_of(bob, "#chat")
-        # InspIRCd's channel, topic and ban reached Parley.
+        assert list_of(bob, "#chat", "b") == ["evil!*@*"]
+        assert list_of(bob, "#chat", "e") == ["friend!*@*"]
+        assert list_of(bob, "#chat", "I") == ["guest!*@*"]
+        # InspIRCd's channel, topic and lists reached Parley.
         assert topic_of(alice, "#insp") == "insp topic"
-        assert bans_of(alice, "#insp") == ["bad!*@*"]
+        assert list_of(alice, "#insp", "b") == ["bad!*@*"]
+        assert list_of(alice, "#insp", "e") == ["good!*@*"]
         alice.join("#insp")
         assert names(alice, "#insp") == {"@bob", "alice"}
         wait_names(bob, "#insp", {"@bob", "alice"})
         assert whois_server(bob, "alice") == PARLEY
         assert whois_server(alice, "bob") == INSP
+        # Away messages travelled in the bursts.
+        bob.send("WHOIS alice")
+        bob.expect(r" 301 bob alice :?parley away")
+        alice.send("WHOIS bob")
+        alice.expect(r" 301 alice bob :?insp away")
+
+        # A Parley operator squits InspIRCd; InspIRCd's <autoconnect> links again.
+        alice.send("OPER root operpass")
+        alice.expect_numeric("381")
+        alice.send(f"SQUIT {INSP} :parley says bye")
+        alice.expect(rf":bob!\S+ QUIT :{re.escape(PARLEY)} {re.escape(INSP)}")
+        alice.expect(r"NOTICE alice :\*\*\* SQUIT: ")
+        bob.expect(rf":alice!\S+ QUIT :{re.escape(INSP)} {re.escape(PARLEY)}")
+        wait_linked(alice, bob, timeout=12)
+        wait_names(alice, "#insp", {"@bob", "alice"})
+        wait_names(bob, "#chat", on_parley)
     finally:
         dump(p)
 
@@ -185,6 +231,7 @@ def test_parley_connects_to_inspircd(start_server, insp_factory):
     bob.join("#insp")
     bob.send("TOPIC #insp :insp topic")
     bob.send("MODE #insp +b bad!*@*")
+    bob.send("AWAY :gone fishing")
     bob.sync()
     p = start_server(parley_config(dial_port=i.server_port, autoconnect=True))
     try:
@@ -198,6 +245,14 @@ def test_parley_connects_to_inspircd(start_server, insp_factory):
         alice.send("MAP")
         map_lines = [l.last for l in alice.collect_until(r" 007 ") if l.command == "006"]
         assert any(INSP in l for l in map_lines), map_lines
+        alice.send("WHOIS bob")
+        alice.expect(r" 312 alice bob insp\.test ")
+        alice.expect(r" 301 alice bob :?gone fishing")
+        # Targets are matched case-insensitively (rfc1459).
+        alice.send("PRIVMSG BOB :hi bob")
+        bob.expect(r":alice!\S+ PRIVMSG bob :hi bob")
+        bob.send("PRIVMSG ALICE :hi alice")
+        alice.expect(r":bob!\S+ PRIVMSG alice :hi alice")
     finally:
         dump(p)
 
@@ -261,6 +316,14 @@ def test_messages_cross_with_the_same_msgid(pair):
     got = bob.expect(r":alice!\S+ PRIVMSG bob :psst bob")
     assert msgid and got.tags.get("msgid") == msgid, (got, msgid)
 
+    # TAGMSG with a client-only tag, both ways.
+    bob.send("@+typing=active TAGMSG alice")
+    got = alice.expect(r":bob!\S+ TAGMSG :?alice")
+    assert got.tags.get("+typing") == "active" and got.tags.get("msgid"), got
+    alice.send("@+typing=paused TAGMSG #chat")
+    got = bob.expect(r":alice!\S+ TAGMSG :?#chat")
+    assert got.tags.get("+typing") == "paused" and got.tags.get("msgid"), got
+
     # NOTICE both ways, channel and private.
     bob.send("NOTICE #chat :notice from insp")
     alice2.expect(r":bob!\S+ NOTICE #chat :notice from insp")
@@ -319,6 +382,20 @@ def test_state_changes_cross_both_ways(pair):
     wait_names(alice, "#chat", {"@alicia", "@bobby"})
     wait_names(bob, "#chat", {"@alicia", "@bobby"})
 
+    # Parameter and flag modes both ways; both sides then show the same modes.
+    alice.send("MODE #chat +kl sekrit 10")
+    bob.expect(r":alicia!\S+ MODE #chat \+kl sekrit :?10")
+    bob.send("MODE #chat +mH 5:10m")
+    alice.expect(r":bobby!\S+ MODE #chat \+mH :?5:10m")
+    bob.send("MODE #chat -l")
+    alice.expect(r":bobby!\S+ MODE #chat :?-l")
+    alice.send("MODE #chat -km sekrit")
+    bob.expect(r":alicia!\S+ MODE #chat -km :?\S+")  # the key or "*"
+    alice.send("MODE #chat +eI ex!*@* inv!*@*")
+    bob.expect(r":alicia!\S+ MODE #chat \+eI ex!\*@\* :?inv!\*@\*")
+    assert list_of(bob, "#chat", "e") == ["ex!*@*"] and list_of(bob, "#chat", "I") == ["inv!*@*"]
+    assert channel_modes(alice, "#chat") == channel_modes(bob, "#chat")
+
     # TOPIC both ways (InspIRCd refuses a second local TOPIC in the same second; and a same-second
     # FTOPIC wins there only with the larger text, so Parley's text sorts after InspIRCd's).
     bob.send("TOPIC #chat :insp topic")
@@ -355,25 +432,138 @@ def test_state_changes_cross_both_ways(pair):
     alice.send("AWAY")
     bob.expect(r":alicia!\S+ AWAY$")
 
+    # QUIT both ways, with the reason.
+    carol.join("#chat")
+    dave.join("#chat")
+    bob.expect(r":carol!\S+ JOIN :?#chat")
+    alice.expect(r":dave!\S+ JOIN :?#chat")
+    carol.send("QUIT :carol leaves")
+    bob.expect(r":carol!\S+ QUIT :(Quit: )?carol leaves")
+    dave.send("QUIT :dave leaves")
+    alice.expect(r":dave!\S+ QUIT :(Quit: )?dave leaves")
+    wait_names(alice, "#chat", {"@alicia", "@bobby"})
+    wait_names(bob, "#chat", {"@alicia", "@bobby"})
+
+
+# ---- found along the way: INVITE, remote queries, server masks ----
+
+
+def test_invite_crosses_both_ways(pair):
+    p, i = pair
+    alice = p.registered("alice")
+    bob = i.registered("bob")
+    wait_linked(alice, bob)
+    # InspIRCd -> Parley.
+    bob.join("#ionly")
+    bob.send("MODE #ionly +i")
+    bob.send("INVITE alice #ionly")
+    alice.expect(r":bob!\S+ INVITE alice :?#ionly")
+    assert any(l.command == "JOIN" for l in alice.join("#ionly")), "alice could not join #ionly"
+    bob.expect(r":alice!\S+ JOIN :?#ionly")
+    # Parley -> InspIRCd.
+    alice.join("#ponly")
+    alice.send("MODE #ponly +i")
+    alice.send("INVITE bob #ponly")
+    alice.expect(r" 341 alice bob :?#ponly")
+    bob.expect(r":alice!\S+ INVITE bob :?#ponly", timeout=1.5)
+    assert any(l.command == "JOIN" for l in bob.join("#ponly")), "bob could not join #ponly"
+    alice.expect(r":bob!\S+ JOIN :?#ponly")
+
+
+# Commands an InspIRCd user (or operator) aims at parley.test. InspIRCd routes them to Parley as
+# `:<uuid> <COMMAND> …` (IDLE for a remote WHOIS) and expects the replies back as NUM (or IDLE).
+REMOTE_QUERIES = [
+    ("user", "WHOIS alice alice", r" 317 bob alice \d+ \d+ "),
+    ("user", "TIME parley.test", r" 391 bob parley\.test "),
+    ("user", "MOTD parley.test", r" (376|422) bob "),
+    ("user", "ADMIN parley.test", r" (259|423) bob "),
+    ("user", "INFO parley.test", r" 374 bob "),
+    ("user", "STATS u parley.test", r" 219 bob "),
+    ("oper", "REHASH parley.test", None),
+    ("oper", "RCONNECT parley.test insp.test", None),
+]
+
+
+def test_remote_queries_from_inspircd_keep_the_link(start_server, insp_factory):
+    # InspIRCd dials (its operator's CONNECT), so a dropped link comes back quickly for the next.
+    p = start_server(parley_config(listen=True))
+    i = insp_factory(peer_port=p.link_port)
+    try:
+        alice = p.registered("alice")
+        bob = i.registered("bob")
+        ioper = i.registered("ioper")
+        i.oper(ioper)
+        ioper.send(f"CONNECT {PARLEY}")
+        wait_linked(alice, bob)
+        problems = []
+        for kind, command, reply in REMOTE_QUERIES:
+            who = bob if kind == "user" else ioper
+            who.send(command)
+            who.send(f"PRIVMSG alice :after {command}")
+            try:
+                alice.expect(rf":{who.nick}!\S+ PRIVMSG alice :after {re.escape(command)}", timeout=0.8)
+            except AssertionError:
+                problems.append(f"{command!r}: the link dropped")
+                wait_split(ioper)
+                ioper.send(f"CONNECT {PARLEY}")
+                wait_linked(alice, bob)
+                continue
+            if reply:
+                got = who.lines_for(0.5)
+                if not any(re.search(reply, l) for l in got):
+                    problems.append(f"{command!r}: no reply matching {reply!r}; got {got}")
+        assert not problems, "\n".join(problems)
+    finally:
+        dump(p)
+
+
+def test_server_mask_notice_from_an_inspircd_operator_reaches_parley_users(pair):
+    p, i = pair
+    alice = p.registered("alice")
+    ioper = i.registered("ioper")
+    i.oper(ioper)
+    wait_linked(alice, ioper)
+    ioper.send("NOTICE $* :network notice")
+    alice.expect(r":ioper!\S+ NOTICE \S+ :network notice", timeout=1.5)
+
 
 # ---- 5. nick collisions at link time --------------------------------------------------------------
 
 
-def test_nick_collisions_rename_the_newer_user_on_both_sides(start_server, insp_factory, password_hash):
+def test_nick_collisions_rename_the_newer_user_and_older_channels_win(start_server, insp_factory, password_hash):
     i = insp_factory()
     p = start_server(parley_config(dial_port=i.server_port, autoconnect=False,
                                    oper_hash=password_hash("operpass")))
     try:
-        # "older" is older on InspIRCd, "newer" is older on Parley. Different idents, so InspIRCd's
+        # Users and channels made one second apart, then linked by a Parley operator's CONNECT.
+        # Nicks: "older" is older on InspIRCd, "newer" is older on Parley, and "case[a]" (InspIRCd,
+        # older) equals "CASE{A}" (Parley) under rfc1459 casemapping. Idents differ, so InspIRCd's
         # rule is "the newer one changes" (same ident@ip would rename the older one).
+        # Channels: #tsold is older on InspIRCd, #tsnew is older on Parley; the newer side's modes,
+        # ops, bans and topic go.
         insp_older = i.registered("older", user="iold")
+        insp_case = i.registered("case[a]", user="icase")
+        insp_older.join("#tsold")
+        insp_older.send("TOPIC #tsold :insp wins")
+        insp_older.send("MODE #tsold +b iwin!*@*")
+        insp_older.sync()
         time.sleep(1.1)
         parley_older = p.registered("older", user="pold")
         parley_newer = p.registered("newer", user="pnew")
+        parley_case = p.registered("CASE{A}", user="pcase")
+        parley_newer.join("#tsold")
+        parley_newer.send("TOPIC #tsold :parley loses")
+        parley_newer.send("MODE #tsold +mb plose!*@*")
+        parley_newer.join("#tsnew")
+        parley_newer.send("TOPIC #tsnew :parley wins")
+        parley_newer.send("MODE #tsnew +b pwin!*@*")
+        parley_newer.sync()
         time.sleep(1.1)
         insp_newer = i.registered("newer", user="inew")
-        for c in (insp_older, parley_older, parley_newer, insp_newer):
-            c.join("#coll")
+        insp_newer.join("#tsnew")
+        insp_newer.send("TOPIC #tsnew :insp loses")
+        insp_newer.send("MODE #tsnew +mb ilose!*@*")
+        insp_newer.sync()
 
         root = p.registered("root")
         root.send("OPER root operpass")
@@ -382,26 +572,32 @@ def test_nick_collisions_rename_the_newer_user_on_both_sides(start_server, insp_
         wait_linked(root, insp_older)
 
         # The newer user of each pair is renamed to its UUID, on its own connection...
-        renamed_p = parley_older.expect(rf":older!\S+ NICK :?({UUID_RE})")
-        renamed_i = insp_newer.expect(rf":newer!\S+ NICK :?({UUID_RE})")
-        p_uuid, i_uuid = renamed_p.last, renamed_i.last
-        assert p_uuid.startswith("0PA"), renamed_p
-        assert i_uuid.startswith("1IN"), renamed_i
+        p_uuid = parley_older.expect(rf":older!\S+ NICK :?({UUID_RE})").last
+        i_uuid = insp_newer.expect(rf":newer!\S+ NICK :?({UUID_RE})").last
+        case_uuid = parley_case.expect(rf":CASE{{A}}!\S+ NICK :?({UUID_RE})").last
+        assert p_uuid.startswith("0PA") and case_uuid.startswith("0PA"), (p_uuid, case_uuid)
+        assert i_uuid.startswith("1IN"), i_uuid
         # ...and both servers agree on who is who.
-        assert whois_server(root, "older") == INSP
-        assert whois_server(root, "newer") == PARLEY
-        assert whois_server(root, p_uuid) == PARLEY
-        assert whois_server(root, i_uuid) == INSP
-        assert whois_server(insp_older, "older") == INSP
-        assert whois_server(insp_older, "newer") == PARLEY
-        assert whois_server(insp_older, p_uuid) == PARLEY
-        assert whois_server(insp_older, i_uuid) == INSP
-        expected = {"older", "newer", p_uuid, i_uuid}
+        for c in (root, insp_older):
+            where = {n: whois_server(c, n) for n in ("older", "newer", "case[a]", p_uuid, i_uuid, case_uuid)}
+            assert where == {"older": INSP, "newer": PARLEY, "case[a]": INSP, p_uuid: PARLEY, i_uuid: INSP,
+                             case_uuid: PARLEY}, (c.name, where)
+
+        # #tsold: InspIRCd's (older) state on both sides; #tsnew: Parley's.
         for c in (parley_newer, insp_older):
-            wait_until(lambda: {n.lstrip("@") for n in names(c, "#coll")} == expected,
-                       what=f"{c.name}: NAMES #coll == {sorted(expected)}")
+            wait_names(c, "#tsold", {"@older", "newer"})
+            assert topic_of(c, "#tsold") == "insp wins", c.name
+            assert list_of(c, "#tsold", "b") == ["iwin!*@*"], c.name
+        for c in (parley_newer, insp_older):
+            wait_names(c, "#tsnew", {"@newer", i_uuid})
+            assert topic_of(c, "#tsnew") == "parley wins", c.name
+            assert list_of(c, "#tsnew", "b") == ["pwin!*@*"], c.name
+        for chan in ("#tsold", "#tsnew"):
+            on_parley, on_insp = channel_modes(parley_newer, chan), channel_modes(insp_older, chan)
+            assert on_parley == on_insp and "m" not in on_parley, (chan, on_parley, on_insp)
+
         # Nobody was killed.
-        for c in (insp_older, parley_older, parley_newer, insp_newer):
+        for c in (insp_older, insp_case, parley_older, parley_newer, parley_case, insp_newer):
             c.sync()
             assert not any(l.command in ("KILL", "ERROR") for l in c.history), c.history[-10:]
     finally:
@@ -426,6 +622,10 @@ def test_squit_from_either_side_and_relink(pair):
     # An InspIRCd operator squits Parley: each side quits the other's users.
     ioper = i.registered("ioper")
     i.oper(ioper)
+    # OPER on InspIRCd changes the host (FHOST, from <type vhost>); Parley follows.
+    wait_until(lambda: whois_host(alice, "ioper") == "netadmin.test", what="ioper's new host on Parley")
+    alice.send("WHOIS ioper")
+    alice.expect(r" 313 alice ioper ")  # OPERTYPE: an operator
     ioper.send(f"SQUIT {PARLEY} :insp maintenance")
     bob.expect(rf":alice!\S+ QUIT :{re.escape(INSP)} {re.escape(PARLEY)}")
     alice.expect(rf":bob!\S+ QUIT :{re.escape(PARLEY)} {re.escape(INSP)}")

@@ -77,6 +77,7 @@ void invite(Engine& e, User& u, const proto::Message& m) {
     Engine::Broadcast out(e, u.prefix(), "INVITE", {target->nick, c->name});
     out.with_account(u);
     out.to(*target);
+    if (target->remote) e.network().invited(u, *target, *c);
     notify_members(*c, u, out);
   }
 }

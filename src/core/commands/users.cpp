@@ -83,6 +83,7 @@ void wallops(Engine& e, User& u, const proto::Message& m) {
   for (const auto& [id, t] : e.users()) {
     if (t->registered && t->wallops) out.to(*t);
   }
+  e.network().wallops(u, text);
 }
 
 }  // namespace parley::core::commands
