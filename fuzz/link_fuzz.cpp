@@ -3,7 +3,8 @@
 // chooses whether the peer is a hub. Beyond "does not crash", it checks after every line:
 //   - the engine's view stays consistent: every remote user is indexed by its UID and nick and
 //     is on a known server behind the link; channels list only users that exist, and every
-//     member's channel list names the channel back;
+//     member's channel list names the channel back; the count of remote members and the set of
+//     local ones (Channel::local_members) agree with the members;
 //   - once the link has ended (ERROR), nothing from the peer is left: no remote user or server.
 #include <cstddef>
 #include <cstdint>
@@ -51,8 +52,11 @@ void check_consistent(core::Engine& e) {
     for (const auto& [member, flags] : c->members) {
       FUZZ_CHECK(e.find_uid(member->uid) == member);
       remote += member->remote ? 1 : 0;
+      // Local members are kept apart exactly while the channel has remote ones.
+      if (!member->remote) FUZZ_CHECK(c->local_members.count(member) == (c->remote_members ? 1u : 0u));
     }
     FUZZ_CHECK(remote == c->remote_members);
+    FUZZ_CHECK(c->local_members.size() == (remote ? c->members.size() - remote : 0));
   }
 }
 

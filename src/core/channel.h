@@ -72,6 +72,20 @@ class Channel {
   std::unordered_set<SessionId> invited;
   std::unordered_map<User*, std::uint8_t> members;
   std::size_t remote_members = 0;  // members on other servers (core/network.h)
+  // This server's members, kept apart only while the channel also has remote ones, so that
+  // telling local members costs what they cost, however many remote users the channel has (a
+  // burst or a split of 20,000 users otherwise walks the whole channel per user). Maintained by
+  // the Engine's join and leave; empty while remote_members is 0.
+  std::unordered_set<User*> local_members;
+  // Calls f(member, flags) for every member of this server.
+  template <class F>
+  void for_each_local(F&& f) {
+    if (remote_members == 0) {
+      for (auto& [member, flags] : members) f(*member, flags);
+    } else {
+      for (User* member : local_members) f(*member, members.find(member)->second);
+    }
+  }
   // The membership id (spanning-tree 1205) of each remote member, as its server numbered it:
   // KICK names it, so that a kick meant for an earlier membership misses a rejoined user.
   std::unordered_map<const User*, std::uint64_t> membership_ids;

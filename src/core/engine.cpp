@@ -676,9 +676,9 @@ const SharedLine& Engine::Broadcast::line_for(const User& u) {
 void Engine::Broadcast::to(User& u) { engine_.send(u, line_for(u)); }
 
 void Engine::Broadcast::to_channel(Channel& c, const User* except) {
-  for (auto& [member, flags] : c.members) {
-    if (member != except) to(*member);
-  }
+  c.for_each_local([&](User& member, std::uint8_t) {
+    if (&member != except) to(member);
+  });
 }
 
 Engine::Broadcast& Engine::Broadcast::to_common_channels(User& about, bool include_self, Cap required) {
@@ -686,11 +686,11 @@ Engine::Broadcast& Engine::Broadcast::to_common_channels(User& about, bool inclu
   about.visit_mark = epoch;
   if (include_self) to(about);
   for (Channel* c : about.channels) {
-    for (auto& [member, flags] : c->members) {
-      if (member->visit_mark == epoch) continue;
-      member->visit_mark = epoch;
-      if (required == Cap::kCount || member->caps.has(required)) to(*member);
-    }
+    c->for_each_local([&](User& member, std::uint8_t) {
+      if (member.visit_mark == epoch) return;
+      member.visit_mark = epoch;
+      if (required == Cap::kCount || member.caps.has(required)) to(member);
+    });
   }
   return *this;
 }

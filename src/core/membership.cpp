@@ -63,6 +63,7 @@ void Engine::join_channel(User& u, std::string_view name, Channel* c) {
     c->members.emplace(&u, 0);
     c->invited.erase(u.id);
   }
+  if (c->remote_members) c->local_members.insert(&u);
   u.channels.push_back(c);
   announce_join(u, *c);
   network_->joined(u, *c, created);
@@ -80,21 +81,25 @@ void Engine::announce_join(User& u, Channel& c) {
   if (std::string id = record_event(*this, u, c, "JOIN", {c.name}, &plain); !id.empty()) {
     extended.with_tag("msgid=" + id);
   }
-  for (auto& [member, flags] : c.members) {
-    (member->caps.has(Cap::kExtendedJoin) ? extended : plain).to(*member);
-  }
+  c.for_each_local([&](User& member, std::uint8_t) {
+    (member.caps.has(Cap::kExtendedJoin) ? extended : plain).to(member);
+  });
   if (!u.away.empty()) {
     Broadcast away(*this, u.prefix(), "AWAY", {u.away});
-    for (auto& [member, flags] : c.members) {
-      if (member != &u && member->caps.has(Cap::kAwayNotify)) away.to(*member);
-    }
+    c.for_each_local([&](User& member, std::uint8_t) {
+      if (&member != &u && member.caps.has(Cap::kAwayNotify)) away.to(member);
+    });
   }
 }
 
 void Engine::leave_channel(User& u, Channel& c) {
-  if (c.members.erase(&u) && u.remote) {
-    --c.remote_members;
-    c.membership_ids.erase(&u);
+  if (c.members.erase(&u)) {
+    if (!u.remote) {
+      c.local_members.erase(&u);
+    } else if (--c.remote_members == 0) {
+      c.local_members = {};
+    }
+    if (u.remote) c.membership_ids.erase(&u);
   }
   c.invited.erase(u.id);
   std::erase(u.channels, &c);
@@ -136,7 +141,8 @@ void Engine::change_nick(User& u, std::string_view nick) {
   u.nick = std::string(nick);
   u.update_prefix();
   u.nick_folded = std::move(folded);
-  if (!u.remote)
+  // A new nick takes a new timestamp (the collision rule's); a change of case keeps it.
+  if (!u.remote && (renamed || !u.registered))
     u.nick_ts = std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count();
   nicks_.emplace(u.nick_folded, &u);
   if (renamed) announce_online(u);

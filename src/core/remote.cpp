@@ -102,8 +102,14 @@ Channel& join(Engine& e, User& u, std::string_view name, std::int64_t ts, std::u
   if (c->has(u)) return *c;
   c->members.emplace(&u, flags);
   if (u.remote) {
-    ++c->remote_members;
+    if (c->remote_members++ == 0) {  // the first remote member: local ones are kept apart from now on
+      for (auto& [member, f] : c->members) {
+        if (!member->remote) c->local_members.insert(member);
+      }
+    }
     c->membership_ids[&u] = membership_id;
+  } else if (c->remote_members) {
+    c->local_members.insert(&u);
   }
   c->invited.erase(u.id);
   u.channels.push_back(c);
@@ -255,12 +261,12 @@ void channel_message(Engine& e, User& from, Channel& c, std::string_view status,
   if (from.bot) out.with_tag("bot");
   out.with_account(from);
   std::uint8_t need = status == "@" ? kOp : status == "+" ? (kOp | kVoice) : 0;
-  for (auto& [member, flags] : c.members) {
-    if (member == &from || (need && !(flags & need))) continue;
-    if (tagmsg && !member->caps.has(Cap::kMessageTags)) continue;
-    if (silenced(*member, from, e.casemapping())) continue;
-    out.to(*member);
-  }
+  c.for_each_local([&](User& member, std::uint8_t flags) {
+    if (need && !(flags & need)) return;
+    if (tagmsg && !member.caps.has(Cap::kMessageTags)) return;
+    if (silenced(member, from, e.casemapping())) return;
+    out.to(member);
+  });
   commands::remember_message(e, from, &c, nullptr, m.msgid);
   if (status.empty()) {
     MessageLog log(e, from);

@@ -1,6 +1,8 @@
 // Setting a link up: CAPAB and SERVER (link/network.h, docs/linking.md "Handshake").
 #include <algorithm>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "core/text.h"
 #include "crypto/crypto.h"
@@ -43,18 +45,22 @@ std::string capability(std::string_view caps, std::string_view key) {
   return {};
 }
 
+// The limits users see in ISUPPORT, by their CAPAB CAPABILITIES names. Every server of a network
+// must have the same: a nick or topic one server accepts must not be cut or refused by another.
+std::vector<std::pair<std::string_view, std::size_t>> face_limits(const core::Limits& l) {
+  return {{"CHANMAX", l.channel_length}, {"IDENTMAX", l.user_length}, {"MAXAWAY", l.away_length},
+          {"MAXKICK", l.kick_length},    {"MAXMODES", l.max_modes},   {"MAXREAL", l.realname_length},
+          {"MAXTOPIC", l.topic_length},  {"NICKMAX", l.nick_length}};
+}
+
 }  // namespace
 
 void Network::send_capab(Link& l) {
-  const core::Limits& lim = engine_.limits();
   std::string caps =
-      "CASEMAPPING=" + std::string(proto::to_string(engine_.casemapping())) +
-      " CHANMAX=" + std::to_string(lim.channel_length) + " IDENTMAX=" + std::to_string(lim.user_length) +
-      " MAXAWAY=" + std::to_string(lim.away_length) +
-      " MAXHOST=64 MAXKICK=" + std::to_string(lim.kick_length) +
-      " MAXLINE=512 MAXMODES=" + std::to_string(lim.max_modes) +
-      " MAXREAL=" + std::to_string(lim.realname_length) + " MAXTOPIC=" + std::to_string(lim.topic_length) +
-      " NICKMAX=" + std::to_string(lim.nick_length) + " PARLEY=1";
+      "CASEMAPPING=" + std::string(proto::to_string(engine_.casemapping())) + " MAXHOST=64 MAXLINE=512";
+  for (auto [key, value] : face_limits(engine_.limits()))
+    caps += " " + std::string(key) + "=" + std::to_string(value);
+  caps += " PARLEY=1";
   // No USERMODES line: user modes are this server's business (InspIRCd would refuse a list that
   // lacks its snomask +s); a peer's unknown user modes are ignored (docs/linking.md).
   send(l, "CAPAB START 1205\r\nCAPAB CHANMODES :" + std::string(kChanModes) +
@@ -95,6 +101,19 @@ void Network::on_capab(Link& l, const proto::Message& m) {
           "CAPAB negotiation failed: The casemapping of the remote server differs to that of the local "
           "server. Local casemapping: " +
               ours + " Remote casemapping: " + casemapping);
+    }
+    // One face: the limits users see (ISUPPORT) must be the same on every server.
+    std::string differ;
+    for (auto [key, value] : face_limits(engine_.limits())) {
+      std::string theirs = capability(l.capabilities, key);
+      if (theirs.empty() || theirs == std::to_string(value)) continue;
+      differ +=
+          " " + std::string(key) + " here " + std::to_string(value) + ", there " + theirs.substr(0, 10) + ";";
+    }
+    if (!differ.empty()) {
+      differ.pop_back();
+      return drop(
+          l, "CAPAB negotiation failed: limits differ, and one network shows one set of limits:" + differ);
     }
     l.capab_done = true;
     if (l.outbound && !l.sent_server) send_server_line(l);

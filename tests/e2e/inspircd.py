@@ -118,8 +118,8 @@ class InspIRCd:
 <security hidesplits="no" hideulines="no" announceinvites="dynamic">
 <performance netbuffersize="65000" quietbursts="no" softlimit="1024" somaxconn="128">
 <options allowmismatch="no" announcets="yes" hostintopic="yes" serverpingfreq="{pingfreq}s" pingwarning="0">
-<limits maxnick="30" maxchan="64" maxmodes="20" maxident="10" maxhost="64" maxquit="255"
-        maxtopic="307" maxkick="255" maxreal="128" maxaway="200">
+<limits maxnick="30" maxchan="50" maxmodes="4" maxident="10" maxhost="64" maxquit="255"
+        maxtopic="390" maxkick="255" maxreal="100" maxaway="200">
 <dns timeout="1" server="127.0.0.1">
 <link name="{peer_name}" ipaddr="127.0.0.1" port="{peer_port or 1}" allowmask="127.0.0.0/8"
       timeout="15" sendpass="{sendpass}" recvpass="{recvpass}">

@@ -289,3 +289,27 @@ def test_tls_links_pin_the_peer_certificate(start_server, password_hash, tmp_pat
     alice.join("#tls")
     bob.send("PRIVMSG #tls :over tls")
     alice.expect(r":bob!\S+ PRIVMSG #tls :over tls")
+
+
+def test_history_on_every_server_keeps_the_origin_msgid(line_of_three):
+    a, b, c, _ = line_of_three
+    caps = ["message-tags", "server-time", "echo-message", "batch", "draft/chathistory"]
+    alice = a.registered("alice", caps=caps)
+    network_of(alice, {"a.test", "b.test", "c.test"})
+    carol = c.registered("carol", caps=caps)
+    alice.join("#hist")
+    carol.join("#hist")
+    wait_until(lambda: members(alice, "#hist") == {"alice", "carol"}, what="carol in #hist on a")
+    alice.send("PRIVMSG #hist :kept everywhere")
+    echo = alice.expect(r"PRIVMSG #hist :kept everywhere")
+    live = carol.expect(r"PRIVMSG #hist :kept everywhere")
+    assert live.tags["msgid"] == echo.tags["msgid"]
+    assert live.tags["time"] == echo.tags["time"]
+
+    def stored_on_c() -> bool:
+        carol.send("CHATHISTORY LATEST #hist * 10")
+        lines = carol.collect_until(r"BATCH -")
+        return any(line.command == "PRIVMSG" and line.tags.get("msgid") == echo.tags["msgid"]
+                   and line.tags.get("time") == echo.tags["time"] for line in lines)
+
+    wait_until(stored_on_c, what="c's history to hold a's message under its msgid")

@@ -72,6 +72,27 @@ TEST_F(LinkTest, ChannelMessagesCrossWithTheSameMsgidAndTime) {
   EXPECT_THAT(a.h.lines(alice), Contains(HasSubstr(":bob!~bob@127.0.0.1 PRIVMSG #c :and back")));
 }
 
+TEST_F(LinkTest, LocalMembersAreKeptApartOnlyWhileAChannelHasRemoteOnes) {
+  SessionId alice = a.h.register_user("alice");
+  SessionId bob = b.h.register_user("bob");
+  m.send(a, alice, "JOIN #c");
+  core::Channel* c = a.engine().find_channel("#c");
+  EXPECT_TRUE(c->local_members.empty());
+  std::size_t ab = m.link(a, b);
+  m.send(b, bob, "JOIN #c");
+  EXPECT_EQ(c->remote_members, 1u);
+  EXPECT_EQ(c->local_members.size(), 1u);
+  SessionId carol = a.h.register_user("carol");
+  m.send(a, carol, "JOIN #c");
+  EXPECT_EQ(c->local_members.size(), 2u);
+  m.send(a, carol, "PART #c");
+  EXPECT_EQ(c->local_members.size(), 1u);
+  m.cut(ab);  // bob leaves with the split
+  EXPECT_EQ(c->remote_members, 0u);
+  EXPECT_TRUE(c->local_members.empty());
+  EXPECT_EQ(c->members.size(), 1u);
+}
+
 TEST_F(LinkTest, ChannelTextGoesOnlyToLinksWithMembers) {
   SessionId alice = a.h.register_user("alice");
   b.h.register_user("bob");
@@ -341,6 +362,14 @@ TEST_F(LinkTest, DifferentChannelModesAreRefusedAtCapab) {
   a.network().link_line(99, "CAPAB CHANMODES :list:ban=b simple:zzz=Z", a.h.now());
   a.network().link_line(99, "CAPAB END", a.h.now());
   EXPECT_THAT(m.closed_reasons, Contains(HasSubstr("Channel modes not matched on these servers")));
+}
+
+TEST_F(LinkTest, DifferentLimitsAreRefusedAtCapab) {
+  b.h.config.limits.nick_length = 20;  // a nick a.test accepts would not fit on b.test
+  std::size_t ab = m.link(a, b);
+  EXPECT_FALSE(m.wire(ab).open);
+  EXPECT_THAT(m.closed_reasons, Contains(HasSubstr("limits differ")));
+  EXPECT_THAT(m.closed_reasons, Contains(HasSubstr("NICKMAX here 30, there 20")));
 }
 
 TEST_F(LinkTest, AnUnknownCommandEndsTheLinkAndSplits) {

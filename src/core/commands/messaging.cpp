@@ -111,12 +111,12 @@ void deliver(Engine& e, User& u, const proto::Message& m, Kind kind) {
         if (!quiet) e.reply(u, ERR_CANNOTSENDTOCHAN, {c->name, "Cannot send CTCP to channel (+C)"});
         continue;
       }
-      for (auto& [member, flags] : c->members) {
-        if (member == &u || (status && !(flags & status))) continue;
-        if (tagmsg && !member->caps.has(Cap::kMessageTags)) continue;
-        if (silenced(*member, u, e.casemapping())) continue;
-        out.to(*member);
-      }
+      c->for_each_local([&](User& member, std::uint8_t flags) {
+        if (&member == &u || (status && !(flags & status))) return;
+        if (tagmsg && !member.caps.has(Cap::kMessageTags)) return;
+        if (silenced(member, u, e.casemapping())) return;
+        out.to(member);
+      });
       remember_message(e, u, c, nullptr, out.msgid());
       e.network().channel_message(u, *c, command, targets[i].substr(0, status ? 1 : 0), text, out.msgid(),
                                   tags);
