@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -29,10 +30,10 @@ bool is_loopback(const sockaddr_in& addr) { return (ntohl(addr.sin_addr.s_addr) 
 
 }  // namespace
 
-ConnectionSet::ConnectionSet(const sockaddr_in& server, std::uint32_t clients, std::uint32_t source_ips,
-                             LineHandler& handler)
-    : server_(server),
-      source_ips_(is_loopback(server) ? source_ips : 0),
+ConnectionSet::ConnectionSet(std::vector<sockaddr_in> servers, std::uint32_t clients,
+                             std::uint32_t source_ips, LineHandler& handler)
+    : servers_(std::move(servers)),
+      source_ips_(std::all_of(servers_.begin(), servers_.end(), is_loopback) ? source_ips : 0),
       handler_(handler),
       slots_(clients),
       read_buffer_(kReadBufferBytes + kMaxCarry) {
@@ -58,7 +59,8 @@ bool ConnectionSet::enable_tls() {
   return true;
 }
 
-bool ConnectionSet::open(std::uint32_t client, std::string& error, bool& descriptor_limit) {
+bool ConnectionSet::open(std::uint32_t client, std::uint32_t server, std::string& error,
+                         bool& descriptor_limit) {
   Slot& slot = slots_[client];
   descriptor_limit = false;
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -82,8 +84,8 @@ bool ConnectionSet::open(std::uint32_t client, std::string& error, bool& descrip
       return false;
     }
   }
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) != 0 &&
-      errno != EINPROGRESS) {
+  const sockaddr_in& to = servers_[server % servers_.size()];
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0 && errno != EINPROGRESS) {
     error = errno_text("connect");
     ::close(fd);
     return false;

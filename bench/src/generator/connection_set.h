@@ -40,9 +40,9 @@ class LineHandler {
 
 class ConnectionSet {
  public:
-  // `clients` slots, numbered 0..clients-1. `source_ips` > 0 spreads source addresses over
-  // 127.0.0.1..127.0.0.source_ips (only for a loopback server).
-  ConnectionSet(const sockaddr_in& server, std::uint32_t clients, std::uint32_t source_ips,
+  // `clients` slots, numbered 0..clients-1, to one of `servers` each (open()). `source_ips` > 0
+  // spreads source addresses over 127.0.0.1..127.0.0.source_ips (only for loopback servers).
+  ConnectionSet(std::vector<sockaddr_in> servers, std::uint32_t clients, std::uint32_t source_ips,
                 LineHandler& handler);
   ~ConnectionSet();
   ConnectionSet(const ConnectionSet&) = delete;
@@ -51,9 +51,9 @@ class ConnectionSet {
   // Clients opened from now on speak TLS. Returns false if OpenSSL cannot make a context.
   bool enable_tls();
 
-  // Starts a non-blocking connect. On failure returns false with `error` set (on_closed is not
-  // called); `descriptor_limit` tells whether the process ran out of file descriptors.
-  bool open(std::uint32_t client, std::string& error, bool& descriptor_limit);
+  // Starts a non-blocking connect to servers[server]. On failure returns false with `error` set (on_closed is
+  // not called); `descriptor_limit` tells whether the process ran out of file descriptors.
+  bool open(std::uint32_t client, std::uint32_t server, std::string& error, bool& descriptor_limit);
   // Queues bytes for the client (written by the next flush()).
   void send(std::uint32_t client, std::string_view bytes);
   // The client's output buffer, to append to in place; call mark_dirty() afterwards.
@@ -107,7 +107,7 @@ class ConnectionSet {
   void set_interest(std::uint32_t client, std::uint32_t events);
   void fail(std::uint32_t client, std::string_view reason);
 
-  sockaddr_in server_;
+  std::vector<sockaddr_in> servers_;
   std::uint32_t source_ips_;
   LineHandler& handler_;
   int epoll_fd_ = -1;

@@ -40,10 +40,11 @@ bool is_join_error(std::string_view numeric) {
 
 }  // namespace
 
-LoadGenerator::LoadGenerator(const BenchOptions& options, const sockaddr_in& server, pid_t server_pid)
+LoadGenerator::LoadGenerator(const BenchOptions& options, std::vector<sockaddr_in> servers,
+                             std::vector<pid_t> server_pids)
     : o_(options),
-      server_pid_(server_pid),
-      conns_(server, options.clients,
+      linked_(servers.size() > 1),
+      conns_(std::move(servers), options.clients,
              options.source_ips ? options.source_ips : default_source_ips(options.clients), *this),
       clients_(options.clients) {
   const std::uint32_t m = o_.channels;
@@ -67,6 +68,10 @@ LoadGenerator::LoadGenerator(const BenchOptions& options, const sockaddr_in& ser
     trackers += channel_senders_[i % m];
   }
   trackers_.resize(trackers);
+  for (pid_t pid : server_pids) {
+    if (pid > 0) server_pids_.push_back(pid);
+  }
+  if (linked_) seen_members_.assign(o_.clients, 0);
   conns_.set_quickack(o_.quickack);
   if (o_.tls && !conns_.enable_tls()) throw std::runtime_error("cannot create an OpenSSL client context");
 }
@@ -78,12 +83,11 @@ const char* LoadGenerator::nick(std::uint32_t client) {
 
 RunReport LoadGenerator::run() {
   start_ns_ = mono_ns();
-  if (server_pid_ > 0) {
-    if (auto s = sample_process(server_pid_)) report_.rss_base_kib = s->rss_kib;
-  }
+  if (auto s = sample_servers()) report_.rss_base_kib = s->rss_kib;
   register_clients();
   if (!aborted_) measure_idle();
   if (!aborted_ && !senders_.empty()) join_channels();
+  if (!aborted_ && !senders_.empty() && linked_) await_member_views();
   if (!aborted_ && !senders_.empty()) run_traffic();
   finish();
   return report_;
@@ -155,8 +159,11 @@ void LoadGenerator::on_control_line(std::uint32_t client, std::string_view line)
   } else if (s.command.size() == 3 && std::isdigit(static_cast<unsigned char>(s.command[0]))) {
     on_numeric(client, s.command, s.params);
   } else if (s.command == "JOIN") {
-    if (clients_[client].state == State::kJoining && prefix_nick(s.prefix) == nick(client))
-      set_joined(client);
+    if (prefix_nick(s.prefix) == nick(client)) {
+      if (clients_[client].state == State::kJoining) set_joined(client);
+    } else if (linked_ && client < senders_.size()) {
+      ++seen_members_[client];
+    }
   } else if (s.command == "FAIL") {  // e.g. history storage refused a message
     ++report_.server_errors;
     problem(std::string(nick(client)) + ": FAIL " + std::string(s.params));
@@ -168,6 +175,10 @@ void LoadGenerator::on_control_line(std::uint32_t client, std::string_view line)
 
 void LoadGenerator::on_numeric(std::uint32_t client, std::string_view numeric, std::string_view params) {
   Client& c = clients_[client];
+  if (numeric == "353") {  // RPL_NAMREPLY: members present when this client joined
+    if (linked_ && client < senders_.size()) count_seen_members(client, params);
+    return;
+  }
   if (numeric == "001") {
     if (c.state == State::kRegistering) {
       c.state = State::kRegistered;
@@ -203,7 +214,7 @@ void LoadGenerator::open_client(std::uint32_t client) {
   clients_[client].opened_ns = mono_ns();
   ++registering_;
   ++report_.attempted;
-  if (!conns_.open(client, error, descriptor_limit)) {
+  if (!conns_.open(client, server_index(o_, client), error, descriptor_limit)) {
     clients_[client].state = State::kFailed;
     --registering_;
     ++report_.register_failed;
@@ -248,8 +259,8 @@ void LoadGenerator::measure_idle() {
   const Usage before = sample_usage();
   const std::uint64_t settle_end = before.wall_ns + to_ns(o_.settle);
   while (mono_ns() < settle_end && !aborted_) pump(kIdleTurnMs);
-  if (server_pid_ > 0 && report_.registered > 0) {
-    if (auto s = sample_process(server_pid_)) {
+  if (report_.registered > 0) {
+    if (auto s = sample_servers()) {
       report_.rss_registered_kib = s->rss_kib;
       const double delta = static_cast<double>(s->rss_kib) - static_cast<double>(report_.rss_base_kib);
       report_.idle_kib_per_conn = delta / report_.registered;
@@ -316,6 +327,65 @@ void LoadGenerator::join_channels() {
            true);
 }
 
+void LoadGenerator::count_seen_members(std::uint32_t client, std::string_view params) {
+  // "<me> <=|*|@> <#chan> :<[prefixes]nick> ...": every name but this client's own.
+  const std::string_view names = trailing_param(params);
+  const std::string_view me = nick(client);
+  std::size_t at = 0;
+  while (at < names.size()) {
+    std::size_t end = names.find(' ', at);
+    if (end == std::string_view::npos) end = names.size();
+    std::string_view name = names.substr(at, end - at);
+    while (!name.empty() &&
+           (name[0] == '@' || name[0] == '+' || name[0] == '%' || name[0] == '~' || name[0] == '&')) {
+      name.remove_prefix(1);
+    }
+    if (!name.empty() && name != me) ++seen_members_[client];
+    at = end + 1;
+  }
+}
+
+void LoadGenerator::await_member_views() {
+  const std::uint64_t t0 = mono_ns();
+  const std::uint64_t deadline = t0 + to_ns(o_.join_timeout);
+  auto missing = [this] {
+    std::uint64_t n = 0;
+    for (const Sender& s : senders_) {
+      if (clients_[s.client].state != State::kJoined) continue;
+      const std::uint32_t others = channel_members_[s.channel] - 1;
+      if (seen_members_[s.client] < others) n += others - seen_members_[s.client];
+    }
+    return n;
+  };
+  for (std::uint64_t n = missing(); n > 0; n = missing()) {
+    if (aborted_) return;
+    if (mono_ns() > deadline) {
+      problem("linked: senders still miss " + std::to_string(n) + " channel members after the join timeout");
+      return;
+    }
+    pump(kIdleTurnMs);
+    progress("join", "linked: senders miss " + std::to_string(n) + " members on their servers");
+  }
+  progress(
+      "join",
+      "linked: every sender sees its whole channel after " + std::to_string(seconds(mono_ns() - t0)) + " s",
+      true);
+}
+
+std::optional<ProcSample> LoadGenerator::sample_servers() const {
+  if (server_pids_.empty()) return std::nullopt;
+  ProcSample sum;
+  for (pid_t pid : server_pids_) {
+    auto s = sample_process(pid);
+    if (!s) return std::nullopt;
+    sum.cpu_ns += s->cpu_ns;
+    sum.rss_kib += s->rss_kib;
+    sum.hwm_kib += s->hwm_kib;
+    sum.threads += s->threads;
+  }
+  return sum;
+}
+
 // ---- traffic ----------------------------------------------------------------------------------
 
 void LoadGenerator::send_batch(std::uint32_t sender, std::uint32_t count) {
@@ -373,11 +443,10 @@ LoadGenerator::Usage LoadGenerator::sample_usage() {
   Usage u;
   u.wall_ns = mono_ns();
   u.self_cpu_ns = self_cpu_ns();
-  u.other_cpu_ns = other_processes_cpu_ns(server_pid_, 0);
+  u.other_cpu_ns = other_processes_cpu_ns(server_pids_.empty() ? 0 : server_pids_[0],
+                                          server_pids_.size() > 1 ? server_pids_[1] : 0);
   u.busy_ns = cpu_busy_ns();
-  if (server_pid_ > 0) {
-    if (auto s = sample_process(server_pid_)) u.server_cpu_ns = s->cpu_ns;
-  }
+  if (auto s = sample_servers()) u.server_cpu_ns = s->cpu_ns;
   return u;
 }
 
@@ -393,9 +462,9 @@ void LoadGenerator::report_usage(const Usage& from, const Usage& to) {
   for (std::size_t i = 0; i < from.busy_ns.size() && i < to.busy_ns.size(); ++i) {
     report_.cpu_busy_pct.push_back(std::min(100.0, pct(from.busy_ns[i], to.busy_ns[i])));
   }
-  if (server_pid_ > 0) {
+  if (!server_pids_.empty()) {
     report_.server_cpu_pct = pct(from.server_cpu_ns, to.server_cpu_ns);
-    if (auto s = sample_process(server_pid_)) {
+    if (auto s = sample_servers()) {
       report_.server_rss_kib = s->rss_kib;
       report_.server_rss_peak_kib = s->hwm_kib;
       report_.server_threads = s->threads;
@@ -492,11 +561,13 @@ void LoadGenerator::finish() {
 void LoadGenerator::pump(int timeout_ms) {
   conns_.turn(timeout_ms);
   const std::uint64_t now = mono_ns();
-  if (server_pid_ > 0 && now - last_liveness_ns_ > 500'000'000) {
+  if (!server_pids_.empty() && now - last_liveness_ns_ > 500'000'000) {
     last_liveness_ns_ = now;
-    if (::kill(server_pid_, 0) != 0) {
-      problem("the server process is gone");
-      aborted_ = true;
+    for (std::size_t i = 0; i < server_pids_.size(); ++i) {
+      if (::kill(server_pids_[i], 0) != 0) {
+        problem(i == 0 ? "the server process is gone" : "the second server process is gone");
+        aborted_ = true;
+      }
     }
   }
 }

@@ -5,7 +5,9 @@
 //             a client is registered when it sees 001.
 //   idle      wait `settle` s, then read the server's RSS: KiB per connection.
 //   join      client i joins channel i % channels (senders first, after their setup lines);
-//             joined when its own JOIN comes back.
+//             joined when its own JOIN comes back. With two linked servers, also until every
+//             sender's server lists all of its channel's members (JOIN and NAMES lines the sender
+//             sees), so no message goes out before the remote members are known.
 //   traffic   senders 0..S-1 (sender s in channel s % channels) send, windowed or at a fixed
 //             rate, for warmup + duration s (or until `messages` each); deliveries, latency and
 //             server CPU are measured after warmup.
@@ -18,12 +20,14 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "generator/connection_set.h"
 #include "generator/options.h"
+#include "generator/proc_stats.h"
 #include "generator/report.h"
 #include "metrics/delivery_window.h"
 #include "metrics/payload.h"
@@ -33,8 +37,10 @@ namespace parley::bench {
 
 class LoadGenerator final : private LineHandler {
  public:
-  // `server_pid` 0: no CPU/RSS measurement.
-  LoadGenerator(const BenchOptions& options, const sockaddr_in& server, pid_t server_pid);
+  // `servers`: one address, or two (linked; client i goes to servers[server_index(i)]).
+  // `server_pids`: CPU/RSS are summed over them; 0 entries are skipped (none: not measured).
+  LoadGenerator(const BenchOptions& options, std::vector<sockaddr_in> servers,
+                std::vector<pid_t> server_pids);
   RunReport run();
   // Reads and discards `fd` (a spawned server's stdout) so the server never blocks on it.
   void drain_output_of_server(int fd) { conns_.drain_descriptor(fd); }
@@ -67,8 +73,8 @@ class LoadGenerator final : private LineHandler {
   struct Sender {
     std::uint32_t client = 0;
     std::uint32_t channel = 0;
-    std::uint32_t slot = 0;  // index among its channel's senders
-    std::string prefix;      // "PRIVMSG #cN :"
+    std::uint32_t slot = 0;      // index among its channel's senders
+    std::string prefix;          // "PRIVMSG #cN :"
     std::uint64_t phase_ns = 0;  // rate mode: starts this long after the traffic phase
   };
 
@@ -81,6 +87,11 @@ class LoadGenerator final : private LineHandler {
   void open_client(std::uint32_t client);
   void measure_idle();
   void join_channels();
+  // Linked: waits until each sender has seen all of its channel's other members.
+  void await_member_views();
+  void count_seen_members(std::uint32_t client, std::string_view numeric_params);
+  // The servers' summed CPU time, RSS and threads; nullopt if none is measured or one is gone.
+  std::optional<ProcSample> sample_servers() const;
   void start_join(std::uint32_t client);
   void run_traffic();
   void drain();
@@ -109,7 +120,9 @@ class LoadGenerator final : private LineHandler {
   std::string channel_name(std::uint32_t channel) const { return "#c" + std::to_string(channel); }
 
   const BenchOptions& o_;
-  pid_t server_pid_;
+  std::vector<pid_t> server_pids_;
+  bool linked_ = false;
+  std::vector<std::uint32_t> seen_members_;  // per client (senders only): other members seen
   ConnectionSet conns_;
   std::vector<Client> clients_;
   std::vector<Sender> senders_;

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "generator/load_generator.h"
 #include "generator/options.h"
@@ -43,6 +44,10 @@ void add_flags(CLI::App& app, pb::BenchOptions& o, std::string& mode) {
   app.add_option("--host", o.host, "Server address (numeric IPv4)");
   app.add_option("--port", o.port, "Server port");
   app.add_option("--server-pid", o.server_pid, "Server process id, for CPU % and RSS from /proc");
+  app.add_option("--port2", o.port2,
+                 "A second server's port (same host), linked to the first: clients alternate between "
+                 "them so every channel has members on both (the linked preset needs it)");
+  app.add_option("--server-pid2", o.server_pid2, "The second server's process id (CPU and RSS are summed)");
   app.add_option("--clients", o.clients, "Clients to register");
   app.add_option("--channels", o.channels, "Channels (client i joins channel i % channels)");
   app.add_option("--senders", o.senders, "Senders (clients 0..S-1; sender s sends to channel s % channels)");
@@ -154,14 +159,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "parley-bench: '%s' is not a numeric IPv4 address\n", o.host.c_str());
     return 2;
   }
+  if (o.preset == "linked" && o.port2 == 0) {
+    std::fprintf(stderr, "parley-bench: the linked preset needs --port2 (the second, linked server)\n");
+    return 2;
+  }
+  std::vector<sockaddr_in> servers{*address};
+  if (o.port2 != 0) servers.push_back(*resolve(o.host, o.port2));
   pb::RunReport report;
   {
-    pb::LoadGenerator generator(o, *address, o.server_pid);
+    pb::LoadGenerator generator(o, servers, {o.server_pid, o.server_pid2});
     if (server.stdout_fd() >= 0) generator.drain_output_of_server(server.stdout_fd());
     report = generator.run();
   }
   report.descriptor_limit = limit;
-  const std::string target = o.host + ":" + std::to_string(o.port);
+  std::string target = o.host + ":" + std::to_string(o.port);
+  if (o.port2 != 0) target += "," + o.host + ":" + std::to_string(o.port2);
   std::cout << pb::to_json(o, report, target) << std::endl;
   if (!o.spawn.empty()) {
     const int status = server.stop(kStopGraceSeconds);

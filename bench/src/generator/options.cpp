@@ -1,5 +1,7 @@
 #include "generator/options.h"
 
+#include <algorithm>
+
 namespace parley::bench {
 
 namespace {
@@ -18,6 +20,11 @@ void idle(BenchOptions& o, std::uint32_t clients) {
 
 }  // namespace
 
+std::uint32_t server_index(const BenchOptions& o, std::uint32_t client) {
+  if (o.port2 == 0) return 0;
+  return (client + client / std::max<std::uint32_t>(o.channels, 1)) % 2;
+}
+
 bool apply_preset(const std::string& name, BenchOptions& o) {
   o.preset = name;
   if (name == "fanout") {
@@ -30,6 +37,9 @@ bool apply_preset(const std::string& name, BenchOptions& o) {
     apply_preset("fanout", o);
     o.preset = name;
     o.tls = true;
+  } else if (name == "linked") {  // fanout's load over two linked servers (needs --port2)
+    apply_preset("fanout", o);
+    o.preset = name;
   } else if (name == "history-fanout") {  // the same load; the server is what differs
     apply_preset("fanout", o);
     o.preset = name;
@@ -84,7 +94,9 @@ std::string preset_help() {
          "scale    up to 100,000 registered idle clients (how many the machine holds)\n"
          "tls-fanout  fanout over TLS (point --port at the server's TLS port)\n"
          "tls-idle    idle over TLS (KiB per idle TLS connection)\n"
-         "history-fanout  fanout, to run against a server that stores history (add --echo for the ack delay)\n"
+         "history-fanout  fanout, to run against a server that stores history (add --echo for the ack "
+         "delay)\n"
+         "linked   fanout over two linked servers (--port2): each channel half on each server\n"
          "smoke    50 clients, 5 channels, 5 senders x 200 messages; exit 1 unless all arrive in order\n";
 }
 

@@ -19,7 +19,11 @@ struct BenchOptions {
   // Where the server is. With `spawn`, host and port come from its first stdout line.
   std::string host = "127.0.0.1";
   std::uint16_t port = 6667;
-  int server_pid = 0;              // for CPU % and RSS from /proc; 0 = not measured
+  int server_pid = 0;  // for CPU % and RSS from /proc; 0 = not measured
+  // A second, linked server (the `linked` preset): 0 = one server. Clients alternate between
+  // the two so that every channel has members on both (server_index()).
+  std::uint16_t port2 = 0;
+  int server_pid2 = 0;             // its process id; CPU and RSS are reported summed over both servers
   std::vector<std::string> spawn;  // server command line to start (and stop) ourselves
 
   // Shape.
@@ -58,8 +62,14 @@ struct BenchOptions {
   bool quiet = false;         // no progress lines on stderr
 };
 
+// Which server client `client` connects to: 0, or with a second server (port2)
+// (client + client / channels) % 2. Client i joins channel i % channels, so plain i % 2 with an
+// even channel count would put a whole channel on one server; this puts senders (clients
+// 0..S-1) on alternate servers and each channel's members half on each.
+std::uint32_t server_index(const BenchOptions& options, std::uint32_t client);
+
 // Fills `options` with the named preset (fanout, latency, idle, register, scale, smoke,
-// tls-fanout, tls-idle, history-fanout).
+// tls-fanout, tls-idle, history-fanout, linked).
 // False if the name is unknown.
 bool apply_preset(const std::string& name, BenchOptions& options);
 
