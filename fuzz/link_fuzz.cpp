@@ -74,7 +74,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   config.history.enabled = (bytes[0] & 2) != 0;
   core::Engine engine(config, sink, accounts, history);
   link::NetworkConfig links;
-  links.links.push_back(link::LinkBlock{"b.test", "out", "in", (bytes[0] & 1) != 0});
+  link::LinkBlock peer;
+  peer.name = "b.test";
+  peer.send_password = "out";
+  peer.receive_password = "in";
+  peer.hub = (bytes[0] & 1) != 0;
+  links.links.push_back(std::move(peer));
   link::Network net(engine, transport, links);
   const auto now = core::TimePoint(std::chrono::seconds(1800000000));
 

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "crypto/password.h"
 #include "proto/casemap.h"
 
 namespace parley::app {
@@ -48,8 +49,8 @@ void load_link_config(ConfigReader& r, const toml::node& node, server::ServerOpt
   for (const toml::node& element : *blocks) {
     const toml::table& t = *element.as_table();
     r.reject_unknown(t, kSection,
-                     {"name", "address", "port", "send_password", "receive_password", "autoconnect", "hub",
-                      "tls", "fingerprint"});
+                     {"name", "address", "port", "send_password", "receive_password", "receive_password_hash",
+                      "autoconnect", "hub", "tls", "fingerprint"});
     link::LinkBlock block;
     server::LinkDial dial;
     bool ok = true;
@@ -77,8 +78,23 @@ void load_link_config(ConfigReader& r, const toml::node& node, server::ServerOpt
         ok = false;
       }
     }
+    if (auto v = r.string(t, kSection, "receive_password_hash")) {
+      if (t.get("receive_password")) {
+        r.problem(*t.get("receive_password_hash"),
+                  "give link.receive_password or link.receive_password_hash, not both");
+        ok = false;
+      } else if (!crypto::looks_like_password_hash(*v)) {
+        r.problem(
+            *t.get("receive_password_hash"),
+            "link.receive_password_hash is not a crypto_pwhash_str hash (make one with `parley mkpasswd`)");
+        ok = false;
+      } else {
+        block.receive_password_hash = *v;
+      }
+    }
     for (auto [key, out] : {std::pair{"send_password", &block.send_password},
                             std::pair{"receive_password", &block.receive_password}}) {
+      if (std::string_view(key) == "receive_password" && t.get("receive_password_hash")) continue;
       if (!need(key, "a password both servers' configurations agree on")) continue;
       auto v = r.string(t, kSection, key);
       if (v && is_link_password(*v)) {

@@ -132,20 +132,44 @@ void Network::send_server_line(Link& l) {
 // SERVER <name> <password> 0 <SID> :<description>, from the peer itself during the handshake.
 void Network::on_server_handshake(Link& l, const proto::Message& m) {
   if (!l.capab_done) return drop(l, "Invalid command in negotiation phase: SERVER before CAPAB END");
+  if (l.checking_password) return drop(l, "You may not re-authenticate while a password is being checked");
   if (m.size() < 5) return drop(l, "Protocol error - Not enough parameters for SERVER command");
   std::string_view name = m.param(0), password = m.param(1), sid = m.param(3), description = m.param(4);
   const LinkBlock* block = find_block(name);
   bool name_ok =
       block && (!l.outbound || proto::equal_folded(block->name, l.block, proto::Casemapping::kAscii));
-  if (!name_ok || !crypto::equal_constant_time(password, block->receive_password)) {
-    return drop(l, "Mismatched server name or password");
+  if (!name_ok) return drop(l, "Mismatched server name or password");
+  if (block->receive_password_hash.empty()) {
+    if (!crypto::equal_constant_time(password, block->receive_password))
+      return drop(l, "Mismatched server name or password");
+    return accept_server(l, *block, name, sid, description);
   }
-  if ((block->tls || !block->fingerprint.empty()) && !l.secure) {
-    return drop(l, "This link must use TLS (link.tls or link.fingerprint is set for " + block->name + ")");
+  // A hashed password (Argon2id) costs tens of milliseconds: checked off the engine thread, and
+  // the handshake goes on when the answer comes (nothing else is expected from the peer meanwhile).
+  if (!password_checker_) return drop(l, "This server cannot check hashed link passwords");
+  l.checking_password = true;
+  password_checker_(block->receive_password_hash, std::string(password),
+                    [this, id = l.id, name = std::string(name), sid = std::string(sid),
+                     description = std::string(description)](bool ok, TimePoint now) {
+                      engine_.apply(now, [&] {
+                        Link* link = find_link(id);
+                        const LinkBlock* b = find_block(name);
+                        if (!link || !b) return;
+                        link->checking_password = false;
+                        if (!ok) return drop(*link, "Mismatched server name or password");
+                        accept_server(*link, *b, name, sid, description);
+                      });
+                    });
+}
+
+void Network::accept_server(Link& l, const LinkBlock& block, std::string_view name, std::string_view sid,
+                            std::string_view description) {
+  if ((block.tls || !block.fingerprint.empty()) && !l.secure) {
+    return drop(l, "This link must use TLS (link.tls or link.fingerprint is set for " + block.name + ")");
   }
-  if (!block->fingerprint.empty() && !crypto::equal_constant_time(l.certfp, block->fingerprint)) {
+  if (!block.fingerprint.empty() && !crypto::equal_constant_time(l.certfp, block.fingerprint)) {
     return drop(l, "Invalid TLS certificate fingerprint " + (l.certfp.empty() ? "(none)" : l.certfp) +
-                       " - expected " + block->fingerprint);
+                       " - expected " + block.fingerprint);
   }
   if (!core::valid_sid(sid))
     return drop(l, "Invalid format server ID: " + std::string(sid.substr(0, 10)) + "!");
@@ -156,7 +180,7 @@ void Network::on_server_handshake(Link& l, const proto::Message& m) {
     return drop(l, "Server " + std::string(name) + " already exists on server " +
                        (s->parent ? s->parent->name : engine_.local_server().name) + "!");
   }
-  l.peer_is_hub = block->hub;
+  l.peer_is_hub = block.hub;
   l.server = &engine_.add_server(engine_.local_server(), std::string(sid), std::string(name),
                                  std::string(description), l.id);
   event(l, std::string(l.outbound ? "linked to " : "accepted a link from ") + l.server->name + " (" +

@@ -16,6 +16,7 @@ struct Network::Link {
   core::ServerInfo* server = nullptr;  // the peer, once its SERVER line was accepted
   bool capab_started = false, capab_done = false;
   bool sent_server = false;
+  bool checking_password = false;  // a hashed receive password is being checked
   bool peer_is_hub = false;
   bool secure = false;                             // TLS, handshake done
   std::string certfp;                              // the peer's certificate's SHA-256, when secure

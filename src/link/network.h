@@ -54,8 +54,11 @@ struct LinkBlock {
   std::string name;              // the peer's server name, as its SERVER line gives it
   std::string send_password;     // what we send in our SERVER line
   std::string receive_password;  // what the peer must send in its SERVER line
-  bool hub = false;              // the peer may introduce servers behind it
-  bool tls = false;              // the link must be TLS (a plaintext one is refused)
+  // Or its Argon2id hash (`parley mkpasswd`), so the configuration does not hold the password;
+  // checked through the Network's PasswordChecker. Set one of the two.
+  std::string receive_password_hash;
+  bool hub = false;  // the peer may introduce servers behind it
+  bool tls = false;  // the link must be TLS (a plaintext one is refused)
   // SHA-256 of the peer's TLS certificate, lowercase hex without colons; empty: not pinned. When
   // set, the link must be TLS and the peer's certificate must have it.
   std::string fingerprint;
@@ -115,6 +118,11 @@ class Network final : public core::NetworkObserver {
   // How CONNECT dials a [[link]] (the server's; none in tests): returns what happened.
   using Dialer = std::function<std::string(std::string_view name)>;
   void set_dialer(Dialer dialer) { dialer_ = std::move(dialer); }
+  // How a hashed receive password is checked (slow: off the engine thread): `done(ok, now)` later,
+  // on the engine's thread, never from inside the call.
+  using PasswordChecker = std::function<void(std::string hash, std::string password,
+                                             std::function<void(bool ok, TimePoint now)> done)>;
+  void set_password_checker(PasswordChecker checker) { password_checker_ = std::move(checker); }
 
   // ---- accounts held by another server (link/account_relay.h, docs/linking.md "Accounts") ----
   // Sends `request` to the server named `authority`. Its answer comes back through the
@@ -168,6 +176,9 @@ class Network final : public core::NetworkObserver {
   void on_capab(Link& l, const proto::Message& m);
   void on_server_handshake(Link& l, const proto::Message& m);
   void send_server_line(Link& l);
+  // The peer's SERVER line passed the password check: the rest of its checks, then the burst.
+  void accept_server(Link& l, const LinkBlock& block, std::string_view name, std::string_view sid,
+                     std::string_view description);
   const LinkBlock* find_block(std::string_view name) const;
 
   // ---- burst (burst.cpp) ----
@@ -266,6 +277,7 @@ class Network final : public core::NetworkObserver {
   std::uint64_t membership_ids_ = 0;
   std::string_view raw_;  // the line being applied, without CR LF
   Dialer dialer_;
+  PasswordChecker password_checker_;
   std::string killed_uid_;  // the KILL just sent stands for this user's QUIT
   AnswerSink account_answers_;
   AccountServer account_server_;

@@ -62,6 +62,18 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
         relayed_answers_.emplace(id, std::move(answer));
         accounts_.submit(id, std::move(request));
       });
+  network_.set_password_checker(
+      [this](std::string hash, std::string password, std::function<void(bool, core::TimePoint)> done) {
+        const core::RequestId id = kLinkCheckBit | ++relayed_requests_;
+        relayed_answers_.emplace(id, [done = std::move(done)](core::AccountAnswer answer) {
+          done(answer.outcome == core::AccountAnswer::Outcome::kOk, core::Clock::now());
+        });
+        core::AccountRequest check;
+        check.kind = core::AccountRequest::Kind::kVerifyPassword;
+        check.hash = std::move(hash);
+        check.password = std::move(password);
+        accounts_.submit(id, std::move(check));
+      });
   connection_options_.sendq_bytes = options_.sendq_bytes;
   connection_options_.handshake_timeout = options_.tls.handshake_timeout;
   // ChanServ's registered channels, read before any client can connect (so synchronously).
@@ -324,7 +336,7 @@ void IrcServer::AccountRouter::submit(core::RequestId id, core::AccountRequest r
 }
 
 void IrcServer::deliver_account_answer(core::RequestId id, core::AccountAnswer answer) {
-  if (id & kRelayedBit) {
+  if (id & (kRelayedBit | kLinkCheckBit)) {
     auto it = relayed_answers_.find(id);
     if (it == relayed_answers_.end()) return;
     auto reply = std::move(it->second);

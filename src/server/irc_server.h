@@ -169,9 +169,12 @@ class IrcServer final : private core::ReplySink,
     IrcServer& server_;
   };
   AccountRouter account_router_{*this};
-  // Requests other servers relayed to this one (it is their authority), by the id they were
-  // submitted to accounts_ with (kRelayedBit set): how to answer each.
+  // Work submitted to accounts_ for the links, by its id (kRelayedBit or kLinkCheckBit set): what
+  // to do with each answer. Requests other servers relayed to this one (it is their authority),
+  // and hashed link passwords being checked.
   static constexpr core::RequestId kRelayedBit = core::RequestId{1} << 62;
+  // Hashed link passwords being checked on accounts_'s workers (kLinkCheckBit set): what to call.
+  static constexpr core::RequestId kLinkCheckBit = core::RequestId{1} << 61;
   std::unordered_map<core::RequestId, std::function<void(core::AccountAnswer)>> relayed_answers_;
   core::RequestId relayed_requests_ = 0;
   void deliver_account_answer(core::RequestId id, core::AccountAnswer answer);

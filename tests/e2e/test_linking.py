@@ -313,3 +313,14 @@ def test_history_on_every_server_keeps_the_origin_msgid(line_of_three):
                    and line.tags.get("time") == echo.tags["time"] for line in lines)
 
     wait_until(stored_on_c, what="c's history to hold a's message under its msgid")
+
+
+def test_a_hashed_receive_password_links(start_server, password_hash):
+    oper = password_hash("operpass")
+    a_port = free_port()
+    a_config = server_config("a.test", [("b.test", None)], a_port, oper)
+    del a_config["link"][0]["receive_password"]
+    a_config["link"][0]["receive_password_hash"] = password_hash(PASSWORDS["b.test"])
+    a = start_server(a_config)
+    start_server(server_config("b.test", [("a.test", a_port)], None, oper))
+    network_of(a.registered("alice"), {"a.test", "b.test"})

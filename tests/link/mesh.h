@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/harness.h"
+#include "crypto/password.h"
 #include "link/network.h"
 
 namespace parley::link::test {
@@ -44,7 +45,7 @@ class MeshTransport final : public LinkTransport {
 };
 
 struct Node {
-  Node(Mesh& mesh, std::string name, std::string sid) : transport(mesh, *this) {
+  Node(Mesh& mesh, std::string name, std::string sid) : transport(mesh, *this), mesh_(mesh) {
     h.config.server_name = std::move(name);
     h.config.server_id = std::move(sid);
   }
@@ -53,11 +54,11 @@ struct Node {
   NetworkConfig links;  // [[link]] blocks: filled by Mesh::add for every other node
   std::unique_ptr<Network> net;
   core::Engine& engine() { return h.engine(); }
-  Network& network() {
-    if (!net) net = std::make_unique<Network>(h.engine(), transport, links);
-    return *net;
-  }
+  Network& network();
   const std::string& name() const { return h.config.server_name; }
+
+ private:
+  Mesh& mesh_;
 };
 
 class Mesh {
@@ -85,8 +86,13 @@ class Mesh {
         if (n == other) continue;
         bool known = false;
         for (const LinkBlock& b : n->links.links) known |= b.name == other->name();
-        if (!known)
-          n->links.links.push_back(LinkBlock{other->name(), "pw-" + n->name(), "pw-" + other->name(), true});
+        if (known) continue;
+        LinkBlock block;
+        block.name = other->name();
+        block.send_password = "pw-" + n->name();
+        block.receive_password = "pw-" + other->name();
+        block.hub = true;
+        n->links.links.push_back(std::move(block));
       }
     }
     return *nodes_.back();
@@ -121,7 +127,13 @@ class Mesh {
 
   // Delivers queued lines until nothing moves.
   void pump() {
-    for (int rounds = 0; !pending_.empty() && rounds < 100000; ++rounds) {
+    for (int rounds = 0; (!pending_.empty() || !checks_.empty()) && rounds < 100000; ++rounds) {
+      if (pending_.empty()) {
+        auto check = std::move(checks_.front());
+        checks_.pop_front();
+        check();
+        continue;
+      }
       Pending p = std::move(pending_.front());
       pending_.pop_front();
       Wire* w = find(p.id);
@@ -174,6 +186,8 @@ class Mesh {
 
  private:
   friend class MeshTransport;
+  friend struct Node;
+  std::deque<std::function<void()>> checks_;  // hashed link passwords to check
   Wire* find(LinkId id) {
     for (Wire& w : wires_) {
       if (w.id == id) return &w;
@@ -186,6 +200,19 @@ class Mesh {
   LinkId last_id_ = 0;
   bool trace_ = std::getenv("PARLEY_MESH_TRACE") != nullptr;  // every line that crosses, on stderr
 };
+
+// Hashed link passwords are checked as the server does, later (the next pump()), never inside
+// the Network's call.
+inline Network& Node::network() {
+  if (!net) {
+    net = std::make_unique<Network>(h.engine(), transport, links);
+    net->set_password_checker([this](std::string hash, std::string password, auto done) {
+      mesh_.checks_.push_back(
+          [this, hash, password, done] { done(crypto::verify_password(hash, password), h.now()); });
+    });
+  }
+  return *net;
+}
 
 inline void MeshTransport::send(LinkId to, const core::SharedLine& line) {
   mesh_.pending_.push_back(Mesh::Pending{&node_, to, *line});

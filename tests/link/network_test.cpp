@@ -6,6 +6,7 @@
 #include "core/channel.h"
 #include "core/remote.h"
 #include "core/user.h"
+#include "crypto/password.h"
 #include "link/mesh.h"
 
 namespace parley::link::test {
@@ -348,6 +349,23 @@ TEST_F(LinkTest, AWrongPasswordIsRefusedWithAClearReason) {
   EXPECT_THAT(m.closed_reasons, Contains(HasSubstr("Mismatched server name or password")));
   EXPECT_TRUE(a.engine().remote_servers().empty());
   EXPECT_TRUE(b.engine().remote_servers().empty());
+}
+
+TEST_F(LinkTest, AHashedReceivePasswordIsCheckedOffTheEngineThread) {
+  crypto::init_sodium();
+  b.links.links[0].receive_password.clear();
+  b.links.links[0].receive_password_hash = *crypto::hash_password("pw-a.test");
+  m.link(a, b);
+  EXPECT_NE(b.engine().find_server_by_name("a.test"), nullptr);
+
+  Mesh other;
+  Node& x = other.add("a.test", "1AA");
+  Node& y = other.add("b.test", "2BB");
+  y.links.links[0].receive_password.clear();
+  y.links.links[0].receive_password_hash = *crypto::hash_password("not what a.test sends");
+  std::size_t xy = other.link(x, y);
+  EXPECT_FALSE(other.wire(xy).open);
+  EXPECT_THAT(other.closed_reasons, Contains(HasSubstr("Mismatched server name or password")));
 }
 
 TEST_F(LinkTest, DifferentChannelModesAreRefusedAtCapab) {
