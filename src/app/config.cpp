@@ -363,6 +363,7 @@ class ServerConfigLoader {
                        "max_modes",
                        "whowas_entries",
                        "sendq_bytes",
+                       "link_sendq_bytes",
                        "recvq_bytes",
                        "per_ip_exempt",
                        "realname_length",
@@ -405,6 +406,7 @@ class ServerConfigLoader {
     r_.set_integer(t, s, "redact_window", 1, 30 * 86400, l.redact_window);
     r_.set_integer(t, s, "redact_messages", 1, 100'000, l.redact_messages);
     r_.set_integer(t, s, "sendq_bytes", 4096, std::int64_t{1} << 30, o_.sendq_bytes);
+    r_.set_integer(t, s, "link_sendq_bytes", 65536, std::int64_t{4} << 30, o_.link_sendq_bytes);
     r_.set_integer(t, s, "recvq_bytes", 512, 65536, o_.recvq_bytes);
     if (const toml::array* a = r_.array(t, s, "per_ip_exempt"))
       o_.per_ip_exempt = cidr_list(*a, "limits.per_ip_exempt");

@@ -319,6 +319,10 @@ class Engine {
   User& add_remote_user(ServerInfo& on, std::unique_ptr<User> u);
   // Registered users on every server.
   std::size_t global_user_count() const { return registered_count_ + remote_users_.size(); }
+  // A remote user's +i or operator status, as the link layer applies them: kept counted, so that
+  // LUSERS (in every welcome) never walks the network's users.
+  void set_remote_invisible(User& u, bool on);
+  void set_remote_oper(User& u, std::string oper_name);
   std::size_t global_peak_user_count() const { return peak_global_users_; }
 
  private:
@@ -399,7 +403,8 @@ class Engine {
   std::unordered_map<std::string, User*> uids_;                           // every user, local or remote
   std::unordered_map<std::string, std::unique_ptr<User>> remote_users_;   // by UID
   std::uint64_t uids_issued_ = 0;
-  bool splitting_ = false;  // split_server() is quitting a lost server's users
+  std::size_t remote_invisible_ = 0, remote_opers_ = 0;  // counted for LUSERS
+  bool splitting_ = false;                               // split_server() is quitting a lost server's users
   struct RemoteQuery {
     const User* user = nullptr;
     const std::function<void(const SharedLine&)>* out = nullptr;

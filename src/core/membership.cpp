@@ -171,6 +171,8 @@ void Engine::quit(User& u, std::string_view reason, std::string_view error_text,
   uids_.erase(u.uid);
   if (u.remote) {
     --u.server->users;
+    if (u.invisible) --remote_invisible_;
+    if (u.is_oper()) --remote_opers_;
     auto node = remote_users_.extract(u.uid);
     departed_.push_back(std::move(node.mapped()));
     return;

@@ -111,8 +111,23 @@ User* Engine::find_uid(std::string_view uid) {
   return it == uids_.end() ? nullptr : it->second;
 }
 
+void Engine::set_remote_invisible(User& u, bool on) {
+  if (!u.remote || u.invisible == on) return;
+  u.invisible = on;
+  on ? ++remote_invisible_ : --remote_invisible_;
+}
+
+void Engine::set_remote_oper(User& u, std::string oper_name) {
+  if (!u.remote) return;
+  const bool was = u.is_oper();
+  u.set_oper_name(std::move(oper_name));
+  if (was != u.is_oper()) u.is_oper() ? ++remote_opers_ : --remote_opers_;
+}
+
 User& Engine::add_remote_user(ServerInfo& on, std::unique_ptr<User> u) {
   User& added = *u;
+  if (added.invisible) ++remote_invisible_;
+  if (added.is_oper()) ++remote_opers_;
   added.remote = true;
   added.registered = true;
   added.server = &on;

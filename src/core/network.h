@@ -79,6 +79,8 @@ class NetworkObserver {
   virtual void away_changed(const User&) {}
   virtual void account_changed(const User&) {}
   virtual void oper_changed(const User&) {}
+  // `u` changed its own user modes (B, i, w; "-o" goes through oper_changed): "+i-w".
+  virtual void user_modes_changed(const User& /*u*/, std::string_view /*modes*/) {}
   // A user's displayed host or real name changed (CHGHOST, SETNAME, an account host).
   virtual void host_changed(const User&) {}
   virtual void realname_changed(const User&) {}

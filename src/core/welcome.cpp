@@ -75,13 +75,13 @@ void Engine::send_isupport(User& u) {
 }
 
 void Engine::send_lusers(User& u) {
-  std::size_t invisible = invisible_count();
-  for (const auto& [uid, r] : remote_users_) invisible += r->invisible ? 1 : 0;
+  const std::size_t invisible = invisible_count() + remote_invisible_;
   const std::size_t global = global_user_count(), servers = servers_.size() + 1;
   reply(u, RPL_LUSERCLIENT,
         {"There are " + std::to_string(global - invisible) + " users and " + std::to_string(invisible) +
          " invisible on " + std::to_string(servers) + " servers"});
-  if (std::size_t ops = oper_count()) reply(u, RPL_LUSEROP, {std::to_string(ops), "operator(s) online"});
+  if (std::size_t ops = oper_count() + remote_opers_)
+    reply(u, RPL_LUSEROP, {std::to_string(ops), "operator(s) online"});
   if (std::size_t unknown = unregistered_count()) {
     reply(u, RPL_LUSERUNKNOWN, {std::to_string(unknown), "unknown connection(s)"});
   }

@@ -13,10 +13,6 @@ namespace parley::link {
 
 namespace {
 
-std::string seconds(core::TimePoint t) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
-}
-
 // Lines of one kind that share a head, each kept within InspIRCd's 510 bytes.
 class LineSplitter {
  public:
@@ -60,7 +56,7 @@ std::string Network::uid_line(const core::User& u) const {
       .param(u.host)
       .param(u.username)
       .param(std::string(u.ip()))
-      .param(seconds(u.connected_at))
+      .param(core::unix_seconds(u.connected_at))
       .param(modes)
       .trailing(u.realname.empty() ? "*" : u.realname);
   b.finish();
@@ -84,7 +80,8 @@ void Network::send_channel_burst(Link& l, const core::Channel& c) {
     if (!any) return;  // only the peer's users are in it: it has the channel already
   }
   if (!c.topic.empty()) {
-    out += line_from(sid, "FTOPIC", {c.name, ts, seconds(c.topic_set_at), c.topic_set_by, c.topic});
+    out +=
+        line_from(sid, "FTOPIC", {c.name, ts, core::unix_seconds(c.topic_set_at), c.topic_set_by, c.topic});
   }
   for (auto [mode, list] : {std::pair{'b', &c.bans}, {'e', &c.excepts}, {'I', &c.invexes}}) {
     std::string modes = "+", params;
@@ -107,8 +104,9 @@ void Network::send_channel_burst(Link& l, const core::Channel& c) {
 }
 
 void Network::send_burst(Link& l) {
+  l.burst_sent = true;
   const core::ServerInfo& me = engine_.local_server();
-  std::string out = line_from(me.sid, "BURST", {seconds(engine_.now())}, false);
+  std::string out = line_from(me.sid, "BURST", {core::unix_seconds(engine_.now())}, false);
   out += line_from(me.sid, "SINFO", {"version", engine_.config().version + " " + me.name});
   // Servers, each after its parent, leaving out the peer (and so everything behind it).
   std::vector<const core::ServerInfo*> pending{&me};
@@ -123,7 +121,7 @@ void Network::send_burst(Link& l) {
   auto burst_user = [&](const core::User& u) {
     std::string lines = uid_line(u);
     if (u.is_oper()) lines += line_from(u.uid, "OPERTYPE", {u.oper_name()});
-    if (!u.away.empty()) lines += line_from(u.uid, "AWAY", {seconds(engine_.now()), u.away});
+    if (!u.away.empty()) lines += line_from(u.uid, "AWAY", {core::unix_seconds(engine_.now()), u.away});
     if (!u.account().empty()) lines += line_from(me.sid, "METADATA", {u.uid, "accountname", u.account()});
     send(l, std::move(lines));
   };

@@ -18,13 +18,6 @@ namespace parley::link {
 
 namespace {
 
-std::optional<std::int64_t> timestamp(std::string_view s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
-}
-
 std::uint64_t membership_id(std::string_view s) {
   std::uint64_t v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);
@@ -50,7 +43,7 @@ std::optional<std::uint8_t> status_flags(std::string_view letters) {
 std::optional<core::TimePoint> server_time(const proto::Message& m) {
   auto v = m.tag("time");
   auto ms = v ? core::parse_server_time(*v) : std::nullopt;
-  if (!ms) return std::nullopt;
+  if (!ms || *ms > kMaxTimestamp * 1000) return std::nullopt;  // else the origin's time is ours
   return core::TimePoint(std::chrono::milliseconds(*ms));
 }
 
@@ -62,7 +55,7 @@ void Network::on_fjoin(Link& l, const proto::Message& m) {
   core::ServerInfo* from = source_server(l, m);
   if (!from) return;
   std::string_view name = m.param(0);
-  auto ts = timestamp(m.param(1));
+  auto ts = parse_timestamp(m.param(1));
   if (!ts) return drop(l, "Protocol violation: Invalid channel timestamp in FJOIN");
   if (!proto::is_valid_channel_name(name, 64))
     return drop(l, "Protocol violation: Invalid channel name in FJOIN");
@@ -135,7 +128,7 @@ void Network::on_ijoin(Link& l, const proto::Message& m) {
   std::int64_t ts =
       std::chrono::duration_cast<std::chrono::seconds>(engine_.now().time_since_epoch()).count();
   if (m.size() >= 4) {
-    auto their_ts = timestamp(m.param(2));
+    auto their_ts = parse_timestamp(m.param(2));
     auto their_flags = status_flags(m.param(3));
     if (!their_ts || !their_flags) return drop(l, "Protocol violation: Invalid IJOIN");
     if (!c || *their_ts <= core::remote::channel_ts(*c)) flags = *their_flags;
@@ -185,7 +178,7 @@ void Network::on_fmode(Link& l, const proto::Message& m) {
   core::ServerInfo* server = by ? nullptr : source_server(l, m);
   if (!by && !server) return;
   core::Channel* c = engine_.find_channel(m.param(0));
-  auto ts = timestamp(m.param(1));
+  auto ts = parse_timestamp(m.param(1));
   if (!ts) return drop(l, "Protocol violation: Invalid channel timestamp in FMODE");
   if (!c || *ts > core::remote::channel_ts(*c)) return;  // for an older incarnation of the channel
   std::vector<std::string_view> params(m.params.begin() + 3, m.params.begin() + m.size());
@@ -202,7 +195,7 @@ void Network::on_ftopic(Link& l, const proto::Message& m) {
   core::ServerInfo* server = by ? nullptr : source_server(l, m);
   if (!by && !server) return;
   core::Channel* c = engine_.find_channel(m.param(0));
-  auto chan_ts = timestamp(m.param(1)), topic_ts = timestamp(m.param(2));
+  auto chan_ts = parse_timestamp(m.param(1)), topic_ts = parse_timestamp(m.param(2));
   if (!chan_ts || !topic_ts) return drop(l, "Protocol violation: Invalid timestamp in FTOPIC");
   if (!c || *chan_ts > core::remote::channel_ts(*c)) return;
   std::string_view text = m.param(m.size() - 1);

@@ -33,15 +33,14 @@ std::optional<std::int64_t> number(std::string_view s) {
   return v;
 }
 
-// A timestamp: a positive number of seconds (InspIRCd refuses 0 too).
-std::optional<std::int64_t> timestamp(std::string_view s) {
-  auto v = number(s);
-  return v && *v > 0 ? v : std::nullopt;
-}
-
 core::TimePoint at(std::int64_t seconds) { return core::TimePoint(std::chrono::seconds(seconds)); }
 
 }  // namespace
+
+std::optional<std::int64_t> parse_timestamp(std::string_view s) {
+  auto v = number(s);
+  return v && *v > 0 && *v <= kMaxTimestamp ? v : std::nullopt;
+}
 
 Network::Handler Network::find_handler(std::string_view command) {
   static const std::pair<std::string_view, Handler> kHandlers[] = {
@@ -261,7 +260,7 @@ void Network::on_uid(Link& l, const proto::Message& m) {
   core::ServerInfo* s = source_server(l, m);
   if (!s) return;
   std::string_view uid = m.param(0), nick = m.param(2);
-  auto nick_ts = timestamp(m.param(1)), signon = timestamp(m.param(7));
+  auto nick_ts = parse_timestamp(m.param(1)), signon = parse_timestamp(m.param(7));
   if (uid.size() != 9 || uid.substr(0, 3) != s->sid)
     return drop(l, "Protocol violation: Bogus UUID " + std::string(uid.substr(0, 20)));
   if (!nick_ts || !signon) return drop(l, "Protocol violation: Invalid timestamp in UID");
@@ -331,7 +330,7 @@ void Network::on_nick(Link& l, const proto::Message& m) {
   core::User* u = source_user(l, m);
   if (!u) return;
   std::string_view nick = m.param(0);
-  auto ts = timestamp(m.param(1));
+  auto ts = parse_timestamp(m.param(1));
   if (!ts) return drop(l, "Protocol violation: Invalid timestamp in NICK");
   if (nick == u->nick) return relay(l);
   if (nick == u->uid) {
@@ -356,7 +355,7 @@ void Network::on_save(Link& l, const proto::Message& m) {
   if (!need(l, m, 2)) return;
   if (!source_server(l, m)) return;
   core::User* u = engine_.find_uid(m.param(0));
-  auto ts = timestamp(m.param(1));
+  auto ts = parse_timestamp(m.param(1));
   if (!u || !ts || u->nick_ts != *ts || u->nick == u->uid) return;
   relay(l);
   core::remote::nick(engine_, *u, u->uid, kSavedTs);
@@ -383,7 +382,7 @@ void Network::on_kill(Link& l, const proto::Message& m) {
 void Network::on_opertype(Link& l, const proto::Message& m) {
   core::User* u = source_user(l, m);
   if (!u) return;
-  u->set_oper_name(std::string(m.param(0).empty() ? "oper" : m.param(0).substr(0, 64)));
+  engine_.set_remote_oper(*u, std::string(m.param(0).empty() ? "oper" : m.param(0).substr(0, 64)));
   relay(l);
 }
 
@@ -396,10 +395,10 @@ void Network::on_mode(Link& l, const proto::Message& m) {
   bool plus = true;
   for (char c : m.param(1)) {
     if (c == '+' || c == '-') plus = c == '+';
-    if (c == 'i') u->invisible = plus;
+    if (c == 'i') engine_.set_remote_invisible(*u, plus);
     if (c == 'w') u->wallops = plus;
     if (c == 'B') u->bot = plus;
-    if (c == 'o' && !plus) u->set_oper_name({});
+    if (c == 'o' && !plus) engine_.set_remote_oper(*u, {});
   }
   relay(l);
 }

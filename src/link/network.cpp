@@ -253,7 +253,7 @@ void Network::send(Link& l, const core::SharedLine& line) {
 void Network::broadcast(const std::string& line, const Link* except) {
   core::SharedLine shared;
   for (auto& [id, l] : links_) {
-    if (l.get() == except || !l->server) continue;
+    if (l.get() == except || !l->burst_sent) continue;
     if (!shared) shared = proto::make_line(line);
     send(*l, shared);
   }
@@ -269,7 +269,7 @@ void Network::to_channel_links(const core::Channel& c, const std::string& line, 
   core::SharedLine shared;
   for (std::uint64_t route : routes) {
     Link* l = link_by_route(route);
-    if (!l || l == except) continue;
+    if (!l || l == except || !l->burst_sent) continue;
     if (!shared) shared = proto::make_line(line);
     send(*l, shared);
   }
@@ -278,7 +278,7 @@ void Network::to_channel_links(const core::Channel& c, const std::string& line, 
 void Network::to_user_link(const core::User& u, const std::string& line, const Link* except) {
   if (!u.remote) return;
   Link* l = link_by_route(u.server->route);
-  if (l && l != except) send(*l, line);
+  if (l && l != except && l->burst_sent) send(*l, line);
 }
 
 Network::Link* Network::find_link(LinkId id) {
@@ -307,14 +307,6 @@ std::string Network::line_from(std::string_view source, std::string_view command
 }
 
 // ---- the engine's changes, as lines -------------------------------------------------------------
-
-namespace {
-
-std::string seconds(TimePoint t) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
-}
-
-}  // namespace
 
 void Network::user_introduced(const core::User& u) {
   if (applying_ || links_.empty()) return;
@@ -378,14 +370,14 @@ void Network::kicked(const core::User& by, const core::Channel& c, const core::U
 void Network::topic_changed(const core::User* by, const core::Channel& c) {
   if (applying_ || links_.empty()) return;
   if (by) {
-    broadcast(
-        line_from(by->uid, "FTOPIC",
-                  {c.name, std::to_string(core::remote::channel_ts(c)), seconds(c.topic_set_at), c.topic}),
-        nullptr);
+    broadcast(line_from(by->uid, "FTOPIC",
+                        {c.name, std::to_string(core::remote::channel_ts(c)),
+                         core::unix_seconds(c.topic_set_at), c.topic}),
+              nullptr);
   } else {
     broadcast(line_from(engine_.local_server().sid, "FTOPIC",
-                        {c.name, std::to_string(core::remote::channel_ts(c)), seconds(c.topic_set_at),
-                         c.topic_set_by, c.topic}),
+                        {c.name, std::to_string(core::remote::channel_ts(c)),
+                         core::unix_seconds(c.topic_set_at), c.topic_set_by, c.topic}),
               nullptr);
   }
 }
@@ -462,7 +454,7 @@ void Network::away_changed(const core::User& u) {
   if (u.away.empty()) {
     broadcast(":" + u.uid + " AWAY\r\n", nullptr);
   } else {
-    broadcast(line_from(u.uid, "AWAY", {seconds(engine_.now()), u.away}), nullptr);
+    broadcast(line_from(u.uid, "AWAY", {core::unix_seconds(engine_.now()), u.away}), nullptr);
   }
 }
 
@@ -478,6 +470,22 @@ void Network::oper_changed(const core::User& u) {
   } else {
     broadcast(line_from(u.uid, "MODE", {u.uid, "-o"}, false), nullptr);
   }
+}
+
+void Network::user_modes_changed(const core::User& u, std::string_view modes) {
+  if (applying_ || links_.empty()) return;
+  // Without o: dropping operator status travels as oper_changed's own MODE.
+  std::string wire;
+  char sign = 0, current = '+';
+  for (char c : modes) {
+    if (c == '+' || c == '-') {
+      current = c;
+    } else if (c != 'o') {
+      if (sign != current) wire += sign = current;
+      wire += c;
+    }
+  }
+  if (!wire.empty()) broadcast(line_from(u.uid, "MODE", {u.uid, wire}, false), nullptr);
 }
 
 void Network::host_changed(const core::User& u) {

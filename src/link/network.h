@@ -161,6 +161,7 @@ class Network final : public core::NetworkObserver {
   void away_changed(const core::User&) override;
   void account_changed(const core::User&) override;
   void oper_changed(const core::User&) override;
+  void user_modes_changed(const core::User& u, std::string_view modes) override;
   void host_changed(const core::User&) override;
   void realname_changed(const core::User&) override;
   std::string connect_server(std::string_view name) override;

@@ -76,6 +76,8 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
       });
   connection_options_.sendq_bytes = options_.sendq_bytes;
   connection_options_.handshake_timeout = options_.tls.handshake_timeout;
+  link_connection_options_ = connection_options_;
+  link_connection_options_.sendq_bytes = options_.link_sendq_bytes;
   // ChanServ's registered channels, read before any client can connect (so synchronously).
   // Starting without them would let anyone re-register a channel and overwrite its record.
   auto registered = store.list_channels();
@@ -146,7 +148,7 @@ void IrcServer::run() {
 }
 
 IrcServer::Session& IrcServer::new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket,
-                                           SSL_CTX* tls) {
+                                           SSL_CTX* tls, bool link) {
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -158,13 +160,14 @@ IrcServer::Session& IrcServer::new_session(std::shared_ptr<net::Connection>& con
     generations_.push_back(0);
   }
   const core::SessionId id = (static_cast<core::SessionId>(++generations_[slot]) << 32) | slot;
-  connection = net::Connection::create(loop_, std::move(socket), *this, id, connection_options_, tls);
+  connection = net::Connection::create(loop_, std::move(socket), *this, id,
+                                       link ? link_connection_options_ : connection_options_, tls);
   Session& session = session_at(slot);
   session.id = id;
   session.lines = proto::LineReader(options_.recvq_bytes);
   session.connection = connection;
   session.in_engine = true;
-  session.link = false;
+  session.link = link;
   ++session_count_;
   return session;
 }
@@ -181,12 +184,12 @@ void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
   boost::system::error_code ec;
   const net::tcp::endpoint remote = socket.remote_endpoint(ec);  // unspecified if the peer is gone
   std::shared_ptr<net::Connection> connection;
-  Session& session = new_session(connection, std::move(socket), tls ? tls_->native() : nullptr);
+  Session& session =
+      new_session(connection, std::move(socket), tls ? tls_->native() : nullptr, protocol == Protocol::kLink);
   const core::SessionId id = session.id;
   if (protocol == Protocol::kLink) {
     spdlog::info("link {}: connection from {}{}", id, net::endpoint_to_string(remote),
                  tls ? " over TLS" : "");
-    session.link = true;
     connection->start();
     network_.link_connected(id, false, "", core::Clock::now());
     return;
@@ -266,8 +269,8 @@ void IrcServer::dial_link(const LinkDial& dial) {
                                      backoff_[name].dialling = false;
                                      if (shutting_down_ || network_.linked_to(name)) return;
                                      std::shared_ptr<net::Connection> connection;
-                                     Session& session = new_session(connection, std::move(*socket), tls);
-                                     session.link = true;
+                                     Session& session =
+                                         new_session(connection, std::move(*socket), tls, true);
                                      connection->start();
                                      network_.link_connected(session.id, true, name, core::Clock::now());
                                    });

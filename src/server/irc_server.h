@@ -134,7 +134,8 @@ class IrcServer final : private core::ReplySink,
   // close() above serve the links too.
   void link_event(link::LinkId id, std::string_view what) override;
   // Session slots, for accepted and dialled connections alike.
-  Session& new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket, SSL_CTX* tls);
+  Session& new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket, SSL_CTX* tls,
+                       bool link);
   void dial_link(const LinkDial& dial);
   void autoconnect_links();
 
@@ -157,7 +158,8 @@ class IrcServer final : private core::ReplySink,
   net::Loop loop_{io_};
   ServerOptions options_;
   net::ConnectionOptions connection_options_;
-  AccountService accounts_;  // before engine_, which holds a reference to it
+  net::ConnectionOptions link_connection_options_;  // the same with ServerOptions::link_sendq_bytes
+  AccountService accounts_;                         // before engine_, which holds a reference to it
   // What the engine submits account work to: accounts_, or the account authority over the links
   // (ServerOptions::account_authority). Answers from the authority are posted to this thread.
   class AccountRouter final : public core::AccountBackend {

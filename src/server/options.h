@@ -78,6 +78,9 @@ struct ServerOptions {
   std::size_t account_threads = 2;
   // Bytes queued for one client and not yet accepted by its socket; past it: "SendQ exceeded".
   std::size_t sendq_bytes = 1 << 20;
+  // The same for a server link, which takes a whole burst at once: about 150 bytes per user and
+  // per channel membership of the network (a network of 100,000 users bursts ~15 MB).
+  std::size_t link_sendq_bytes = std::size_t{256} << 20;
   // Longest line accepted from a client (512 bytes of IRC + 8191 of message tags); a longer
   // line is discarded and answered with ERR_INPUTTOOLONG.
   std::size_t recvq_bytes = 512 + 8191;

@@ -148,7 +148,7 @@ def test_killing_the_middle_server_splits_and_restarting_it_relinks(line_of_thre
     alice.sync()
 
     b.kill()  # SIGKILL: no ERROR, no SQUIT; the links just drop
-    quits = {alice.expect(r" QUIT :a\.test b\.test").nick for _ in range(2)}
+    quits = {alice.expect(r" QUIT :a\.test b\.test", timeout=15).nick for _ in range(2)}
     assert quits == {"bob", "carol"}
     assert carol.expect(r" QUIT :c\.test b\.test").nick in {"alice", "bob"}
     assert carol.expect(r" QUIT :c\.test b\.test").nick in {"alice", "bob"}
@@ -287,6 +287,7 @@ def test_tls_links_pin_the_peer_certificate(start_server, password_hash, tmp_pat
     bob = b.registered("bob")
     bob.join("#tls")
     alice.join("#tls")
+    bob.expect(r":alice!\S+ JOIN #tls")  # b knows alice is there: the message will cross
     bob.send("PRIVMSG #tls :over tls")
     alice.expect(r":bob!\S+ PRIVMSG #tls :over tls")
 

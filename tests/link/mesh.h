@@ -100,13 +100,18 @@ class Mesh {
 
   // Connects `from` to `to` (from dials) and pumps until quiet. Returns the wire's index.
   std::size_t link(Node& from, Node& to) {
+    std::size_t i = connect(from, to);
+    pump();
+    return i;
+  }
+  // The same without pumping: several links can then come up at the same moment.
+  std::size_t connect(Node& from, Node& to) {
     from.network();
     to.network();
     wires_.push_back(Wire{&from, &to, ++last_id_});
     Wire& w = wires_.back();
     from.network().link_connected(w.id, true, to.name(), from.h.now());
     to.network().link_connected(w.id, false, "", to.h.now());
-    pump();
     return wires_.size() - 1;
   }
 

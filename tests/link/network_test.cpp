@@ -149,6 +149,22 @@ TEST_F(LinkTest, ModesKicksAndTopicsCross) {
   EXPECT_FALSE(on_b->has(*b.engine().find_nick("alice")));
 }
 
+TEST_F(LinkTest, LusersCountsTheWholeNetwork) {
+  SessionId alice = a.h.register_user("alice");
+  SessionId bob = b.h.register_user("bob");
+  m.send(b, bob, "MODE bob +i");
+  m.link(a, b);
+  a.h.clear_all();
+  m.send(a, alice, "LUSERS");
+  EXPECT_THAT(a.h.lines(alice), HasLine(":a.test 251 alice :There are 1 users and 1 invisible on 2 servers"));
+  EXPECT_THAT(a.h.lines(alice), HasLine(":a.test 255 alice :I have 1 clients and 1 servers"));
+  EXPECT_THAT(a.h.lines(alice), HasLine(":a.test 266 alice 2 2 :Current global users 2, max 2"));
+  m.send(b, bob, "MODE bob -i");
+  a.h.clear_all();
+  m.send(a, alice, "LUSERS");
+  EXPECT_THAT(a.h.lines(alice), HasLine(":a.test 251 alice :There are 2 users and 0 invisible on 2 servers"));
+}
+
 TEST_F(LinkTest, AccountsTravelWithTheirUsers) {
   SessionId alice = a.h.register_user("alice");
   a.h.accounts.add_account("alice", "correcthorse");
@@ -323,6 +339,23 @@ TEST_F(ThreeServers, ASplitQuitsEveryoneBehindItAtOnceWithTheServerNames) {
   m.link(b, c);
   EXPECT_NE(a.engine().find_nick("carol"), nullptr);
   EXPECT_TRUE(a.engine().find_channel("#c")->has(*a.engine().find_nick("carol")));
+}
+
+TEST_F(ThreeServers, LeavesLinkingToAHubAtTheSameMomentAreAllAccepted) {
+  a.h.register_user("alice");
+  b.h.register_user("bob");
+  c.h.register_user("carol");
+  std::size_t ab = m.connect(b, a);
+  std::size_t ac = m.connect(c, a);
+  m.pump();
+  EXPECT_TRUE(m.wire(ab).open);
+  EXPECT_TRUE(m.wire(ac).open);
+  EXPECT_THAT(m.closed_reasons, ::testing::IsEmpty());
+  for (Node* n : {&a, &b, &c}) {
+    EXPECT_EQ(n->engine().global_user_count(), 3u) << n->name();
+    EXPECT_EQ(n->engine().remote_servers().size(), 2u) << n->name();
+  }
+  EXPECT_EQ(b.engine().find_server_by_name("c.test")->parent->name, "a.test");
 }
 
 TEST_F(ThreeServers, SplittingTheMiddleServerIsolatesBothEnds) {

@@ -307,7 +307,11 @@ void user_mode(Engine& e, User& u, const proto::Message& m) {
     }
   }
   if (unknown) e.reply(u, ERR_UMODEUNKNOWNFLAG, {"Unknown MODE flag"});
-  if (!changes.empty()) Engine::Broadcast(e, u.prefix(), "MODE", {u.nick, changes.params()[0]}).to(u);
+  if (!changes.empty()) {
+    const std::string modes = changes.params()[0];
+    Engine::Broadcast(e, u.prefix(), "MODE", {u.nick, modes}).to(u);
+    e.network().user_modes_changed(u, modes);
+  }
 }
 
 }  // namespace
