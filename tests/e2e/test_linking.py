@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ircclient import IRCClient, ParleyServer
+from ircclient import IRCClient, Line, ParleyServer
 
 PASSWORDS = {"a.test": "pw-a", "b.test": "pw-b", "c.test": "pw-c"}
 SIDS = {"a.test": "1AA", "b.test": "2BB", "c.test": "3CC"}
@@ -206,12 +206,22 @@ def test_a_wrong_password_is_refused_and_logged(start_server, password_hash):
                "Mismatched server name or password" in full_log(a), what="the refusal in a log")
 
 
-def sasl_plain(client: IRCClient, account: str, password: str) -> str:
-    """AUTHENTICATE PLAIN on a client that negotiated sasl; returns the final numeric (903/904)."""
+def sasl_client(server: ParleyServer, nick: str) -> IRCClient:
+    """A connection that has negotiated sasl and not finished registering."""
+    client = server.client(nick)
+    client.send("CAP REQ :sasl")
+    client.send(f"NICK {nick}")
+    client.send(f"USER {nick} 0 * :{nick}")
+    client.expect(r"CAP \S+ ACK")
+    return client
+
+
+def sasl_plain(client: IRCClient, account: str, password: str) -> Line:
+    """AUTHENTICATE PLAIN; returns the final numeric (903 or 904)."""
     client.send("AUTHENTICATE PLAIN")
     client.expect(r"AUTHENTICATE \+")
     client.send("AUTHENTICATE " + base64.b64encode(f"{account}\0{account}\0{password}".encode()).decode())
-    return client.expect(r" 90[34] ").command
+    return client.expect(r" 90[34] ")
 
 
 def test_accounts_live_on_the_authority_and_fail_clearly_during_a_split(start_server, password_hash):
@@ -227,32 +237,16 @@ def test_accounts_live_on_the_authority_and_fail_clearly_during_a_split(start_se
     # Registered on b, stored on a: a's own clients log in with it.
     dave.send("NS REGISTER sesame-street")
     dave.expect(r"NOTICE dave :.*(registered|Registered)")
-    on_a = a.client("dave2")
-    on_a.send("CAP REQ :sasl")
-    on_a.send("NICK dave2")
-    on_a.send("USER dave2 0 * :d")
-    on_a.expect(r"CAP \S+ ACK")
-    assert sasl_plain(on_a, "dave", "sesame-street") == "903"
+    assert sasl_plain(sasl_client(a, "dave2"), "dave", "sesame-street").command == "903"
     # A wrong password is a wrong password, on either server.
-    on_b = b.client("dave3")
-    on_b.send("CAP REQ :sasl")
-    on_b.send("NICK dave3")
-    on_b.send("USER dave3 0 * :d")
-    on_b.expect(r"CAP \S+ ACK")
-    assert sasl_plain(on_b, "dave", "wrong") == "904"
-    assert sasl_plain(on_b, "dave", "sesame-street") == "903"
+    on_b = sasl_client(b, "dave3")
+    assert sasl_plain(on_b, "dave", "wrong").command == "904"
+    assert sasl_plain(on_b, "dave", "sesame-street").command == "903"
 
     # The authority goes away: logins on b fail as unavailable, never as a wrong answer.
     a.kill()
-    late = b.client("dave4")
-    late.send("CAP REQ :sasl")
-    late.send("NICK dave4")
-    late.send("USER dave4 0 * :d")
-    late.expect(r"CAP \S+ ACK")
-    late.send("AUTHENTICATE PLAIN")
-    late.expect(r"AUTHENTICATE \+")
-    late.send("AUTHENTICATE " + base64.b64encode(b"dave\0dave\0sesame-street").decode())
-    assert "unavailable" in late.expect(r" 904 ").last
+    failed = sasl_plain(sasl_client(b, "dave4"), "dave", "sesame-street")
+    assert failed.command == "904" and "unavailable" in failed.last
 
 
 def make_certificate(directory, name: str) -> tuple[str, str, str]:
