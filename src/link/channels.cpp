@@ -71,6 +71,7 @@ void Network::on_fjoin(Link& l, const proto::Message& m) {
   const std::string& server_name = from->name;
   if (!c) {
     c = &engine_.add_channel(name, core::TimePoint(std::chrono::seconds(*ts)));
+    c->no_external = c->topic_protected = false;  // exactly the modes the FJOIN gives, not our +nt
   } else if (outcome == core::remote::ChannelTs::kTheirsWin) {
     engine_.rename_channel(*c, name);  // the winner's case of the name
     core::remote::drop_channel_modes(engine_, server_name, *c);

@@ -53,6 +53,16 @@ TEST_F(LinkTest, BurstIntroducesEveryUserAndChannelBothWays) {
   EXPECT_THAT(a.h.lines(alice), HasLine(":bob!~bob@127.0.0.1 JOIN #c"));
 }
 
+TEST_F(LinkTest, AChannelNewToThisServerTakesExactlyTheBurstsModes) {
+  SessionId alice = a.h.register_user("alice");
+  m.send(a, alice, "JOIN #open");
+  m.send(a, alice, "MODE #open -nt+m");
+  m.link(a, b);
+  core::Channel* c = b.engine().find_channel("#open");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->mode_string(false), "+m");
+}
+
 TEST_F(LinkTest, ChannelMessagesCrossWithTheSameMsgidAndTime) {
   SessionId alice = a.h.register_user("alice", {"message-tags", "server-time"});
   SessionId bob = b.h.register_user("bob", {"message-tags", "server-time"});
