@@ -56,6 +56,8 @@ void check_consistent(core::Engine& e) {
       if (!member->remote) FUZZ_CHECK(c->local_members.count(member) == (c->remote_members ? 1u : 0u));
     }
     FUZZ_CHECK(remote == c->remote_members);
+    FUZZ_CHECK(c->membership_ids.size() ==
+               remote);  // every remote member has one (link routing relies on it)
     FUZZ_CHECK(c->local_members.size() == (remote ? c->members.size() - remote : 0));
   }
 }

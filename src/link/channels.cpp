@@ -228,11 +228,7 @@ void Network::on_invite(Link& l, const proto::Message& m) {
 
 // @msgid=…;time=…;+tags :<uuid> PRIVMSG|NOTICE|TAGMSG <#chan|@#chan|uuid> [:<text>]
 void Network::on_message(Link& l, const proto::Message& m) {
-  const std::string command = [&] {
-    std::string c(m.command);
-    for (char& ch : c) ch = static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
-    return c;
-  }();
+  const std::string command = upper(m.command);
   if (!need(l, m, command == "TAGMSG" ? 1 : 2)) return;
   core::User* from = source_user(l, m);
   if (!from) {

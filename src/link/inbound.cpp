@@ -16,8 +16,6 @@
 
 namespace parley::link {
 
-namespace {
-
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -25,6 +23,8 @@ std::string upper(std::string_view s) {
   }
   return out;
 }
+
+namespace {
 
 std::optional<std::int64_t> number(std::string_view s) {
   std::int64_t v = 0;
@@ -47,17 +47,51 @@ Network::Handler Network::find_handler(std::string_view command) {
       {"ADDLINE", &Network::on_relayed},
       {"ADMIN", &Network::on_query},
       {"AWAY", &Network::on_away},
+      {"BURST", &Network::on_burst},
+      {"DELLINE", &Network::on_relayed},
+      {"ENCAP", &Network::on_encap},
+      {"ENDBURST", &Network::on_endburst},
+      {"ERROR", &Network::on_error},
+      {"FHOST", &Network::on_fhost},
+      {"FIDENT", &Network::on_fident},
+      {"FJOIN", &Network::on_fjoin},
+      {"FMODE", &Network::on_fmode},
+      {"FNAME", &Network::on_fname},
+      {"FTOPIC", &Network::on_ftopic},
       {"IDLE", &Network::on_idle},
+      {"IJOIN", &Network::on_ijoin},
       {"INFO", &Network::on_query},
+      {"INVITE", &Network::on_invite},
+      {"KICK", &Network::on_kick},
+      {"KILL", &Network::on_kill},
+      {"METADATA", &Network::on_metadata},
+      {"MODE", &Network::on_mode},
       {"MOTD", &Network::on_query},
+      {"NICK", &Network::on_nick},
+      {"NOTICE", &Network::on_message},
       {"NUM", &Network::on_num},
+      {"OPERTYPE", &Network::on_opertype},
+      {"PART", &Network::on_part},
+      {"PING", &Network::on_ping},
+      {"PONG", &Network::on_ignored},
+      {"PRIVMSG", &Network::on_message},
+      {"QUIT", &Network::on_quit},
       {"RCONNECT", &Network::on_rconnect},
+      {"SAVE", &Network::on_save},
+      {"SERVER", &Network::on_server},
+      {"SINFO", &Network::on_ignored},
+      {"SNONOTICE", &Network::on_relayed},
+      {"SQUIT", &Network::on_squit},
       {"STATS", &Network::on_query},
       {"SVSNICK", &Network::on_svsnick},
+      {"TAGMSG", &Network::on_message},
       {"TIME", &Network::on_query},
+      {"UID", &Network::on_uid},
       {"VERSION", &Network::on_query},
-      // Understood and deliberately not acted on (docs/linking.md "Limits"): an InspIRCd
-      // network routes them here; none may cost the link.
+      {"WALLOPS", &Network::on_wallops},
+      // Understood and deliberately not acted on (docs/linking.md "What crosses a link"): an
+      // InspIRCd network routes them here; none may cost the link.
+      {"KNOCK", &Network::on_ignored},
       {"MODULES", &Network::on_ignored},
       {"PUSH", &Network::on_ignored},
       {"REHASH", &Network::on_ignored},
@@ -71,40 +105,6 @@ Network::Handler Network::find_handler(std::string_view command) {
       {"SVSHOLD", &Network::on_ignored},
       {"SVSJOIN", &Network::on_ignored},
       {"SVSPART", &Network::on_ignored},
-      {"KNOCK", &Network::on_ignored},
-      {"BURST", &Network::on_burst},
-      {"DELLINE", &Network::on_relayed},
-      {"ENCAP", &Network::on_encap},
-      {"ENDBURST", &Network::on_endburst},
-      {"ERROR", &Network::on_error},
-      {"FHOST", &Network::on_fhost},
-      {"FIDENT", &Network::on_fident},
-      {"FJOIN", &Network::on_fjoin},
-      {"FMODE", &Network::on_fmode},
-      {"FNAME", &Network::on_fname},
-      {"FTOPIC", &Network::on_ftopic},
-      {"IJOIN", &Network::on_ijoin},
-      {"INVITE", &Network::on_invite},
-      {"KICK", &Network::on_kick},
-      {"KILL", &Network::on_kill},
-      {"METADATA", &Network::on_metadata},
-      {"MODE", &Network::on_mode},
-      {"NICK", &Network::on_nick},
-      {"NOTICE", &Network::on_message},
-      {"OPERTYPE", &Network::on_opertype},
-      {"PART", &Network::on_part},
-      {"PING", &Network::on_ping},
-      {"PONG", &Network::on_ignored},
-      {"PRIVMSG", &Network::on_message},
-      {"QUIT", &Network::on_quit},
-      {"SAVE", &Network::on_save},
-      {"SERVER", &Network::on_server},
-      {"SINFO", &Network::on_ignored},
-      {"SNONOTICE", &Network::on_relayed},
-      {"SQUIT", &Network::on_squit},
-      {"TAGMSG", &Network::on_message},
-      {"UID", &Network::on_uid},
-      {"WALLOPS", &Network::on_wallops},
   };
   for (const auto& [name, handler] : kHandlers) {
     if (name == command) return handler;

@@ -16,6 +16,8 @@ namespace parley::link {
 // otherwise.
 inline constexpr std::int64_t kMaxTimestamp = 7'258'118'400;
 std::optional<std::int64_t> parse_timestamp(std::string_view s);
+// A command name in upper case (ASCII), as handlers compare it.
+std::string upper(std::string_view s);
 
 struct Network::Link {
   LinkId id = 0;

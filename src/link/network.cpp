@@ -260,24 +260,23 @@ void Network::broadcast(const std::string& line, const Link* except) {
 }
 
 void Network::to_channel_links(const core::Channel& c, const std::string& line, const Link* except) {
-  if (links_.empty()) return;
-  std::vector<std::uint64_t> routes;
-  for (const auto& [member, flags] : c.members) {
-    if (member->remote && std::find(routes.begin(), routes.end(), member->server->route) == routes.end())
-      routes.push_back(member->server->route);
-  }
+  // Per link (a server has few), whether any remote member is behind it: the scan over the
+  // remote members (membership_ids holds exactly them) usually stops at the first one.
   core::SharedLine shared;
-  for (std::uint64_t route : routes) {
-    Link* l = link_by_route(route);
-    if (!l || l == except || !l->burst_sent) continue;
-    if (!shared) shared = proto::make_line(line);
-    send(*l, shared);
+  for (auto& [id, l] : links_) {
+    if (l.get() == except || !l->burst_sent) continue;
+    for (const auto& [member, membership] : c.membership_ids) {
+      if (member->server->route != l->id) continue;
+      if (!shared) shared = proto::make_line(line);
+      send(*l, shared);
+      break;
+    }
   }
 }
 
 void Network::to_user_link(const core::User& u, const std::string& line, const Link* except) {
   if (!u.remote) return;
-  Link* l = link_by_route(u.server->route);
+  Link* l = find_link(u.server->route);
   if (l && l != except && l->burst_sent) send(*l, line);
 }
 
@@ -285,8 +284,6 @@ Network::Link* Network::find_link(LinkId id) {
   auto it = links_.find(id);
   return it == links_.end() ? nullptr : it->second.get();
 }
-
-Network::Link* Network::link_by_route(std::uint64_t route) { return find_link(route); }
 
 std::string Network::line_from(std::string_view source, std::string_view command,
                                std::initializer_list<std::string_view> params, bool trailing) const {

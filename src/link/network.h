@@ -265,7 +265,6 @@ class Network final : public core::NetworkObserver {
   // To the link that leads to `u`'s server.
   void to_user_link(const core::User& u, const std::string& line, const Link* except);
   Link* find_link(LinkId id);
-  Link* link_by_route(std::uint64_t route);
   // A line with our SID (or a user's UID) as its source.
   std::string line_from(std::string_view source, std::string_view command,
                         std::initializer_list<std::string_view> params, bool trailing = true) const;

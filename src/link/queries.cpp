@@ -46,7 +46,7 @@ void Network::on_query(Link& l, const proto::Message& m) {
   core::User* from = source_user(l, m);
   if (!from) return;
   std::string_view target = m.size() ? m.param(m.size() - 1) : std::string_view{};
-  const bool stats = proto::equal_folded(m.command, "STATS", proto::Casemapping::kAscii);
+  const bool stats = upper(m.command) == "STATS";
   if (stats && m.size() < 2) target = {};
   if (!target.empty() && !is_me(target)) {
     core::ServerInfo* s = engine_.find_server(target);
