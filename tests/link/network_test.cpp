@@ -368,6 +368,18 @@ TEST_F(ThreeServers, LeavesLinkingToAHubAtTheSameMomentAreAllAccepted) {
   EXPECT_EQ(b.engine().find_server_by_name("c.test")->parent->name, "a.test");
 }
 
+TEST_F(ThreeServers, ALinkThatWouldCloseALoopIsRefusedAndTheTreeStays) {
+  c.h.register_user("carol");
+  m.link(a, b);
+  m.link(b, c);
+  std::size_t ca = m.link(c, a);  // a already reaches c through b
+  EXPECT_FALSE(m.wire(ca).open);
+  EXPECT_THAT(m.closed_reasons, Contains(HasSubstr("already exists")));
+  EXPECT_EQ(a.engine().find_server_by_name("c.test")->parent->name, "b.test");
+  EXPECT_NE(a.engine().find_nick("carol"), nullptr);
+  EXPECT_EQ(c.engine().remote_servers().size(), 2u);
+}
+
 TEST_F(ThreeServers, SplittingTheMiddleServerIsolatesBothEnds) {
   SessionId alice = a.h.register_user("alice");
   b.h.register_user("bob");
