@@ -175,6 +175,22 @@ TEST_F(LinkTest, LusersCountsTheWholeNetwork) {
   EXPECT_THAT(a.h.lines(alice), HasLine(":a.test 251 alice :There are 2 users and 0 invisible on 2 servers"));
 }
 
+TEST_F(LinkTest, AKickForAnEarlierMembershipMissesTheRejoinedUser) {
+  SessionId alice = a.h.register_user("alice");
+  SessionId bob = b.h.register_user("bob");
+  m.link(a, b);
+  m.send(a, alice, "JOIN #c");
+  m.send(b, bob, "JOIN #c");
+  core::Channel* c = a.engine().find_channel("#c");
+  core::User* bob_on_a = a.engine().find_nick("bob");
+  const std::uint64_t membership = c->membership_ids.at(bob_on_a);
+  const std::string kick = ":" + bob_on_a->uid + " KICK #c " + bob_on_a->uid + " ";
+  a.network().link_line(1, kick + std::to_string(membership + 1) + " :stale", a.h.now());
+  EXPECT_TRUE(c->has(*bob_on_a));
+  a.network().link_line(1, kick + std::to_string(membership) + " :current", a.h.now());
+  EXPECT_FALSE(c->has(*bob_on_a));
+}
+
 TEST_F(LinkTest, AccountsTravelWithTheirUsers) {
   SessionId alice = a.h.register_user("alice");
   a.h.accounts.add_account("alice", "correcthorse");
