@@ -40,7 +40,9 @@ parley::app::Subcommand add_help_command(CLI::App& app) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Parley: IRC server, chat client, peer-to-peer and talk chat in one program.", "parley"};
-  app.set_version_flag("--version", std::string("parley ") + parley::app::kVersion);
+  // The version and the commit the binary was built from (cmake/version_info.cmake).
+  app.set_version_flag("--version", std::string("parley ") + parley::app::kVersion + " (" +
+                                        parley::app::kGitDescribe + ")\ncommit " + parley::app::kGitCommit);
   app.require_subcommand(1);
 
   std::vector<parley::app::Subcommand> commands;
