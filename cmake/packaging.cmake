@@ -23,3 +23,7 @@ install(FILES docs/man/parley.toml.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 # sd_notify() for Type=notify units (src/app/systemd_notify.h says why the library).
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 target_link_libraries(parley PRIVATE PkgConfig::SYSTEMD)
+
+# Full RELRO: resolve every symbol at start so the GOT can be read-only (Debian's hardening
+# "bindnow"; lintian hardening-no-bindnow). Link-time only: nothing recompiles.
+target_link_options(parley PRIVATE LINKER:-z,now)
