@@ -135,10 +135,15 @@ def test_sd_notify_ready_status_stopping():
         sock, _ = irc_register(ports["IRC"], "n")
         # The STATUS line is refreshed every 5 seconds from the server's own count.
         notify.wait_for(lambda m: m == "STATUS=serving 1 connection", 8)
+        # STOPPING=1 comes when the shutdown starts, not at exit: the client has not closed its
+        # end yet, so the server is still waiting for it (up to 3 s) when the message arrives.
+        proc.terminate()
+        notify.wait_for(lambda m: m.startswith("STOPPING=1"), 2)
+        assert proc.poll() is None, "STOPPING=1 only arrived once the server had exited"
+        read_until(sock, "ERROR :Closing Link")
+        sock.close()
         status, err = stop(proc)
         assert status == 0, err
-        notify.wait_for(lambda m: m.startswith("STOPPING=1"), 2)
-        sock.close()
     finally:
         if proc.poll() is None:
             proc.kill()
