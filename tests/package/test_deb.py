@@ -286,6 +286,22 @@ def test_install_serve_and_purge(deb):
             _, err = server.communicate(timeout=10)
             assert server.returncode == 0, err
             server = None
+
+        # Reinstalling (an upgrade's path through postinst) keeps the administrator's edit of the
+        # conffile and its group and mode, and finds the user already there.
+        with open("/etc/parley/parley.toml", "a") as conf_file:
+            conf_file.write("# edited by the administrator\n")
+        run("dpkg", "-i", "--force-confold", str(deb))
+        assert Path("/etc/parley/parley.toml").read_text().endswith("# edited by the administrator\n")
+        conf = os.stat("/etc/parley/parley.toml")
+        assert conf.st_gid == entry.pw_gid and stat.S_IMODE(conf.st_mode) == 0o640
+        assert pwd.getpwnam("parley").pw_uid == entry.pw_uid
+
+        # Remove (not purge) keeps the configuration, the data and the user (Debian policy).
+        run("dpkg", "--remove", "parley")
+        assert not os.path.exists("/usr/bin/parley") and not os.path.exists(UNIT)
+        assert os.path.exists("/etc/parley/parley.toml") and os.path.exists("/var/lib/parley/tls/cert.pem")
+        assert user_exists("parley")
     finally:
         if server is not None:
             server.kill()
