@@ -16,7 +16,9 @@
 #include "app/config_reader.h"
 #include "app/data_dir.h"
 #include "core/cloak.h"
+#include "core/command_table.h"
 #include "core/network.h"
+#include "core/snomask.h"
 #include "crypto/password.h"
 #include "net/endpoint.h"
 #include "net/tls.h"
@@ -62,7 +64,7 @@ class ServerConfigLoader {
   void load(const toml::table& root) {
     r_.reject_unknown(root, "",
                       {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts",
-                       "cloaks", "accounts", "history", "link"});
+                       "cloaks", "accounts", "history", "link", "operator_class"});
     if (const toml::node* listeners = root.get("listener")) this->listeners(*listeners);
     if (const auto* t = r_.table(root, "server")) server(*t);
     if (const auto* t = r_.table(root, "tls")) tls(*t);
@@ -71,7 +73,8 @@ class ServerConfigLoader {
     if (const auto* t = r_.table(root, "flood")) flood(*t);
     if (const auto* t = r_.table(root, "timeouts")) timeouts(*t);
     if (const auto* t = r_.table(root, "accounts")) accounts(*t);
-    if (const toml::node* ops = root.get("operator")) operators(*ops);
+    if (const toml::node* classes = root.get("operator_class")) operator_classes(*classes);
+    if (const toml::node* ops = root.get("operator")) operators(*ops);  // after the classes it names
     if (const auto* t = r_.table(root, "cloaks")) cloaks(*t);
     if (const auto* t = r_.table(root, "history")) load_history_config(r_, *t, o_);    // after [server]
     if (const toml::node* links = root.get("link")) load_link_config(r_, *links, o_);  // after [server]
@@ -424,12 +427,12 @@ class ServerConfigLoader {
       o_.simple_exempt = cidr_list(*a, "flood.simple_exempt");
   }
 
-  server::CidrList cidr_list(const toml::array& a, std::string_view what) {
-    std::vector<server::Cidr> blocks;
+  proto::CidrList cidr_list(const toml::array& a, std::string_view what) {
+    std::vector<proto::Cidr> blocks;
     {
       for (const toml::node& element : a) {
         const auto* text = element.as_string();
-        auto block = text ? server::Cidr::parse(text->get()) : std::nullopt;
+        auto block = text ? proto::Cidr::parse(text->get()) : std::nullopt;
         if (block) {
           blocks.push_back(*block);
         } else if (text) {
@@ -442,7 +445,7 @@ class ServerConfigLoader {
         }
       }
     }
-    return server::CidrList(std::move(blocks));
+    return proto::CidrList(std::move(blocks));
   }
 
   void timeouts(const toml::table& t) {
@@ -502,7 +505,7 @@ class ServerConfigLoader {
     for (const toml::node& element : *blocks) {
       const toml::table& t = *element.as_table();
       constexpr std::string_view s = "operator";
-      r_.reject_unknown(t, s, {"name", "password_hash", "host"});
+      r_.reject_unknown(t, s, {"name", "password_hash", "host", "class"});
       core::OperatorBlock op;
       auto name = r_.string(t, s, "name");
       auto hash = r_.string(t, s, "password_hash");
@@ -525,11 +528,73 @@ class ServerConfigLoader {
         else
           r_.problem(*t.get("host"), "operator.host must be a user@host mask such as \"*@127.0.0.1\"");
       }
+      if (auto cls = r_.string(t, s, "class")) {
+        const auto& classes = o_.engine.operator_classes;
+        if (std::any_of(classes.begin(), classes.end(), [&](const core::OperatorClass& c) { return c.name == *cls; }))
+          op.class_name = *cls;
+        else
+          r_.problem(*t.get("class"), fmt::format("operator.class \"{}\" is not an [[operator_class]]", *cls));
+      }
       if (!name || !hash || !is_token(*name)) continue;
       op.name = *name;
       op.password_hash = *hash;
       o_.engine.operators.push_back(std::move(op));
     }
+  }
+
+  // [[operator_class]]: docs/operations.md "Operator classes".
+  void operator_classes(const toml::node& node) {
+    const toml::array* blocks = node.as_array();
+    if (!blocks || !blocks->is_array_of_tables()) {
+      r_.problem(node, "operator classes must be written as [[operator_class]] tables");
+      return;
+    }
+    for (const toml::node& element : *blocks) {
+      const toml::table& t = *element.as_table();
+      constexpr std::string_view s = "operator_class";
+      r_.reject_unknown(t, s, {"name", "commands", "snomask"});
+      core::OperatorClass cls;
+      auto name = r_.string(t, s, "name");
+      if (!name || !is_token(*name)) {
+        r_.problem(t, "[[operator_class]] needs a name, non-empty, without spaces or commas");
+        continue;
+      }
+      for (const core::OperatorClass& other : o_.engine.operator_classes)
+        if (other.name == *name) r_.problem(*t.get("name"), fmt::format("operator_class \"{}\" is defined twice", *name));
+      cls.name = *name;
+      const toml::array* commands = t.get("commands") ? t.get("commands")->as_array() : nullptr;
+      if (!commands) {
+        r_.problem(t, "[[operator_class]] needs commands, a list such as [\"KILL\", \"KLINE\"] or [\"*\"]");
+        continue;
+      }
+      for (const toml::node& c : *commands) {
+        const auto* text = c.as_string();
+        std::string word = text ? text->get() : std::string();
+        std::transform(word.begin(), word.end(), word.begin(), [](unsigned char ch) { return std::toupper(ch); });
+        const core::CommandSpec* spec = core::find_command(word);
+        if (word == "*" || (spec && spec->oper_only)) {
+          cls.commands.push_back(word == "*" ? word : std::string(spec->name));
+        } else {
+          r_.problem(c, fmt::format("operator_class.commands: \"{}\" is not an operator command ({})",
+                                    text ? text->get() : "not a string", operator_command_names()));
+        }
+      }
+      if (auto mask = r_.string(t, s, "snomask")) {
+        if (std::all_of(mask->begin(), mask->end(), core::snomask::valid))
+          cls.snomask = *mask;
+        else
+          r_.problem(*t.get("snomask"), fmt::format("operator_class.snomask takes letters of \"{}\"",
+                                                    core::snomask::kAll));
+      }
+      o_.engine.operator_classes.push_back(std::move(cls));
+    }
+  }
+
+  static std::string operator_command_names() {
+    std::string names;
+    for (const core::CommandSpec& spec : core::all_commands())
+      if (spec.oper_only) names += (names.empty() ? "" : " ") + std::string(spec.name);
+    return names;
   }
 
   // [cloaks]: docs/operations.md "Cloaks". The secret is not configured: it lives in the data

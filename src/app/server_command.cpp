@@ -30,6 +30,7 @@
 #include "app/config.h"
 #include "app/data_dir.h"
 #include "app/json_log.h"
+#include "app/restart.h"
 #include "app/systemd_notify.h"
 #include "app/tls_certificate.h"
 #include "app/version.h"
@@ -159,7 +160,7 @@ int run_server(const ServerFlags& flags) {
   if (flags.data_dir_option && flags.data_dir_option->count()) options.data_dir = flags.data_dir;
   if (flags.simple_server) {
     options.simple_exempt =
-        server::CidrList({*server::Cidr::parse("0.0.0.0/0"), *server::Cidr::parse("::/0")});
+        proto::CidrList({*proto::Cidr::parse("0.0.0.0/0"), *proto::Cidr::parse("::/0")});
   }
   if (auto why = check_simple_door(options); !why.empty()) {
     std::cerr << program(flags) << ": " << why << std::endl;
@@ -198,6 +199,7 @@ int run_server(const ServerFlags& flags) {
                    options.tls.cert_file.empty() ? " for this run" : " in " + options.tls.cert_file);
   }
 
+  bool restart = false;
   try {
     if (!crypto::init_sodium()) throw std::runtime_error("libsodium could not be initialised");
     std::unique_ptr<store::Store> store = std::make_unique<store::MemoryStore>();
@@ -242,8 +244,15 @@ int run_server(const ServerFlags& flags) {
     // STOPPING=1 when the shutdown starts. Declared after `server`, so it goes first.
     systemd::ServiceNotifier notifier(server, std::chrono::seconds(5));
     server.run();
+    restart = server.restart_requested();
+    if (restart) notifier.restarting();
   } catch (const std::exception& e) {
     spdlog::critical("parley {}: {}", program(flags), e.what());
+    return 1;
+  }
+  // Here the server and its store are gone: ports closed, database closed.
+  if (restart) {
+    restart_in_place();
     return 1;
   }
   return 0;

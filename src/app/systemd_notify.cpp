@@ -66,6 +66,11 @@ ServiceNotifier::ServiceNotifier(server::IrcServer& server, std::chrono::millise
   w->thread = std::thread([w] { w->io.run(); });
 }
 
+void ServiceNotifier::restarting() {
+  if (!worker_ || worker_->stopped.exchange(true)) return;
+  notify("RELOADING=1\nSTATUS=restarting");
+}
+
 ServiceNotifier::~ServiceNotifier() {
   if (!worker_) return;
   if (!worker_->stopped.exchange(true)) stopping();

@@ -49,7 +49,10 @@ std::string status_text(std::size_t connections);
 class ServiceNotifier {
  public:
   ServiceNotifier(server::IrcServer& server, std::chrono::milliseconds interval);
-  ~ServiceNotifier();  // sends STOPPING=1 if no signal did, stops and joins the thread
+  ~ServiceNotifier();  // sends STOPPING=1 if no signal did (or restarting()), stops and joins the thread
+  // An operator's RESTART (app/restart.h): the process is about to start again in place, so
+  // systemd is told RELOADING=1 instead of STOPPING=1 and waits for the new image's READY=1.
+  void restarting();
   ServiceNotifier(const ServiceNotifier&) = delete;
   ServiceNotifier& operator=(const ServiceNotifier&) = delete;
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/server_bans.h"
 #include "proto/irc_message.h"
 
 namespace parley::core {
@@ -87,6 +88,19 @@ void info(Engine&, User&, const proto::Message&);
 // oper.cpp
 void oper(Engine&, User&, const proto::Message&);
 void kill(Engine&, User&, const proto::Message&);
+void sajoin(Engine&, User&, const proto::Message&);
+void sapart(Engine&, User&, const proto::Message&);
+void sanick(Engine&, User&, const proto::Message&);
+void globops(Engine&, User&, const proto::Message&);
+void die(Engine&, User&, const proto::Message&);
+void restart(Engine&, User&, const proto::Message&);
+// server_bans.cpp
+void kline(Engine&, User&, const proto::Message&);
+void dline(Engine&, User&, const proto::Message&);
+void unkline(Engine&, User&, const proto::Message&);
+void undline(Engine&, User&, const proto::Message&);
+// STATS k (K-lines) and STATS d (D-lines).
+void stats_server_bans(Engine&, User&, ServerBan::Kind kind);
 // monitor.cpp
 void monitor(Engine&, User&, const proto::Message&);
 // users.cpp

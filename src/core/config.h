@@ -58,10 +58,19 @@ struct Timeouts {
   std::chrono::seconds multiline_batch{30};  // an open draft/multiline batch is discarded after this
 };
 
+// What an operator may do (docs/operations.md "Operator classes"): the operator-only commands
+// it may use, and the server notices it gets by default when it opers up.
+struct OperatorClass {
+  std::string name;
+  std::vector<std::string> commands;  // upper case; "*": every operator command
+  std::string snomask = "acgkloqx";  // core/snomask.h letters
+};
+
 struct OperatorBlock {
   std::string name;
   std::string password_hash;  // libsodium crypto_pwhash_str (argon2id); see `parley mkpasswd`
   std::string host_mask = "*@*";
+  std::string class_name;  // an OperatorClass's name; empty: every operator command, every notice
 };
 
 // Built-in accounts (NickServ, SASL, draft/account-registration). docs/operations.md "Accounts".
@@ -129,6 +138,7 @@ struct EngineConfig {
   std::string password_hash;      // server password (PASS); empty = none
   std::vector<std::string> motd;  // lines; empty = ERR_NOMOTD
   std::vector<OperatorBlock> operators;
+  std::vector<OperatorClass> operator_classes;
   std::vector<std::string> admin_info = {"Parley", "An IRC server", "admin@parley.local"};
   // Seeds the message-id generator (core/msgid.h). The app layer fills it from the OS; the
   // default keeps tests repeatable.

@@ -117,6 +117,7 @@ bool Engine::connect(SessionId id, const ConnectionInfo& info, TimePoint now) {
     return false;
   };
   if (users_.size() >= config_.limits.max_clients) return refuse("Server is full");
+  if (const ServerBan* ban = server_bans_.match_address(info.ip, unix_now())) return refuse("D-lined: " + ban->reason);
   std::size_t& from_ip = clients_per_ip_[info.ip];
   if (!info.exempt && !info.per_ip_exempt && from_ip >= config_.limits.max_clients_per_ip) {
     if (from_ip == 0) clients_per_ip_.erase(info.ip);
@@ -305,6 +306,7 @@ void Engine::tick(TimePoint now) {
   }
   for (User* u : enforce) enforce_nick_protection(*this, *u);
   for (auto& [u, reason] : expired) quit(*u, reason);
+  expire_server_bans();
   end_call();
 }
 
@@ -478,6 +480,9 @@ void Engine::dispatch_command(User& u, const proto::Message& msg) {
     reply(u, ERR_NEEDMOREPARAMS, {spec->name, "Not enough parameters"});
   } else if (spec->oper_only && !u.is_oper()) {
     reply(u, ERR_NOPRIVILEGES, {"Permission Denied- You're not an IRC operator"});
+  } else if (spec->oper_only && !oper_may(u, spec->name)) {
+    reply(u, ERR_NOPRIVILEGES,
+          {"Permission Denied- Your operator class does not allow " + std::string(spec->name)});
   } else {
     ++command_uses_[static_cast<std::size_t>(spec - all_commands().data())];
     spec->handler(*this, u, msg);

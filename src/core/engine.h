@@ -29,6 +29,8 @@
 #include "core/msgid.h"
 #include "core/network.h"
 #include "core/registered_channels.h"
+#include "core/server_bans.h"
+#include "core/server_control.h"
 #include "core/types.h"
 #include "core/user.h"
 #include "proto/irc_message.h"
@@ -78,6 +80,12 @@ class Engine {
   // connection. Each becomes known to ChanServ and exists, empty, with its stored topic, modes
   // and lists (core/registered_channels.h). A channel that exists already keeps its state.
   void restore_registered_channels(std::vector<RegisteredChannel> channels);
+  // Startup: the server bans the store holds (store::Store::list_server_bans), before any
+  // connection. Expired ones are dropped at the next tick().
+  void restore_server_bans(std::vector<ServerBan> bans);
+  // What operator commands on the server itself (REHASH, DIE, RESTART) ask of its host, and
+  // where server notices are logged; null: a default that can do none of them.
+  void set_control(ServerControl* control) { control_ = control ? control : &no_control_; }
 
   // Runs `fn` as an entry point of its own (the link layer's, src/link/): the engine's clock reads
   // `now` meanwhile, and users who left during it are freed afterwards.
@@ -91,6 +99,7 @@ class Engine {
   std::size_t user_count() const { return users_.size(); }
   std::size_t channel_count() const { return channels_.size(); }
   const EngineConfig& config() const { return config_; }
+  ServerControl& control() { return *control_; }
 
   // ---- toolkit for command handlers ----------------------------------------------------------
 
@@ -98,6 +107,9 @@ class Engine {
   std::string fold(std::string_view s) const { return proto::fold(s, config_.casemapping); }
   const Limits& limits() const { return config_.limits; }
   TimePoint now() const { return now_; }
+  std::int64_t unix_now() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count();
+  }
   // Slow work for `u` (core/accounts.h): submits `request`; when the answer arrives and `u` is
   // still connected, runs `then` with it. If the command being handled carries a label, what
   // `then` sends `u` is the labeled reply (labeled-response); nothing is sent for it now.
@@ -281,6 +293,27 @@ class Engine {
   // How many times `spec`'s handler ran (STATS m).
   std::uint64_t command_uses(const CommandSpec& spec) const;
 
+  // ---- operators (docs/operations.md "Operators") ------------------------------------------
+
+  // Whether operator `u` may use operator-only command `command` (upper case): its class
+  // (OperatorBlock::class_name) lists it, or it has no class. False for a non-operator, and for an
+  // operator whose block a reload removed.
+  bool oper_may(const User& u, std::string_view command) const;
+  // Makes `u` the operator of `block` (after OPER's password check): +o, its class's snomask, the
+  // server notice; the links are told.
+  void oper_up(User& u, const OperatorBlock& block);
+  // A server notice "*** <text>" to every local operator whose snomask (core/snomask.h) has
+  // `category`, and to the log. Cheap when no operator listens: check opers_listening() before
+  // building a notice's text on a busy path.
+  void notify_opers(char category, std::string_view text);
+  bool opers_listening() const { return !oper_sessions_.empty(); }
+  // K-lines and D-lines (core/server_bans.h). Changes go through add_server_ban/remove_server_ban,
+  // which apply them to connected users, store them and tell the operators.
+  const ServerBanList& server_bans() const { return server_bans_; }
+  // Adds (or replaces) `ban` set by `by`; disconnects the local users it matches. Returns how many.
+  std::size_t add_server_ban(ServerBan ban, const User& by);
+  bool remove_server_ban(ServerBan::Kind kind, std::string_view mask, const User& by);
+
   // MONITOR (core/monitor.h). The engine tells watchers when a nick comes online (registration,
   // nick change) and goes offline (nick change, quit); handlers only edit the lists.
   MonitorRegistry& monitors() { return monitors_; }
@@ -353,6 +386,7 @@ class Engine {
   void close_session(User& u, std::string_view reason);
   bool flood_ok(User& u);
   void end_call();  // frees departed users
+  void expire_server_bans();  // tick(): the K-lines and D-lines whose time is up go
   void build_isupport();
   std::uint64_t next_visit_epoch() { return ++visit_epoch_; }
 
@@ -399,6 +433,10 @@ class Engine {
   NetworkObserver no_network_;
   NetworkObserver* network_ = &no_network_;
   ServerInfo local_server_;
+  ServerControl no_control_;
+  ServerControl* control_ = &no_control_;
+  ServerBanList server_bans_;
+  std::vector<SessionId> oper_sessions_;  // local operators (some may have left: checked on use)
   std::unordered_map<std::string, std::unique_ptr<ServerInfo>> servers_;  // by SID, without this one
   std::unordered_map<std::string, User*> uids_;                           // every user, local or remote
   std::unordered_map<std::string, std::unique_ptr<User>> remote_users_;   // by UID

@@ -46,6 +46,11 @@ constexpr std::array kTopics = {
           "CONNECT <server>\nOperators: links this server to <server> now, as its [[link]] block says "
           "(docs/linking.md)."},
     Topic{"CS", "CS <command> [<args>]\nThe same as CHANSERV."},
+    Topic{"DIE", "DIE [<reason>]\nOperators only. Shuts the server down; every client is told <reason>."},
+    Topic{"DLINE",
+          "DLINE <address[/prefix]|nick> <duration> [<reason>]\nOperators only. Refuses connections from "
+          "an address block; duration 0 is permanent, else seconds or 1d12h. STATS d lists them."},
+    Topic{"GLOBOPS", "GLOBOPS <text>\nOperators only. Sends <text> to this server's operators (snomask g)."},
     Topic{"HELP",
           "HELP [<subject>]\nHelp on a command, or the list of commands without <subject>. HELPOP "
           "is the same."},
@@ -62,6 +67,9 @@ constexpr std::array kTopics = {
           "KICK <channel>{,<channel>} <nick>{,<nick>} [<reason>]\nChannel operators: removes users "
           "from the channel (several channels pair with the nicks in order)."},
     Topic{"KILL", "KILL <nick> <comment>\nOperators only. Disconnects <nick>."},
+    Topic{"KLINE",
+          "KLINE <user@host|nick> <duration> [<reason>]\nOperators only. Refuses users matching the mask; "
+          "duration 0 is permanent, else seconds or 1d12h. STATS k lists them."},
     Topic{"KNOCK",
           "KNOCK <channel> [<message>]\nAsks the operators of a closed channel (+i, +k or full) "
           "for an invitation. Once a minute at most, by default."},
@@ -84,7 +92,7 @@ constexpr std::array kTopics = {
           "MODE <channel> [<modes> [<args>]] | MODE <nick> [<modes>]\nChannel modes: b e I k l i m "
           "n s t o v, H <lines>:<period> (replay history to clients joining); +b m:<mask> mutes; "
           "a:<account> (or $a:<account>, $a for anyone logged in) in +b, +e or +I matches by "
-          "account. User modes: +B bot, +i invisible, +w receive WALLOPS, -o drop operator status."},
+          "account. User modes: +B bot, +i invisible, +w receive WALLOPS, +s [+letters-letters] server notices (operators), -o drop operator status."},
     Topic{"MONITOR",
           "MONITOR + <nicks> | - <nicks> | C | L | S\nTells you when the nicks on your list come "
           "online (730) or go offline (731). + and - edit the list, C clears it, L lists it, S "
@@ -117,6 +125,12 @@ constexpr std::array kTopics = {
     Topic{"RENAME",
           "RENAME <channel> <new name> [<reason>]\nChannel operators only. Renames the channel, "
           "keeping its members, modes and topic."},
+    Topic{"RESTART",
+          "RESTART [<reason>]\nOperators only. Shuts the server down and starts it again with the same "
+          "configuration."},
+    Topic{"SAJOIN", "SAJOIN <nick> <channel>\nOperators only. Joins <nick> to <channel> past any key, limit or ban."},
+    Topic{"SANICK", "SANICK <nick> <newnick>\nOperators only. Changes <nick>'s nick."},
+    Topic{"SAPART", "SAPART <nick> <channel> [<reason>]\nOperators only. Parts <nick> from <channel>."},
     Topic{"SEARCH",
           "SEARCH <attributes>\nSearches stored messages (soju.im/search). Attributes, each optional: "
           "in=<target>;from=<nick>;after=<time>;before=<time>;text=<words>;limit=<n>."},
@@ -137,6 +151,8 @@ constexpr std::array kTopics = {
     Topic{"TOPIC",
           "TOPIC <channel> [<topic>]\nShows or sets a channel's topic; an empty <topic> clears "
           "it."},
+    Topic{"UNDLINE", "UNDLINE <address[/prefix]>\nOperators only. Removes a DLINE."},
+    Topic{"UNKLINE", "UNKLINE <user@host>\nOperators only. Removes a KLINE."},
     Topic{"USER", "USER <username> 0 * <realname>\nRegisters your username and real name."},
     Topic{"USERHOST", "USERHOST <nick>{ <nick>}\nShows user@host of up to 5 nicks."},
     Topic{"VERIFY",

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/accounts.h"  // RequestId
+#include "core/server_bans.h"
 
 namespace parley::core {
 
@@ -160,6 +161,8 @@ struct HistoryRequest {
                    // private history when it goes). kOk.
     kRedact,       // `target` + `msgid`: delete that one entry (a REDACTed message), from the
                    // database when `durable`, else from memory. kOk or kNotFound.
+    kSaveServerBan,    // `ban`: insert or replace (by kind and mask). kOk or kFailed.
+    kDeleteServerBan,  // `ban.kind` + `ban.mask`. kOk or kNotFound.
   };
   Kind kind = Kind::kAppend;
   bool durable = true;
@@ -172,6 +175,7 @@ struct HistoryRequest {
   std::string msgid;  // kRedact
   std::int64_t marker_ms = 0;
   RegisteredChannel channel;
+  ServerBan ban;  // kSaveServerBan, kDeleteServerBan
 };
 
 // HistoryAnswer::detail of a request the backend refused because too much work was queued

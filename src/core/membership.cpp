@@ -6,6 +6,7 @@
 #include "core/history_recording.h"
 #include "core/metadata.h"
 #include "core/numerics.h"
+#include "core/snomask.h"
 
 namespace parley::core {
 
@@ -163,7 +164,10 @@ void Engine::quit(User& u, std::string_view reason, std::string_view error_text,
     std::string why(error_text.empty() ? reason : error_text);
     send(u, "ERROR :Closing Link: " + u.host + " (" + why + ")\r\n");
   }
-  u.quitting = true;
+  u.quitting = true;  // from here the user gets nothing, including the notice below
+  if (u.registered && !u.remote && opers_listening())
+    notify_opers(snomask::kQuit,
+                 "Client exiting: " + u.nick + " (" + u.username + "@" + std::string(u.ip()) + ") [" + std::string(reason) + "]");
   monitors_.clear(u);
   if (u.registered) announce_offline(u.nick_folded, u.nick);
   while (!u.channels.empty()) leave_channel(u, *u.channels.back());

@@ -12,9 +12,15 @@ inline constexpr std::string_view RPL_YOURHOST = "002";
 inline constexpr std::string_view RPL_CREATED = "003";
 inline constexpr std::string_view RPL_MYINFO = "004";
 inline constexpr std::string_view RPL_ISUPPORT = "005";
+// "<client> +<snomask> :Server notice mask" (InspIRCd's RPL_SNOMASKIS).
+inline constexpr std::string_view RPL_SNOMASK = "008";
 inline constexpr std::string_view RPL_STATSLINKINFO = "211";
 inline constexpr std::string_view RPL_STATSCOMMANDS = "212";
+// STATS k: "<client> K <user@host> <seconds left, 0: permanent> <set by> :<reason>".
+inline constexpr std::string_view RPL_STATSKLINE = "216";
 inline constexpr std::string_view RPL_ENDOFSTATS = "219";
+// STATS d: "<client> D <address block> <seconds left> <set by> :<reason>" (Hybrid's D-line numeric).
+inline constexpr std::string_view RPL_STATSDLINE = "225";
 inline constexpr std::string_view RPL_UMODEIS = "221";
 inline constexpr std::string_view RPL_STATSUPTIME = "242";
 inline constexpr std::string_view RPL_STATSOLINE = "243";

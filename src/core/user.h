@@ -95,6 +95,9 @@ struct User {
   }  // empty: not an oper
   const std::string& pending_password() const { return extra_ ? extra_->pending_password : empty_string(); }
   void set_oper_name(std::string name) { set(&Extra::oper_name, std::move(name)); }
+  // The server notices this operator gets (core/snomask.h letters; user mode +s); empty: none.
+  const std::string& snomask() const { return extra_ ? extra_->snomask : empty_string(); }
+  void set_snomask(std::string mask) { set(&Extra::snomask, std::move(mask)); }
   void set_pending_password(std::string password) { set(&Extra::pending_password, std::move(password)); }
   // The account this user is logged in to (display form); empty: not logged in.
   const std::string& account() const { return extra_ ? extra_->account : empty_string(); }
@@ -154,12 +157,12 @@ struct User {
 
  private:
   struct Extra {
-    std::string oper_name, pending_password, account, certfp, requested_nick;
+    std::string oper_name, snomask, pending_password, account, certfp, requested_nick;
     UserMetadata metadata;
     std::deque<std::string> deferred;
     std::size_t deferred_bytes = 0;
     bool unused() const {
-      return oper_name.empty() && pending_password.empty() && account.empty() && certfp.empty() &&
+      return oper_name.empty() && snomask.empty() && pending_password.empty() && account.empty() && certfp.empty() &&
              requested_nick.empty() && metadata.empty() && deferred.empty();
     }
   };

@@ -4,6 +4,7 @@
 #include "core/engine.h"
 #include "core/metadata.h"
 #include "core/numerics.h"
+#include "core/snomask.h"
 
 namespace parley::core {
 
@@ -38,12 +39,21 @@ void Engine::complete_registration_if_ready(User& u) {
     return;
   }
   u.set_pending_password({});
+  if (const ServerBan* ban = server_bans_.match_user(u.username, u.host, u.ip(), unix_now())) {
+    notify_opers(snomask::kServerBan, "K-line refuses " + u.nick + " (" + u.username + "@" + std::string(u.ip()) +
+                                          "): " + ban->mask);
+    quit(u, "K-lined: " + ban->reason);
+    return;
+  }
   u.registered = true;
   ++registered_count_;
   ++local_server_.users;
   peak_users_ = std::max(peak_users_, registered_count_);
   peak_global_users_ = std::max(peak_global_users_, global_user_count());
   send_welcome(u);
+  if (opers_listening())
+    notify_opers(snomask::kConnect, "Client connecting: " + u.nick + " (" + u.username + "@" + std::string(u.ip()) +
+                                        ") [" + u.realname + "]" + (u.secure ? " (TLS)" : ""));
   announce_online(u);
   network_->user_introduced(u);
   check_nick_protection(*this, u);
@@ -54,7 +64,7 @@ void Engine::send_welcome(User& u) {
   reply(u, RPL_WELCOME, {"Welcome to the " + c.network_name + " IRC Network " + u.prefix()});
   reply(u, RPL_YOURHOST, {"Your host is " + c.server_name + ", running version " + c.version});
   reply(u, RPL_CREATED, {"This server was created " + c.created});
-  reply(u, RPL_MYINFO, {c.server_name, c.version, "Biow", "CIbeiklmnopstv", "Ibeklov"});
+  reply(u, RPL_MYINFO, {c.server_name, c.version, "Biosw", "CIbeiklmnopstv", "Ibeklov"});
   send_isupport(u);
   // Where irctest and InspIRCd put it: after ISUPPORT, before LUSERS.
   if (u.host != u.ip()) reply(u, RPL_VISIBLEHOST, {u.host, "is now your displayed host"});

@@ -6,6 +6,7 @@
 
 #include "core/channel.h"
 #include "core/remote.h"
+#include "core/snomask.h"
 #include "core/text.h"
 #include "core/user.h"
 #include "link/account_relay.h"
@@ -139,10 +140,7 @@ const LinkBlock* Network::find_block(std::string_view name) const {
 
 void Network::event(const Link& l, std::string_view what) {
   transport_.link_event(l.id, what);
-  const std::string text = "*** Link: " + std::string(what);
-  for (const auto& [id, u] : engine_.users()) {
-    if (u->is_oper() && !u->quitting) engine_.server_message(*u, "NOTICE", {u->nick, text});
-  }
+  engine_.notify_opers(core::snomask::kLink, "Link: " + std::string(what));
 }
 
 void Network::drop(Link& l, std::string_view reason) {
@@ -471,13 +469,14 @@ void Network::oper_changed(const core::User& u) {
 
 void Network::user_modes_changed(const core::User& u, std::string_view modes) {
   if (applying_ || links_.empty()) return;
-  // Without o: dropping operator status travels as oper_changed's own MODE.
+  // Without o (dropping operator status travels as oper_changed's own MODE) and s (server notices
+  // are this server's: InspIRCd's +s carries a snomask this server does not send).
   std::string wire;
   char sign = 0, current = '+';
   for (char c : modes) {
     if (c == '+' || c == '-') {
       current = c;
-    } else if (c != 'o') {
+    } else if (c != 'o' && c != 's') {
       if (sign != current) wire += sign = current;
       wire += c;
     }

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/snomask.h"
 #include "net/endpoint.h"
 
 namespace parley::server {
@@ -86,6 +87,12 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
   }
   if (!registered.value().empty()) spdlog::info("{} registered channels restored", registered.value().size());
   engine_.restore_registered_channels(std::move(registered).value());
+  // K-lines and D-lines, for the same reason: a banned address must not get in during start-up.
+  auto bans = store.list_server_bans();
+  if (!bans.is_ok()) throw std::runtime_error("cannot read the server bans: " + bans.status().to_string());
+  if (!bans.value().empty()) spdlog::info("{} server bans (K-lines and D-lines) restored", bans.value().size());
+  engine_.restore_server_bans(std::move(bans).value());
+  engine_.set_control(this);
 }
 
 IrcServer::~IrcServer() = default;
@@ -320,6 +327,23 @@ void IrcServer::close(core::SessionId who, std::string_view reason) {
 }
 
 void IrcServer::link_event(link::LinkId id, std::string_view what) { spdlog::info("link {}: {}", id, what); }
+
+bool IrcServer::die(std::string_view reason) {
+  spdlog::warn("{}", reason);
+  // Posted: the engine is inside the operator's command, and shutdown() calls into the engine.
+  boost::asio::post(io_, [this, why = std::string(reason)] { shutdown(why); });
+  return true;
+}
+
+bool IrcServer::restart(std::string_view reason) {
+  restart_requested_ = true;
+  return die(reason);
+}
+
+void IrcServer::log_notice(char category, std::string_view text) {
+  // Link events are logged by link_event() already, with the link's id.
+  if (category != core::snomask::kLink) spdlog::info("notice [{}]: {}", category, text);
+}
 
 void IrcServer::AccountRouter::submit(core::RequestId id, core::AccountRequest request) {
   IrcServer& s = server_;

@@ -68,7 +68,8 @@ namespace parley::server {
 class IrcServer final : private core::ReplySink,
                         private net::ConnectionObserver,
                         private SimpleFrameSink,
-                        private link::LinkTransport {
+                        private link::LinkTransport,
+                        private core::ServerControl {
  public:
   IrcServer(ServerOptions options, store::Store& store);
   ~IrcServer() override;
@@ -101,6 +102,9 @@ class IrcServer final : private core::ReplySink,
   HistoryMetrics history_metrics() const { return history_.metrics(); }
   // Dials the [[link]] named `name` now (as CONNECT does). Returns what happened, for a person.
   std::string connect_link(std::string_view name);
+  // An operator's RESTART asked for this shutdown: after run() returns, the host starts the
+  // program again in place (app/restart.h).
+  bool restart_requested() const { return restart_requested_; }
 
  private:
   // Sessions live in a dense table: a SessionId is (generation << 32 | slot), so finding one
@@ -133,6 +137,10 @@ class IrcServer final : private core::ReplySink,
   // link::LinkTransport: a LinkId is the link session's SessionId, so ReplySink's send() and
   // close() above serve the links too.
   void link_event(link::LinkId id, std::string_view what) override;
+  // core::ServerControl: DIE and RESTART shut down gracefully; server notices are logged.
+  bool die(std::string_view reason) override;
+  bool restart(std::string_view reason) override;
+  void log_notice(char category, std::string_view text) override;
   // Session slots, for accepted and dialled connections alike.
   Session& new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket, SSL_CTX* tls,
                        bool link);
@@ -207,6 +215,7 @@ class IrcServer final : private core::ReplySink,
   boost::asio::signal_set signals_;
   bool running_ = false;
   bool shutting_down_ = false;
+  bool restart_requested_ = false;
 };
 
 }  // namespace parley::server

@@ -11,7 +11,7 @@
 
 #include "core/config.h"
 #include "link/network.h"
-#include "server/cidr.h"
+#include "proto/cidr.h"
 #include "store/store.h"
 
 namespace parley::server {
@@ -85,15 +85,17 @@ struct ServerOptions {
   // line is discarded and answered with ERR_INPUTTOOLONG.
   std::size_t recvq_bytes = 512 + 8191;
   // Clients from these blocks skip flood control and the per-IP connection limit.
-  CidrList exempt;
+  proto::CidrList exempt;
   // Clients from these blocks skip only the per-IP limit. Default: loopback, where web gateways,
   // bouncers and bots on the same machine connect from (as Ergo's default configuration does).
-  CidrList per_ip_exempt = loopback();
+  proto::CidrList per_ip_exempt = loopback();
   // Simple clients from these blocks (or from `exempt`) skip flood control and the per-IP
   // limit. Default: loopback, where the course protocol's test clients run.
-  CidrList simple_exempt = loopback();
+  proto::CidrList simple_exempt = loopback();
 
-  static CidrList loopback() { return CidrList({*Cidr::parse("127.0.0.0/8"), *Cidr::parse("::1/128")}); }
+  static proto::CidrList loopback() {
+    return proto::CidrList({*proto::Cidr::parse("127.0.0.0/8"), *proto::Cidr::parse("::1/128")});
+  }
 };
 
 }  // namespace parley::server

@@ -145,4 +145,19 @@ Result<std::vector<core::RegisteredChannel>> FaultInjectingStore::list_channels(
   return target_.list_channels();
 }
 
+Status FaultInjectingStore::save_server_ban(const core::ServerBan& ban) {
+  if (Status s = check_write("save_server_ban"); !s.is_ok()) return s;
+  return target_.save_server_ban(ban);
+}
+
+Status FaultInjectingStore::delete_server_ban(core::ServerBan::Kind kind, std::string_view mask) {
+  if (Status s = check_write("delete_server_ban"); !s.is_ok()) return s;
+  return target_.delete_server_ban(kind, mask);
+}
+
+Result<std::vector<core::ServerBan>> FaultInjectingStore::list_server_bans() {
+  if (Status s = check_read("list_server_bans"); !s.is_ok()) return s;
+  return target_.list_server_bans();
+}
+
 }  // namespace parley::store

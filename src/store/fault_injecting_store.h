@@ -5,7 +5,8 @@
 // that fails (store/store.h).
 //
 // Writes are create_account, update_account, delete_account, append_history, expire_history,
-// forget_history, delete_history_entry, set_read_marker, save_channel and drop_channel; every
+// forget_history, delete_history_entry, set_read_marker, save_channel, drop_channel,
+// save_server_ban and delete_server_ban; every
 // other call is a read. With nothing armed the wrapper is transparent (the contract suite runs
 // against it).
 //
@@ -59,6 +60,9 @@ class FaultInjectingStore final : public Store {
   Status save_channel(const core::RegisteredChannel& channel) override;
   Status drop_channel(std::string_view name_folded) override;
   Result<std::vector<core::RegisteredChannel>> list_channels() override;
+  Status save_server_ban(const core::ServerBan& ban) override;
+  Status delete_server_ban(core::ServerBan::Kind kind, std::string_view mask) override;
+  Result<std::vector<core::ServerBan>> list_server_bans() override;
 
  private:
   // Whether this write (named `what`) fails; counts it either way. Non-ok Status if it fails.

@@ -52,6 +52,9 @@ core::HistoryAnswer execute_history(const HistoryRequest& request, Store& durabl
                     put_marker);
     case HistoryRequest::Kind::kSaveChannel: return answer(durable.save_channel(request.channel));
     case HistoryRequest::Kind::kDropChannel: return answer(durable.drop_channel(request.channel.name_folded));
+    case HistoryRequest::Kind::kSaveServerBan: return answer(durable.save_server_ban(request.ban));
+    case HistoryRequest::Kind::kDeleteServerBan:
+      return answer(durable.delete_server_ban(request.ban.kind, request.ban.mask));
     case HistoryRequest::Kind::kForget: return answer(memory.forget_history(request.target));
     case HistoryRequest::Kind::kRedact:
       return answer(history.delete_history_entry(request.target, request.msgid));

@@ -39,6 +39,9 @@ class MemoryStore final : public Store {
   Status save_channel(const core::RegisteredChannel& channel) override;
   Status drop_channel(std::string_view name_folded) override;
   Result<std::vector<core::RegisteredChannel>> list_channels() override;
+  Status save_server_ban(const core::ServerBan& ban) override;
+  Status delete_server_ban(core::ServerBan::Kind kind, std::string_view mask) override;
+  Result<std::vector<core::ServerBan>> list_server_bans() override;
 
  private:
   // One target's entries in history order (history_rules.h).
@@ -59,6 +62,7 @@ class MemoryStore final : public Store {
   std::int64_t next_seq_ = 1;
   std::map<std::pair<std::string, std::string>, std::int64_t> markers_;   // (account, target) -> ms
   std::map<std::string, core::RegisteredChannel, std::less<>> channels_;  // by name_folded
+  std::map<std::pair<core::ServerBan::Kind, std::string>, core::ServerBan> server_bans_;
 };
 
 }  // namespace parley::store

@@ -210,4 +210,26 @@ Result<std::vector<core::RegisteredChannel>> MemoryStore::list_channels() {
   return out;
 }
 
+Status MemoryStore::save_server_ban(const core::ServerBan& ban) {
+  if (ban.mask.empty()) return Status::invalid("a server ban needs a mask");
+  std::lock_guard lock(mutex_);
+  server_bans_.insert_or_assign({ban.kind, ban.mask}, ban);
+  return Status::ok();
+}
+
+Status MemoryStore::delete_server_ban(core::ServerBan::Kind kind, std::string_view mask) {
+  std::lock_guard lock(mutex_);
+  if (server_bans_.erase({kind, std::string(mask)}) == 0)
+    return Status::not_found("server ban " + std::string(mask));
+  return Status::ok();
+}
+
+Result<std::vector<core::ServerBan>> MemoryStore::list_server_bans() {
+  std::lock_guard lock(mutex_);
+  std::vector<core::ServerBan> out;
+  out.reserve(server_bans_.size());
+  for (const auto& [key, ban] : server_bans_) out.push_back(ban);
+  return out;
+}
+
 }  // namespace parley::store

@@ -128,6 +128,18 @@ CREATE TABLE channel_access (
     {3, R"sql(
 DROP TRIGGER history_text_insert;
 )sql"},
+    // KLINE and DLINE (core/server_bans.h). kind: 'K' or 'D'; expires_at 0: permanent.
+    {4, R"sql(
+CREATE TABLE server_bans (
+  kind       TEXT    NOT NULL CHECK (kind IN ('K', 'D')),
+  mask       TEXT    NOT NULL,
+  reason     TEXT    NOT NULL,
+  set_by     TEXT    NOT NULL,
+  set_at     INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, mask)
+) WITHOUT ROWID;
+)sql"},
 };
 
 constexpr int kLatestVersion = kMigrations[std::size(kMigrations) - 1].version;

@@ -78,6 +78,9 @@ class SqliteStore final : public Store {
   Status save_channel(const core::RegisteredChannel& channel) override;
   Status drop_channel(std::string_view name_folded) override;
   Result<std::vector<core::RegisteredChannel>> list_channels() override;
+  Status save_server_ban(const core::ServerBan& ban) override;
+  Status delete_server_ban(core::ServerBan::Kind kind, std::string_view mask) override;
+  Result<std::vector<core::ServerBan>> list_server_bans() override;
 
  private:
   struct Statements;         // the prepared statements, made once at open()

@@ -166,6 +166,14 @@ class Store {
   virtual Status drop_channel(std::string_view name_folded) = 0;
   // Every registered channel, ordered by name_folded.
   virtual Result<std::vector<core::RegisteredChannel>> list_channels() = 0;
+
+  // ---- Server bans (KLINE/DLINE, core/server_bans.h) ----
+  // Inserts or replaces the ban of ban.kind and ban.mask. kInvalid for an empty mask.
+  virtual Status save_server_ban(const core::ServerBan& ban) = 0;
+  // kNotFound if none.
+  virtual Status delete_server_ban(core::ServerBan::Kind kind, std::string_view mask) = 0;
+  // Every stored ban, expired or not, K-lines first, each kind by mask.
+  virtual Result<std::vector<core::ServerBan>> list_server_bans() = 0;
 };
 
 }  // namespace parley::store

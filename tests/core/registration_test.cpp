@@ -61,7 +61,7 @@ TEST(Welcome, MyInfoNamesServerVersionAndModes) {
   auto r = h.replies(a, "004");
   ASSERT_EQ(r.size(), 1u) << h.dump(a);
   EXPECT_THAT(r[0].params,
-              ElementsAre("alice", "parley.local", "parley-0.1.0", "Biow", "CIbeiklmnopstv", "Ibeklov"));
+              ElementsAre("alice", "parley.local", "parley-0.1.0", "Biosw", "CIbeiklmnopstv", "Ibeklov"));
 }
 
 TEST(Welcome, ConfiguredMotdReplaces422) {

@@ -139,7 +139,7 @@ TEST(BotMode, PlusBIsEchoedAndShownInUmodeAndIsupport) {
   h.send(b, "NICK robot");
   h.send(b, "USER robot 0 * :Robot");
   EXPECT_TRUE(h.has_line(b, " BOT=B "));
-  EXPECT_TRUE(h.has_line(b, " 004 robot parley.local parley-0.1.0 Biow "));
+  EXPECT_TRUE(h.has_line(b, " 004 robot parley.local parley-0.1.0 Biosw "));
   h.clear_all();
   h.send(b, "MODE robot +B");
   EXPECT_THAT(h.take(b), AreLines(":robot!~robot@127.0.0.1 MODE robot +B"));

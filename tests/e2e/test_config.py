@@ -49,6 +49,10 @@ password_hash = "{password_hash('secret')}"
     ('[server]\ncasemapping = "klingon"\n', 2, "casemapping"),
     ('[nonsense]\nx = 1\n', 1, "nonsense"),
     ('[server]\nname = "unterminated\n', 2, ""),
+    ('[[operator_class]]\nname = "h"\ncommands = ["KILL", "PRIVMSG"]\n', 3, "PRIVMSG"),
+    ('[[operator_class]]\nname = "h"\ncommands = ["*"]\nsnomask = "cz"\n', 4, "snomask"),
+    ('[[operator_class]]\nname = "h"\n', 1, "commands"),
+    ('[[operator]]\nname = "o"\npassword_hash = "x"\nclass = "nobody"\n', 4, "nobody"),
 ])
 def test_problems_are_reported_with_their_line(parley_bin, tmp_path, body, line, words):
     path = write(tmp_path, body)

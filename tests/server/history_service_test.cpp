@@ -96,6 +96,11 @@ class GatedStore final : public store::Store {
   store::Result<std::vector<core::RegisteredChannel>> list_channels() override {
     return target_.list_channels();
   }
+  store::Status save_server_ban(const core::ServerBan& b) override { return target_.save_server_ban(b); }
+  store::Status delete_server_ban(core::ServerBan::Kind k, std::string_view m) override {
+    return target_.delete_server_ban(k, m);
+  }
+  store::Result<std::vector<core::ServerBan>> list_server_bans() override { return target_.list_server_bans(); }
   store::Status create_account(const store::AccountRecord& a) override { return target_.create_account(a); }
   store::Result<store::AccountRecord> find_account(std::string_view n) override {
     return target_.find_account(n);

@@ -218,14 +218,17 @@ TEST(SqliteStoreHistory, AVersion2FileLosesItsIndexTriggerAndEveryTextIsIndexedO
     ASSERT_TRUE(store);
     ASSERT_TRUE(store->append_history({entry("#c", "old", 1, "word before")}).is_ok());
   }
-  // Back to version 2 as released: the per-row trigger that filled the index.
+  // Back to version 2 as released: the per-row trigger that filled the index, and no version 4
+  // server_bans table (so the migrations from 2 run in turn).
   raw_exec(path,
+           "DROP TABLE server_bans; "
            "CREATE TRIGGER history_text_insert AFTER INSERT ON history WHEN new.text <> '' BEGIN "
            "INSERT INTO history_text (rowid, text) VALUES (new.id, new.text); END; PRAGMA user_version = 2;");
   auto store = open_ok(path);
   ASSERT_TRUE(store);
   EXPECT_EQ(raw_column(path, "SELECT count(*) FROM sqlite_master WHERE name = 'history_text_insert'"),
             (Ids{"0"}));
+  EXPECT_TRUE(store->list_server_bans().is_ok()) << "version 4 created server_bans";
   ASSERT_TRUE(store
                   ->append_history({entry("#c", "new", 2, "word after"), entry("#c", "old", 1, "word before"),
                                     entry("#d", "tag", 3, "")})

@@ -89,6 +89,25 @@ TEST(SqliteStore, ReopenKeepsEveryAccount) {
   EXPECT_EQ(store->list_accounts().value().size(), 1u);
 }
 
+TEST(SqliteStore, ReopenKeepsEveryServerBan) {
+  testing::TempDir dir;
+  const std::string path = dir.file("parley.db");
+  core::ServerBan kline;
+  kline.mask = "*@192.0.2.7";
+  kline.reason = "spam";
+  kline.set_by = "root!~root@127.0.0.1";
+  kline.set_at = 1'796'000'000;
+  kline.expires_at = 1'796'003'600;
+  {
+    auto store = open_ok(path);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->save_server_ban(kline).is_ok());
+  }
+  auto store = open_ok(path);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->list_server_bans().value(), std::vector<core::ServerBan>{kline});
+}
+
 TEST(SqliteStore, RecordsItsSchemaVersionAndUsesWal) {
   testing::TempDir dir;
   const std::string path = dir.file("parley.db");

@@ -7,6 +7,7 @@
 #include "core/engine.h"
 #include "core/history_recording.h"
 #include "core/numerics.h"
+#include "core/snomask.h"
 #include "core/text.h"
 
 namespace parley::core::commands {
@@ -282,7 +283,8 @@ void user_mode(Engine& e, User& u, const proto::Message& m) {
   if (m.size() < 2) {
     e.reply(u, RPL_UMODEIS,
             {std::string("+") + (u.bot ? "B" : "") + (u.invisible ? "i" : "") + (u.is_oper() ? "o" : "") +
-             (u.wallops ? "w" : "")});
+             (u.snomask().empty() ? "" : "s") + (u.wallops ? "w" : "")});
+    if (!u.snomask().empty()) e.reply(u, RPL_SNOMASK, {"+" + u.snomask(), "Server notice mask"});
     return;
   }
   bool plus = true, unknown = false;
@@ -299,9 +301,46 @@ void user_mode(Engine& e, User& u, const proto::Message& m) {
     } else if (mode == 'o') {
       if (!plus && u.is_oper()) {  // +o only through OPER
         u.set_oper_name({});
+        if (!u.snomask().empty()) {
+          u.set_snomask({});
+          changes.add(false, 's');
+        }
         changes.add(false, 'o');
         e.network().oper_changed(u);
       }
+    } else if (mode == 's') {
+      // +s [<changes>]: server notices (core/snomask.h), for operators. "+s +ck-q" edits the
+      // mask; "+s" alone takes every category; "-s" drops them all.
+      if (!u.is_oper()) {
+        e.reply(u, ERR_NOPRIVILEGES, {"Permission Denied- Only operators may set user mode s"});
+        continue;
+      }
+      const bool had = !u.snomask().empty();
+      std::string mask = u.snomask();
+      if (!plus) {
+        mask.clear();
+      } else if (m.size() > 2) {
+        bool add = true;
+        for (char c : m.param(2)) {
+          if (c == '+' || c == '-') {
+            add = c == '+';
+          } else if (c == '*') {
+            mask = add ? std::string(snomask::kAll) : std::string();
+          } else if (!snomask::valid(c)) {
+            unknown = true;
+          } else if (add && mask.find(c) == std::string::npos) {
+            mask += c;
+          } else if (!add) {
+            std::erase(mask, c);
+          }
+        }
+      } else {
+        mask = std::string(snomask::kAll);
+      }
+      std::sort(mask.begin(), mask.end());
+      u.set_snomask(mask);
+      if (had != !mask.empty()) changes.add(!mask.empty(), 's');
+      if (!mask.empty()) e.reply(u, RPL_SNOMASK, {"+" + mask, "Server notice mask"});
     } else {
       unknown = true;
     }

@@ -5,6 +5,7 @@
 #include "core/command_table.h"
 #include "core/engine.h"
 #include "core/numerics.h"
+#include "core/snomask.h"
 
 namespace parley::core::commands {
 
@@ -27,12 +28,14 @@ void map(Engine& e, User& u, const proto::Message&) {
 
 // CONNECT <server>
 void connect(Engine& e, User& u, const proto::Message& m) {
+  e.notify_opers(snomask::kOperAction, u.nick + " used CONNECT " + std::string(m.param(0)));
   e.server_message(u, "NOTICE", {u.nick, "*** CONNECT: " + e.network().connect_server(m.param(0))});
 }
 
 // SQUIT <server> [<reason>]
 void squit(Engine& e, User& u, const proto::Message& m) {
   std::string reason = m.size() > 1 ? std::string(m.param(1)) : "SQUIT by " + u.nick;
+  e.notify_opers(snomask::kOperAction, u.nick + " used SQUIT " + std::string(m.param(0)) + " (" + reason + ")");
   e.server_message(u, "NOTICE", {u.nick, "*** SQUIT: " + e.network().squit_server(m.param(0), reason)});
 }
 

@@ -98,7 +98,7 @@ void stats(Engine& e, User& u, const proto::Message& m) {
   }
   std::string letter = m.param(0).empty() ? std::string("*") : std::string(1, m.param(0).front());
   char c = letter.front();
-  bool known = c == 'u' || c == 'm' || c == 'o' || c == 'l' || c == 'H';
+  bool known = c == 'u' || c == 'm' || c == 'o' || c == 'l' || c == 'H' || c == 'k' || c == 'd';
   if (known && c != 'u' && !u.is_oper()) {
     e.reply(u, ERR_NOPRIVILEGES, {"Permission Denied- STATS " + letter + " is for IRC operators"});
   } else if (c == 'u') {
@@ -111,6 +111,10 @@ void stats(Engine& e, User& u, const proto::Message& m) {
     stats_links(e, u);
   } else if (c == 'H') {
     stats_history(e, u);
+  } else if (c == 'k') {
+    stats_server_bans(e, u, ServerBan::Kind::kUserHost);
+  } else if (c == 'd') {
+    stats_server_bans(e, u, ServerBan::Kind::kAddress);
   }
   e.reply(u, RPL_ENDOFSTATS, {letter, "End of /STATS report"});
 }

@@ -1,8 +1,8 @@
-#include "server/cidr.h"
+#include "proto/cidr.h"
 
 #include <gtest/gtest.h>
 
-namespace parley::server {
+namespace parley::proto {
 namespace {
 
 TEST(Cidr, Ipv4BlockContainsItsAddressesOnly) {
@@ -96,4 +96,4 @@ TEST(CidrList, MatchesAnyBlock) {
 }
 
 }  // namespace
-}  // namespace parley::server
+}  // namespace parley::proto

@@ -1,11 +1,11 @@
-#include "server/cidr.h"
+#include "proto/cidr.h"
 
 #include <arpa/inet.h>
 
 #include <charconv>
 #include <cstring>
 
-namespace parley::server {
+namespace parley::proto {
 
 namespace {
 
@@ -107,4 +107,4 @@ bool CidrList::contains(std::string_view address) const {
   return false;
 }
 
-}  // namespace parley::server
+}  // namespace parley::proto

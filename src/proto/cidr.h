@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace parley::server {
+namespace parley::proto {
 
 class Cidr {
  public:
@@ -44,4 +44,4 @@ class CidrList {
   std::vector<Cidr> blocks_;
 };
 
-}  // namespace parley::server
+}  // namespace parley::proto
