@@ -294,3 +294,38 @@ def test_promtool_accepts_the_output(start_server):
     result = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True, text=True,
                             timeout=30)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_link_state_and_bursts_are_reported(start_server):
+    a_link = free_port()
+    # IRC listeners first (the harness reads the IRC port from the first line), then link and admin.
+    config = {"listener": [{"bind": "127.0.0.1", "port": 0}, {"bind": "127.0.0.1", "port": 0, "tls": True},
+                           {"bind": "127.0.0.1", "port": a_link, "protocol": "link"},
+                           {"port": 0, "protocol": "admin"}],
+              "server": {"name": "a.test", "id": "1AA"},
+              "link": [{"name": "b.test", "send_password": "pw-a", "receive_password": "pw-b"}]}
+    a = start_server(config)
+    a_admin = admin_port(a)
+    before = scrape(a_admin)
+    assert before.value("parley_links", state="linked") == 0
+    assert before.value("parley_link_bursts_total") == 0
+    b = start_server({"server": {"name": "b.test", "id": "2BB"},
+                      "link": [{"name": "a.test", "send_password": "pw-b", "receive_password": "pw-a",
+                                "address": "127.0.0.1", "port": a_link, "autoconnect": True}]})
+    b.registered("bobby")
+    wait_for(lambda: scrape(a_admin).value("parley_users", scope="global") == 1, 30, "b's user to arrive at a")
+    m = scrape(a_admin)
+    assert m.value("parley_links", state="linked") == 1
+    assert m.value("parley_link_servers") == 1
+    assert m.value("parley_link_bursts_total") == 1
+    assert 0 <= m.value("parley_link_last_burst_seconds") < 30
+    assert m.value("parley_connections", kind="link") == 1
+    assert m.value("parley_users", scope="local") == 0
+    assert m.value("parley_link_lines_in_total", peer="b.test") > 0
+    assert m.value("parley_link_lines_out_total", peer="b.test") > 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
