@@ -64,7 +64,7 @@ class ServerConfigLoader {
   void load(const toml::table& root) {
     r_.reject_unknown(root, "",
                       {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts",
-                       "cloaks", "accounts", "history", "link", "operator_class"});
+                       "cloaks", "accounts", "history", "link", "operator_class", "metrics"});
     if (const toml::node* listeners = root.get("listener")) this->listeners(*listeners);
     if (const auto* t = r_.table(root, "server")) server(*t);
     if (const auto* t = r_.table(root, "tls")) tls(*t);
@@ -76,6 +76,7 @@ class ServerConfigLoader {
     if (const toml::node* classes = root.get("operator_class")) operator_classes(*classes);
     if (const toml::node* ops = root.get("operator")) operators(*ops);  // after the classes it names
     if (const auto* t = r_.table(root, "cloaks")) cloaks(*t);
+    if (const auto* t = r_.table(root, "metrics")) metrics(*t);
     if (const auto* t = r_.table(root, "history")) load_history_config(r_, *t, o_);    // after [server]
     if (const toml::node* links = root.get("link")) load_link_config(r_, *links, o_);  // after [server]
   }
@@ -211,10 +212,21 @@ class ServerConfigLoader {
           l.protocol = server::Protocol::kSimple;
         } else if (*v == "link") {
           l.protocol = server::Protocol::kLink;
+        } else if (*v == "admin") {
+          l.protocol = server::Protocol::kAdmin;
+          if (!t.get("bind")) l.bind = "127.0.0.1";  // operators' endpoints stay on loopback unless asked
+          if (l.tls) {
+            r_.problem(
+                *t.get("tls"),
+                "listener.tls cannot be true for protocol = \"admin\": the admin listener speaks plain "
+                "HTTP (keep it on loopback, or put a TLS proxy in front of it)");
+            ok = false;
+          }
         } else {
-          r_.problem(
-              *t.get("protocol"),
-              fmt::format("listener.protocol must be \"irc\", \"simple\" or \"link\" (got \"{}\")", *v));
+          r_.problem(*t.get("protocol"),
+                     fmt::format("listener.protocol must be \"irc\", \"simple\", \"link\" or \"admin\" (got "
+                                 "\"{}\")",
+                                 *v));
           ok = false;
         }
       }
@@ -228,6 +240,25 @@ class ServerConfigLoader {
       list.push_back(std::move(l));
     }
     o_.listeners = std::move(list);
+  }
+
+  // [metrics]: the admin listener's endpoints (docs/operations.md "Metrics").
+  void metrics(const toml::table& t) {
+    constexpr std::string_view s = "metrics";
+    r_.reject_unknown(t, s, {"token", "max_connections", "request_timeout_seconds"});
+    auto& m = o_.metrics;
+    if (auto v = r_.string(t, s, "token")) {
+      const bool printable = std::all_of(v->begin(), v->end(), [](char c) { return c > ' ' && c < 0x7f; });
+      if (v->size() < 16 || v->size() > 256 || !printable)
+        r_.problem(*t.get("token"),
+                   "metrics.token must be 16 to 256 printable ASCII characters without spaces "
+                   "(e.g. from `openssl rand -hex 32`)");
+      else
+        m.token = *v;
+    }
+    r_.set_integer(t, s, "max_connections", 1, 1024, m.max_connections);
+    if (auto v = r_.integer(t, s, "request_timeout_seconds", 1, 300))
+      m.request_timeout = std::chrono::seconds(*v);
   }
 
   void tls(const toml::table& t) {
@@ -709,7 +740,10 @@ std::string check_simple_door(const server::ServerOptions& options) {
 }
 
 void set_listener_bind(std::vector<server::ListenerOptions>& listeners, const std::string& bind) {
-  for (auto& l : listeners) l.bind = bind;
+  // Not the admin listener's: --bind 0.0.0.0 must not expose /metrics (its [[listener]] says where).
+  for (auto& l : listeners) {
+    if (l.protocol != server::Protocol::kAdmin) l.bind = bind;
+  }
 }
 
 void set_listener_port(std::vector<server::ListenerOptions>& listeners, server::Protocol protocol, bool tls,
@@ -721,7 +755,12 @@ void set_listener_port(std::vector<server::ListenerOptions>& listeners, server::
     }
   }
   server::ListenerOptions added;
-  if (!listeners.empty()) added.bind = listeners.front().bind;
+  for (const auto& l : listeners) {
+    if (l.protocol != server::Protocol::kAdmin) {
+      added.bind = l.bind;
+      break;
+    }
+  }
   added.port = port;
   added.tls = tls;
   added.protocol = protocol;

@@ -229,8 +229,9 @@ int run_server(const ServerFlags& flags) {
       }
       std::cout << "parley " << program(flags) << " listening for "
                 << (listener.protocol == server::Protocol::kSimple ? "simple clients"
-                    : listener.protocol == server::Protocol::kLink ? "server links"
-                                                                   : "IRC")
+                    : listener.protocol == server::Protocol::kLink  ? "server links"
+                    : listener.protocol == server::Protocol::kAdmin ? "admin HTTP"
+                                                                    : "IRC")
                 << (listener.tls ? " over TLS" : "") << " on " << net::endpoint_to_string(bound) << std::endl;
     }
     if (certificate.context) {

@@ -163,9 +163,11 @@ void Engine::receive(SessionId id, std::string_view line, TimePoint now) {
   ++u->lines_in;
   u->bytes_in += line.size() + 2;
   if (!flood_ok(*u)) {
+    ++counters_.flood_disconnects;
     quit(*u, "Excess Flood");
   } else if (u->awaiting_answer) {
     if (u->deferred_bytes() + line.size() > kMaxDeferredBytes) {
+      ++counters_.flood_disconnects;
       quit(*u, "Excess Flood", "Too many commands while waiting for an answer");
     } else {
       u->defer_line(line);
@@ -213,6 +215,7 @@ void Engine::line_too_long(SessionId id, TimePoint now) {
   if (flood_ok(*u)) {
     reply(*u, ERR_INPUTTOOLONG, {"Input line was too long"});
   } else {
+    ++counters_.flood_disconnects;
     quit(*u, "Excess Flood");
   }
   end_call();
@@ -317,6 +320,7 @@ void Engine::shutdown(std::string_view reason) {
     sink_.close(id, reason);
   }
   monitors_ = MonitorRegistry{};  // holds pointers to the users about to go
+  counters_ = counters();         // their traffic stays counted (the totals never go back)
   users_.clear();
   remote_users_.clear();
   uids_.clear();
@@ -324,7 +328,7 @@ void Engine::shutdown(std::string_view reason) {
   channels_.clear();
   clients_per_ip_.clear();
   registered_count_ = 0;
-  departed_.clear();
+  retire_departed();
 }
 
 // ---- dispatch -----------------------------------------------------------------------------------
@@ -489,7 +493,30 @@ void Engine::dispatch_command(User& u, const proto::Message& msg) {
   }
 }
 
-void Engine::end_call() { departed_.clear(); }
+void Engine::end_call() {
+  if (!departed_.empty()) retire_departed();
+}
+
+void Engine::retire_departed() {
+  for (const auto& u : departed_) {
+    counters_.lines_in += u->lines_in;
+    counters_.bytes_in += u->bytes_in;
+    counters_.deliveries_out += u->deliveries_out;
+    counters_.bytes_out += u->bytes_out;
+  }
+  departed_.clear();
+}
+
+Engine::Counters Engine::counters() const {
+  Counters c = counters_;
+  for (const auto& [id, u] : users_) {
+    c.lines_in += u->lines_in;
+    c.bytes_in += u->bytes_in;
+    c.deliveries_out += u->deliveries_out;
+    c.bytes_out += u->bytes_out;
+  }
+  return c;
+}
 
 // ---- lookups ------------------------------------------------------------------------------------
 

@@ -101,6 +101,19 @@ class Engine {
   const EngineConfig& config() const { return config_; }
   ServerControl& control() { return *control_; }
 
+  // Totals since start, for monitoring (server/server_metrics.cpp). The traffic totals add the
+  // users' own counters (User::lines_in ...) at scrape time to those of users already gone, so
+  // the fan-out path counts nothing twice. Plain integers: the engine's thread only.
+  struct Counters {
+    std::uint64_t lines_in = 0, bytes_in = 0, deliveries_out = 0, bytes_out = 0;
+    std::uint64_t flood_disconnects = 0;  // "Excess Flood"
+    std::uint64_t sasl_successes = 0, sasl_failures = 0;
+  };
+  // Walks every user (once per scrape, not per message).
+  Counters counters() const;
+  // For the SASL handlers, which count their outcomes here.
+  Counters& counters_mut() { return counters_; }
+
   // ---- toolkit for command handlers ----------------------------------------------------------
 
   proto::Casemapping casemapping() const { return config_.casemapping; }
@@ -387,6 +400,7 @@ class Engine {
   bool flood_ok(User& u);
   void end_call();  // frees departed users
   void expire_server_bans();  // tick(): the K-lines and D-lines whose time is up go
+  void retire_departed();  // adds departed users' traffic to counters_, then frees them
   void build_isupport();
   std::uint64_t next_visit_epoch() { return ++visit_epoch_; }
 
@@ -422,6 +436,7 @@ class Engine {
   AccountLimits account_limits_;
   LabeledReply labeled_;
   std::uint64_t batch_counter_ = 0;
+  Counters counters_;  // traffic of departed users; the other totals entire
   std::uint64_t visit_epoch_ = 0;
   std::size_t registered_count_ = 0;
   MonitorRegistry monitors_;

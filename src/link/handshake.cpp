@@ -190,6 +190,7 @@ void Network::accept_server(Link& l, const LinkBlock& block, std::string_view na
   if (l.outbound) {
     send_burst(l);  // the connecting side bursts first
     l.state = LinkState::kBursting;
+    l.burst_started = engine_.now();
   } else {
     send_server_line(l);
     l.state = LinkState::kWaitBurst;

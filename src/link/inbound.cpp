@@ -164,6 +164,7 @@ bool Network::need(Link& l, const proto::Message& m, std::size_t params) {
 void Network::on_burst(Link& l, const proto::Message&) {
   if (l.state == LinkState::kWaitBurst) {
     l.state = LinkState::kBursting;
+    l.burst_started = engine_.now();
     send_burst(l);  // the accepting side bursts once the connector has started
   }
 }
@@ -171,6 +172,8 @@ void Network::on_burst(Link& l, const proto::Message&) {
 void Network::on_endburst(Link& l, const proto::Message& m) {
   if (source_server(l, m) == l.server && l.state == LinkState::kBursting) {
     l.state = LinkState::kLinked;
+    ++bursts_.completed;
+    bursts_.last = engine_.now() - l.burst_started;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(engine_.now() - l.since).count();
     event(l, l.server->name + " finished its burst, " + std::to_string(ms) + " ms after connecting");
   }

@@ -36,6 +36,7 @@ struct Network::Link {
   std::string certfp;                              // the peer's certificate's SHA-256, when secure
   std::string chanmodes, usermodes, capabilities;  // the peer's CAPAB lists as received
   TimePoint since{}, last_rx{}, ping_sent{};
+  TimePoint burst_started{};  // when the peer's burst began (state kBursting)
   std::uint64_t lines_in = 0, lines_out = 0;
 };
 

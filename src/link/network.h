@@ -112,6 +112,13 @@ class Network final : public core::NetworkObserver {
   bool configured(std::string_view server) const;
   bool linked_to(std::string_view server) const;
   std::vector<LinkStatus> links() const;
+  // Peers' bursts received completely (ENDBURST) since start, and how long the last one took from
+  // its first line to its ENDBURST; for monitoring.
+  struct BurstStats {
+    std::uint64_t completed = 0;
+    std::chrono::nanoseconds last{};
+  };
+  const BurstStats& bursts() const { return bursts_; }
   const NetworkConfig& config() const { return config_; }
   // Server shutdown: ERROR to every peer, links closed, everything behind them forgotten.
   void shutdown(std::string_view reason);
@@ -273,6 +280,7 @@ class Network final : public core::NetworkObserver {
   LinkTransport& transport_;
   NetworkConfig config_;
   std::map<LinkId, std::unique_ptr<Link>> links_;
+  BurstStats bursts_;
   Link* applying_ = nullptr;  // the link whose line is being applied: observer calls are its echo
   std::uint64_t membership_ids_ = 0;
   std::string_view raw_;  // the line being applied, without CR LF

@@ -100,6 +100,18 @@ HistoryMetrics HistoryService::metrics() const {
   return m;
 }
 
+CommitHistogram HistoryService::commit_histogram() const {
+  std::lock_guard lock(mutex_);
+  return histogram_;
+}
+
+void CommitHistogram::add(std::int64_t us) {
+  const auto bound = std::lower_bound(kCommitBoundsUs.begin(), kCommitBoundsUs.end(), us);
+  ++counts[static_cast<std::size_t>(bound - kCommitBoundsUs.begin())];
+  sum_us += us;
+  ++count;
+}
+
 void HistoryService::run() {
   std::vector<Item> batch;
   for (;;) {
@@ -169,6 +181,7 @@ void HistoryService::note_commit(const store::Status& status, std::size_t entrie
       else
         latencies_us_[latency_next_] = took.count();
       latency_next_ = (latency_next_ + 1) % kLatencyWindow;
+      histogram_.add(took.count());
     } else {
       ++metrics_.failed_commits;
       metrics_.failed_entries += entries;

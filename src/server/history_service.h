@@ -23,12 +23,13 @@
 // Retention: every `expire_interval` the thread deletes what `retention` no longer keeps, from both
 // stores, in steps of at most kExpireStep rows (short transactions between commits).
 //
-// Thread: submit() and metrics() from any thread (submit() normally from the engine's); `deliver`
-// runs on the io_context's thread, never inside submit(). Lifetime: both stores must outlive the
-// service. The destructor runs and answers everything already queued (pending appends are
-// committed), then joins; answers it posts are delivered if the io_context runs again.
+// Thread: submit(), metrics() and commit_histogram() from any thread (submit() normally from the
+// engine's); `deliver` runs on the io_context's thread, never inside submit(). Lifetime: both
+// stores must outlive the service. The destructor runs and answers everything already queued (pending appends
+// are committed), then joins; answers it posts are delivered if the io_context runs again.
 #pragma once
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -57,6 +58,18 @@ struct HistoryServiceOptions {
 // the last kLatencyWindow commits.
 using HistoryMetrics = core::HistoryStats;
 
+// Every successful group commit's latency, by bucket (for the Prometheus histogram
+// parley_history_commit_seconds): counts[i] commits took at most kCommitBoundsUs[i] and more than
+// the bound before it; the last count is those above every bound. Not cumulative.
+inline constexpr std::array<std::int64_t, 12> kCommitBoundsUs = {
+    250, 500, 1'000, 2'500, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 500'000, 1'000'000};
+struct CommitHistogram {
+  std::array<std::uint64_t, kCommitBoundsUs.size() + 1> counts{};
+  std::int64_t sum_us = 0;
+  std::uint64_t count = 0;
+  void add(std::int64_t us);
+};
+
 class HistoryService final : public core::HistoryBackend {
  public:
   using Deliver = std::function<void(core::RequestId, core::HistoryAnswer)>;
@@ -73,6 +86,7 @@ class HistoryService final : public core::HistoryBackend {
 
   void submit(core::RequestId id, core::HistoryRequest request) override;
   HistoryMetrics metrics() const;
+  CommitHistogram commit_histogram() const;
   core::HistoryStats stats() const override { return metrics(); }
 
  private:
@@ -96,7 +110,7 @@ class HistoryService final : public core::HistoryBackend {
   HistoryServiceOptions options_;
   std::shared_ptr<const Deliver> deliver_;  // shared with posted handlers
 
-  mutable std::mutex mutex_;  // guards queue_, waiting_, stop_ and metrics_
+  mutable std::mutex mutex_;  // guards queue_, waiting_, stop_, metrics_ and histogram_
   std::condition_variable wake_;
   std::vector<Item> queue_;
   std::size_t waiting_ = 0;  // items of queue_ that will run (not refused)
@@ -104,6 +118,7 @@ class HistoryService final : public core::HistoryBackend {
   HistoryMetrics metrics_;
   std::vector<std::int64_t> latencies_us_;  // ring of the last kLatencyWindow commits
   std::size_t latency_next_ = 0;
+  CommitHistogram histogram_;
 
   // Storage thread only.
   std::chrono::steady_clock::time_point next_expire_;

@@ -130,6 +130,7 @@ bool IrcServer::reload_tls(std::string& message) {
 }
 
 net::tcp::endpoint IrcServer::add_listener(const net::tcp::endpoint& at, Protocol protocol, bool tls) {
+  if (protocol == Protocol::kAdmin) return add_admin_listener(at);
   net::Listener listener(
       io_, at, [this, protocol, tls](net::Socket socket) { accept(std::move(socket), protocol, tls); },
       [](std::string_view message) { spdlog::warn("{}", message); });
@@ -147,6 +148,7 @@ net::tcp::endpoint IrcServer::add_listener(const net::tcp::endpoint& at, Protoco
 void IrcServer::run() {
   running_ = true;
   for (auto& listener : listeners_) listener.start();
+  for (auto& admin : admin_listeners_) admin.start();
   autoconnect_links();
   schedule_tick();
   wait_for_signal();
@@ -155,7 +157,7 @@ void IrcServer::run() {
 }
 
 IrcServer::Session& IrcServer::new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket,
-                                           SSL_CTX* tls, bool link) {
+                                           SSL_CTX* tls, bool link, std::uint8_t kind) {
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -175,6 +177,9 @@ IrcServer::Session& IrcServer::new_session(std::shared_ptr<net::Connection>& con
   session.connection = connection;
   session.in_engine = true;
   session.link = link;
+  session.kind = kind;
+  session.secured = false;
+  ++transport_counters_.open[kind];
   ++session_count_;
   return session;
 }
@@ -191,8 +196,8 @@ void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
   boost::system::error_code ec;
   const net::tcp::endpoint remote = socket.remote_endpoint(ec);  // unspecified if the peer is gone
   std::shared_ptr<net::Connection> connection;
-  Session& session =
-      new_session(connection, std::move(socket), tls ? tls_->native() : nullptr, protocol == Protocol::kLink);
+  Session& session = new_session(connection, std::move(socket), tls ? tls_->native() : nullptr,
+                                 protocol == Protocol::kLink, connection_kind(protocol, tls));
   const core::SessionId id = session.id;
   if (protocol == Protocol::kLink) {
     spdlog::info("link {}: connection from {}{}", id, net::endpoint_to_string(remote),
@@ -277,7 +282,8 @@ void IrcServer::dial_link(const LinkDial& dial) {
                                      if (shutting_down_ || network_.linked_to(name)) return;
                                      std::shared_ptr<net::Connection> connection;
                                      Session& session =
-                                         new_session(connection, std::move(*socket), tls, true);
+                                         new_session(connection, std::move(*socket), tls, true,
+                                                     connection_kind(Protocol::kLink, tls != nullptr));
                                      connection->start();
                                      network_.link_connected(session.id, true, name, core::Clock::now());
                                    });
@@ -381,6 +387,7 @@ void IrcServer::erase_session(Session& s) {
   s.lines = proto::LineReader(0);
   s.frames.reset();
   s.in_engine = true;
+  --transport_counters_.open[s.kind];
   --session_count_;
   free_slots_.push_back(slot);
 }
@@ -426,6 +433,8 @@ void IrcServer::on_closed(net::Connection& c, std::string_view reason) {
   Session* s = find_session(c.id());
   if (!s) return;
   spdlog::debug("session {}: closed ({})", c.id(), reason);
+  if (reason == "SendQ exceeded") ++transport_counters_.sendq_disconnects;
+  if (c.is_tls() && !s->secured) ++transport_counters_.tls_failures;
   if (s->in_engine) {
     s->in_engine = false;
     if (s->link) {
@@ -442,6 +451,10 @@ void IrcServer::on_closed(net::Connection& c, std::string_view reason) {
 
 void IrcServer::on_secured(net::Connection& c, std::string_view certfp) {
   Session* s = find_session(c.id());
+  if (s) {
+    s->secured = true;
+    ++transport_counters_.tls_handshakes;
+  }
   if (!s || !s->in_engine) return;
   spdlog::debug("session {}: TLS established{}{}", c.id(), certfp.empty() ? "" : ", client certificate ",
                 certfp);
@@ -528,6 +541,7 @@ void IrcServer::finish_shutdown_if_done() {
   if (session_count_ != 0) return;
   // Nothing else holds work on the io_context: run() returns.
   shutdown_timer_.cancel();
+  for (auto& admin : admin_listeners_) admin.close();
   boost::system::error_code ec;
   signals_.cancel(ec);
   spdlog::info("shutdown complete");

@@ -32,13 +32,20 @@
 // the server's Store, ephemeral history (private messages of users not logged in) to an
 // in-memory store the server owns.
 //
+// Metrics (docs/operations.md "Metrics"): an `admin` listener is an HTTP server (net/http_server.h)
+// on the same io_context serving /metrics (server_metrics.cpp renders the counters the engine,
+// the links, the storage thread and this class keep) and /healthz. It outlives the other
+// listeners during a graceful shutdown, answering /healthz with 503, and closes when it ends.
+//
 // Thread: the chat state is single-threaded. Construct, listen() and run() on one thread;
 // everything else runs on that thread inside run(). The Store must outlive the server.
 #pragma once
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -51,6 +58,7 @@
 #include "core/types.h"
 #include "link/network.h"
 #include "net/connection.h"
+#include "net/http_server.h"
 #include "net/listener.h"
 #include "net/loop.h"
 #include "net/tls.h"
@@ -105,6 +113,8 @@ class IrcServer final : private core::ReplySink,
   // An operator's RESTART asked for this shutdown: after run() returns, the host starts the
   // program again in place (app/restart.h).
   bool restart_requested() const { return restart_requested_; }
+  // The /metrics body (Prometheus text format 0.0.4; server_metrics.cpp).
+  std::string render_metrics() const;
 
  private:
   // Sessions live in a dense table: a SessionId is (generation << 32 | slot), so finding one
@@ -120,7 +130,29 @@ class IrcServer final : private core::ReplySink,
     std::optional<proto::simple::FrameDecoder> frames;  // set for simple-protocol sessions
     bool in_engine = true;                              // false once the engine has closed the session
     bool link = false;  // a server link: its lines go to network_, not to the engine
+    std::uint8_t kind = 0;  // ConnectionKind, for the metrics
+    bool secured = false;   // its TLS handshake completed
   };
+  // What kind of listener (or dial) a connection came from, for parley_connections{kind}.
+  enum ConnectionKind : std::uint8_t {
+    kIrcPlain,
+    kIrcTls,
+    kSimplePlain,
+    kSimpleTls,
+    kLinkPlain,
+    kLinkTls,
+    kKinds
+  };
+  static std::uint8_t connection_kind(Protocol protocol, bool tls) {
+    return static_cast<std::uint8_t>(static_cast<std::uint8_t>(protocol) * 2 + (tls ? 1 : 0));
+  }
+  // Counted where each happens (this thread); read by render_metrics().
+  struct TransportCounters {
+    std::array<std::size_t, kKinds> open{};  // open connections by kind
+    std::uint64_t sendq_disconnects = 0, tls_handshakes = 0, tls_failures = 0;
+  };
+  net::tcp::endpoint add_admin_listener(const net::tcp::endpoint& at);
+  net::HttpResponse admin_request(const net::HttpRequest& request) const;
   net::tcp::endpoint add_listener(const net::tcp::endpoint& at, Protocol protocol, bool tls);
   void accept(net::Socket socket, Protocol protocol, bool tls);
 
@@ -143,7 +175,7 @@ class IrcServer final : private core::ReplySink,
   void log_notice(char category, std::string_view text) override;
   // Session slots, for accepted and dialled connections alike.
   Session& new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket, SSL_CTX* tls,
-                       bool link);
+                       bool link, std::uint8_t kind);
   void dial_link(const LinkDial& dial);
   void autoconnect_links();
 
@@ -201,6 +233,9 @@ class IrcServer final : private core::ReplySink,
   };
   std::unordered_map<std::string, Backoff> backoff_;
   std::vector<net::Listener> listeners_;
+  std::vector<net::HttpServer> admin_listeners_;  // closed last, when a shutdown completes
+  TransportCounters transport_counters_;
+  std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
   std::shared_ptr<net::TlsContext> tls_;
   std::shared_ptr<net::TlsContext>
       link_client_tls_;  // for dialling TLS links; made from tls_ when first needed

@@ -16,15 +16,26 @@
 
 namespace parley::server {
 
-// What a listener speaks: IRC, the simple fixed-frame protocol (docs/protocol.md "Simple"), or
-// the server-to-server protocol other servers link with (docs/linking.md).
-enum class Protocol : std::uint8_t { kIrc, kSimple, kLink };
+// What a listener speaks: IRC, the simple fixed-frame protocol (docs/protocol.md "Simple"), the
+// server-to-server protocol other servers link with (docs/linking.md), or HTTP for operators
+// (/metrics and /healthz, docs/operations.md "Metrics"; never TLS, loopback by default).
+enum class Protocol : std::uint8_t { kIrc, kSimple, kLink, kAdmin };
 
 struct ListenerOptions {
   std::string bind = "0.0.0.0";  // numeric IPv4 or IPv6 address
   std::uint16_t port = 0;        // 0 = any free port
   bool tls = false;
   Protocol protocol = Protocol::kIrc;
+};
+
+// The admin listener's HTTP endpoints ([metrics] in the config).
+struct MetricsOptions {
+  // When set, every request must carry "Authorization: Bearer <token>" (else 401).
+  std::string token;
+  // Admin HTTP connections open at once; more are closed at accept.
+  std::size_t max_connections = 16;
+  // A request must arrive, and its response leave, within this time.
+  std::chrono::milliseconds request_timeout{10'000};
 };
 
 struct TlsOptions {
@@ -66,6 +77,7 @@ struct ServerOptions {
   std::vector<ListenerOptions> listeners = {{"0.0.0.0", 6667, false, Protocol::kIrc},
                                             {"0.0.0.0", 6697, true, Protocol::kIrc}};
   TlsOptions tls;
+  MetricsOptions metrics;
   HistoryOptions history;
   // Server links (docs/linking.md): the [[link]] blocks, and how to reach each one.
   link::NetworkConfig network;

@@ -22,7 +22,7 @@ DEFAULT_TIMEOUT = 5.0
 LISTENING_RE = re.compile(r" on (\S+):(\d+)$")
 # The host every client gets by default: a cloak of its address (docs/operations.md "Cloaks").
 CLOAK = r"[a-z2-7]{8}\.[a-z2-7]{8}\.[a-z2-7]{8}\.ip"
-LISTENER_LINE_RE = re.compile(r"^parley server listening for (IRC|IRC over TLS|simple clients|simple clients over TLS|server links|server links over TLS) on (\S+):(\d+)$", re.M)
+LISTENER_LINE_RE = re.compile(r"^parley server listening for (IRC|IRC over TLS|simple clients|simple clients over TLS|server links|server links over TLS|admin HTTP) on (\S+):(\d+)$", re.M)
 FINGERPRINT_RE = re.compile(r"^parley server TLS certificate SHA-256 fingerprint: ([0-9a-f:]+)$", re.M)
 _LINE_END = re.compile(rb"[\r\n]")
 

@@ -24,6 +24,7 @@ namespace {
 constexpr std::size_t kMaxClientNonce = 200;  // keeps server-first within one chunk
 
 void fail(Engine& e, User& u, std::string_view why = "SASL authentication failed") {
+  ++e.counters_mut().sasl_failures;
   u.sasl.reset();
   e.reply(u, ERR_SASLFAIL, {why});
 }
@@ -43,6 +44,7 @@ void send_challenge(Engine& e, User& u, std::string_view message) {
 void succeed(Engine& e, User& u, const AccountInfo& found) {
   const AccountInfo account = found;  // `found` may live in u.sasl, which goes now
   u.sasl.reset();
+  ++e.counters_mut().sasl_successes;
   log_in(e, u, account);
   e.reply(u, RPL_SASLSUCCESS, {"SASL authentication successful"});
 }
@@ -200,6 +202,7 @@ void start(Engine& e, User& u, std::string_view mechanism) {
     mech = SaslSession::Mechanism::kScram;
   } else {
     e.reply(u, RPL_SASLMECHS, {sasl::kMechanisms, "are available SASL mechanisms"});
+    ++e.counters_mut().sasl_failures;
     e.reply(u, ERR_SASLFAIL, {"SASL authentication failed"});
     return;
   }
@@ -215,6 +218,7 @@ void start(Engine& e, User& u, std::string_view mechanism) {
 void authenticate(Engine& e, User& u, const proto::Message& m) {
   std::string_view param = m.param(0);
   if (!u.caps.has(Cap::kSasl)) {
+    ++e.counters_mut().sasl_failures;
     e.reply(u, ERR_SASLFAIL, {"Request the sasl capability first"});
     return;
   }
@@ -229,6 +233,7 @@ void authenticate(Engine& e, User& u, const proto::Message& m) {
       return;
     }
     if (param.empty()) {
+      ++e.counters_mut().sasl_failures;
       e.reply(u, ERR_SASLFAIL, {"SASL authentication failed"});
       return;
     }
