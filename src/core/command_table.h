@@ -40,6 +40,8 @@ std::span<const CommandSpec> all_commands();
 namespace commands {
 // registration.cpp
 void cap(Engine&, User&, const proto::Message&);
+// The sts capability's value for `u` (a plaintext client learns the port, a TLS one the duration).
+std::string sts_value(const Engine&, const User&);
 void pass(Engine&, User&, const proto::Message&);
 void nick(Engine&, User&, const proto::Message&);
 void user(Engine&, User&, const proto::Message&);
@@ -87,6 +89,8 @@ void info(Engine&, User&, const proto::Message&);
 // oper.cpp
 void oper(Engine&, User&, const proto::Message&);
 void kill(Engine&, User&, const proto::Message&);
+// server_admin.cpp
+void rehash(Engine&, User&, const proto::Message&);
 // monitor.cpp
 void monitor(Engine&, User&, const proto::Message&);
 // users.cpp

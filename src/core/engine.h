@@ -29,6 +29,7 @@
 #include "core/msgid.h"
 #include "core/network.h"
 #include "core/registered_channels.h"
+#include "core/server_control.h"
 #include "core/types.h"
 #include "core/user.h"
 #include "proto/irc_message.h"
@@ -87,6 +88,22 @@ class Engine {
     fn();
     end_call();
   }
+
+  // A configuration re-read while running (REHASH, SIGHUP; docs/operations.md "Reloading"),
+  // applied without disconnecting anyone: MOTD, operators, limits, flood, timeouts, cloaks (for
+  // new connections and logins; existing hosts stay), accounts, STS, history query policy, admin
+  // info, server password. What identifies the server (name, SID, network, description,
+  // casemapping, version, creation date, message-id seed, the cloak key once set, whether history
+  // is kept) keeps its running value: the caller refuses a reload that changes it. Rebuilds
+  // ISUPPORT (registered users get a 005 with the tokens that changed) and the CAP values; users
+  // with cap-notify get CAP DEL / CAP NEW for the capabilities whose offer or value changed.
+  // Returns the names of the settings that changed ("motd", "operators", "limits", ...).
+  std::vector<std::string> reconfigure(EngineConfig config);
+  // What REHASH (and later DIE, RESTART) asks of the hosting server; null: a default that cannot.
+  void set_control(ServerControl* control) { control_ = control ? control : &no_control_; }
+  ServerControl& control() { return *control_; }
+  // A server notice to every local operator: ":<server> NOTICE <nick> :*** <text>".
+  void notice_opers(std::string_view text);
 
   std::size_t user_count() const { return users_.size(); }
   std::size_t channel_count() const { return channels_.size(); }
@@ -354,6 +371,11 @@ class Engine {
   bool flood_ok(User& u);
   void end_call();  // frees departed users
   void build_isupport();
+  void build_cap_values();
+  // After reconfigure(): tells users what changed in ISUPPORT and in the offered caps.
+  void announce_isupport_changes(const std::vector<std::vector<std::string>>& before);
+  void announce_cap_changes(const EngineConfig& before_config,
+                            const std::array<std::string, static_cast<std::size_t>(Cap::kCount)>& before_values);
   std::uint64_t next_visit_epoch() { return ++visit_epoch_; }
 
   EngineConfig config_;
@@ -396,6 +418,8 @@ class Engine {
   TimePoint started_{};
   std::size_t peak_users_ = 0;
   std::size_t peak_global_users_ = 0;
+  ServerControl no_control_;
+  ServerControl* control_ = &no_control_;
   NetworkObserver no_network_;
   NetworkObserver* network_ = &no_network_;
   ServerInfo local_server_;
