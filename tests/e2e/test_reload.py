@@ -9,6 +9,7 @@ One server with connected clients goes through every kind of reload in turn, as 
 from __future__ import annotations
 
 import copy
+import re
 import signal
 import socket
 import ssl
@@ -144,3 +145,32 @@ def test_reload_motd_operator_listener_certificate_and_broken_config(start_serve
     oper.expect(r"REHASH failed: server\.name cannot change on reload; restart the server to change it")
     alive(oper, plain, secure)
     assert fingerprint_of(served_certificate(srv.host, srv.tls_port)) == new_fp
+
+
+def test_sighup_without_a_configuration_file_rereads_only_the_certificate(parley_bin, tmp_path):
+    """No --config: nothing to reload, but the certificate files (here the generated ones in the
+    data directory) are read again, and the connected client stays."""
+    stdout, stderr = tmp_path / "stdout.log", tmp_path / "stderr.log"
+    with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        proc = subprocess.Popen([parley_bin, "server", "--bind", "127.0.0.1", "--port", "0", "--tls-port", "0",
+                                 "--data-dir", str(tmp_path / "data")],
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 10
+        while "fingerprint" not in stdout.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, stderr.read_text()
+            time.sleep(0.02)
+        port = int(re.search(r"listening for IRC on 127\.0\.0\.1:(\d+)$", stdout.read_text(), re.M).group(1))
+        client = IRCClient("127.0.0.1", port, name="stay")
+        client.register("stay")
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while "TLS certificate reloaded from" not in stderr.read_text():
+            assert time.monotonic() < deadline, stderr.read_text()
+            time.sleep(0.05)
+        assert "no configuration file: nothing to reload" in stderr.read_text()
+        alive(client)
+        client.close()
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=5) == 0
