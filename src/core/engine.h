@@ -97,7 +97,7 @@ class Engine {
   // is kept) keeps its running value: the caller refuses a reload that changes it. Rebuilds
   // ISUPPORT (registered users get a 005 with the tokens that changed) and the CAP values; users
   // with cap-notify get CAP DEL / CAP NEW for the capabilities whose offer or value changed.
-  // Returns the names of the settings that changed ("motd", "operators", "limits", ...).
+  // Returns the configuration keys or sections that changed ("server.motd", "operator", "limits").
   std::vector<std::string> reconfigure(EngineConfig config);
   // What REHASH (and later DIE, RESTART) asks of the hosting server; null: a default that cannot.
   void set_control(ServerControl* control) { control_ = control ? control : &no_control_; }
@@ -374,8 +374,9 @@ class Engine {
   void build_cap_values();
   // After reconfigure(): tells users what changed in ISUPPORT and in the offered caps.
   void announce_isupport_changes(const std::vector<std::vector<std::string>>& before);
-  void announce_cap_changes(const EngineConfig& before_config,
-                            const std::array<std::string, static_cast<std::size_t>(Cap::kCount)>& before_values);
+  void announce_cap_changes(
+      const EngineConfig& before_config,
+      const std::array<std::string, static_cast<std::size_t>(Cap::kCount)>& before_values);
   std::uint64_t next_visit_epoch() { return ++visit_epoch_; }
 
   EngineConfig config_;

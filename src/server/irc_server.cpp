@@ -464,7 +464,7 @@ void IrcServer::wait_for_signal() {
     if (ec) return;
     if (signo == SIGHUP) {
       if (!shutting_down_) {
-        spdlog::info("SIGHUP: reloading the configuration");
+        spdlog::info("SIGHUP received");
         engine_.notice_opers("SIGHUP: rehashing the server configuration");
         rehash();
       }

@@ -52,6 +52,7 @@ core::ServerControl::RehashResult IrcServer::rehash() {
     result.lines = {nothing, message};
     return result;
   }
+  spdlog::info("reloading the configuration from {}", options_.engine.config_file);
   ConfigReload fresh = config_source_(tls_ != nullptr);
   if (!fresh.options) return refuse(std::move(fresh.errors));
   ServerOptions next = std::move(*fresh.options);
