@@ -2,7 +2,8 @@
 // line per listener that tests and scripts parse ("parley server listening for IRC on ADDR:PORT",
 // "... for IRC over TLS on ADDR:PORT", "... for simple clients on ADDR:PORT"), then, with a TLS
 // listener, "parley server TLS certificate SHA-256 fingerprint: ab:cd:..." and serve until
-// SIGINT/SIGTERM (SIGHUP re-reads the TLS certificate).
+// SIGINT/SIGTERM. SIGHUP (and REHASH) re-read the --config file with the same parser and flags
+// (reread_config(); docs/operations.md "Reloading").
 //
 // simple-server is the seed's server shape (docs/protocol.md "Simple"): the simple protocol on
 // PORT, IRC only with --port, and every simple client exempt from flood control and the per-IP
@@ -142,6 +143,59 @@ int check_config(const std::string& path) {
   return 1;
 }
 
+// The command-line flags over a loaded configuration, at start and at every reload alike.
+void apply_flags(const ServerFlags& flags, server::ServerOptions& options) {
+  apply_listener_flags(flags, options);
+  if (flags.data_dir_option && flags.data_dir_option->count()) options.data_dir = flags.data_dir;
+  if (flags.simple_server) {
+    options.simple_exempt =
+        proto::CidrList({*proto::Cidr::parse("0.0.0.0/0"), *proto::Cidr::parse("::/0")});
+  }
+  if (flags.name_option->count()) options.engine.server_name = flags.name;
+  options.engine.config_file = flags.config;
+}
+
+bool needs_certificate(const server::ServerOptions& options) {
+  return std::any_of(options.listeners.begin(), options.listeners.end(),
+                     [](const server::ListenerOptions& l) { return l.tls; }) ||
+         std::any_of(options.link_dials.begin(), options.link_dials.end(),
+                     [](const server::LinkDial& d) { return d.tls; });
+}
+
+// A reload's reading of the configuration (server/reload.h): the --config file through the same
+// parser, messages and flags as at start, the cloak key and the certificate files read again.
+// A certificate made in memory (no files, no data directory) is kept rather than made anew.
+server::ConfigReload reread_config(const ServerFlags& flags, bool has_certificate) {
+  server::ConfigReload out;
+  auto loaded = load_server_config(flags.config, default_server_options());
+  if (!loaded.ok()) {
+    for (const auto& problem : loaded.problems) out.errors.push_back(format_problem(flags.config, problem));
+    return out;
+  }
+  server::ServerOptions options = std::move(loaded.options);
+  apply_flags(flags, options);
+  if (auto why = check_simple_door(options); !why.empty()) {
+    out.errors.push_back(flags.config + ": " + why);
+    return out;
+  }
+  if (auto why = load_cloak_secret(options); !why.empty()) {
+    out.errors.push_back(flags.config + ": " + why);
+    return out;
+  }
+  const bool in_memory = options.tls.cert_file.empty() && options.data_dir.empty();
+  if (needs_certificate(options) && !(in_memory && has_certificate)) {
+    ServerCertificate certificate = load_server_certificate(options);
+    if (!certificate.context) {
+      out.errors.push_back(flags.config + ": TLS certificate: " + certificate.error +
+                           "; keeping the current certificate");
+      return out;
+    }
+    out.certificate = std::move(certificate.context);
+  }
+  out.options = std::move(options);
+  return out;
+}
+
 int run_server(const ServerFlags& flags) {
   if (!flags.check_config.empty()) return check_config(flags.check_config);
   set_up_logging(flags.log_level, flags.log_format);
@@ -156,17 +210,11 @@ int run_server(const ServerFlags& flags) {
     }
     options = std::move(loaded.options);
   }
-  apply_listener_flags(flags, options);
-  if (flags.data_dir_option && flags.data_dir_option->count()) options.data_dir = flags.data_dir;
-  if (flags.simple_server) {
-    options.simple_exempt =
-        proto::CidrList({*proto::Cidr::parse("0.0.0.0/0"), *proto::Cidr::parse("::/0")});
-  }
+  apply_flags(flags, options);
   if (auto why = check_simple_door(options); !why.empty()) {
     std::cerr << program(flags) << ": " << why << std::endl;
     return 1;
   }
-  if (flags.name_option->count()) options.engine.server_name = flags.name;
   // One token (RPL_MYINFO and VERSION carry it as a parameter): "parley-0.1.0-ebdc833".
   options.engine.version = std::string("parley-") + kVersion;
   if (std::string_view(kGitDescribe) != "unknown") options.engine.version += std::string("-") + kGitDescribe;
@@ -183,10 +231,7 @@ int run_server(const ServerFlags& flags) {
 
   // A certificate for TLS listeners, and for the links this server dials with TLS (it presents
   // it, so the peer can pin it).
-  const bool any_tls = std::any_of(options.listeners.begin(), options.listeners.end(),
-                                   [](const server::ListenerOptions& l) { return l.tls; }) ||
-                       std::any_of(options.link_dials.begin(), options.link_dials.end(),
-                                   [](const server::LinkDial& d) { return d.tls; });
+  const bool any_tls = needs_certificate(options);
   ServerCertificate certificate;
   if (any_tls) {
     certificate = load_server_certificate(options);
@@ -217,6 +262,10 @@ int run_server(const ServerFlags& flags) {
     }
     server::IrcServer server(options, *store);
     if (certificate.context) server.use_tls(certificate.context);
+    if (!flags.config.empty()) {
+      server.set_config_source(
+          [&flags](bool has_certificate) { return reread_config(flags, has_certificate); });
+    }
     for (const server::ListenerOptions& listener : options.listeners) {
       net::tcp::endpoint bound;
       // Validated by the config loader and the flags.

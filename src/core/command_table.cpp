@@ -62,6 +62,7 @@ constexpr std::array kTable = {
     CommandSpec{"QUIT", 0, kPre, false, B, quit},
     CommandSpec{"REDACT", 2, false, false, U, redact},
     CommandSpec{"REGISTER", 3, kPre, false, L, register_command},
+    CommandSpec{"REHASH", 0, false, kOper, L, rehash},
     CommandSpec{"RENAME", 2, false, false, B, rename},
     CommandSpec{"RESTART", 0, false, kOper, L, restart},
     CommandSpec{"SAJOIN", 2, false, kOper, L, sajoin},

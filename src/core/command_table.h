@@ -41,6 +41,8 @@ std::span<const CommandSpec> all_commands();
 namespace commands {
 // registration.cpp
 void cap(Engine&, User&, const proto::Message&);
+// The sts capability's value for `u` (a plaintext client learns the port, a TLS one the duration).
+std::string sts_value(const Engine&, const User&);
 void pass(Engine&, User&, const proto::Message&);
 void nick(Engine&, User&, const proto::Message&);
 void user(Engine&, User&, const proto::Message&);
@@ -101,6 +103,8 @@ void unkline(Engine&, User&, const proto::Message&);
 void undline(Engine&, User&, const proto::Message&);
 // STATS k (K-lines) and STATS d (D-lines).
 void stats_server_bans(Engine&, User&, ServerBan::Kind kind);
+// server_admin.cpp
+void rehash(Engine&, User&, const proto::Message&);
 // monitor.cpp
 void monitor(Engine&, User&, const proto::Message&);
 // users.cpp

@@ -40,6 +40,8 @@ struct Limits {
   std::size_t multiline_max_lines = 32;        // draft/multiline: PRIVMSG/NOTICE lines per batch
   std::size_t redact_window = 900;             // seconds during which a message may be REDACTed
   std::size_t redact_messages = 100;           // latest messages per target that REDACT can find
+
+  bool operator==(const Limits&) const = default;
 };
 
 // Token bucket per client: each command costs one token; tokens refill at `rate` per second
@@ -49,6 +51,8 @@ struct FloodControl {
   double burst = 20;
   double rate = 2;
   double max_debt = 10;
+
+  bool operator==(const FloodControl&) const = default;
 };
 
 struct Timeouts {
@@ -56,6 +60,8 @@ struct Timeouts {
   std::chrono::seconds ping_interval{90};    // idle time before the server sends PING
   std::chrono::seconds ping_timeout{60};     // unanswered PING before the client is dropped
   std::chrono::seconds multiline_batch{30};  // an open draft/multiline batch is discarded after this
+
+  bool operator==(const Timeouts&) const = default;
 };
 
 // What an operator may do (docs/operations.md "Operator classes"): the operator-only commands
@@ -64,6 +70,8 @@ struct OperatorClass {
   std::string name;
   std::vector<std::string> commands;  // upper case; "*": every operator command
   std::string snomask = "acgkloqx";  // core/snomask.h letters
+
+  bool operator==(const OperatorClass&) const = default;
 };
 
 struct OperatorBlock {
@@ -71,6 +79,8 @@ struct OperatorBlock {
   std::string password_hash;  // libsodium crypto_pwhash_str (argon2id); see `parley mkpasswd`
   std::string host_mask = "*@*";
   std::string class_name;  // an OperatorClass's name; empty: every operator command, every notice
+
+  bool operator==(const OperatorBlock&) const = default;
 };
 
 // Built-in accounts (NickServ, SASL, draft/account-registration). docs/operations.md "Accounts".
@@ -89,6 +99,8 @@ struct AccountPolicy {
   std::size_t login_failures_per_minute = 5;
   std::size_t registrations_per_ip_per_hour = 3;
   std::size_t max_accounts_per_email = 3;  // 0: no limit
+
+  bool operator==(const AccountPolicy&) const = default;
 };
 
 // Hidden hosts. docs/operations.md "Cloaks".
@@ -99,6 +111,8 @@ struct CloakConfig {
   std::string secret;
   std::string suffix = "ip";  // a cloak reads "<hash>.<hash>.<suffix>"
   bool account_hosts = true;  // after login the host becomes "user/<account>"
+
+  bool operator==(const CloakConfig&) const = default;
 };
 
 // IRCv3 strict transport security: offered only when an operator configures it, because a
@@ -109,6 +123,8 @@ struct StsPolicy {
   std::uint16_t port = 6697;  // the TLS port plaintext clients are sent to
   std::chrono::seconds duration{std::chrono::hours(24 * 30)};
   bool preload = false;
+
+  bool operator==(const StsPolicy&) const = default;
 };
 
 // History (core/history.h, docs/protocol.md "CHATHISTORY").
@@ -123,9 +139,15 @@ struct HistoryPolicy {
   // History requests outstanding (submitted, not yet answered) at which senders start to be held
   // until their messages are stored (Engine::history_backlogged); [history] queue.
   std::size_t max_backlog = 10'000;
+
+  bool operator==(const HistoryPolicy&) const = default;
 };
 
+// Its sections compare with ==, so that a reload (Engine::reconfigure) can say what changed.
 struct EngineConfig {
+  // The configuration file the server was started with (REHASH names it); empty: the embedded
+  // default.
+  std::string config_file;
   std::string server_name = "parley.local";
   std::string network_name = "Parley";
   std::string server_description = "Parley IRC server";

@@ -41,6 +41,12 @@ Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts, H
   local_server_.name = config_.server_name;
   local_server_.description = config_.server_description;
   build_isupport();
+  build_cap_values();
+}
+
+Engine::~Engine() = default;
+
+void Engine::build_cap_values() {
   for (const auto& info : kCaps) cap_values_[static_cast<std::size_t>(info.cap)] = info.value;
   cap_values_[static_cast<std::size_t>(Cap::kMetadata)] = metadata_cap_value(config_);
   cap_values_[static_cast<std::size_t>(Cap::kMultiline)] =
@@ -55,9 +61,8 @@ Engine::Engine(EngineConfig config, ReplySink& sink, AccountBackend& accounts, H
                                                  : "custom-account-name";
 }
 
-Engine::~Engine() = default;
-
 void Engine::build_isupport() {
+  isupport_lines_.clear();
   const Limits& l = config_.limits;
   std::vector<std::string> tokens = {
       "ACCOUNTEXTBAN=a",

@@ -96,6 +96,17 @@ class Engine {
     end_call();
   }
 
+  // A configuration re-read while running (REHASH, SIGHUP; docs/operations.md "Reloading"),
+  // applied without disconnecting anyone: MOTD, operators, limits, flood, timeouts, cloaks (for
+  // new connections and logins; existing hosts stay), accounts, STS, history query policy, admin
+  // info, server password. What identifies the server (name, SID, network, description,
+  // casemapping, version, creation date, message-id seed, the cloak key once set, whether history
+  // is kept) keeps its running value: the caller refuses a reload that changes it. Rebuilds
+  // ISUPPORT (registered users get a 005 with the tokens that changed) and the CAP values; users
+  // with cap-notify get CAP DEL / CAP NEW for the capabilities whose offer or value changed.
+  // Returns the configuration keys or sections that changed ("server.motd", "operator", "limits").
+  std::vector<std::string> reconfigure(EngineConfig config);
+
   std::size_t user_count() const { return users_.size(); }
   std::size_t channel_count() const { return channels_.size(); }
   const EngineConfig& config() const { return config_; }
@@ -402,6 +413,12 @@ class Engine {
   void expire_server_bans();  // tick(): the K-lines and D-lines whose time is up go
   void retire_departed();  // adds departed users' traffic to counters_, then frees them
   void build_isupport();
+  void build_cap_values();
+  // After reconfigure(): tells users what changed in ISUPPORT and in the offered caps.
+  void announce_isupport_changes(const std::vector<std::vector<std::string>>& before);
+  void announce_cap_changes(
+      const EngineConfig& before_config,
+      const std::array<std::string, static_cast<std::size_t>(Cap::kCount)>& before_values);
   std::uint64_t next_visit_epoch() { return ++visit_epoch_; }
 
   EngineConfig config_;

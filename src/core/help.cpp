@@ -122,6 +122,9 @@ constexpr std::array kTopics = {
     Topic{"REGISTER",
           "REGISTER <account|*> <email|*> <password>\nRegisters an account (draft/account-registration); * "
           "takes your nick. You are logged in when it succeeds."},
+    Topic{"REHASH",
+          "REHASH\nOperators only. Re-reads the server's configuration file and applies it without "
+          "disconnecting anyone; a file with an error is refused and the running configuration stays."},
     Topic{"RENAME",
           "RENAME <channel> <new name> [<reason>]\nChannel operators only. Renames the channel, "
           "keeping its members, modes and topic."},

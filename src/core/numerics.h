@@ -88,6 +88,7 @@ inline constexpr std::string_view RPL_WHOISACCOUNT = "330";
 // "<client> <nick> :is connecting from *@<ip> <ip>": to the user and operators only.
 inline constexpr std::string_view RPL_WHOISHOST = "378";
 inline constexpr std::string_view RPL_YOUREOPER = "381";
+inline constexpr std::string_view RPL_REHASHING = "382";
 inline constexpr std::string_view RPL_TIME = "391";
 // "<client> <host> :is now your displayed host" (RPL_VISIBLEHOST, as InspIRCd and Ergo send).
 inline constexpr std::string_view RPL_VISIBLEHOST = "396";

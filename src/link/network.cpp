@@ -111,6 +111,24 @@ std::string Network::squit_server(std::string_view name, std::string_view reason
   return "not linked to " + std::string(name);
 }
 
+std::vector<std::string> Network::reconfigure(NetworkConfig config, std::string_view reason) {
+  config_ = std::move(config);
+  std::vector<LinkId> gone;
+  std::vector<std::string> names;
+  for (const auto& [id, l] : links_) {
+    // An inbound link that has not named itself yet meets the new blocks at its SERVER line.
+    const std::string& name = l->server ? l->server->name : l->block;
+    if (!name.empty() && !find_block(name)) {
+      gone.push_back(id);
+      names.push_back(name);
+    }
+  }
+  for (LinkId id : gone) {
+    if (Link* l = find_link(id)) drop(*l, reason);
+  }
+  return names;
+}
+
 bool Network::configured(std::string_view server) const { return find_block(server) != nullptr; }
 
 bool Network::linked_to(std::string_view server) const {

@@ -120,6 +120,11 @@ class Network final : public core::NetworkObserver {
   };
   const BurstStats& bursts() const { return bursts_; }
   const NetworkConfig& config() const { return config_; }
+  // A configuration reload's [[link]] blocks and timeouts (docs/operations.md "Reloading"). A link
+  // whose block is gone is closed with `reason` and its servers split off (SQUIT with `reason`);
+  // the others stay up, a changed block applying from the next handshake. Call inside
+  // Engine::apply (splits quit users). Returns the names of the links closed.
+  std::vector<std::string> reconfigure(NetworkConfig config, std::string_view reason);
   // Server shutdown: ERROR to every peer, links closed, everything behind them forgotten.
   void shutdown(std::string_view reason);
   // How CONNECT dials a [[link]] (the server's; none in tests): returns what happened.

@@ -49,6 +49,7 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
       engine_(options_.engine, static_cast<core::ReplySink&>(*this), account_router_, history_),
       network_(engine_, static_cast<link::LinkTransport&>(*this), options_.network),
       signals_(io_, SIGINT, SIGTERM, SIGHUP) {
+  engine_.set_control(this);
   network_.set_dialer([this](std::string_view name) { return connect_link(name); });
   // Relayed answers arrive while the Network handles a line: posted, so the engine is never
   // entered from inside another of its calls.
@@ -129,25 +130,38 @@ bool IrcServer::reload_tls(std::string& message) {
   return true;
 }
 
+IrcServer::ListenerSlot IrcServer::bind_listener(const net::tcp::endpoint& at, Protocol protocol, bool tls) {
+  const std::uint32_t id = ++listener_ids_;
+  net::Listener listener(
+      io_, at,
+      [this, protocol, tls, id](net::Socket socket) { accept(std::move(socket), protocol, tls, id); },
+      [](std::string_view message) { spdlog::warn("{}", message); });
+  ListenerOptions options{net::address_to_string(at.address()), at.port(), tls, protocol};
+  return ListenerSlot{std::move(options), std::move(listener), id};
+}
+
+namespace {
+std::string describe_listener(Protocol protocol, bool tls, const net::tcp::endpoint& at) {
+  return std::string(protocol == Protocol::kIrc      ? "IRC"
+                     : protocol == Protocol::kSimple ? "simple clients"
+                                                     : "server links") +
+         (tls ? " over TLS" : "") + " on " + net::endpoint_to_string(at);
+}
+}  // namespace
+
 net::tcp::endpoint IrcServer::add_listener(const net::tcp::endpoint& at, Protocol protocol, bool tls) {
   if (protocol == Protocol::kAdmin) return add_admin_listener(at);
-  net::Listener listener(
-      io_, at, [this, protocol, tls](net::Socket socket) { accept(std::move(socket), protocol, tls); },
-      [](std::string_view message) { spdlog::warn("{}", message); });
-  auto bound = listener.local_endpoint();
-  if (running_) listener.start();
-  listeners_.push_back(std::move(listener));
-  spdlog::info("listening for {}{} on {}",
-               protocol == Protocol::kIrc      ? "IRC"
-               : protocol == Protocol::kSimple ? "simple clients"
-                                               : "server links",
-               tls ? " over TLS" : "", net::endpoint_to_string(bound));
+  ListenerSlot slot = bind_listener(at, protocol, tls);
+  auto bound = slot.listener.local_endpoint();
+  if (running_) slot.listener.start();
+  listeners_.push_back(std::move(slot));
+  spdlog::info("listening for {}", describe_listener(protocol, tls, bound));
   return bound;
 }
 
 void IrcServer::run() {
   running_ = true;
-  for (auto& listener : listeners_) listener.start();
+  for (auto& slot : listeners_) slot.listener.start();
   for (auto& admin : admin_listeners_) admin.start();
   autoconnect_links();
   schedule_tick();
@@ -180,11 +194,12 @@ IrcServer::Session& IrcServer::new_session(std::shared_ptr<net::Connection>& con
   session.kind = kind;
   session.secured = false;
   ++transport_counters_.open[kind];
+  session.listener = 0;
   ++session_count_;
   return session;
 }
 
-void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
+void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls, std::uint32_t listener) {
   if (shutting_down_ || (tls && !tls_)) return;  // the socket closes here
   const bool simple = protocol == Protocol::kSimple;
   if (simple || protocol == Protocol::kLink) {
@@ -199,6 +214,7 @@ void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls) {
   Session& session = new_session(connection, std::move(socket), tls ? tls_->native() : nullptr,
                                  protocol == Protocol::kLink, connection_kind(protocol, tls));
   const core::SessionId id = session.id;
+  session.listener = listener;
   if (protocol == Protocol::kLink) {
     spdlog::info("link {}: connection from {}{}", id, net::endpoint_to_string(remote),
                  tls ? " over TLS" : "");
@@ -484,11 +500,11 @@ void IrcServer::wait_for_signal() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     if (signo == SIGHUP) {
-      std::string message;
-      if (reload_tls(message))
-        spdlog::info("SIGHUP: {}", message);
-      else
-        spdlog::error("SIGHUP: {}", message);
+      if (!shutting_down_) {
+        spdlog::info("SIGHUP received");
+        engine_.notify_opers(core::snomask::kOperAction, "SIGHUP: rehashing the server configuration");
+        rehash();
+      }
       if (!shutting_down_ || session_count_ != 0) wait_for_signal();
       return;
     }
@@ -509,7 +525,7 @@ void IrcServer::wait_for_signal() {
 void IrcServer::shutdown(std::string_view reason) {
   if (shutting_down_) return;
   shutting_down_ = true;
-  for (auto& listener : listeners_) listener.close();
+  for (auto& slot : listeners_) slot.listener.close();
   tick_timer_.cancel();
   network_.shutdown(reason);  // ERROR to every peer; they split us off
   engine_.shutdown(reason);   // ERROR to everyone, then ReplySink::close for each session

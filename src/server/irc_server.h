@@ -14,8 +14,18 @@
 // TLS: a listener may be a TLS one; its connections are TLS sessions (net/tls.h) made from the
 // server's current TlsContext, reported to the engine as secure at connect() (so the per-IP
 // limit counts them before the handshake) and with tls_established() once the handshake is done.
-// SIGHUP re-reads ServerOptions::tls's certificate and key and uses the new context for new
-// connections; existing ones keep theirs; a bad new certificate is logged and the old one stays.
+// Certificates are re-read on reload (below) and used for new connections; existing ones keep
+// theirs; a bad new certificate refuses the reload and the old one stays.
+//
+// Reload (docs/operations.md "Reloading"): SIGHUP and the operator command REHASH (through
+// core::ServerControl, which this class implements) re-read the configuration file through the
+// source set_config_source() gives, and apply it all or nothing: a file with errors, a changed
+// setting that needs a restart, a new listener that cannot be bound or a certificate that cannot
+// be read refuse the whole reload and the running configuration stays. Otherwise the engine takes
+// its part (Engine::reconfigure), new listeners start accepting, removed ones stop and only their
+// sessions are closed (each session remembers its listener), [[link]] blocks are replaced (a
+// link whose block is gone is split) and the certificate is replaced. Disconnections run on the
+// next turn of the loop, outside the engine call REHASH arrives in.
 //
 // Re-entrancy: the engine is only ever called from net callbacks and timers, never from inside
 // a ReplySink call; connections report their end asynchronously (net::ConnectionObserver), so a
@@ -48,6 +58,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -55,6 +66,7 @@
 #include <vector>
 
 #include "core/engine.h"
+#include "core/server_control.h"
 #include "core/types.h"
 #include "link/network.h"
 #include "net/connection.h"
@@ -67,17 +79,18 @@
 #include "server/account_service.h"
 #include "server/history_service.h"
 #include "server/options.h"
+#include "server/reload.h"
 #include "server/simple_gateway.h"
 #include "store/memory_store.h"
 #include "store/store.h"
 
 namespace parley::server {
 
-class IrcServer final : private core::ReplySink,
+class IrcServer final : public core::ServerControl,
+                        private core::ReplySink,
                         private net::ConnectionObserver,
                         private SimpleFrameSink,
-                        private link::LinkTransport,
-                        private core::ServerControl {
+                        private link::LinkTransport {
  public:
   IrcServer(ServerOptions options, store::Store& store);
   ~IrcServer() override;
@@ -93,9 +106,18 @@ class IrcServer final : private core::ReplySink,
   net::tcp::endpoint listen(const net::tcp::endpoint& at, Protocol protocol, bool tls);
   // The certificate TLS listeners present from now on (new connections only).
   void use_tls(std::shared_ptr<net::TlsContext> context);
-  // Re-reads ServerOptions::tls's files, as SIGHUP does. Returns false (and keeps the current
-  // context) when they cannot be used; `message` says what happened either way.
+  // Re-reads ServerOptions::tls's files (a reload without a configuration file does). Returns
+  // false (and keeps the current context) when they cannot be used; `message` says what happened
+  // either way.
   bool reload_tls(std::string& message);
+  // Where a reload reads the configuration (the app layer: the --config file, with the same
+  // flags as at start). `has_certificate`: the server has one already. Without a source, a reload
+  // only re-reads the certificate files.
+  using ConfigSource = std::function<ConfigReload(bool has_certificate)>;
+  void set_config_source(ConfigSource source) { config_source_ = std::move(source); }
+  // Re-reads and applies the configuration, all or nothing, as SIGHUP and REHASH do; logs it and
+  // tells the operators. Returns the lines for an operator: a summary, or every error.
+  RehashResult rehash() override;
 
   // Serves until shut down. Returns normally after a graceful shutdown.
   void run();
@@ -129,7 +151,8 @@ class IrcServer final : private core::ReplySink,
     proto::LineReader lines;
     std::optional<proto::simple::FrameDecoder> frames;  // set for simple-protocol sessions
     bool in_engine = true;                              // false once the engine has closed the session
-    bool link = false;  // a server link: its lines go to network_, not to the engine
+    bool link = false;           // a server link: its lines go to network_, not to the engine
+    std::uint32_t listener = 0;  // ListenerSlot::id of the listener it came from; 0: we dialled it
     std::uint8_t kind = 0;  // ConnectionKind, for the metrics
     bool secured = false;   // its TLS handshake completed
   };
@@ -153,8 +176,20 @@ class IrcServer final : private core::ReplySink,
   };
   net::tcp::endpoint add_admin_listener(const net::tcp::endpoint& at);
   net::HttpResponse admin_request(const net::HttpRequest& request) const;
+  struct ListenerSlot {
+    ListenerOptions options;  // as configured (port 0 stays 0), the address in canonical form
+    net::Listener listener;
+    std::uint32_t id = 0;
+  };
+  // Binds (throws boost::system::system_error when it cannot); accepting starts when running.
+  ListenerSlot bind_listener(const net::tcp::endpoint& at, Protocol protocol, bool tls);
   net::tcp::endpoint add_listener(const net::tcp::endpoint& at, Protocol protocol, bool tls);
-  void accept(net::Socket socket, Protocol protocol, bool tls);
+  void accept(net::Socket socket, Protocol protocol, bool tls, std::uint32_t listener);
+  // The parts of rehash() after the new configuration passed every check.
+  std::vector<std::string> apply_reload(ServerOptions next, std::vector<ListenerSlot> bound,
+                                        std::shared_ptr<net::TlsContext> certificate);
+  // Closes the sessions that came from listener `id` (removed by a reload).
+  void close_listener_sessions(std::uint32_t id, const std::string& where);
 
   // core::ReplySink
   void send(core::SessionId to, const core::SharedLine& line) override;
@@ -232,10 +267,12 @@ class IrcServer final : private core::ReplySink,
     bool dialling = false;
   };
   std::unordered_map<std::string, Backoff> backoff_;
-  std::vector<net::Listener> listeners_;
   std::vector<net::HttpServer> admin_listeners_;  // closed last, when a shutdown completes
   TransportCounters transport_counters_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+  std::vector<ListenerSlot> listeners_;
+  std::uint32_t listener_ids_ = 0;
+  ConfigSource config_source_;
   std::shared_ptr<net::TlsContext> tls_;
   std::shared_ptr<net::TlsContext>
       link_client_tls_;  // for dialling TLS links; made from tls_ when first needed

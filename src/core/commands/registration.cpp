@@ -12,8 +12,6 @@ namespace parley::core::commands {
 
 using namespace numeric;
 
-namespace {
-
 // The sts value for this connection (ircv3.net sts): plaintext clients learn the TLS port to
 // upgrade to, TLS clients the duration of the policy.
 std::string sts_value(const Engine& e, const User& u) {
@@ -23,6 +21,8 @@ std::string sts_value(const Engine& e, const User& u) {
   if (sts.preload) value += ",preload";
   return value;
 }
+
+namespace {
 
 // Sends CAP LS or CAP LIST. A list that does not fit one line is split, every line but the last
 // marked with "*" (IRCv3 capability negotiation 302); older clients get one line, as they expect.
