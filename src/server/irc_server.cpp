@@ -93,7 +93,6 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
   if (!bans.is_ok()) throw std::runtime_error("cannot read the server bans: " + bans.status().to_string());
   if (!bans.value().empty()) spdlog::info("{} server bans (K-lines and D-lines) restored", bans.value().size());
   engine_.restore_server_bans(std::move(bans).value());
-  engine_.set_control(this);
 }
 
 IrcServer::~IrcServer() = default;
