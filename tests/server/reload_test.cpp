@@ -47,7 +47,7 @@ TEST(TransportChanges, ListenersLinksAndLimitsAreNamed) {
   b.listeners.pop_back();
   b.sendq_bytes = 4096;
   b.network.links.push_back(link::LinkBlock{"hub.example", "s", "r", "", false, false, ""});
-  b.exempt = CidrList({*Cidr::parse("10.0.0.0/8")});
+  b.exempt = proto::CidrList({*proto::Cidr::parse("10.0.0.0/8")});
   EXPECT_THAT(transport_setting_changes(a, b),
               ElementsAre("listener", "limits.sendq_bytes", "flood.exempt", "link"));
 }
