@@ -137,7 +137,8 @@ void Engine::announce_cap_changes(
     }
   }
   if (added.empty() && removed.empty() && revalued.empty()) return;
-  for (const auto& [id, u] : users_) {
+  for (const auto& entry : users_) {
+    User* u = entry.second.get();  // not a structured binding: the lambda below captures it
     if (u->quitting || !u->caps.has(Cap::kCapNotify)) continue;
     const bool values = u->cap_version >= 302;
     auto item = [&](const CapInfo* cap) {
