@@ -4,46 +4,16 @@
 #include <cstdint>
 #include <ctime>
 
+#include "proto/utf8.h"
+
 namespace parley::app {
-
-namespace {
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when the bytes there are not one
-// (overlong forms, surrogates and code points past U+10FFFF are invalid too, RFC 3629).
-std::size_t utf8_sequence(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[k]); };
-  const std::uint8_t lead = byte(i);
-  std::size_t length = 0;
-  std::uint8_t low = 0x80, high = 0xbf;  // allowed range of the second byte
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    if (lead == 0xe0) low = 0xa0;   // overlong
-    if (lead == 0xed) high = 0x9f;  // surrogates
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    if (lead == 0xf0) low = 0x90;   // overlong
-    if (lead == 0xf4) high = 0x8f;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-  }
-  return length;
-}
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<std::uint8_t>(text[i]);
     if (c >= 0x80) {
-      if (std::size_t length = utf8_sequence(text, i); length != 0) {
+      if (std::size_t length = proto::utf8_sequence_length(text, i); length != 0) {
         out.append(text.substr(i, length));
         i += length;
       } else {
