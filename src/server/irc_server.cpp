@@ -217,8 +217,8 @@ void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls, std::uin
   if (protocol == Protocol::kLink) {
     spdlog::info("link {}: connection from {}{}", id, net::endpoint_to_string(remote),
                  tls ? " over TLS" : "");
+    network_.link_connected(id, false, "", core::Clock::now());  // before start(): see dial_link()
     connection->start();
-    network_.link_connected(id, false, "", core::Clock::now());
     return;
   }
   core::ConnectionInfo info;
@@ -299,8 +299,12 @@ void IrcServer::dial_link(const LinkDial& dial) {
                                      Session& session =
                                          new_session(connection, std::move(*socket), tls, true,
                                                      connection_kind(Protocol::kLink, tls != nullptr));
-                                     connection->start();
+                                     // The link first: a TLS client handshake can complete inside
+                                     // start() (on a loaded machine the peer's whole reply may be
+                                     // waiting already), and on_secured() must find the link to
+                                     // mark it secure, or the handshake stalls until it times out.
                                      network_.link_connected(session.id, true, name, core::Clock::now());
+                                     connection->start();
                                    });
       });
 }
