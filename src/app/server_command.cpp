@@ -277,11 +277,8 @@ int run_server(const ServerFlags& flags) {
         return 1;
       }
       std::cout << "parley " << program(flags) << " listening for "
-                << (listener.protocol == server::Protocol::kSimple ? "simple clients"
-                    : listener.protocol == server::Protocol::kLink  ? "server links"
-                    : listener.protocol == server::Protocol::kAdmin ? "admin HTTP"
-                                                                    : "IRC")
-                << (listener.tls ? " over TLS" : "") << " on " << net::endpoint_to_string(bound) << std::endl;
+                << server::listener_kind(listener.protocol, listener.tls) << " on "
+                << net::endpoint_to_string(bound) << std::endl;
     }
     if (certificate.context) {
       std::cout << "parley " << program(flags)

@@ -139,22 +139,13 @@ IrcServer::ListenerSlot IrcServer::bind_listener(const net::tcp::endpoint& at, P
   return ListenerSlot{std::move(options), std::move(listener), id};
 }
 
-namespace {
-std::string describe_listener(Protocol protocol, bool tls, const net::tcp::endpoint& at) {
-  return std::string(protocol == Protocol::kIrc      ? "IRC"
-                     : protocol == Protocol::kSimple ? "simple clients"
-                                                     : "server links") +
-         (tls ? " over TLS" : "") + " on " + net::endpoint_to_string(at);
-}
-}  // namespace
-
 net::tcp::endpoint IrcServer::add_listener(const net::tcp::endpoint& at, Protocol protocol, bool tls) {
   if (protocol == Protocol::kAdmin) return add_admin_listener(at);
   ListenerSlot slot = bind_listener(at, protocol, tls);
   auto bound = slot.listener.local_endpoint();
   if (running_) slot.listener.start();
   listeners_.push_back(std::move(slot));
-  spdlog::info("listening for {}", describe_listener(protocol, tls, bound));
+  spdlog::info("listening for {} on {}", listener_kind(protocol, tls), net::endpoint_to_string(bound));
   return bound;
 }
 

@@ -20,10 +20,7 @@ std::string plural(std::size_t n, std::string_view word) {
 }
 
 std::string describe(const ListenerOptions& l, const net::tcp::endpoint& bound) {
-  return std::string(l.protocol == Protocol::kIrc      ? "IRC"
-                     : l.protocol == Protocol::kSimple ? "simple clients"
-                                                       : "server links") +
-         (l.tls ? " over TLS" : "") + " on " + net::endpoint_to_string(bound);
+  return listener_kind(l.protocol, l.tls) + " on " + net::endpoint_to_string(bound);
 }
 
 }  // namespace

@@ -21,6 +21,16 @@ namespace parley::server {
 // (/metrics and /healthz, docs/operations.md "Metrics"; never TLS, loopback by default).
 enum class Protocol : std::uint8_t { kIrc, kSimple, kLink, kAdmin };
 
+// What a listener serves, in the words of the start-up lines and the log ("IRC over TLS",
+// "server links", "admin HTTP"); tests and scripts read the start-up lines.
+inline std::string listener_kind(Protocol protocol, bool tls) {
+  std::string kind = protocol == Protocol::kSimple ? "simple clients"
+                     : protocol == Protocol::kLink  ? "server links"
+                     : protocol == Protocol::kAdmin ? "admin HTTP"
+                                                    : "IRC";
+  return tls ? kind + " over TLS" : kind;
+}
+
 struct ListenerOptions {
   std::string bind = "0.0.0.0";  // numeric IPv4 or IPv6 address
   std::uint16_t port = 0;        // 0 = any free port
