@@ -223,3 +223,30 @@ test('a disconnect empties member lists', () => {
   s.setStatus('disconnected');
   assert.equal(win.members.size, 0);
 });
+
+test('an older page of history with the same timestamps keeps its order, before the newer', () => {
+  const s = new ChatState();
+  const c = ctx();
+  const win = joined(s);
+  const t = '2026-01-01T10:00:00.000Z';
+  const page = (ref, from, to) => {
+    for (let i = from; i <= to; i++) {
+      s.apply(msg(`@batch=${ref};msgid=h${i};time=${t} :bob!b@h PRIVMSG #c :${i}`, { historical: true, historyTarget: '#c' }), c);
+    }
+  };
+  const before = win.revision;
+  page('newer', 4, 6);
+  page('older', 1, 3);
+  const texts = win.messages.filter((e) => e.kind === 'privmsg').map((e) => e.text);
+  assert.deepEqual(texts, ['1', '2', '3', '4', '5', '6']);
+  assert.ok(win.revision > before, 'an insertion before the end tells the views to rebuild');
+});
+
+test('a QUIT replayed from history (its own msgid) is not shown twice', () => {
+  const s = new ChatState();
+  const c = ctx();
+  const win = joined(s);
+  s.apply(msg('@msgid=live;time=2026-01-01T11:00:00.000Z :bob!b@h QUIT :bye'), c);
+  s.apply(msg('@batch=h;msgid=stored;time=2026-01-01T11:00:00.000Z :bob!b@h QUIT :bye', { historical: true, historyTarget: '#c' }), c);
+  assert.equal(win.messages.filter((e) => e.kind === 'quit').length, 1);
+});

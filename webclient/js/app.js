@@ -183,6 +183,7 @@ class App {
     win.name = `Search: ${text}`;
     win.messages = [];
     win.msgids.clear();
+    win.revision += 1;
     this.selectWindow(SEARCH_KEY);
   }
 
@@ -274,6 +275,9 @@ class App {
     $('#toggle-members').addEventListener('click', () => document.body.classList.toggle('show-members'));
     $('#disconnect-button').addEventListener('click', () => this.disconnect());
     document.addEventListener('keydown', (e) => this.onKey(e));
+    // Leave at once on reload or close, so the nick is free for the next page.
+    window.addEventListener('pagehide', () => this.client && this.client.close('Page closed'));
+    window.addEventListener('pageshow', (e) => e.persisted && location.reload()); // back from bfcache
     const focus = () => this.state.setFocused(!document.hidden && document.hasFocus());
     window.addEventListener('focus', focus);
     window.addEventListener('blur', focus);

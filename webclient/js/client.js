@@ -56,6 +56,7 @@ export class Client extends Emitter {
       ...options,
     };
     this.nick = options.nick;
+    this.wantedNick = options.nick; // the nick asked for at each (re)connect
     this.status = 'disconnected';
     this.socket = null;
     this.attempt = 0;
@@ -91,6 +92,7 @@ export class Client extends Emitter {
     this.options.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     this.resetSession();
+    this.nick = this.wantedNick;
     this.setStatus('connecting');
     const socket = new this.options.WebSocket(this.options.url, 'text.ircv3.net');
     this.socket = socket;
@@ -617,7 +619,9 @@ const INTERNAL = {
     this.send({ command: 'NICK', params: [this.nick] });
   },
   NICK(msg) {
-    if (this.isMe(msg.source && msg.source.nick)) this.nick = msg.params[0];
+    if (!this.isMe(msg.source && msg.source.nick) || msg.historical) return;
+    this.nick = msg.params[0];
+    this.wantedNick = msg.params[0];
   },
   JOIN(msg) {
     if (!this.isMe(msg.source && msg.source.nick) || msg.historical) return;

@@ -38,6 +38,7 @@ export class ChatState extends Emitter {
       key, name, kind, messages: [], msgids: new Set(), members: new Map(), topic: '',
       joined: false, unread: 0, highlight: 0, typing: new Map(), historyLoaded: false,
       historyExhausted: false, loadingOlder: false, readMarker: 0, namesPending: false,
+      revision: 0, // bumped when entries change other than by an append (views rebuild)
     };
     this.windows.set(key, win);
     return win;
@@ -113,25 +114,27 @@ export class ChatState extends Emitter {
 
   // ---- entries ----
 
-  // Inserts in time order (binary search from the end; live lines append), skipping a msgid
-  // already present. Returns the entry, or null when it was a duplicate.
-  addEntry(win, fields) {
+  // Inserts in time order, skipping a msgid already present; returns the entry, or null for a
+  // duplicate. Live lines append. A history batch is kept in its own order: its first line goes
+  // before any entry of the same time (older pages arrive after newer ones), each next line right
+  // after the previous one. Anything but an append bumps win.revision so views rebuild.
+  addEntry(win, fields, batch = null) {
     if (fields.msgid && win.msgids.has(fields.msgid)) return null;
+    if (PER_CHANNEL_IDS.has(fields.kind) && sameEvent(win.messages, fields)) return null;
     const entry = { id: this.nextEntryId++, ...fields };
     if (entry.msgid) win.msgids.add(entry.msgid);
     const list = win.messages;
-    if (list.length === 0 || list[list.length - 1].time <= entry.time) {
-      list.push(entry);
-    } else {
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (list[mid].time <= entry.time) lo = mid + 1;
-        else hi = mid;
-      }
-      list.splice(lo, 0, entry);
+    let at = list.length;
+    const cursor = this.batchCursor;
+    if (batch && cursor && cursor.batch === batch && cursor.win === win && list[cursor.index] === cursor.entry &&
+        cursor.entry.time <= entry.time && (cursor.index + 1 === list.length || list[cursor.index + 1].time >= entry.time)) {
+      at = cursor.index + 1;
+    } else if (list.length > 0 && (batch || list[list.length - 1].time > entry.time)) {
+      at = searchTime(list, entry.time, Boolean(batch));
     }
+    list.splice(at, 0, entry);
+    if (at !== list.length - 1) win.revision += 1;
+    this.batchCursor = batch ? { batch, win, index: at, entry } : null;
     return entry;
   }
 
@@ -186,6 +189,30 @@ export class ChatState extends Emitter {
   }
 }
 
+// QUIT and NICK get another msgid in each channel's history than on the live line, so a replay
+// of one already shown is recognised by its content and time instead.
+const PER_CHANNEL_IDS = new Set(['quit', 'nick']);
+
+function sameEvent(list, fields) {
+  for (let i = list.length - 1; i >= 0 && i >= list.length - 500; i--) {
+    const e = list[i];
+    if (e.kind === fields.kind && e.nick === fields.nick && e.text === fields.text && Math.abs(e.time - fields.time) < 1000) return true;
+  }
+  return false;
+}
+
+// The first index whose time is >= t (lower) or > t (upper).
+function searchTime(list, t, lower) {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].time < t || (!lower && list[mid].time === t)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 // ---- message handlers (this = the ChatState) ----
 
 function chatMessage(msg, ctx) {
@@ -211,7 +238,7 @@ function chatMessage(msg, ctx) {
     nick, text: action ?? text, time: msg.time, msgid: msg.tags.msgid, self,
     highlight: !self && mentions(action ?? text, ctx.nick),
     target: search ? target : undefined,
-  });
+  }, msg.historical ? msg.tags.batch : null);
   if (entry) this.countUnread(win, entry, msg, ctx);
 }
 
@@ -247,7 +274,8 @@ function eventWindow(msg, ctx, chan) {
 
 function eventEntry(win, msg, kind, text, extra = {}) {
   if (!win) return;
-  this.addEntry(win, { kind, nick: msg.source ? msg.source.nick : null, text, time: msg.time, msgid: msg.tags.msgid, ...extra });
+  this.addEntry(win, { kind, nick: msg.source ? msg.source.nick : null, text, time: msg.time, msgid: msg.tags.msgid, ...extra },
+    msg.historical ? msg.tags.batch : null);
 }
 
 // The Client marks msg.self before its own nick changes (a NICK of ours); else compare.
@@ -361,7 +389,10 @@ const HANDLERS = {
   REDACT(msg, ctx) {
     const win = this.windowFor(conversation(msg, ctx, isSelf(msg, ctx)), ctx, false);
     const entry = win && win.messages.find((e) => e.msgid === msg.params[1]);
-    if (entry) Object.assign(entry, { redacted: true, text: '' });
+    if (entry) {
+      Object.assign(entry, { redacted: true, text: '' });
+      win.revision += 1;
+    }
   },
   INVITE(msg) {
     this.info(this.active(), `${msg.source.nick} invites ${msg.params[0]} to ${msg.params[1]}`, 'info', msg.time);

@@ -22,7 +22,7 @@ export class MessageView {
     this.list = root.querySelector('ol');
     this.status = root.querySelector('.history-status');
     this.handlers = handlers;
-    this.shown = { key: null, firstId: null, count: 0 };
+    this.shown = { key: null, revision: -1, count: 0 };
     this.stick = true;
     root.addEventListener('scroll', () => this.onScroll());
   }
@@ -37,13 +37,13 @@ export class MessageView {
     this.win = win;
     this.opts = opts;
     const list = win.messages;
-    const same = this.shown.key === win.key && list.length > 0 && this.shown.firstId === list[0].id;
+    const same = this.shown.key === win.key && this.shown.revision === win.revision;
     if (same && list.length >= this.shown.count && !opts.force) {
       this.appendFrom(this.shown.count);
     } else {
       this.rebuild(this.shown.key === win.key);
     }
-    this.shown = { key: win.key, firstId: list.length ? list[0].id : null, count: list.length };
+    this.shown = { key: win.key, revision: win.revision, count: list.length };
     this.renderStatus(win);
   }
 
