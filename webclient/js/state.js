@@ -26,6 +26,7 @@ export class ChatState extends Emitter {
     this.activeKey = SERVER_KEY;
     this.focused = true; // the page is visible and focused (set by the views)
     this.nextEntryId = 1;
+    this.pendingFocus = null; // a channel to show once our JOIN of it arrives
     this.addWindow(SERVER_KEY, 'Server', 'server');
   }
 
@@ -469,10 +470,20 @@ function numeric(msg, ctx) {
     handler.call(this, msg, ctx);
     return;
   }
-  const text = msg.params.slice(1).join(' ');
+  const text = numericText(msg);
   const error = msg.command[0] === '4' || msg.command[0] === '5';
   const win = error || TO_ACTIVE.has(msg.command) ? this.active() : this.windows.get(SERVER_KEY);
   this.info(win, text, error ? 'error' : 'info', msg.time);
+}
+
+// "<middle params>: <text>", or the text alone where the middle is only counts or tokens.
+const TEXT_ONLY = new Set(['002', '003', '004', '251', '252', '253', '254', '255', '265', '266', '396']);
+
+function numericText(msg) {
+  const params = msg.params.slice(1);
+  const last = params.pop() ?? '';
+  if (params.length === 0 || TEXT_ONLY.has(msg.command)) return last;
+  return `${params.join(' ')}: ${last}`;
 }
 
 const NUMERICS = {

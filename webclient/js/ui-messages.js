@@ -101,8 +101,9 @@ export class MessageView {
     const li = h('li', { class: classes.join(' '), dataset: { msgid: entry.msgid || '', id: entry.id } },
       h('time', { datetime: time.toISOString(), title: time.toLocaleString() },
         time.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })));
-    if (entry.target) li.append(h('span', { class: 'target' }, entry.target));
-    if (entry.nick && !EVENT_KINDS.has(entry.kind)) li.append(this.nickNode(entry));
+    const nick = entry.nick && !EVENT_KINDS.has(entry.kind) ? this.nickNode(entry) : null;
+    if (entry.target) li.append(h('span', { class: 'origin' }, h('span', { class: 'target' }, entry.target), ' ', nick));
+    else if (nick) li.append(nick);
     li.append(this.textNode(entry));
     if (this.canRedact(entry)) {
       li.append(h('button', {
