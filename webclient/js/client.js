@@ -1,9 +1,9 @@
 // client.js: one IRC connection over the IRCv3 WebSocket transport, with no DOM.
 //
 // Contract: new Client(options) does nothing until connect(). It speaks `text.ircv3.net` (one
-// line per message), negotiates capabilities (CAP LS 302, requesting those of WANTED_CAPS the
-// server offers), logs in with SASL PLAIN when given an account and password, or creates the
-// account (draft/account-registration) when `register` is set. Every line received is parsed and
+// line per message), negotiates capabilities (negotiation.js: CAP LS 302, requesting those of
+// WANTED_CAPS the server offers), logs in with SASL PLAIN when given an account and password, or
+// creates the account (draft/account-registration) when `register` is set. Every line received is parsed and
 // emitted as a 'message' event, in order, with `time` (ms), `historical` (inside a chathistory
 // batch) and `batchType` set; a draft/multiline batch is emitted as one PRIVMSG/NOTICE whose text
 // holds the joined lines. Other events: 'status' (disconnected|connecting|registering|registered),
@@ -17,24 +17,17 @@
 // injected so tests drive it with fakes.
 
 import { Emitter } from './emitter.js';
+import { NEGOTIATION, endCaps, sendRegister } from './negotiation.js';
 import {
   ISupport,
   casefolder,
   formatMessage,
   messageTime,
-  parseCapList,
   parseCapValue,
   parseMessage,
   utf8Length,
 } from './irc.js';
 
-export const WANTED_CAPS = [
-  'sasl', 'server-time', 'message-tags', 'echo-message', 'batch', 'labeled-response',
-  'draft/chathistory', 'draft/event-playback', 'soju.im/search', 'draft/read-marker',
-  'draft/multiline', 'draft/account-registration', 'away-notify', 'account-notify',
-  'extended-join', 'multi-prefix', 'userhost-in-names', 'setname', 'invite-notify', 'chghost',
-  'cap-notify', 'standard-replies', 'draft/message-redaction', 'account-tag',
-];
 
 const TYPING_INTERVAL_MS = 3000; // the +typing spec: at most one "active" every 3 seconds
 const REQUEST_TIMEOUT_MS = 30000;
@@ -403,65 +396,7 @@ export class Client extends Emitter {
     }
   }
 
-  // ---- registration steps ----
-
-  onCapLs(msg) {
-    const more = msg.params[2] === '*';
-    const list = msg.params[more ? 3 : 2] || '';
-    for (const [name, value] of parseCapList(list)) this.offered.set(name, value);
-    if (more || this.capsDone) return;
-    const wanted = WANTED_CAPS.filter((c) => this.offered.has(c));
-    if (wanted.length === 0) this.endCaps();
-    else this.send({ command: 'CAP', params: ['REQ', wanted.join(' ')] });
-  }
-
-  onCapAck(msg) {
-    for (const name of (msg.params[2] || '').split(' ').filter(Boolean)) {
-      if (name.startsWith('-')) this.enabled.delete(name.slice(1));
-      else this.enabled.add(name);
-    }
-    this.emit('caps', this.enabled);
-    if (!this.capsDone) this.afterCapsAcked();
-  }
-
-  afterCapsAcked() {
-    const { account, password, register } = this.options;
-    const regValue = parseCapValue(this.offered.get('draft/account-registration'));
-    if (register && password && this.hasCap('draft/account-registration') && 'before-connect' in regValue) {
-      this.sendRegister();
-      return;
-    }
-    if (!register && account && password) {
-      if (this.hasCap('sasl')) {
-        this.send({ command: 'AUTHENTICATE', params: ['PLAIN'] });
-        return;
-      }
-      this.emit('notice', { text: 'The server does not offer SASL: connecting without logging in' });
-    }
-    this.endCaps();
-  }
-
-  endCaps() {
-    if (this.capsDone) return;
-    this.capsDone = true;
-    this.send({ command: 'CAP', params: ['END'] });
-  }
-
-  sendSaslPlain() {
-    const { account, password } = this.options;
-    const bytes = new TextEncoder().encode(`${account}\0${account}\0${password}`);
-    const encoded = btoa(String.fromCharCode(...bytes));
-    for (let i = 0; i < encoded.length; i += 400) {
-      this.send({ command: 'AUTHENTICATE', params: [encoded.slice(i, i + 400)] });
-    }
-    if (encoded.length % 400 === 0) this.send({ command: 'AUTHENTICATE', params: ['+'] });
-  }
-
-  sendRegister() {
-    const { account, password, email } = this.options;
-    this.registerPending = true;
-    this.send({ command: 'REGISTER', params: [account || '*', email || '*', password] });
-  }
+  // ---- registration ----
 
   onWelcome(msg) {
     this.nick = msg.params[0];
@@ -471,7 +406,7 @@ export class Client extends Emitter {
     this.emit('registered');
     if (this.options.register && this.options.password && !this.account && !this.registerPending &&
         this.hasCap('draft/account-registration')) {
-      this.sendRegister();
+      sendRegister(this);
     }
   }
 
@@ -552,53 +487,9 @@ export class Client extends Emitter {
 
 // Handlers of the lines the connection itself acts on (this = the Client).
 const INTERNAL = {
+  ...NEGOTIATION,
   PING(msg) {
     this.send({ command: 'PONG', params: msg.params });
-  },
-  CAP(msg) {
-    const sub = (msg.params[1] || '').toUpperCase();
-    if (sub === 'LS') this.onCapLs(msg);
-    else if (sub === 'ACK') this.onCapAck(msg);
-    else if (sub === 'NAK' && !this.capsDone) this.endCaps();
-    else if (sub === 'NEW') {
-      for (const [name, value] of parseCapList(msg.params[2] || '')) this.offered.set(name, value);
-      const wanted = WANTED_CAPS.filter((c) => this.offered.has(c) && !this.enabled.has(c) && c !== 'sasl');
-      if (wanted.length > 0) this.send({ command: 'CAP', params: ['REQ', wanted.join(' ')] });
-    } else if (sub === 'DEL') {
-      for (const name of parseCapList(msg.params[2] || '').keys()) {
-        this.offered.delete(name);
-        this.enabled.delete(name);
-      }
-      this.emit('caps', this.enabled);
-    }
-  },
-  AUTHENTICATE(msg) {
-    if (msg.params[0] === '+') this.sendSaslPlain();
-  },
-  900(msg) {
-    this.account = msg.params[2] || null;
-  },
-  903() {
-    this.endCaps();
-  },
-  904(msg) { saslFailed.call(this, msg); },
-  905(msg) { saslFailed.call(this, msg); },
-  906(msg) { saslFailed.call(this, msg); },
-  908() {},
-  REGISTER(msg) {
-    this.registerPending = false;
-    const sub = msg.params[0];
-    if (sub === 'SUCCESS') this.account = msg.params[1];
-    const text = sub === 'SUCCESS' ? `Account ${msg.params[1]} created; you are logged in`
-      : `Account ${msg.params[1]}: ${msg.params[2] || 'verification required'} (then /quote VERIFY ${msg.params[1]} <code>)`;
-    this.emit('notice', { text });
-    this.endCaps();
-  },
-  FAIL(msg) {
-    if (msg.params[0] === 'REGISTER' && this.registerPending) {
-      this.registerPending = false;
-      this.endCaps();
-    }
   },
   '001'(msg) {
     this.onWelcome(msg);
@@ -641,8 +532,3 @@ const INTERNAL = {
     else if (ref.startsWith('-')) this.closeBatch(ref.slice(1));
   },
 };
-
-function saslFailed(msg) {
-  this.emit('notice', { text: `Login failed: ${msg.params[msg.params.length - 1]}` });
-  this.endCaps();
-}
