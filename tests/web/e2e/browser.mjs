@@ -80,11 +80,15 @@ test('a deep link pre-fills the form; connecting joins the channel and shows its
   assert.equal(await page.inputValue('#f-channels'), '#parley');
   await page.waitForLoadState('networkidle');
   metrics.pageWeightBytes = bytes;
+  metrics.pageLoadMs = Math.round(await page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd));
   const t0 = Date.now();
   await page.click('#connect-button');
   await messageText(`history line ${HISTORY_LINES}`).waitFor();
-  metrics.firstMessageMs = Date.now() - t0;
-  console.log(`page weight: ${bytes} bytes transferred; time to first message after Connect: ${metrics.firstMessageMs} ms`);
+  metrics.firstMessageSeenByTestMs = Date.now() - t0;
+  metrics.firstMessageMs = await page.evaluate(() => window.parley.metrics.firstMessageMs);
+  console.log(`page weight: ${bytes} bytes transferred (HTML, CSS, JS, icon); page loaded in ${metrics.pageLoadMs} ms`);
+  console.log(`time to first message: ${metrics.firstMessageMs} ms from Connect to the first line on screen ` +
+    `(in the page; ${metrics.firstMessageSeenByTestMs} ms as the test saw it)`);
   assert.equal(await windowButton('#parley').getAttribute('aria-current'), 'page');
   await page.locator('#member-panel .member', { hasText: 'tcpbob' }).waitFor();
   assert.equal(new URL(page.url()).search, '', 'the deep link is dropped so a reload resumes');
