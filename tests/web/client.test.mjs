@@ -282,3 +282,27 @@ test('parting forgets the channel for the next reconnect', () => {
   s = register(t);
   assert.ok(s.take().includes('JOIN #a'));
 });
+
+test('a silent connection is pinged, then dropped and redialled', () => {
+  const t = setup();
+  const s = register(t);
+  s.take();
+  t.timers.advance(60000);
+  assert.deepEqual(s.take(), ['PING parley-idle']);
+  t.timers.advance(29999);
+  assert.equal(t.client.status, 'registered');
+  t.timers.advance(1);
+  assert.equal(t.client.status, 'disconnected');
+  assert.ok(s.closed);
+  t.timers.advance(t.timers.delays()[0]);
+  assert.equal(t.sockets.length, 2);
+});
+
+test('an answer to the idle PING keeps the connection', () => {
+  const t = setup();
+  const s = register(t);
+  t.timers.advance(60000);
+  s.recv(':srv PONG srv parley-idle');
+  t.timers.advance(40000);
+  assert.equal(t.client.status, 'registered');
+});

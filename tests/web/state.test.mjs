@@ -250,3 +250,18 @@ test('a QUIT replayed from history (its own msgid) is not shown twice', () => {
   s.apply(msg('@batch=h;msgid=stored;time=2026-01-01T11:00:00.000Z :bob!b@h QUIT :bye', { historical: true, historyTarget: '#c' }), c);
   assert.equal(win.messages.filter((e) => e.kind === 'quit').length, 1);
 });
+
+test('after history, what is newer than the read marker counts as unread', () => {
+  const s = new ChatState();
+  const c = ctx();
+  const win = joined(s);
+  s.setActive(SERVER_KEY);
+  s.apply(msg(':srv MARKREAD #c timestamp=2026-01-01T10:00:00.500Z'), c);
+  for (const [i, text] of ['old', 'new alice', 'newer'].entries()) {
+    s.apply(msg(`@batch=h;msgid=k${i};time=2026-01-01T10:00:0${i}.000Z :bob!b@h PRIVMSG #c :${text}`, { historical: true }), c);
+  }
+  assert.equal(win.unread, 0);
+  s.countSinceMarker(win);
+  assert.equal(win.unread, 2);
+  assert.equal(win.highlight, 1);
+});

@@ -111,6 +111,7 @@ class App {
       if (count < limit) win.historyExhausted = true;
     }
     if (subcommand === 'BEFORE') win.loadingOlder = false;
+    else if (win.readMarker > 0) this.state.countSinceMarker(win);
     win.historyLoaded = true;
     this.state.changed();
   }
@@ -280,6 +281,7 @@ class App {
     // Leave at once on reload or close, so the nick is free for the next page.
     window.addEventListener('pagehide', () => this.client && this.client.close('Page closed'));
     window.addEventListener('pageshow', (e) => e.persisted && location.reload()); // back from bfcache
+    window.addEventListener('online', () => this.client && this.client.reconnectNow());
     const focus = () => this.state.setFocused(!document.hidden && document.hasFocus());
     window.addEventListener('focus', focus);
     window.addEventListener('blur', focus);

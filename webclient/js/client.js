@@ -31,6 +31,8 @@ import {
 
 const TYPING_INTERVAL_MS = 3000; // the +typing spec: at most one "active" every 3 seconds
 const REQUEST_TIMEOUT_MS = 30000;
+const IDLE_PING_MS = 60000; // silence this long: PING the server
+const IDLE_DEAD_MS = 30000; // and no answer within this: the connection is dead (reconnect)
 const RESUME_PAGES = 10; // at most this many CHATHISTORY AFTER pages per target on resume
 
 export class Client extends Emitter {
@@ -111,6 +113,7 @@ export class Client extends Emitter {
   }
 
   onOpen() {
+    this.armIdle();
     this.setStatus('registering');
     this.send({ command: 'CAP', params: ['LS', '302'] });
     if (this.options.serverPassword) this.send({ command: 'PASS', params: [this.options.serverPassword] });
@@ -119,6 +122,7 @@ export class Client extends Emitter {
   }
 
   onData(data) {
+    this.armIdle();
     if (typeof data !== 'string') return; // text.ircv3.net: text frames only
     for (const line of data.split(/\r?\n/)) {
       const msg = parseMessage(line);
@@ -126,9 +130,35 @@ export class Client extends Emitter {
     }
   }
 
+  // A socket can stay "open" through a network that vanished (a phone asleep, a lost Wi-Fi):
+  // after a silence the client PINGs, and without an answer it drops the socket to reconnect.
+  armIdle() {
+    this.options.clearTimeout(this.idleTimer);
+    this.idleTimer = this.options.setTimeout(() => {
+      this.send({ command: 'PING', params: ['parley-idle'] });
+      this.idleTimer = this.options.setTimeout(() => this.dropDead(), IDLE_DEAD_MS);
+    }, IDLE_PING_MS);
+  }
+
+  dropDead() {
+    const socket = this.socket;
+    if (!socket) return;
+    this.emit('notice', { text: 'The server stopped answering' });
+    this.onClose(socket); // at once: a dead socket's close event may take minutes
+    socket.onclose = null;
+    socket.close();
+  }
+
+  // Reconnect now rather than at the end of the backoff (the browser came back online).
+  reconnectNow() {
+    if (this.status !== 'disconnected' || this.closing) return;
+    this.connect();
+  }
+
   onClose(socket) {
     if (socket !== this.socket) return;
     this.socket = null;
+    this.options.clearTimeout(this.idleTimer);
     for (const req of [...this.pending.values(), ...this.historyWaiters]) this.finish(req, null);
     this.pending.clear();
     this.historyWaiters = [];

@@ -160,6 +160,15 @@ export class ChatState extends Emitter {
     if (alert && !msg.local) this.emit('alert', { window: win, entry, visible });
   }
 
+  // After a history page: what arrived since the read marker (shared by the account's
+  // sessions) is unread, unless the window is being read.
+  countSinceMarker(win) {
+    if (this.focused && this.activeKey === win.key) return;
+    const unread = win.messages.filter((e) => CHAT_KINDS.has(e.kind) && !e.self && e.time > win.readMarker);
+    win.unread = unread.length;
+    win.highlight = unread.filter((e) => e.highlight || win.kind === 'query').length;
+  }
+
   // ---- applying messages ----
 
   apply(msg, ctx) {
