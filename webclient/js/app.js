@@ -71,7 +71,10 @@ class App {
     this.client = client;
     this.metrics.connectStart = performance.now();
     for (const name of restored) this.openWindow(name, { focus: false, fetch: false });
-    this.state.pendingFocus = this.settings.active || values.channels[0] || null;
+    const first = this.settings.active || values.channels[0] || null;
+    const query = first && this.state.windowFor(first, client.context(), false);
+    if (query && query.kind === 'query') this.state.setActive(query.key);
+    else this.state.pendingFocus = first; // shown once joined
     client.on('message', (msg) => this.onMessage(msg));
     client.on('status', (status) => this.state.setStatus(status, client.nick));
     client.on('notice', ({ text }) => this.state.serverInfo(text));

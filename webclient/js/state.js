@@ -486,7 +486,7 @@ function numeric(msg, ctx) {
 }
 
 // "<middle params>: <text>", or the text alone where the middle is only counts or tokens.
-const TEXT_ONLY = new Set(['002', '003', '004', '251', '252', '253', '254', '255', '265', '266', '396']);
+const TEXT_ONLY = new Set(['002', '003', '251', '255', '265', '266']);
 
 function numericText(msg) {
   const params = msg.params.slice(1);
