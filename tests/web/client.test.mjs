@@ -306,3 +306,25 @@ test('an answer to the idle PING keeps the connection', () => {
   t.timers.advance(40000);
   assert.equal(t.client.status, 'registered');
 });
+
+test('resume gives up after ten full pages and shows the newest page', async () => {
+  const t = setup({ autojoin: ['#a'] });
+  let s = register(t);
+  s.recv(':alice!a@h JOIN #a', '@msgid=start;time=2026-01-01T00:00:00.000Z :bob!b@h PRIVMSG #a :hi');
+  s.drop();
+  t.timers.advance(t.timers.delays()[0]);
+  s = register(t);
+  s.recv(':alice!a@h JOIN #a');
+  let n = 0;
+  for (let page = 0; page < 10; page++) {
+    const sent = s.take().find((l) => l.includes('CHATHISTORY'));
+    assert.match(sent, /CHATHISTORY AFTER #a msgid=\S+ 500$/);
+    const label = /label=(\S+)/.exec(sent)[1];
+    const lines = [`@label=${label} :srv BATCH +p${page} chathistory #a`];
+    for (let i = 0; i < 500; i++, n++) lines.push(`@batch=p${page};msgid=q${n};time=${new Date(Date.UTC(2026, 0, 2) + n).toISOString()} :bob!b@h PRIVMSG #a :${n}`);
+    lines.push(`:srv BATCH -p${page}`);
+    s.recv(...lines);
+    await flush();
+  }
+  assert.match(s.take().find((l) => l.includes('CHATHISTORY')), /CHATHISTORY LATEST #a \* 100$/);
+});

@@ -408,8 +408,8 @@ export class Client extends Emitter {
     return `timestamp=${new Date(seen.time).toISOString()}`;
   }
 
-  // After a (re)join or reconnect: the newest page when nothing was seen, else every page after
-  // the last message seen (a bounded number of them).
+  // After a (re)join or reconnect: the newest page when nothing was seen, else the pages after
+  // the last message seen; past RESUME_PAGES full pages, the newest page (a gap stays between).
   async catchUp(target) {
     let ref = this.lastRef(target);
     if (ref === '*') {
@@ -424,6 +424,7 @@ export class Client extends Emitter {
       if (next === ref) return;
       ref = next;
     }
+    await this.fetchHistory('LATEST', target, '*');
   }
 
   // ---- registration ----
