@@ -328,3 +328,17 @@ test('resume gives up after ten full pages and shows the newest page', async () 
   }
   assert.match(s.take().find((l) => l.includes('CHATHISTORY')), /CHATHISTORY LATEST #a \* 100$/);
 });
+
+test('a FAIL answer to CHATHISTORY resolves null and reports failed', async () => {
+  const t = setup();
+  const s = register(t);
+  s.take();
+  const events = [];
+  t.client.on('history', (h) => events.push(h));
+  const p = t.client.fetchHistory('BEFORE', '#c', 'msgid=gone', 100);
+  const label = /label=(\S+)/.exec(s.take()[0])[1];
+  s.recv(`@label=${label} :srv FAIL CHATHISTORY INVALID_PARAMS BEFORE msgid=gone :Unknown msgid`);
+  assert.equal(await p, null);
+  assert.equal(events[0].failed, true);
+  assert.equal(events[0].count, 0);
+});

@@ -107,11 +107,11 @@ class App {
     this.persist();
   }
 
-  onHistory({ target, subcommand, count, limit }) {
+  onHistory({ target, subcommand, count, limit, failed }) {
     const win = this.state.windowFor(target, this.client.context(), false);
     if (!win) return;
     if (subcommand === 'BEFORE' || (subcommand === 'LATEST' && !win.historyLoaded)) {
-      if (count < limit) win.historyExhausted = true;
+      if (count < limit || failed) win.historyExhausted = true; // FAIL: no way further back
     }
     if (subcommand === 'BEFORE') win.loadingOlder = false;
     else if (win.readMarker > 0) this.state.countSinceMarker(win);

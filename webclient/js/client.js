@@ -366,7 +366,8 @@ export class Client extends Emitter {
   // ---- history ----
 
   // CHATHISTORY <subcommand> <target> <ref> <limit>; resolves with the messages returned (also
-  // emitted as 'message' events, historical) or null, and emits 'history'.
+  // emitted as 'message' events, historical), or null when the connection dropped or the server
+  // answered FAIL; emits 'history' {target, subcommand, count, limit, messages, failed}.
   async fetchHistory(subcommand, target, ref, limit = this.historyLimit()) {
     if (!this.hasCap('draft/chathistory')) return null;
     const msg = { command: 'CHATHISTORY', params: [subcommand, target, ref, String(limit)] };
@@ -380,9 +381,10 @@ export class Client extends Emitter {
       });
     }
     if (messages === null) return null;
-    const count = messages.filter((m) => m.command !== 'BATCH').length;
-    this.emit('history', { target, subcommand, count, limit, messages });
-    return messages;
+    const failed = messages.some((m) => m.command === 'FAIL');
+    const count = messages.filter((m) => m.command !== 'BATCH' && m.command !== 'FAIL').length;
+    this.emit('history', { target, subcommand, count, limit, messages, failed });
+    return failed ? null : messages;
   }
 
   answerHistoryWaiter(batch) {

@@ -282,9 +282,12 @@ function eventWindow(msg, ctx, chan) {
   return name ? this.windowFor(name, ctx, !msg.historical || ctx.isChannel(name)) : null;
 }
 
+// A live QUIT or NICK carries a msgid of its own, not the one stored for the channel, so it is
+// not kept: it would be no reference for CHATHISTORY BEFORE.
 function eventEntry(win, msg, kind, text, extra = {}) {
   if (!win) return;
-  this.addEntry(win, { kind, nick: msg.source ? msg.source.nick : null, text, time: msg.time, msgid: msg.tags.msgid, ...extra },
+  const msgid = PER_CHANNEL_IDS.has(kind) && !msg.historical ? undefined : msg.tags.msgid;
+  this.addEntry(win, { kind, nick: msg.source ? msg.source.nick : null, text, time: msg.time, msgid, ...extra },
     msg.historical ? msg.tags.batch : null);
 }
 
