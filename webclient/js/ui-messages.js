@@ -2,8 +2,9 @@
 //
 // Contract: new MessageView(rootEl, {onScrollTop, onRedact}) renders a window's entries with
 // render(win, opts). Appended entries are added in place; anything else (another window, a page
-// of older history prepended) rebuilds the list, keeping the reader's place. While the reader is
-// at the bottom, new lines keep it there. onScrollTop(win) fires when the top is reached.
+// of older history prepended: win.revision changed) rebuilds the list, keeping the reader's place.
+// While the reader is at the bottom, new lines keep it there. onScrollTop(win) fires when the top
+// is reached, or after a render that leaves nothing to scroll.
 
 import { h } from './dom.js';
 import { linkify, parseFormatting } from './format.js';
@@ -45,6 +46,9 @@ export class MessageView {
     }
     this.shown = { key: win.key, revision: win.revision, count: list.length };
     this.renderStatus(win);
+    // Too few lines to scroll (history pages of mostly hidden TAGMSGs, a tall screen): there is
+    // no scroll to the top to wait for, so ask for older lines now.
+    if (this.root.scrollHeight <= this.root.clientHeight + 80) this.handlers.onScrollTop(win);
   }
 
   appendFrom(start) {
