@@ -181,6 +181,14 @@ class App {
     this.persist();
   }
 
+  // The window list's ✕: as /close in that window.
+  leaveWindow(key) {
+    const win = this.state.windows.get(key);
+    if (!win) return;
+    if (win.kind === 'channel' && win.joined && this.client) this.client.part(win.name);
+    this.closeWindow(key);
+  }
+
   showSearch(text) {
     const win = this.state.addWindow(SEARCH_KEY, 'Search', 'search');
     win.name = `Search: ${text}`;
@@ -235,7 +243,7 @@ class App {
     const state = this.state;
     const win = state.active();
     const ctx = this.client ? this.client.context() : { prefixes: [], fold: (s) => s, isChannel: () => false };
-    renderWindowList($('#window-list'), state, (key) => this.selectWindow(key));
+    renderWindowList($('#window-list'), state, (key) => this.selectWindow(key), (key) => this.leaveWindow(key));
     renderTopic($('#window-title'), $('#topic'), win, state.network);
     renderMembers($('#member-panel'), win, state, ctx, (nick) => this.openWindow(nick, { focus: true, fetch: true }));
     this.messages.render(win, { redaction: Boolean(this.client && this.client.hasCap('draft/message-redaction')) });
@@ -295,7 +303,8 @@ class App {
     }, 1000);
   }
 
-  // Alt+1..9: the nth window; Alt+Up/Down: the previous/next; Escape closes the side panels.
+  // Alt+1..9: the nth window; Alt+Up/Down: the previous/next; PageUp/PageDown in the input
+  // scroll the messages; Escape closes the side panels.
   onKey(e) {
     const list = this.state.windowList();
     const index = list.findIndex((w) => w.key === this.state.activeKey);
@@ -306,6 +315,10 @@ class App {
     } else if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
       const next = list[(index + (e.key === 'ArrowUp' ? -1 : 1) + list.length) % list.length];
       this.selectWindow(next.key);
+      e.preventDefault();
+    } else if ((e.key === 'PageUp' || e.key === 'PageDown') && e.target.id === 'input') {
+      const el = $('#messages');
+      el.scrollBy({ top: (e.key === 'PageUp' ? -0.9 : 0.9) * el.clientHeight });
       e.preventDefault();
     } else if (e.key === 'Escape') {
       document.body.classList.remove('show-windows', 'show-members');

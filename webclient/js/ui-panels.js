@@ -5,7 +5,8 @@ import { h } from './dom.js';
 import { stripFormatting } from './format.js';
 import { nickHue } from './ui-messages.js';
 
-export function renderWindowList(ul, state, onSelect) {
+// onSelect(key) shows a window; onClose(key) closes one (every window but the server's has a ✕).
+export function renderWindowList(ul, state, onSelect, onClose) {
   const items = state.windowList().map((win, i) => {
     const active = win.key === state.activeKey;
     const badges = [];
@@ -16,12 +17,16 @@ export function renderWindowList(ul, state, onSelect) {
     if (active) classes.push('active');
     if (win.unread > 0) classes.push('unread');
     if (win.kind === 'channel' && !win.joined) classes.push('parted');
-    return h('li', {},
+    const close = win.kind === 'server' ? null : h('button', {
+      class: 'close', type: 'button', 'aria-label': `Close ${win.name}`, title: `Close ${win.name}`,
+      onclick: () => onClose(win.key),
+    }, '✕');
+    return h('li', { class: 'window-item' },
       h('button', {
         class: classes.join(' '), type: 'button', 'aria-current': active ? 'page' : null,
         'aria-label': label, title: i < 9 ? `${win.name} (Alt+${i + 1})` : win.name,
         dataset: { key: win.key }, onclick: () => onSelect(win.key),
-      }, h('span', { class: 'name' }, win.name), badges));
+      }, h('span', { class: 'name' }, win.name), badges), close);
   });
   ul.replaceChildren(...items);
 }
