@@ -130,6 +130,55 @@ test('a private message opens a query with a badge, and the reply reaches the se
   await shot('3-private-message');
 });
 
+test('typing, a multiline message, search, keyboard switching, theme and a narrow screen', async () => {
+  await windowButton('#parley').click();
+  const carol = new TcpIrc(server.ircPort, 'tcpcarol');
+  await carol.register(['message-tags', 'batch', 'draft/multiline', 'server-time']);
+  await carol.join('#parley');
+  carol.send('@+typing=active TAGMSG #parley');
+  await page.locator('#typing', { hasText: 'tcpcarol is typing' }).waitFor();
+  carol.send('PRIVMSG #parley :typed it');
+  await page.locator('#typing', { hasText: /^$/ }).waitFor();
+
+  await page.fill('#input', 'first line');
+  await page.press('#input', 'Shift+Enter');
+  await page.keyboard.type('second line');
+  await page.press('#input', 'Enter');
+  await carol.waitFor(/BATCH \+\S+ draft\/multiline #parley$/);
+  await carol.waitFor(/PRIVMSG #parley :second line$/);
+  await page.locator('#message-list .msg.self .text', { hasText: 'first line\nsecond line' }).waitFor();
+  carol.close();
+
+  await page.fill('#input', '/search history line 42');
+  await page.press('#input', 'Enter');
+  await messageText(/^history line 42$/).waitFor();
+  assert.equal(await page.locator('#window-title').textContent(), 'Search: history line 42');
+
+  const current = (key) => page.locator(`#window-list button[data-key="${key}"][aria-current="page"]`).waitFor();
+  await page.keyboard.press('Alt+2'); // Server, #parley, tcpbob, search
+  await current('#parley');
+  await page.keyboard.press('Alt+ArrowDown');
+  await current('tcpbob');
+  await page.keyboard.press('Alt+ArrowUp');
+  await current('#parley');
+
+  await page.click('#theme-button'); // auto -> light -> dark
+  await page.click('#theme-button');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  await page.setViewportSize({ width: 380, height: 700 });
+  assert.ok(!(await page.locator('#window-panel').isVisible()) || (await page.locator('#window-panel').boundingBox()).x < 0);
+  await page.click('#toggle-windows');
+  await page.waitForTimeout(250);
+  assert.equal((await page.locator('#window-panel').boundingBox()).x, 0, 'the window list slides in');
+  await shot('4-phone-dark');
+  await windowButton('tcpbob').click(); // choosing a window closes the panel
+  await page.waitForTimeout(250);
+  assert.ok((await page.locator('#window-panel').boundingBox()).x < 0);
+  await page.setViewportSize({ width: 1100, height: 700 });
+  await page.click('#theme-button'); // back to auto
+  await windowButton('#parley').click();
+});
+
 test('scrolling up loads older history until its beginning', async () => {
   await windowButton('#parley').click();
   await messageText('history line 150').waitFor();
@@ -146,7 +195,7 @@ test('scrolling up loads older history until its beginning', async () => {
   const texts = await page.locator('#message-list .msg.kind-privmsg .text').allTextContents();
   const numbers = texts.map((t) => /^history line (\d+)$/.exec(t)).filter(Boolean).map((m) => Number(m[1]));
   assert.deepEqual(numbers, Array.from({ length: HISTORY_LINES }, (_, i) => i + 1), 'every line once, in order');
-  await shot('4-scrollback');
+  await shot('5-scrollback');
 });
 
 test('a reload reconnects and finds the conversation from the server', async () => {
@@ -156,7 +205,7 @@ test('a reload reconnects and finds the conversation from the server', async () 
   await messageText('hi webby, from tcp').waitFor();
   await messageText('hello from the browser').waitFor();
   assert.equal(await windowButton('#parley').getAttribute('aria-current'), 'page', 'the window that was open');
-  await shot('5-after-reload');
+  await shot('6-after-reload');
 });
 
 test('a server restart is survived: the client reconnects, rejoins and catches up', async () => {
@@ -177,5 +226,5 @@ test('a server restart is survived: the client reconnects, rejoins and catches u
   await bob.waitFor(/:webby!\S+ PRIVMSG #parley :back again$/);
   const count = await messageText('said after the restart').count();
   assert.equal(count, 1, 'a message seen live and in catch-up history is shown once');
-  await shot('6-after-restart');
+  await shot('7-after-restart');
 });
