@@ -265,3 +265,11 @@ test('after history, what is newer than the read marker counts as unread', () =>
   assert.equal(win.unread, 2);
   assert.equal(win.highlight, 1);
 });
+
+test('someone typing to you opens no window until the message', () => {
+  const s = new ChatState();
+  s.apply(msg('@+typing=active :bob!b@h TAGMSG alice'), ctx());
+  assert.ok(!s.windows.has('bob'));
+  s.apply(msg(':bob!b@h PRIVMSG alice :hi'), ctx());
+  assert.ok(s.windows.has('bob'));
+});

@@ -231,15 +231,16 @@ function chatMessage(msg, ctx) {
   const target = msg.params[0] || '';
   const search = msg.batchType === 'soju.im/search';
   const self = isSelf(msg, ctx);
+  const nick = msg.source.nick;
+  if (msg.command === 'TAGMSG') { // typing only; it opens no window
+    const win = search ? null : this.windowFor(conversation(msg, ctx, self), ctx, false);
+    if (win && !msg.historical && !self) typingUpdate(win, nick, msg.tags['+typing'], ctx);
+    return;
+  }
   let win;
   if (search) win = this.addWindow(SEARCH_KEY, 'Search', 'search');
   else if (!msg.source.user && !ctx.isChannel(target.replace(/^[~&@%+]+/, ''))) win = this.windows.get(SERVER_KEY);
   else win = this.windowFor(conversation(msg, ctx, self), ctx);
-  const nick = msg.source.nick;
-  if (msg.command === 'TAGMSG') {
-    if (!msg.historical && !self) typingUpdate(win, nick, msg.tags['+typing'], ctx);
-    return;
-  }
   win.typing.delete(ctx.fold(nick));
   const action = parseAction(text);
   if (action === null && text.startsWith('\x01')) return; // other CTCP: not shown
