@@ -88,8 +88,17 @@ export class Client extends Emitter {
     this.reconnectTimer = null;
     this.resetSession();
     this.nick = this.wantedNick;
+    this.account = null; // until SASL or REGISTER says again
     this.setStatus('connecting');
-    const socket = new this.options.WebSocket(this.options.url, 'text.ircv3.net');
+    let socket;
+    try {
+      socket = new this.options.WebSocket(this.options.url, 'text.ircv3.net');
+    } catch (err) { // a malformed URL, a blocked port: as a failed attempt
+      this.emit('notice', { text: `Cannot connect: ${err.message}` });
+      this.setStatus('disconnected');
+      this.scheduleReconnect();
+      return;
+    }
     this.socket = socket;
     socket.onopen = () => this.onOpen();
     socket.onmessage = (event) => this.onData(event.data);
