@@ -342,3 +342,18 @@ test('a FAIL answer to CHATHISTORY resolves null and reports failed', async () =
   assert.equal(events[0].failed, true);
   assert.equal(events[0].count, 0);
 });
+
+test('CHATHISTORY TARGETS lists recent conversations', async () => {
+  const t = setup();
+  const s = register(t);
+  s.take();
+  const p = t.client.fetchTargets(30, Date.UTC(2026, 0, 31));
+  const sent = s.take()[0];
+  assert.match(sent, /CHATHISTORY TARGETS timestamp=2026-01-01T00:00:00.000Z timestamp=2026-01-31T00:01:00.000Z 50$/);
+  const label = /label=(\S+)/.exec(sent)[1];
+  s.recv(`@label=${label} :srv BATCH +t draft/chathistory-targets`,
+    '@batch=t :srv CHATHISTORY TARGETS #c 2026-01-30T00:00:00.000Z',
+    '@batch=t :srv CHATHISTORY TARGETS bob 2026-01-30T01:00:00.000Z',
+    ':srv BATCH -t');
+  assert.deepEqual(await p, [{ name: '#c', time: Date.UTC(2026, 0, 30) }, { name: 'bob', time: Date.UTC(2026, 0, 30, 1) }]);
+});

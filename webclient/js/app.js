@@ -105,6 +105,18 @@ class App {
       if (win.kind === 'query' && !win.historyLoaded) this.fetchLatest(win);
     }
     this.persist();
+    if (this.client.account) this.openRecentConversations();
+  }
+
+  // A logged-in user's private conversations of the last 30 days get their windows back, on
+  // this device too (CHATHISTORY TARGETS); each loads its latest lines.
+  async openRecentConversations() {
+    const client = this.client;
+    for (const { name } of await client.fetchTargets()) {
+      if (client !== this.client || client.isChannel(name) || name.startsWith('*')) continue;
+      this.openWindow(name, { focus: false, fetch: true });
+    }
+    this.state.changed();
   }
 
   onHistory({ target, subcommand, count, limit, failed }) {

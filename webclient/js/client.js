@@ -396,6 +396,20 @@ export class Client extends Emitter {
     return failed ? null : messages;
   }
 
+  // CHATHISTORY TARGETS over the last `days`: [{name, time}] of the conversations with activity,
+  // or [] (no labeled-response: the answer cannot be told apart, so it is not asked).
+  async fetchTargets(days = 30, now = Date.now()) {
+    if (!this.hasCap('draft/chathistory') || !this.hasCap('labeled-response') || !this.hasCap('batch')) return [];
+    const from = new Date(now - days * 86400000).toISOString();
+    const to = new Date(now + 60000).toISOString();
+    const messages = await this.request({
+      command: 'CHATHISTORY', params: ['TARGETS', `timestamp=${from}`, `timestamp=${to}`, '50'],
+    });
+    return (messages || [])
+      .filter((m) => m.command === 'CHATHISTORY' && m.params[0] === 'TARGETS' && m.params[1])
+      .map((m) => ({ name: m.params[1], time: Date.parse(m.params[2] || '') || 0 }));
+  }
+
   answerHistoryWaiter(batch) {
     const target = this.fold(batch.params[0] || '');
     const i = this.historyWaiters.findIndex((w) => w.target === target);
