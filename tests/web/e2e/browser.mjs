@@ -130,10 +130,10 @@ test('a private message opens a query with a badge, and the reply reaches the se
   await shot('3-private-message');
 });
 
-test('typing, a multiline message, search, keyboard switching, theme and a narrow screen', async () => {
+test('typing, a multiline message and its deletion, search, keyboard switching, theme and a narrow screen', async () => {
   await windowButton('#parley').click();
   const carol = new TcpIrc(server.ircPort, 'tcpcarol');
-  await carol.register(['message-tags', 'batch', 'draft/multiline', 'server-time']);
+  await carol.register(['message-tags', 'batch', 'draft/multiline', 'server-time', 'draft/message-redaction']);
   await carol.join('#parley');
   carol.send('@+typing=active TAGMSG #parley');
   await page.locator('#typing', { hasText: 'tcpcarol is typing' }).waitFor();
@@ -146,7 +146,14 @@ test('typing, a multiline message, search, keyboard switching, theme and a narro
   await page.press('#input', 'Enter');
   await carol.waitFor(/BATCH \+\S+ draft\/multiline #parley$/);
   await carol.waitFor(/PRIVMSG #parley :second line$/);
-  await page.locator('#message-list .msg.self .text', { hasText: 'first line\nsecond line' }).waitFor();
+  const multiline = page.locator('#message-list .msg.self', { hasText: 'first line\nsecond line' });
+  await multiline.waitFor();
+
+  page.once('dialog', (d) => d.accept()); // "Delete this message for everyone?"
+  await multiline.hover();
+  await multiline.locator('button.redact').click();
+  await carol.waitFor(/:webby!\S+ REDACT #parley \S+/);
+  await page.locator('#message-list .msg.self .redacted').waitFor();
   carol.close();
 
   await page.fill('#input', '/search history line 42');
