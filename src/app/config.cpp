@@ -14,6 +14,7 @@
 #include "app/config_history.h"
 #include "app/config_links.h"
 #include "app/config_reader.h"
+#include "app/config_web.h"
 #include "app/data_dir.h"
 #include "core/cloak.h"
 #include "core/command_table.h"
@@ -64,7 +65,7 @@ class ServerConfigLoader {
   void load(const toml::table& root) {
     r_.reject_unknown(root, "",
                       {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts",
-                       "cloaks", "accounts", "history", "link", "operator_class", "metrics"});
+                       "cloaks", "accounts", "history", "link", "operator_class", "metrics", "web"});
     if (const toml::node* listeners = root.get("listener")) this->listeners(*listeners);
     if (const auto* t = r_.table(root, "server")) server(*t);
     if (const auto* t = r_.table(root, "tls")) tls(*t);
@@ -77,6 +78,7 @@ class ServerConfigLoader {
     if (const toml::node* ops = root.get("operator")) operators(*ops);  // after the classes it names
     if (const auto* t = r_.table(root, "cloaks")) cloaks(*t);
     if (const auto* t = r_.table(root, "metrics")) metrics(*t);
+    if (const auto* t = r_.table(root, "web")) load_web_config(r_, *t, o_);
     if (const auto* t = r_.table(root, "history")) load_history_config(r_, *t, o_);    // after [server]
     if (const toml::node* links = root.get("link")) load_link_config(r_, *links, o_);  // after [server]
   }
@@ -212,6 +214,8 @@ class ServerConfigLoader {
           l.protocol = server::Protocol::kSimple;
         } else if (*v == "link") {
           l.protocol = server::Protocol::kLink;
+        } else if (*v == "web") {
+          l.protocol = server::Protocol::kWeb;
         } else if (*v == "admin") {
           l.protocol = server::Protocol::kAdmin;
           if (!t.get("bind")) l.bind = "127.0.0.1";  // operators' endpoints stay on loopback unless asked
@@ -224,9 +228,10 @@ class ServerConfigLoader {
           }
         } else {
           r_.problem(*t.get("protocol"),
-                     fmt::format("listener.protocol must be \"irc\", \"simple\", \"link\" or \"admin\" (got "
-                                 "\"{}\")",
-                                 *v));
+                     fmt::format(
+                         "listener.protocol must be \"irc\", \"simple\", \"link\", \"web\" or \"admin\" (got "
+                         "\"{}\")",
+                         *v));
           ok = false;
         }
       }
@@ -443,7 +448,7 @@ class ServerConfigLoader {
     r_.set_integer(t, s, "link_sendq_bytes", 65536, std::int64_t{4} << 30, o_.link_sendq_bytes);
     r_.set_integer(t, s, "recvq_bytes", 512, 65536, o_.recvq_bytes);
     if (const toml::array* a = r_.array(t, s, "per_ip_exempt"))
-      o_.per_ip_exempt = cidr_list(*a, "limits.per_ip_exempt");
+      o_.per_ip_exempt = r_.cidr_list(*a, "limits.per_ip_exempt");
   }
 
   void flood(const toml::table& t) {
@@ -453,30 +458,9 @@ class ServerConfigLoader {
     if (auto v = r_.number(t, s, "burst", 1, 1e6)) f.burst = *v;
     if (auto v = r_.number(t, s, "rate", 0, 1e6, /*min_exclusive=*/true)) f.rate = *v;
     if (auto v = r_.number(t, s, "max_debt", 0, 1e6)) f.max_debt = *v;
-    if (const toml::array* a = r_.array(t, s, "exempt")) o_.exempt = cidr_list(*a, "flood.exempt");
+    if (const toml::array* a = r_.array(t, s, "exempt")) o_.exempt = r_.cidr_list(*a, "flood.exempt");
     if (const toml::array* a = r_.array(t, s, "simple_exempt"))
-      o_.simple_exempt = cidr_list(*a, "flood.simple_exempt");
-  }
-
-  proto::CidrList cidr_list(const toml::array& a, std::string_view what) {
-    std::vector<proto::Cidr> blocks;
-    {
-      for (const toml::node& element : a) {
-        const auto* text = element.as_string();
-        auto block = text ? proto::Cidr::parse(text->get()) : std::nullopt;
-        if (block) {
-          blocks.push_back(*block);
-        } else if (text) {
-          r_.problem(element, fmt::format("{}: \"{}\" is not an address or CIDR block (e.g. "
-                                          "\"127.0.0.0/8\", \"::1/128\"; host bits must be zero)",
-                                          what, text->get()));
-        } else {
-          r_.problem(element, fmt::format("{} must contain only strings, not {}", what,
-                                          ConfigReader::type_name(element)));
-        }
-      }
-    }
-    return proto::CidrList(std::move(blocks));
+      o_.simple_exempt = r_.cidr_list(*a, "flood.simple_exempt");
   }
 
   void timeouts(const toml::table& t) {
@@ -561,10 +545,12 @@ class ServerConfigLoader {
       }
       if (auto cls = r_.string(t, s, "class")) {
         const auto& classes = o_.engine.operator_classes;
-        if (std::any_of(classes.begin(), classes.end(), [&](const core::OperatorClass& c) { return c.name == *cls; }))
+        if (std::any_of(classes.begin(), classes.end(),
+                        [&](const core::OperatorClass& c) { return c.name == *cls; }))
           op.class_name = *cls;
         else
-          r_.problem(*t.get("class"), fmt::format("operator.class \"{}\" is not an [[operator_class]]", *cls));
+          r_.problem(*t.get("class"),
+                     fmt::format("operator.class \"{}\" is not an [[operator_class]]", *cls));
       }
       if (!name || !hash || !is_token(*name)) continue;
       op.name = *name;
@@ -591,7 +577,8 @@ class ServerConfigLoader {
         continue;
       }
       for (const core::OperatorClass& other : o_.engine.operator_classes)
-        if (other.name == *name) r_.problem(*t.get("name"), fmt::format("operator_class \"{}\" is defined twice", *name));
+        if (other.name == *name)
+          r_.problem(*t.get("name"), fmt::format("operator_class \"{}\" is defined twice", *name));
       cls.name = *name;
       const toml::array* commands = t.get("commands") ? t.get("commands")->as_array() : nullptr;
       if (!commands) {
@@ -601,7 +588,8 @@ class ServerConfigLoader {
       for (const toml::node& c : *commands) {
         const auto* text = c.as_string();
         std::string word = text ? text->get() : std::string();
-        std::transform(word.begin(), word.end(), word.begin(), [](unsigned char ch) { return std::toupper(ch); });
+        std::transform(word.begin(), word.end(), word.begin(),
+                       [](unsigned char ch) { return std::toupper(ch); });
         const core::CommandSpec* spec = core::find_command(word);
         if (word == "*" || (spec && spec->oper_only)) {
           cls.commands.push_back(word == "*" ? word : std::string(spec->name));
@@ -614,8 +602,8 @@ class ServerConfigLoader {
         if (std::all_of(mask->begin(), mask->end(), core::snomask::valid))
           cls.snomask = *mask;
         else
-          r_.problem(*t.get("snomask"), fmt::format("operator_class.snomask takes letters of \"{}\"",
-                                                    core::snomask::kAll));
+          r_.problem(*t.get("snomask"),
+                     fmt::format("operator_class.snomask takes letters of \"{}\"", core::snomask::kAll));
       }
       o_.engine.operator_classes.push_back(std::move(cls));
     }

@@ -45,7 +45,7 @@ std::string check_simple_door(const server::ServerOptions& options);
 
 // How --bind and server.bind shape the listener list: every listener gets the address.
 void set_listener_bind(std::vector<server::ListenerOptions>& listeners, const std::string& bind);
-// How --port, --tls-port, --simple-port (and server.port, server.simple_port) shape it: the
+// How --port, --tls-port, --simple-port, --web-port (and server.port, server.simple_port) shape it: the
 // first listener of that protocol and TLS-ness gets the port; without one, one is added (at the
 // first listener's address).
 void set_listener_port(std::vector<server::ListenerOptions>& listeners, server::Protocol protocol, bool tls,

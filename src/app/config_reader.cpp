@@ -134,6 +134,24 @@ std::optional<std::vector<std::string>> ConfigReader::strings(const toml::table&
   return out;
 }
 
+proto::CidrList ConfigReader::cidr_list(const toml::array& a, std::string_view what) {
+  std::vector<proto::Cidr> blocks;
+  for (const toml::node& element : a) {
+    const auto* text = element.as_string();
+    auto block = text ? proto::Cidr::parse(text->get()) : std::nullopt;
+    if (block) {
+      blocks.push_back(*block);
+    } else if (text) {
+      problem(element, fmt::format("{}: \"{}\" is not an address or CIDR block (e.g. \"127.0.0.0/8\", "
+                                   "\"::1/128\"; host bits must be zero)",
+                                   what, text->get()));
+    } else {
+      problem(element, fmt::format("{} must contain only strings, not {}", what, type_name(element)));
+    }
+  }
+  return proto::CidrList(std::move(blocks));
+}
+
 std::string check_line_text(std::string_view text) {
   for (char c : text) {
     if (c == '\r' || c == '\n' || c == '\0') return "must not contain CR, LF or NUL characters";

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/config.h"
+#include "proto/cidr.h"
 
 namespace parley::app {
 
@@ -42,6 +43,10 @@ class ConfigReader {
   // Every element must be a string; an invalid element is reported and skipped.
   std::optional<std::vector<std::string>> strings(const toml::table& t, std::string_view section,
                                                   std::string_view key);
+
+  // Addresses and CIDR blocks ("127.0.0.0/8", "::1"); `what` names the key in problems. An
+  // invalid element is reported and skipped.
+  proto::CidrList cidr_list(const toml::array& a, std::string_view what);
 
   template <typename T>
   void set_integer(const toml::table& t, std::string_view section, std::string_view key, std::int64_t min,

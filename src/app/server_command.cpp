@@ -51,12 +51,14 @@ struct ServerFlags {
   CLI::Option* port_option = nullptr;
   CLI::Option* simple_port_option = nullptr;
   CLI::Option* tls_port_option = nullptr;
+  CLI::Option* web_port_option = nullptr;
   CLI::Option* data_dir_option = nullptr;
   CLI::Option* name_option = nullptr;
   std::string bind;
   int port = 6667;
   int simple_port = 0;
   int tls_port = 6697;
+  int web_port = 0;
   std::string data_dir;
   std::string name;
   std::string config;
@@ -126,6 +128,8 @@ void apply_listener_flags(const ServerFlags& flags, server::ServerOptions& optio
   if (tls_flag) set_listener_port(list, Protocol::kIrc, true, static_cast<std::uint16_t>(flags.tls_port));
   if (flags.simple_port_option->count())
     set_listener_port(list, Protocol::kSimple, false, static_cast<std::uint16_t>(flags.simple_port));
+  if (flags.web_port_option && flags.web_port_option->count())
+    set_listener_port(list, Protocol::kWeb, false, static_cast<std::uint16_t>(flags.web_port));
   if (flags.simple_server) {
     std::stable_partition(list.begin(), list.end(),
                           [](const server::ListenerOptions& l) { return l.protocol == Protocol::kSimple; });
@@ -148,8 +152,7 @@ void apply_flags(const ServerFlags& flags, server::ServerOptions& options) {
   apply_listener_flags(flags, options);
   if (flags.data_dir_option && flags.data_dir_option->count()) options.data_dir = flags.data_dir;
   if (flags.simple_server) {
-    options.simple_exempt =
-        proto::CidrList({*proto::Cidr::parse("0.0.0.0/0"), *proto::Cidr::parse("::/0")});
+    options.simple_exempt = proto::CidrList({*proto::Cidr::parse("0.0.0.0/0"), *proto::Cidr::parse("::/0")});
   }
   if (flags.name_option->count()) options.engine.server_name = flags.name;
   options.engine.config_file = flags.config;
@@ -321,6 +324,11 @@ Subcommand add_server_command(CLI::App& parent) {
   flags->simple_port_option =
       cli->add_option("--simple-port", flags->simple_port,
                       "Also serve the simple fixed-frame protocol on this TCP port (0 picks a free port)")
+          ->transform(number_in(0, 65535));
+  flags->web_port_option =
+      cli->add_option(
+             "--web-port", flags->web_port,
+             "Also serve the web client and IRC over WebSocket on this TCP port (0 picks a free port)")
           ->transform(number_in(0, 65535));
   flags->tls_port_option = cli->add_option("--tls-port", flags->tls_port,
                                            "TCP port for IRC over TLS (default 6697; 0 picks a free port)")

@@ -20,6 +20,12 @@ Digest sha256(std::string_view data) {
   return out;
 }
 
+std::string sha1(std::string_view data) {
+  std::string out(SHA_DIGEST_LENGTH, '\0');
+  ::SHA1(bytes(data), data.size(), reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
 Digest hmac_sha256(std::string_view key, std::string_view data) {
   Digest out{};
   unsigned int len = 0;
@@ -33,10 +39,9 @@ Digest hmac_sha256(std::string_view key, std::string_view data) {
 
 Digest pbkdf2_sha256(std::string_view password, std::string_view salt, std::uint32_t iterations) {
   Digest out{};
-  if (iterations == 0 ||
-      ::PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), bytes(salt),
-                          static_cast<int>(salt.size()), static_cast<int>(iterations), ::EVP_sha256(),
-                          static_cast<int>(out.size()), out.data()) != 1) {
+  if (iterations == 0 || ::PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), bytes(salt),
+                                             static_cast<int>(salt.size()), static_cast<int>(iterations),
+                                             ::EVP_sha256(), static_cast<int>(out.size()), out.data()) != 1) {
     throw std::runtime_error("PBKDF2-HMAC-SHA-256 failed");
   }
   return out;
@@ -83,7 +88,8 @@ std::string base64_encode(std::string_view data) {
   out.reserve((data.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
-    const std::uint32_t v = (std::uint8_t(data[i]) << 16) | (std::uint8_t(data[i + 1]) << 8) | std::uint8_t(data[i + 2]);
+    const std::uint32_t v =
+        (std::uint8_t(data[i]) << 16) | (std::uint8_t(data[i + 1]) << 8) | std::uint8_t(data[i + 2]);
     out += kAlphabet[v >> 18];
     out += kAlphabet[(v >> 12) & 63];
     out += kAlphabet[(v >> 6) & 63];

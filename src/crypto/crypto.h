@@ -1,7 +1,7 @@
 // Cryptographic primitives Parley uses, as pure functions over bytes (OpenSSL's libcrypto
-// underneath): SHA-256, HMAC-SHA-256, PBKDF2-HMAC-SHA-256, a comparison whose time does not
-// depend on where two values differ, hex and base64. No I/O, no global state beyond OpenSSL's
-// own; safe to call from any thread.
+// underneath): SHA-256, SHA-1 (for the WebSocket handshake only), HMAC-SHA-256,
+// PBKDF2-HMAC-SHA-256, a comparison whose time does not depend on where two values differ, hex
+// and base64. No I/O, no global state beyond OpenSSL's own; safe to call from any thread.
 #pragma once
 
 #include <array>
@@ -16,6 +16,9 @@ namespace parley::crypto {
 using Digest = std::array<std::uint8_t, 32>;  // a SHA-256 / HMAC-SHA-256 output
 
 Digest sha256(std::string_view data);
+// SHA-1, 20 raw bytes. Only for protocols that name it where no secret depends on it (the
+// WebSocket handshake's Sec-WebSocket-Accept); never for passwords or signatures.
+std::string sha1(std::string_view data);
 Digest hmac_sha256(std::string_view key, std::string_view data);
 // PBKDF2 with HMAC-SHA-256 and one 32-byte output block (SCRAM's Hi()). iterations >= 1.
 Digest pbkdf2_sha256(std::string_view password, std::string_view salt, std::uint32_t iterations);

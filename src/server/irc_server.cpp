@@ -76,6 +76,11 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
         check.password = std::move(password);
         accounts_.submit(id, std::move(check));
       });
+  web_policy_.origins = options_.web.origins;
+  web_policy_.trusted_proxies = options_.web.trusted_proxies;
+  web_policy_.max_message = options_.recvq_bytes;
+  web_files_ = options_.web.root.empty() ? web::StaticFiles::embedded()
+                                         : web::StaticFiles::from_directory(options_.web.root);
   connection_options_.sendq_bytes = options_.sendq_bytes;
   connection_options_.handshake_timeout = options_.tls.handshake_timeout;
   link_connection_options_ = connection_options_;
@@ -91,7 +96,8 @@ IrcServer::IrcServer(ServerOptions options, store::Store& store)
   // K-lines and D-lines, for the same reason: a banned address must not get in during start-up.
   auto bans = store.list_server_bans();
   if (!bans.is_ok()) throw std::runtime_error("cannot read the server bans: " + bans.status().to_string());
-  if (!bans.value().empty()) spdlog::info("{} server bans (K-lines and D-lines) restored", bans.value().size());
+  if (!bans.value().empty())
+    spdlog::info("{} server bans (K-lines and D-lines) restored", bans.value().size());
   engine_.restore_server_bans(std::move(bans).value());
 }
 
@@ -212,6 +218,7 @@ void IrcServer::accept(net::Socket socket, Protocol protocol, bool tls, std::uin
     connection->start();
     return;
   }
+  if (protocol == Protocol::kWeb) return accept_web(session, remote, tls);
   core::ConnectionInfo info;
   info.ip = net::address_to_string(remote.address());
   info.port = remote.port();
@@ -320,6 +327,8 @@ void IrcServer::send(core::SessionId to, const core::SharedLine& line) {
   if (!s) return;
   if (s->frames) {
     simple_.deliver(to, *line);  // comes back through send_frames()
+  } else if (s->web) {
+    if (s->web->upgraded()) s->connection->send(web_frames_.frames(line, s->web->binary()));
   } else {
     s->connection->send(line);
   }
@@ -338,6 +347,9 @@ void IrcServer::close(core::SessionId who, std::string_view reason) {
   if (!s) return;
   spdlog::debug("session {}: closing ({})", who, reason);
   s->in_engine = false;
+  if (s->web) {
+    if (auto frame = s->web->stop(proto::ws::kCloseNormal, reason)) s->connection->send(frame);
+  }
   s->connection->close_after_flush();
   simple_.close(who);
 }
@@ -396,6 +408,7 @@ void IrcServer::erase_session(Session& s) {
   s.connection.reset();
   s.lines = proto::LineReader(0);
   s.frames.reset();
+  s.web.reset();
   s.in_engine = true;
   --transport_counters_.open[s.kind];
   --session_count_;
@@ -404,6 +417,7 @@ void IrcServer::erase_session(Session& s) {
 
 void IrcServer::on_data(net::Connection& c, std::string_view bytes) {
   Session* found = find_session(c.id());
+  if (found && found->web) return web_data(*found, bytes);
   if (!found || !found->in_engine) return;
   // Sessions are only erased by on_closed(), and accepted only by accept(), never during the
   // engine calls below, so the table neither moves nor shrinks meanwhile.
@@ -455,6 +469,7 @@ void IrcServer::on_closed(net::Connection& c, std::string_view reason) {
     }
   }
   simple_.close(c.id());
+  if (s->web) web_session_ended(*s);
   erase_session(*s);
   if (shutting_down_) finish_shutdown_if_done();
 }
@@ -486,6 +501,7 @@ void IrcServer::schedule_tick() {
       if (session.id != 0) session.connection->trim();
     }
     simple_.answer_pings(now);
+    close_idle_web_requests(std::chrono::steady_clock::now());
     schedule_tick();
   });
 }
@@ -527,6 +543,9 @@ void IrcServer::shutdown(std::string_view reason) {
     Session& session = session_at(slot);
     if (session.id != 0 && session.in_engine) {  // the engine should have closed it; don't leave it open
       session.in_engine = false;
+      session.connection->close_after_flush();
+    } else if (session.id != 0 && session.web && !session.web->stopped()) {
+      session.web->stop(proto::ws::kCloseGoingAway, reason);  // not upgraded: nothing to say
       session.connection->close_after_flush();
     }
   }

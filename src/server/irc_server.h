@@ -1,8 +1,9 @@
-// The server: TCP listeners and connections (net/) driving the chat engine (core/) through two
-// front doors that share ONE engine, so both kinds of users meet in the same channels:
+// The server: TCP listeners and connections (net/) driving the chat engine (core/) through front
+// doors that share ONE engine, so every kind of user meets in the same channels:
 //  - IRC: lines (proto::LineReader) fed to the engine as they are;
 //  - simple (seed 001, listen_simple()): 200-byte frames (proto::simple::FrameDecoder) translated
-//    by a SimpleGateway, which also turns the engine's output for those sessions into frames.
+//    by a SimpleGateway, which also turns the engine's output for those sessions into frames;
+//  - web: HTTP and IRC over WebSocket (below).
 //
 // Owns the io_context and everything on it. Each accepted connection becomes an engine session:
 // its bytes are split into lines (proto::LineReader, at most ServerOptions::recvq_bytes) and fed
@@ -41,6 +42,12 @@
 // markers go to a HistoryService storage thread (server/history_service.h): durable history to
 // the server's Store, ephemeral history (private messages of users not logged in) to an
 // in-memory store the server owns.
+//
+// Web (docs/web.md, irc_server_web.cpp): a `web` listener's connections are web::WebSession
+// state machines: HTTP for the web client's files until a WebSocket upgrade, after which the
+// session is an engine user like a TCP one (connected to the engine at the upgrade, with the
+// address a trusted proxy forwarded); its output is framed by a web::FrameEncoder shared by all
+// WebSocket sessions, so a fanned-out line is framed once.
 //
 // Metrics (docs/operations.md "Metrics"): an `admin` listener is an HTTP server (net/http_server.h)
 // on the same io_context serving /metrics (server_metrics.cpp renders the counters the engine,
@@ -83,6 +90,8 @@
 #include "server/simple_gateway.h"
 #include "store/memory_store.h"
 #include "store/store.h"
+#include "web/static_files.h"
+#include "web/web_session.h"
 
 namespace parley::server {
 
@@ -153,8 +162,11 @@ class IrcServer final : public core::ServerControl,
     bool in_engine = true;                              // false once the engine has closed the session
     bool link = false;           // a server link: its lines go to network_, not to the engine
     std::uint32_t listener = 0;  // ListenerSlot::id of the listener it came from; 0: we dialled it
-    std::uint8_t kind = 0;  // ConnectionKind, for the metrics
-    bool secured = false;   // its TLS handshake completed
+    std::uint8_t kind = 0;       // ConnectionKind, for the metrics
+    bool secured = false;        // its TLS handshake completed
+    // Set for web sessions: HTTP until the WebSocket upgrade, then an engine user whose lines
+    // arrive in WebSocket messages (irc_server_web.cpp). in_engine is false until the upgrade.
+    std::unique_ptr<web::WebSession> web;
   };
   // What kind of listener (or dial) a connection came from, for parley_connections{kind}.
   enum ConnectionKind : std::uint8_t {
@@ -164,6 +176,8 @@ class IrcServer final : public core::ServerControl,
     kSimpleTls,
     kLinkPlain,
     kLinkTls,
+    kWebPlain,
+    kWebTls,
     kKinds
   };
   static std::uint8_t connection_kind(Protocol protocol, bool tls) {
@@ -208,6 +222,13 @@ class IrcServer final : public core::ServerControl,
   bool die(std::string_view reason) override;
   bool restart(std::string_view reason) override;
   void log_notice(char category, std::string_view text) override;
+  // The web front door (irc_server_web.cpp).
+  class WebHost;
+  void accept_web(Session& session, const net::tcp::endpoint& remote, bool tls);
+  void web_upgraded(Session& session, const web::Upgrade& upgrade);
+  void web_session_ended(Session& session);  // drops its pre-upgrade bookkeeping
+  void web_data(Session& session, std::string_view bytes);
+  void close_idle_web_requests(std::chrono::steady_clock::time_point now);
   // Session slots, for accepted and dialled connections alike.
   Session& new_session(std::shared_ptr<net::Connection>& connection, net::Socket socket, SSL_CTX* tls,
                        bool link, std::uint8_t kind);
@@ -268,6 +289,19 @@ class IrcServer final : public core::ServerControl,
   };
   std::unordered_map<std::string, Backoff> backoff_;
   std::vector<net::HttpServer> admin_listeners_;  // closed last, when a shutdown completes
+  // The web front door: its policy and files ([web]), the frames of the last line fanned out to
+  // WebSocket users, and the connections that have not upgraded (yet): each one's deadline, and
+  // how many each address holds.
+  web::WebPolicy web_policy_;
+  web::StaticFiles web_files_;
+  web::FrameEncoder web_frames_;
+  struct WebPending {
+    std::chrono::steady_clock::time_point deadline;
+    std::size_t requests = 0;
+    std::string counted_ip;  // the address whose count includes it; empty: exempt
+  };
+  std::unordered_map<core::SessionId, WebPending> web_pending_;
+  std::unordered_map<std::string, std::size_t> web_pending_per_ip_;
   TransportCounters transport_counters_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
   std::vector<ListenerSlot> listeners_;

@@ -45,7 +45,8 @@ core::ServerControl::RehashResult IrcServer::rehash() {
         "no configuration file: nothing to reload (the server runs its built-in defaults)";
     spdlog::info("reload: {}", nothing);
     (failed ? spdlog::error("reload: {}", message) : spdlog::info("reload: {}", message));
-    engine_.notify_opers(core::snomask::kOperAction, "Configuration not reloaded: " + nothing + "; " + message);
+    engine_.notify_opers(core::snomask::kOperAction,
+                         "Configuration not reloaded: " + nothing + "; " + message);
     result.ok = !failed;
     result.lines = {nothing, message};
     return result;
@@ -136,6 +137,21 @@ std::vector<std::string> IrcServer::apply_reload(ServerOptions next, std::vector
                                   [&](const LinkDial& d) { return d.name == it->first; });
     it = kept || it->second.dialling ? std::next(it) : backoff_.erase(it);
   }
+  // The web front door: sessions read the policy and the files live.
+  web_policy_.origins = next.web.origins;
+  web_policy_.trusted_proxies = next.web.trusted_proxies;
+  web_policy_.max_message = next.recvq_bytes;
+  if (next.web.root != options_.web.root) {
+    try {
+      web_files_ = next.web.root.empty() ? web::StaticFiles::embedded()
+                                         : web::StaticFiles::from_directory(next.web.root);
+      details.push_back(next.web.root.empty() ? "serving the built-in web client"
+                                              : "serving the web client from " + next.web.root);
+    } catch (const std::exception& e) {
+      details.push_back(std::string(e.what()) + "; still serving the previous web client");
+      next.web.root = options_.web.root;
+    }
+  }
   link::NetworkConfig network = next.network;
   options_ = std::move(next);
 
@@ -169,7 +185,13 @@ void IrcServer::close_listener_sessions(std::uint32_t id, const std::string& whe
   const auto now = core::Clock::now();
   for (std::uint32_t slot = 0; slot < slot_count_; ++slot) {
     Session& s = session_at(slot);
-    if (s.id == 0 || s.listener != id || !s.in_engine) continue;
+    if (s.id == 0 || s.listener != id) continue;
+    if (s.web && !s.in_engine && !s.web->stopped()) {  // a page request or an upgrade under way
+      s.web->stop(0, {});
+      s.connection->close_after_flush();
+      continue;
+    }
+    if (!s.in_engine) continue;
     const core::SessionId sid = s.id;
     if (s.link) {
       s.in_engine = false;

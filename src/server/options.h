@@ -17,16 +17,18 @@
 namespace parley::server {
 
 // What a listener speaks: IRC, the simple fixed-frame protocol (docs/protocol.md "Simple"), the
-// server-to-server protocol other servers link with (docs/linking.md), or HTTP for operators
-// (/metrics and /healthz, docs/operations.md "Metrics"; never TLS, loopback by default).
-enum class Protocol : std::uint8_t { kIrc, kSimple, kLink, kAdmin };
+// server-to-server protocol other servers link with (docs/linking.md), the browser front door
+// (HTTP for the web client and IRC over WebSocket, docs/web.md), or HTTP for operators (/metrics
+// and /healthz, docs/operations.md "Metrics"; never TLS, loopback by default).
+enum class Protocol : std::uint8_t { kIrc, kSimple, kLink, kWeb, kAdmin };
 
 // What a listener serves, in the words of the start-up lines and the log ("IRC over TLS",
 // "server links", "admin HTTP"); tests and scripts read the start-up lines.
 inline std::string listener_kind(Protocol protocol, bool tls) {
-  std::string kind = protocol == Protocol::kSimple ? "simple clients"
+  std::string kind = protocol == Protocol::kSimple  ? "simple clients"
                      : protocol == Protocol::kLink  ? "server links"
                      : protocol == Protocol::kAdmin ? "admin HTTP"
+                     : protocol == Protocol::kWeb   ? "web clients"
                                                     : "IRC";
   return tls ? kind + " over TLS" : kind;
 }
@@ -45,6 +47,22 @@ struct MetricsOptions {
   // Admin HTTP connections open at once; more are closed at accept.
   std::size_t max_connections = 16;
   // A request must arrive, and its response leave, within this time.
+  std::chrono::milliseconds request_timeout{10'000};
+};
+
+// The web listeners' settings ([web] in the config; docs/web.md).
+struct WebOptions {
+  // Serve the web client from this directory instead of the copy built into the binary.
+  std::string root;
+  // Page origins browsers may connect from; "*" for any. Empty: each listener's own origin.
+  std::vector<std::string> origins;
+  // Reverse proxies whose X-Forwarded-For / Forwarded headers name the real client.
+  proto::CidrList trusted_proxies;
+  // Connections from one address that have not (yet) become WebSocket clients: page and file
+  // requests, and upgrades in progress. Past it: 503. Exempt: ServerOptions::per_ip_exempt.
+  std::size_t http_connections_per_ip = 16;
+  // A request must arrive within this time, and a keep-alive connection may idle this long
+  // between requests; then it is closed. WebSocket clients are the engine's (PING timeouts).
   std::chrono::milliseconds request_timeout{10'000};
 };
 
@@ -88,6 +106,7 @@ struct ServerOptions {
                                             {"0.0.0.0", 6697, true, Protocol::kIrc}};
   TlsOptions tls;
   MetricsOptions metrics;
+  WebOptions web;
   HistoryOptions history;
   // Server links (docs/linking.md): the [[link]] blocks, and how to reach each one.
   link::NetworkConfig network;

@@ -90,6 +90,12 @@ std::vector<std::string> transport_setting_changes(const ServerOptions& running,
   note(cidr_texts(running.simple_exempt) != cidr_texts(next.simple_exempt), "flood.simple_exempt");
   note(cidr_texts(running.per_ip_exempt) != cidr_texts(next.per_ip_exempt), "limits.per_ip_exempt");
   note(running.account_authority != next.account_authority, "accounts.authority");
+  const WebOptions &wa = running.web, &wb = next.web;
+  note(wa.root != wb.root || wa.origins != wb.origins ||
+           cidr_texts(wa.trusted_proxies) != cidr_texts(wb.trusted_proxies) ||
+           wa.http_connections_per_ip != wb.http_connections_per_ip ||
+           wa.request_timeout != wb.request_timeout,
+       "web");
   note(!same_lists(running.network.links, next.network.links, same_block) ||
            !same_lists(running.link_dials, next.link_dials, same_dial),
        "link");

@@ -130,8 +130,8 @@ net::HttpResponse IrcServer::admin_request(const net::HttpRequest& request) cons
 }
 
 std::string IrcServer::render_metrics() const {
-  static constexpr std::array<std::string_view, kKinds> kKindNames = {"irc",        "irc+tls", "simple",
-                                                                      "simple+tls", "link",    "link+tls"};
+  static constexpr std::array<std::string_view, kKinds> kKindNames = {
+      "irc", "irc+tls", "simple", "simple+tls", "link", "link+tls", "web", "web+tls"};
   MetricsText m;
   const core::Engine::Counters engine = engine_.counters();
 

@@ -171,7 +171,9 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         websocket_hostname: Optional[str],
         websocket_port: Optional[int],
     ) -> None:
-        self._refuse_missing_features(ssl, run_services, websocket_hostname, websocket_port)
+        self._refuse_missing_features(ssl, run_services)
+        if websocket_hostname is not None and numeric_address(websocket_hostname) != numeric_address(hostname):
+            raise NotImplementedByController("a WebSocket listener on another address than IRC's")
         assert self.proc is None
         self.hostname = hostname
         self.port = port
@@ -182,6 +184,9 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         # in the test's own directory.
         command = [parley_binary(), "server", "--config", config_path, "--tls-port", "0",
                    "--data-dir", str(Path(self.directory) / "data"), *self._log_args()]
+        if websocket_port is not None:
+            # The web listener, at the IRC listener's address (irctest gives both the same host).
+            command += ["--web-port", str(websocket_port)]
         self.proc = self.execute([*self._faketime_prefix(faketime), *command], proc_name="parley")
         self.wait_for_port()
 
@@ -208,8 +213,6 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         self,
         ssl: bool,
         run_services: bool,
-        websocket_hostname: Optional[str],
-        websocket_port: Optional[int],
     ) -> None:
         """Raises NotImplementedByController (irctest: skip) for what Parley lacks today."""
         if ssl:
@@ -217,8 +220,6 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         # run_services needs nothing: accounts and SASL are built in; registerUser() below.
         if self.test_config.account_registration_requires_email:
             raise NotImplementedByController("e-mail verification (Parley sends no e-mail)")
-        if websocket_hostname is not None or websocket_port is not None:
-            raise NotImplementedByController("WebSocket")
 
     def _write_config(self, hostname: str, port: int, password: Optional[str]) -> Path:
         assert self.directory

@@ -22,7 +22,7 @@ DEFAULT_TIMEOUT = 5.0
 LISTENING_RE = re.compile(r" on (\S+):(\d+)$")
 # The host every client gets by default: a cloak of its address (docs/operations.md "Cloaks").
 CLOAK = r"[a-z2-7]{8}\.[a-z2-7]{8}\.[a-z2-7]{8}\.ip"
-LISTENER_LINE_RE = re.compile(r"^parley server listening for (IRC|IRC over TLS|simple clients|simple clients over TLS|server links|server links over TLS|admin HTTP) on (\S+):(\d+)$", re.M)
+LISTENER_LINE_RE = re.compile(r"^parley server listening for (IRC|IRC over TLS|simple clients|simple clients over TLS|server links|server links over TLS|web clients|web clients over TLS|admin HTTP) on (\S+):(\d+)$", re.M)
 FINGERPRINT_RE = re.compile(r"^parley server TLS certificate SHA-256 fingerprint: ([0-9a-f:]+)$", re.M)
 _LINE_END = re.compile(rb"[\r\n]")
 
@@ -469,6 +469,8 @@ class ParleyServer:
         self.port = 0
         self.tls_port = 0
         self.link_port = 0  # the first `link` listener's, if the config has one
+        self.web_port = 0  # the first `web` listener's, if any (--web-port or the config)
+        self.web_tls_port = 0
         self.fingerprint = ""  # the server certificate's SHA-256, "ab:cd:..."
         self.stopped = False
         self.clients: list[IRCClient] = []
@@ -511,6 +513,10 @@ class ParleyServer:
                                 self.tls_port = int(port)
                             if kind == "server links" and not self.link_port:
                                 self.link_port = int(port)
+                            if kind == "web clients" and not self.web_port:
+                                self.web_port = int(port)
+                            if kind == "web clients over TLS" and not self.web_tls_port:
+                                self.web_tls_port = int(port)
                         assert self.port > 0 and self.tls_port > 0, text
                         return
                     time.sleep(0.01)

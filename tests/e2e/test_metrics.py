@@ -256,7 +256,7 @@ def test_healthz_says_503_while_shutting_down(start_server):
     ('[[listener]]\nport = 0\nprotocol = "admin"\ntls = true\n', "cannot be true for protocol = \"admin\""),
     ('[metrics]\ntoken = "short"\n', "metrics.token must be 16 to 256"),
     ('[metrics]\nmax_connections = 0\n', "metrics.max_connections"),
-    ('[[listener]]\nport = 0\nprotocol = "http"\n', "\"link\" or \"admin\""),
+    ('[[listener]]\nport = 0\nprotocol = "http"\n', "\"web\" or \"admin\""),
 ])
 def test_bad_admin_configuration_is_refused(parley_bin, tmp_path, body, words):
     path = tmp_path / "parley.toml"
