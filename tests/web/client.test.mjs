@@ -357,3 +357,10 @@ test('CHATHISTORY TARGETS lists recent conversations', async () => {
     ':srv BATCH -t');
   assert.deepEqual(await p, [{ name: '#c', time: Date.UTC(2026, 0, 30) }, { name: 'bob', time: Date.UTC(2026, 0, 30, 1) }]);
 });
+
+test('a server password goes as PASS before NICK', () => {
+  const t = setup({ serverPassword: 'letmein' });
+  t.client.connect();
+  t.sock().open();
+  assert.deepEqual(t.sock().take(), ['CAP LS 302', 'PASS letmein', 'NICK alice', 'USER alice 0 * alice']);
+});

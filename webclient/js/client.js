@@ -8,7 +8,9 @@
 // batch) and `batchType` set; a draft/multiline batch is emitted as one PRIVMSG/NOTICE whose text
 // holds the joined lines. Other events: 'status' (disconnected|connecting|registering|registered),
 // 'registered', 'history' {target, subcommand, count, limit}, 'notice' {text} for the client's
-// own diagnostics, 'caps'.
+// own diagnostics, 'caps'. Options: url, nick, username, realname, account, password, register,
+// email, serverPassword (PASS), autojoin, historyLimit, backoff, and the injected WebSocket,
+// setTimeout, clearTimeout and random.
 //
 // When the socket closes without close() having been called, it reconnects with exponential
 // backoff (options.backoff, jittered by options.random) and resumes: it joins again the channels

@@ -3,7 +3,8 @@
 // same ones), and a minimal IRC client over TCP to talk with the web side.
 //
 // The server serves the client from this checkout's webclient/ (`[web] root`), so the tests see
-// the files as they are now, and keeps history in a data directory the test owns.
+// the files as they are now, or with PARLEY_WEB_EMBEDDED=1 the copy built into the binary
+// (compressed, as users get it); history lives in a data directory the test owns.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,7 +38,7 @@ function configText({ ircPort, webPort }) {
     '[server]', 'name = "web.test"', '',
     '[[listener]]', `port = ${ircPort}`, '',
     '[[listener]]', `port = ${webPort}`, 'protocol = "web"', '',
-    '[web]', `root = ${JSON.stringify(path.join(REPO, 'webclient'))}`, '',
+    ...(process.env.PARLEY_WEB_EMBEDDED === '1' ? [] : ['[web]', `root = ${JSON.stringify(path.join(REPO, 'webclient'))}`, '']),
     '[flood]', 'exempt = ["127.0.0.0/8"]', '',
   ].join('\n');
 }

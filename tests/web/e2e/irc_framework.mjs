@@ -28,11 +28,13 @@ const WebSocketTransport = require('irc-framework/src/transports/websocket');
 globalThis.WebSocket = WebSocket; // irc-framework's transport uses the global (Node 20 has none)
 
 let server;
+const dir = tempDir('parley-ifw-');
 before(async () => {
-  server = await startServer({ dir: tempDir('parley-ifw-') });
+  server = await startServer({ dir });
 });
 after(async () => {
   await server.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function once(emitter, event, timeout = 10000) {
