@@ -79,7 +79,7 @@ test('a deep link pre-fills the form; connecting joins the channel and shows its
   cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
   page.on('requestfinished', (r) => { if (r.url().startsWith(server.url)) files.add(new URL(r.url()).pathname); });
   const response = await page.goto(`${server.url}?nick=webby&join=%23parley`);
-  assert.equal(response.status(), 200, `the web listener serves the client at / (${process.env.PARLEY_WEB_EMBEDDED === '1' ? 'the copy embedded in the binary' : '[web] root'})`);
+  assert.equal(response.status(), 200, `the web listener serves the client at / (${process.env.PARLEY_WEB_ROOT === '1' ? '[web] root' : 'the copy embedded in the binary'})`);
   assert.equal(await page.inputValue('#f-nick'), 'webby');
   assert.equal(await page.inputValue('#f-channels'), '#parley');
   await page.waitForLoadState('networkidle');

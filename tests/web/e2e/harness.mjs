@@ -2,9 +2,9 @@
 // from $PARLEY_BIN on 127.0.0.1 with ports chosen by the kernel (or given, to restart on the
 // same ones), and a minimal IRC client over TCP to talk with the web side.
 //
-// The server serves the client from this checkout's webclient/ (`[web] root`), so the tests see
-// the files as they are now, or with PARLEY_WEB_EMBEDDED=1 the copy built into the binary
-// (compressed, as users get it); history lives in a data directory the test owns.
+// The server serves the client built into the binary (compressed, as users get it), or with
+// PARLEY_WEB_ROOT=1 this checkout's webclient/ through `[web] root`, read on each request (to try
+// edits without rebuilding); history lives in a data directory the test owns.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,7 +38,7 @@ function configText({ ircPort, webPort }) {
     '[server]', 'name = "web.test"', '',
     '[[listener]]', `port = ${ircPort}`, '',
     '[[listener]]', `port = ${webPort}`, 'protocol = "web"', '',
-    ...(process.env.PARLEY_WEB_EMBEDDED === '1' ? [] : ['[web]', `root = ${JSON.stringify(path.join(REPO, 'webclient'))}`, '']),
+    ...(process.env.PARLEY_WEB_ROOT === '1' ? ['[web]', `root = ${JSON.stringify(path.join(REPO, 'webclient'))}`, ''] : []),
     '[flood]', 'exempt = ["127.0.0.0/8"]', '',
   ].join('\n');
 }
