@@ -98,6 +98,15 @@ TEST(UpgradeAnswer, RefusesOtherStatusesWithTheStatusLine) {
             UpgradeAnswer::Status::kRefused);
 }
 
+TEST(UpgradeAnswer, RefusesAnAnswerThatIsNotHttpAtOnce) {
+  const UpgradeAnswer r = parse_upgrade_answer(":irc.test 451 * GET :You have not registered\r\n", "k", "");
+  EXPECT_EQ(r.status, UpgradeAnswer::Status::kRefused);
+  EXPECT_EQ(r.error,
+            "the answer to the WebSocket upgrade is not HTTP: :irc.test 451 * GET :You have not registered");
+  EXPECT_EQ(parse_upgrade_answer("HTT", "k", "").status, UpgradeAnswer::Status::kIncomplete);
+  EXPECT_EQ(parse_upgrade_answer("HTX", "k", "").status, UpgradeAnswer::Status::kRefused);
+}
+
 TEST(UpgradeAnswer, RefusesAWrongAcceptMissingHeadersOrAnUnaskedSubprotocol) {
   const std::string key = websocket_key(9);
   EXPECT_EQ(parse_upgrade_answer(answer(websocket_accept(websocket_key(10))), key, "").status,
@@ -113,9 +122,9 @@ TEST(UpgradeAnswer, RefusesAWrongAcceptMissingHeadersOrAnUnaskedSubprotocol) {
 }
 
 TEST(UpgradeAnswer, RefusesAHeaderThatNeverEnds) {
-  const std::string endless(200, 'x');
+  const std::string endless = "HTTP/1.1 101 Switching Protocols\r\nX: " + std::string(200, 'x');
   EXPECT_EQ(parse_upgrade_answer(endless, "k", "", 100).status, UpgradeAnswer::Status::kRefused);
-  EXPECT_EQ(parse_upgrade_answer(endless, "k", "", 300).status, UpgradeAnswer::Status::kIncomplete);
+  EXPECT_EQ(parse_upgrade_answer(endless, "k", "", 400).status, UpgradeAnswer::Status::kIncomplete);
 }
 
 TEST(FrameLines, OneMaskedFramePerLineWithoutCrLf) {

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -87,6 +88,16 @@ std::string upgrade_request(std::string_view host_port, std::string_view key, st
 UpgradeAnswer parse_upgrade_answer(std::string_view bytes, std::string_view key, std::string_view subprotocol,
                                    std::size_t max_header) {
   UpgradeAnswer answer;
+  const std::size_t checked = std::min<std::size_t>(bytes.size(), 5);
+  if (bytes.substr(0, checked) != std::string_view("HTTP/").substr(0, checked)) {
+    // Not an HTTP server (e.g. an IRC port answering "GET" with a numeric): say so at once.
+    answer.status = UpgradeAnswer::Status::kRefused;
+    answer.error = "the answer to the WebSocket upgrade is not HTTP: " +
+                   std::string(bytes.substr(0, std::min<std::size_t>(bytes.find('\n'), 200)));
+    while (!answer.error.empty() && (answer.error.back() == '\r' || answer.error.back() == '\n'))
+      answer.error.pop_back();
+    return answer;
+  }
   const std::size_t end = bytes.find("\r\n\r\n");
   if (end == std::string_view::npos) {
     if (bytes.size() > max_header) {
