@@ -9,11 +9,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <stdexcept>
 
 #include "generator/clock.h"
+#include "generator/ws_wire.h"
 
 namespace parley::bench {
 
@@ -57,6 +60,20 @@ bool ConnectionSet::enable_tls() {
       tls_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_options(tls_, SSL_OP_IGNORE_UNEXPECTED_EOF);
   return true;
+}
+
+void ConnectionSet::enable_websocket(std::string host_port, std::string subprotocol, bool binary) {
+  websocket_ = true;
+  ws_host_port_ = std::move(host_port);
+  ws_subprotocol_ = std::move(subprotocol);
+  ws_opcode_ = binary ? proto::ws::Opcode::kBinary : proto::ws::Opcode::kText;
+  std::random_device random;
+  ws_key_salt_ = (std::uint64_t{random()} << 32) | random();
+  ws_mask_state_ = random() | 1;
+}
+
+std::string ConnectionSet::websocket_key_of(std::uint32_t client) const {
+  return websocket_key(ws_key_salt_ + client);
 }
 
 bool ConnectionSet::open(std::uint32_t client, std::uint32_t server, std::string& error,
@@ -104,6 +121,14 @@ bool ConnectionSet::open(std::uint32_t client, std::uint32_t server, std::string
   slot.carry.clear();
   slot.out.clear();
   slot.out_offset = 0;
+  slot.wire.clear();
+  slot.wire_offset = 0;
+  slot.ws_open = false;
+  if (websocket_) {
+    slot.ws = std::make_unique<proto::ws::FrameDecoder>(proto::ws::FrameDecoder::Role::kClient, kMaxCarry);
+  } else {
+    slot.ws.reset();
+  }
   ++open_count_;
   return true;
 }
@@ -139,6 +164,9 @@ void ConnectionSet::close(std::uint32_t client, bool abortive) {
   std::string().swap(slot.carry);
   std::string().swap(slot.out);
   slot.out_offset = 0;
+  std::string().swap(slot.wire);
+  slot.wire_offset = 0;
+  slot.ws_open = false;
   --open_count_;
 }
 
@@ -189,12 +217,20 @@ void ConnectionSet::on_event(std::uint32_t client, std::uint32_t events) {
       slot.handshaking = true;
       return handshake(client);
     }
-    handler_.on_connected(client);
+    connected(client);
     if (slot.fd < 0) return;
   }
   if (slot.handshaking) return handshake(client);
   if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) read_lines(client);
   if (slot.fd >= 0 && (events & EPOLLOUT)) write_out(client);
+}
+
+void ConnectionSet::connected(std::uint32_t client) {
+  Slot& slot = slots_[client];
+  if (!slot.ws) return handler_.on_connected(client);
+  slot.wire = upgrade_request(ws_host_port_, websocket_key_of(client), ws_subprotocol_);
+  slot.wire_offset = 0;
+  write_out(client);
 }
 
 void ConnectionSet::handshake(std::uint32_t client) {
@@ -204,7 +240,7 @@ void ConnectionSet::handshake(std::uint32_t client) {
   if (r == 1) {
     slot.handshaking = false;
     set_interest(client, EPOLLIN);
-    handler_.on_connected(client);
+    connected(client);
     if (slot.fd >= 0 && slot.ssl) read_tls(client);  // data that came with the last flight
     return;
   }
@@ -235,7 +271,7 @@ void ConnectionSet::read_tls(std::uint32_t client) {
     }
     ++reads_;
     bytes_read_ += n;
-    if (!scan_lines(client, buf, carried + n, mono_ns())) return;
+    if (!consume(client, buf, carried + n, mono_ns())) return;
   }
 }
 
@@ -257,7 +293,81 @@ void ConnectionSet::read_lines(std::uint32_t client) {
     const int one = 1;
     ::setsockopt(slot.fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
   }
-  scan_lines(client, buf, carried + static_cast<std::size_t>(n), mono_ns());
+  consume(client, buf, carried + static_cast<std::size_t>(n), mono_ns());
+}
+
+bool ConnectionSet::consume(std::uint32_t client, char* buf, std::size_t size, std::uint64_t now) {
+  const Slot& slot = slots_[client];
+  if (!slot.ws) return scan_lines(client, buf, size, now);
+  if (!slot.ws_open) return read_upgrade_answer(client, buf, size, now);
+  return read_frames(client, std::string_view(buf, size), now);
+}
+
+bool ConnectionSet::read_upgrade_answer(std::uint32_t client, char* buf, std::size_t size,
+                                        std::uint64_t now) {
+  Slot& slot = slots_[client];
+  const std::string_view bytes(buf, size);
+  const UpgradeAnswer answer = parse_upgrade_answer(bytes, websocket_key_of(client), ws_subprotocol_);
+  if (answer.status == UpgradeAnswer::Status::kIncomplete) {
+    slot.carry.assign(bytes);
+    return true;
+  }
+  if (answer.status == UpgradeAnswer::Status::kRefused) {
+    fail(client, answer.error);
+    return false;
+  }
+  std::string().swap(slot.carry);
+  slot.ws_open = true;
+  handler_.on_connected(client);
+  if (slot.fd < 0) return false;
+  return read_frames(client, bytes.substr(answer.header_bytes), now);
+}
+
+bool ConnectionSet::read_frames(std::uint32_t client, std::string_view data, std::uint64_t now) {
+  using Kind = proto::ws::Event::Kind;
+  Slot& slot = slots_[client];
+  proto::ws::FrameDecoder& decoder = *slot.ws;  // outlives close() (see Slot)
+  std::string why;
+  decoder.feed(data, [&](const proto::ws::Event& e) {
+    switch (e.kind) {
+      case Kind::kText:
+      case Kind::kBinary: {
+        std::string_view line = e.payload;  // one IRC line; a server should send no CR/LF
+        while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+        handler_.on_line(client, line, now);
+        return slot.fd >= 0;
+      }
+      case Kind::kPing: {
+        std::uint32_t x = ws_mask_state_;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        ws_mask_state_ = x;
+        const std::array<std::uint8_t, 4> mask{
+            static_cast<std::uint8_t>(x), static_cast<std::uint8_t>(x >> 8),
+            static_cast<std::uint8_t>(x >> 16), static_cast<std::uint8_t>(x >> 24)};
+        proto::ws::append_frame(slot.wire, proto::ws::Opcode::kPong, e.payload, &mask);
+        mark_dirty(client);
+        return true;
+      }
+      case Kind::kPong: return true;
+      case Kind::kTooLong: why = "server sent a WebSocket message longer than 16 KiB"; return false;
+      case Kind::kClose:
+        why = "WebSocket closed by the server (" + std::to_string(e.code) +
+              (e.payload.empty() ? "" : " " + std::string(e.payload)) + ")";
+        return false;
+      case Kind::kError:
+        why = "WebSocket protocol error from the server: " + std::string(e.payload);
+        return false;
+    }
+    return false;
+  });
+  if (slot.fd < 0) return false;
+  if (!why.empty()) {
+    fail(client, why);
+    return false;
+  }
+  return true;
 }
 
 bool ConnectionSet::scan_lines(std::uint32_t client, char* buf, std::size_t size, std::uint64_t now) {
@@ -294,25 +404,37 @@ void ConnectionSet::flush() {
 
 void ConnectionSet::write_out(std::uint32_t client) {
   Slot& slot = slots_[client];
-  const std::size_t pending = slot.out.size() - slot.out_offset;
+  if (slot.ws_open && !slot.out.empty()) {
+    // The complete lines become frames; a partial line (none, as the generator writes) waits.
+    const std::size_t used = frame_lines(slot.out, slot.wire, ws_mask_state_, ws_opcode_);
+    if (used == slot.out.size()) {
+      slot.out.clear();
+    } else {
+      slot.out.erase(0, used);
+    }
+  }
+  // WebSocket clients write framed bytes from `wire`; `out` then only holds unframed lines.
+  std::string& buffer = slot.ws ? slot.wire : slot.out;
+  std::size_t& offset = slot.ws ? slot.wire_offset : slot.out_offset;
+  const std::size_t pending = buffer.size() - offset;
   if (slot.ssl && pending > 0) {
     std::size_t n = 0;
     ERR_clear_error();
-    const int r = SSL_write_ex(slot.ssl, slot.out.data() + slot.out_offset, pending, &n);
+    const int r = SSL_write_ex(slot.ssl, buffer.data() + offset, pending, &n);
     if (r == 1) {
-      slot.out_offset += n;
+      offset += n;
     } else {
       const int e = SSL_get_error(slot.ssl, r);
       if (e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ) return fail(client, "TLS write error");
     }
   } else if (pending > 0) {
-    const ssize_t n = ::send(slot.fd, slot.out.data() + slot.out_offset, pending, MSG_NOSIGNAL);
+    const ssize_t n = ::send(slot.fd, buffer.data() + offset, pending, MSG_NOSIGNAL);
     if (n < 0 && errno != EAGAIN && errno != EINTR) return fail(client, errno_text("send"));
-    if (n > 0) slot.out_offset += static_cast<std::size_t>(n);
+    if (n > 0) offset += static_cast<std::size_t>(n);
   }
-  if (slot.out_offset == slot.out.size()) {
-    slot.out.clear();  // keeps its capacity: no allocation for the next batch
-    slot.out_offset = 0;
+  if (offset == buffer.size()) {
+    buffer.clear();  // keeps its capacity: no allocation for the next batch
+    offset = 0;
     if (slot.interest & EPOLLOUT) set_interest(client, EPOLLIN);
   } else if (!(slot.interest & EPOLLOUT)) {
     set_interest(client, EPOLLIN | EPOLLOUT);

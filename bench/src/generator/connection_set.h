@@ -10,6 +10,13 @@
 // certificate verification) on its socket; on_connected() is reported once the handshake is
 // done; reads decrypt into the shared buffer; flush() hands each dirty client's buffer to one
 // SSL_write.
+// WebSocket (enable_websocket(), the ws-* presets; over TLS too): after the connection (and the
+// TLS handshake) every client sends an HTTP/1.1 Upgrade (generator/ws_wire.h) and on_connected()
+// is reported once the server answered 101 (anything else fails the client with the status
+// line). Each client has one proto::ws::FrameDecoder; every data message is handed to the
+// LineHandler as a line (a view, nothing allocated per message). The output buffer still takes
+// IRC lines ending in CRLF; flush() turns its complete lines into masked frames (one per line)
+// in a second buffer, written with the same one send()/SSL_write per client per turn.
 // Clients connect from 127.0.0.1 .. 127.0.0.N (IP_BIND_ADDRESS_NO_PORT), so that 100,000
 // connections to one server port do not run out of ephemeral ports.
 //
@@ -21,9 +28,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "proto/websocket.h"
 
 namespace parley::bench {
 
@@ -32,7 +42,7 @@ class LineHandler {
   virtual ~LineHandler() = default;
   // A complete line (CR/LF stripped) from `client`, read at `now_ns`.
   virtual void on_line(std::uint32_t client, std::string_view line, std::uint64_t now_ns) = 0;
-  // The TCP connection of `client` is established.
+  // The connection of `client` is established (and its TLS handshake and WebSocket upgrade done).
   virtual void on_connected(std::uint32_t client) = 0;
   // The connection failed or ended; `reason` says why. Not called for close().
   virtual void on_closed(std::uint32_t client, std::string_view reason) = 0;
@@ -50,6 +60,10 @@ class ConnectionSet {
 
   // Clients opened from now on speak TLS. Returns false if OpenSSL cannot make a context.
   bool enable_tls();
+  // Clients opened from now on speak the IRCv3 WebSocket transport: an Upgrade naming
+  // `host_port` in Host and asking for `subprotocol` ("" = none), then lines as masked frames,
+  // binary ones if `binary`, text ones otherwise.
+  void enable_websocket(std::string host_port, std::string subprotocol, bool binary);
 
   // Starts a non-blocking connect to servers[server]. On failure returns false with `error` set (on_closed is
   // not called); `descriptor_limit` tells whether the process ran out of file descriptors.
@@ -60,7 +74,8 @@ class ConnectionSet {
   std::string& output(std::uint32_t client) { return slots_[client].out; }
   void mark_dirty(std::uint32_t client);
   bool has_pending_output(std::uint32_t client) const {
-    return slots_[client].out.size() > slots_[client].out_offset;
+    const Slot& slot = slots_[client];
+    return slot.out.size() > slot.out_offset || slot.wire.size() > slot.wire_offset;
   }
   // Closes without calling the handler. `abortive` sends RST instead of FIN (no TIME_WAIT).
   void close(std::uint32_t client, bool abortive = false);
@@ -90,8 +105,14 @@ class ConnectionSet {
     bool handshaking = false;
     SSL* ssl = nullptr;
     std::string carry;  // partial line from the previous recv()
-    std::string out;    // bytes [out_offset, size) not yet written
+    std::string out;    // bytes [out_offset, size) not yet written (WebSocket: lines not yet framed)
     std::size_t out_offset = 0;
+    // WebSocket only. The decoder is replaced by open(), never freed by close(): a handler may
+    // close the client while the decoder is calling it.
+    std::unique_ptr<proto::ws::FrameDecoder> ws;
+    bool ws_open = false;  // the server accepted the upgrade
+    std::string wire;      // the upgrade request, then frames: [wire_offset, size) not yet written
+    std::size_t wire_offset = 0;
   };
   static constexpr std::uint32_t kDrainTag = 0xffffffffu;
 
@@ -100,6 +121,14 @@ class ConnectionSet {
   // Hands the lines in buf[0, size) to the handler and keeps the partial rest; false if the
   // client was closed meanwhile.
   bool scan_lines(std::uint32_t client, char* buf, std::size_t size, std::uint64_t now);
+  // What was read (carried-over bytes first) goes to scan_lines(), or for WebSocket clients to
+  // the upgrade answer or the frame decoder; false if the client was closed meanwhile.
+  bool consume(std::uint32_t client, char* buf, std::size_t size, std::uint64_t now);
+  // The connection (and TLS) is up: on_connected(), or first the WebSocket upgrade.
+  void connected(std::uint32_t client);
+  bool read_upgrade_answer(std::uint32_t client, char* buf, std::size_t size, std::uint64_t now);
+  bool read_frames(std::uint32_t client, std::string_view data, std::uint64_t now);
+  std::string websocket_key_of(std::uint32_t client) const;
   void read_tls(std::uint32_t client);
   void handshake(std::uint32_t client);
   void write_tls(std::uint32_t client);
@@ -113,6 +142,12 @@ class ConnectionSet {
   int epoll_fd_ = -1;
   SSL_CTX* tls_ = nullptr;
   int drain_fd_ = -1;
+  bool websocket_ = false;
+  std::string ws_host_port_;
+  std::string ws_subprotocol_;
+  proto::ws::Opcode ws_opcode_ = proto::ws::Opcode::kText;
+  std::uint64_t ws_key_salt_ = 0;
+  std::uint32_t ws_mask_state_ = 0;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> dirty_;
   std::vector<char> read_buffer_;

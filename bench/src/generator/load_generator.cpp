@@ -74,6 +74,10 @@ LoadGenerator::LoadGenerator(const BenchOptions& options, std::vector<sockaddr_i
   if (linked_) seen_members_.assign(o_.clients, 0);
   conns_.set_quickack(o_.quickack);
   if (o_.tls && !conns_.enable_tls()) throw std::runtime_error("cannot create an OpenSSL client context");
+  if (o_.websocket) {
+    conns_.enable_websocket(o_.host + ":" + std::to_string(o_.port), ws_protocol_header(o_),
+                            o_.ws_subprotocol == "binary");
+  }
 }
 
 const char* LoadGenerator::nick(std::uint32_t client) {

@@ -78,6 +78,14 @@ void add_flags(CLI::App& app, pb::BenchOptions& o, std::string& mode) {
                "(echo_latency_us: with durable history, the acknowledgement)");
   app.add_flag("--tls", o.tls,
                "Clients speak TLS (OpenSSL, no certificate verification); tls-* presets set it");
+  app.add_flag("--websocket", o.websocket,
+               "Clients speak the IRCv3 WebSocket transport (HTTP Upgrade, one masked frame per line; "
+               "with --tls, wss); ws-* presets set it. Point --port at the web listener, or spawn the "
+               "server with --web-port 0: its 'listening for web clients' line is used");
+  app.add_option("--ws-subprotocol", o.ws_subprotocol,
+                 "WebSocket subprotocol to ask for: text (text.ircv3.net), binary (binary.ircv3.net, "
+                 "binary frames) or none")
+      ->check(CLI::IsMember({"text", "binary", "none"}));
   app.add_flag("--quickack", o.quickack,
                "Diagnostic: TCP_QUICKACK after every read, so a server without TCP_NODELAY never waits "
                "for our delayed ACKs");
@@ -85,7 +93,9 @@ void add_flags(CLI::App& app, pb::BenchOptions& o, std::string& mode) {
                "Exit 1 unless every client registered and joined and every message arrived once, in order");
   app.add_flag("--quiet", o.quiet, "No progress on stderr");
   app.add_option("command", o.spawn,
-                 "After --: a server command to start; its first stdout line must end with HOST:PORT");
+                 "After --: a server command to start; its first stdout line must end with HOST:PORT "
+                 "(with --tls or --websocket, the line of that listener: 'listening for IRC over TLS', "
+                 "'web clients', 'web clients over TLS')");
 }
 
 std::optional<sockaddr_in> resolve(const std::string& host, std::uint16_t port) {
@@ -145,7 +155,7 @@ int main(int argc, char** argv) {
   pb::ServerProcess server;
   if (!o.spawn.empty()) {
     std::string error;
-    if (!server.start(o.spawn, 15, error)) {
+    if (!server.start(o.spawn, 15, pb::spawn_listen_line(o), error)) {
       std::fprintf(stderr, "parley-bench: cannot start the server: %s\n", error.c_str());
       return 2;
     }

@@ -47,6 +47,19 @@ bool apply_preset(const std::string& name, BenchOptions& o) {
     apply_preset("idle", o);
     o.preset = name;
     o.tls = true;
+  } else if (name == "ws-fanout") {
+    apply_preset("fanout", o);
+    o.preset = name;
+    o.websocket = true;
+  } else if (name == "ws-idle") {
+    apply_preset("idle", o);
+    o.preset = name;
+    o.websocket = true;
+  } else if (name == "wss-idle") {
+    apply_preset("idle", o);
+    o.preset = name;
+    o.websocket = true;
+    o.tls = true;
   } else if (name == "latency") {
     traffic(o, 200, 20, 20);
     o.mode = SendMode::kRate;
@@ -94,10 +107,25 @@ std::string preset_help() {
          "scale    up to 100,000 registered idle clients (how many the machine holds)\n"
          "tls-fanout  fanout over TLS (point --port at the server's TLS port)\n"
          "tls-idle    idle over TLS (KiB per idle TLS connection)\n"
+         "ws-fanout   fanout over WebSocket (IRCv3 transport; --port: the web port, or spawn the server "
+         "with --web-port 0)\n"
+         "ws-idle     idle over WebSocket (KiB per idle WebSocket connection)\n"
+         "wss-idle    idle over WebSocket over TLS (a web listener with tls = true)\n"
          "history-fanout  fanout, to run against a server that stores history (add --echo for the ack "
          "delay)\n"
          "linked   fanout over two linked servers (--port2): each channel half on each server\n"
          "smoke    50 clients, 5 channels, 5 senders x 200 messages; exit 1 unless all arrive in order\n";
+}
+
+std::string ws_protocol_header(const BenchOptions& o) {
+  if (o.ws_subprotocol == "none") return "";
+  return o.ws_subprotocol + ".ircv3.net";
+}
+
+std::string spawn_listen_line(const BenchOptions& o) {
+  if (o.websocket) return o.tls ? "listening for web clients over TLS on " : "listening for web clients on ";
+  if (o.tls) return "listening for IRC over TLS on ";
+  return "";
 }
 
 }  // namespace parley::bench

@@ -56,7 +56,12 @@ struct BenchOptions {
   // Senders ask for echo-message and time their own message's echo: the acknowledgement delay
   // (with durable history, the echo waits for the message's group commit).
   bool echo = false;
-  bool tls = false;           // every client speaks TLS (OpenSSL, no certificate verification)
+  bool tls = false;  // every client speaks TLS (OpenSSL, no certificate verification)
+  // Every client speaks the IRCv3 WebSocket transport (after TLS, with `tls`): HTTP Upgrade, then
+  // one masked frame per line. `ws_subprotocol`: "text" (text.ircv3.net), "binary"
+  // (binary.ircv3.net, binary frames) or "none" (no Sec-WebSocket-Protocol; text frames).
+  bool websocket = false;
+  std::string ws_subprotocol = "text";
   bool quickack = false;      // TCP_QUICKACK after every read (diagnostic)
   bool assert_clean = false;  // exit 1 unless every message arrived once, in order
   bool quiet = false;         // no progress lines on stderr
@@ -69,11 +74,19 @@ struct BenchOptions {
 std::uint32_t server_index(const BenchOptions& options, std::uint32_t client);
 
 // Fills `options` with the named preset (fanout, latency, idle, register, scale, smoke,
-// tls-fanout, tls-idle, history-fanout, linked).
+// tls-fanout, tls-idle, history-fanout, linked, ws-fanout, ws-idle, wss-idle).
 // False if the name is unknown.
 bool apply_preset(const std::string& name, BenchOptions& options);
 
 // The preset names with a one-line description each, for --help.
 std::string preset_help();
+
+// The Sec-WebSocket-Protocol value for `ws_subprotocol` ("" for none).
+std::string ws_protocol_header(const BenchOptions& options);
+
+// Which start-up line of a spawned server names the address to use: a substring of it, or ""
+// for the first line. Parley prints one line per listener ("... listening for IRC on A:P",
+// "... for IRC over TLS on A:P", "... for web clients on A:P", "... for web clients over TLS on").
+std::string spawn_listen_line(const BenchOptions& options);
 
 }  // namespace parley::bench

@@ -108,6 +108,8 @@ std::string to_json(const BenchOptions& o, const RunReport& r, const std::string
   j.str("preset", o.preset);
   j.str("server", o.label);
   j.str("target", target);
+  j.str("transport", o.websocket ? (o.tls ? "wss" : "ws") : (o.tls ? "tls" : "tcp"));
+  if (o.websocket) j.str("ws_subprotocol", o.ws_subprotocol);
   j.num("clients", std::uint64_t{o.clients});
   j.num("channels", std::uint64_t{o.channels});
   j.num("senders", std::uint64_t{o.senders});

@@ -32,7 +32,8 @@ std::optional<ListenAddress> parse_listen_line(const std::string& line) {
   return out;
 }
 
-bool ServerProcess::start(const std::vector<std::string>& argv, double timeout_s, std::string& error) {
+bool ServerProcess::start(const std::vector<std::string>& argv, double timeout_s, const std::string& want,
+                          std::string& error) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     error = std::string("pipe: ") + std::strerror(errno);
@@ -56,11 +57,19 @@ bool ServerProcess::start(const std::vector<std::string>& argv, double timeout_s
   pid_ = pid;
   stdout_fd_ = fds[0];
   std::string line;
+  std::string skipped;  // earlier lines, for the error message
   const std::uint64_t deadline = mono_ns() + to_ns(timeout_s);
-  while (line.find('\n') == std::string::npos) {
+  for (;;) {
+    if (!line.empty() && line.back() == '\n') {
+      if (want.empty() || line.find(want) != std::string::npos) break;
+      skipped += line;
+      line.clear();
+    }
     const std::uint64_t now = mono_ns();
     if (now >= deadline) {
-      error = "the server printed no listening line within " + std::to_string(timeout_s) + " s";
+      error = "the server printed no listening line" + (want.empty() ? "" : " containing '" + want + "'") +
+              " within " + std::to_string(timeout_s) + " s" +
+              (skipped.empty() ? std::string() : "; it printed:\n" + skipped);
       return false;
     }
     pollfd p{stdout_fd_, POLLIN, 0};
@@ -68,7 +77,9 @@ bool ServerProcess::start(const std::vector<std::string>& argv, double timeout_s
     char c;
     const ssize_t n = ::read(stdout_fd_, &c, 1);  // byte by byte: leave later output in the pipe
     if (n <= 0) {
-      error = "the server exited before printing its listening line";
+      error = "the server exited before printing its listening line" +
+              (want.empty() ? "" : " containing '" + want + "'") +
+              (skipped.empty() ? std::string() : "; it printed:\n" + skipped);
       return false;
     }
     line.push_back(c);

@@ -1,7 +1,8 @@
 // A server the generator starts itself (--spawn): its first stdout line names the address it
 // listens on ("... listening ... on HOST:PORT", as `parley server` and `parley-ceiling` print),
-// the rest of its stdout is drained, its stderr is inherited. stop() sends SIGTERM and, after a
-// grace period, SIGKILL.
+// or the first line that contains a given text (a server with several listeners prints one line
+// each: the web listener's for WebSocket clients); the rest of its stdout is drained, its stderr is
+// inherited. stop() sends SIGTERM and, after a grace period, SIGKILL.
 #pragma once
 
 #include <sys/types.h>
@@ -28,9 +29,11 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  // Starts `argv` and waits up to `timeout_s` for its first stdout line. False with `error` set
-  // if it cannot be started, exits, or says nothing parseable in time.
-  bool start(const std::vector<std::string>& argv, double timeout_s, std::string& error);
+  // Starts `argv` and waits up to `timeout_s` for its first stdout line (with `want` not empty:
+  // the first line containing `want`). False with `error` set if it cannot be started, exits,
+  // or says nothing parseable in time.
+  bool start(const std::vector<std::string>& argv, double timeout_s, const std::string& want,
+             std::string& error);
   // SIGTERM, then SIGKILL after `grace_s`. Returns the exit status, 128 + signal if a signal
   // ended it, -1 if it had to be killed (or was not started).
   int stop(double grace_s = 5);
