@@ -17,12 +17,21 @@ bool known_opcode(std::uint8_t op) {
   return op == 0x0 || op == 0x1 || op == 0x2 || op == 0x8 || op == 0x9 || op == 0xa;
 }
 
+// The first byte at or after `i` that is not ASCII (text.size() when none), eight bytes at a time:
+// IRC lines are mostly ASCII, and every text message is checked.
+std::size_t skip_ascii(std::string_view text, std::size_t i) {
+  while (i + 8 <= text.size()) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    if (word & 0x8080808080808080ull) break;
+    i += 8;
+  }
+  while (i < text.size() && static_cast<std::uint8_t>(text[i]) < 0x80) ++i;
+  return i;
+}
+
 bool valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    if (static_cast<std::uint8_t>(text[i]) < 0x80) {
-      ++i;
-      continue;
-    }
+  for (std::size_t i = skip_ascii(text, 0); i < text.size(); i = skip_ascii(text, i)) {
     const std::size_t n = utf8_sequence_length(text, i);
     if (n == 0) return false;
     i += n;
@@ -204,12 +213,17 @@ std::size_t FrameDecoder::read_payload(std::string_view data, Event& out, Step& 
     remaining_ -= take;
     frame_offset_ += take;
   } else if (message_.empty() && frame_fin_ && frame_done) {
-    // The common case: a whole message in this read; no copy kept in the decoder.
-    scratch.clear();
-    unmask_into(scratch, chunk);
+    // The common case: a whole message in this read; no copy kept in the decoder, and none at
+    // all for an unmasked frame (a client reading a server), whose bytes are the message.
     remaining_ = 0;
     in_payload_ = false;
-    if (finish_message(scratch, out)) result = Step::kEvent;
+    std::string_view payload = chunk;
+    if (masked_) {
+      scratch.clear();
+      unmask_into(scratch, chunk);
+      payload = scratch;
+    }
+    if (finish_message(payload, out)) result = Step::kEvent;
     return take;
   } else {
     unmask_into(message_, chunk);
@@ -285,11 +299,7 @@ std::string close_payload(std::uint16_t code, std::string_view reason) {
 bool append_valid_utf8(std::string& out, std::string_view text) {
   bool replaced = false;
   std::size_t clean_from = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    if (static_cast<std::uint8_t>(text[i]) < 0x80) {
-      ++i;
-      continue;
-    }
+  for (std::size_t i = skip_ascii(text, 0); i < text.size(); i = skip_ascii(text, i)) {
     const std::size_t n = utf8_sequence_length(text, i);
     if (n != 0) {
       i += n;

@@ -328,7 +328,8 @@ void IrcServer::send(core::SessionId to, const core::SharedLine& line) {
   if (s->frames) {
     simple_.deliver(to, *line);  // comes back through send_frames()
   } else if (s->web) {
-    if (s->web->upgraded()) s->connection->send(web_frames_.frames(line, s->web->binary()));
+    if (s->web_frames != Session::WebFrames::kNone)
+      s->connection->send(web_frames_.frames(line, s->web_frames == Session::WebFrames::kBinary));
   } else {
     s->connection->send(line);
   }
@@ -409,6 +410,7 @@ void IrcServer::erase_session(Session& s) {
   s.lines = proto::LineReader(0);
   s.frames.reset();
   s.web.reset();
+  s.web_frames = Session::WebFrames::kNone;
   s.in_engine = true;
   --transport_counters_.open[s.kind];
   --session_count_;

@@ -167,6 +167,8 @@ class IrcServer final : public core::ServerControl,
     // Set for web sessions: HTTP until the WebSocket upgrade, then an engine user whose lines
     // arrive in WebSocket messages (irc_server_web.cpp). in_engine is false until the upgrade.
     std::unique_ptr<web::WebSession> web;
+    // Its frames once upgraded (kept here so that a fan-out reads no WebSession).
+    enum class WebFrames : std::uint8_t { kNone, kText, kBinary } web_frames = WebFrames::kNone;
   };
   // What kind of listener (or dial) a connection came from, for parley_connections{kind}.
   enum ConnectionKind : std::uint8_t {

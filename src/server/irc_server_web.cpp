@@ -98,6 +98,7 @@ void IrcServer::web_data(Session& session, std::string_view bytes) {
 void IrcServer::web_upgraded(Session& session, const web::Upgrade& upgrade) {
   web_session_ended(session);  // no longer counted as pending
   session.in_engine = true;
+  session.web_frames = upgrade.binary ? Session::WebFrames::kBinary : Session::WebFrames::kText;
   core::ConnectionInfo info;
   info.ip = upgrade.client_ip;
   info.secure = upgrade.secure;

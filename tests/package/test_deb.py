@@ -112,7 +112,7 @@ def config_keys() -> set[str]:
         for block in re.findall(r"reject_unknown\([^{]*\{([^}]*)\}", text):
             keys.update(re.findall(r'"([a-z_]+)"', block))
     return keys - {"server", "limits", "flood", "timeouts", "operator", "listener", "tls", "sts",
-                   "cloaks", "accounts", "history", "link", "channel", "metrics", "operator_class"}
+                   "cloaks", "accounts", "history", "link", "channel", "metrics", "operator_class", "web"}
 
 
 def test_conffile_is_valid_and_lists_every_key(unpacked):
