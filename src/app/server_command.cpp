@@ -282,6 +282,13 @@ int run_server(const ServerFlags& flags) {
       std::cout << "parley " << program(flags) << " listening for "
                 << server::listener_kind(listener.protocol, listener.tls) << " on "
                 << net::endpoint_to_string(bound) << std::endl;
+      if (listener.protocol == server::Protocol::kWeb) {
+        // Where a person points a browser (an unspecified address: this machine, by name).
+        const std::string where = bound.address().is_unspecified()
+                                      ? "localhost:" + std::to_string(bound.port())
+                                      : net::endpoint_to_string(bound);
+        spdlog::info("web client: open {}://{}/ in a browser", listener.tls ? "https" : "http", where);
+      }
     }
     if (certificate.context) {
       std::cout << "parley " << program(flags)

@@ -69,6 +69,9 @@ def test_files_are_served_with_their_headers(start_server, tmp_path):
 
 
 def test_the_built_in_client_is_served_compressed(web):
+    # The log says where to point a browser.
+    assert f"web client: open http://127.0.0.1:{web.web_port}/ in a browser" in web.stderr_path.read_text()
+    assert f"web client: open https://127.0.0.1:{web.web_tls_port}/ in a browser" in web.stderr_path.read_text()
     status, headers, body = get(web, "/")
     assert status == 200 and b"<!doctype html" in body.lower()
     status, headers, zipped = get(web, "/", "Accept-Encoding: gzip, br\r\n")
