@@ -63,8 +63,6 @@ void IrcServer::accept_web(Session& session, const net::tcp::endpoint& remote, b
     if (!refused) {
       ++count;
       pending.counted_ip = ip;
-    } else if (count == 0) {
-      web_pending_per_ip_.erase(ip);
     }
   }
   web_pending_.emplace(session.id, std::move(pending));

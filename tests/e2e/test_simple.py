@@ -5,6 +5,7 @@ the front door of `parley server`, `parley simple-server`, the bridge to IRC and
 from __future__ import annotations
 
 import random
+import signal
 import socket
 import subprocess
 import time
@@ -239,9 +240,16 @@ def test_server_shutdown_is_seen_by_raw_connections_and_clients(door, parley_bin
         client.wait_out(lambda o: o == PROMPT)
         client.type("/join x")
         a.expect_text("Bee has joined")
-        server.stop()
+        # SIGTERM, and read while the server shuts down: a raw connection that nobody reads would
+        # hold the shutdown for its whole closing deadline (3 s).
+        server.stopped = True
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
         a.expect_closed()
+        a.close()  # the server waits for this close (its FIN came first) before it exits
         assert client.wait_exit() == 0
+        assert server.proc.wait(timeout=10) == 0, server.logs()
+        assert time.monotonic() - started < 5, server.logs()
         host_port = f"127.0.0.1:{connect.port}"
         assert client.out == PROMPT + PROMPT + WIPE + f"Server at {host_port} has disconnected\n"
     finally:
