@@ -15,18 +15,7 @@ std::vector<std::string_view> split_list(std::string_view list, char sep) {
   return out;
 }
 
-bool is_valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) {  // the common case, without a call
-      ++i;
-      continue;
-    }
-    const std::size_t length = proto::utf8_sequence_length(text, i);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
+bool is_valid_utf8(std::string_view text) { return proto::is_valid_utf8(text); }
 
 std::string limit_utf8(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);

@@ -1,9 +1,11 @@
-// UTF-8 as RFC 3629 defines it, one sequence at a time: shared by the engine's UTF8ONLY check
-// (core/text.h) and the JSON log's escaping (app/json_log.h). Pure functions, no allocation.
+// UTF-8 as RFC 3629 defines it: shared by the engine's UTF8ONLY check (core/text.h), the JSON
+// log's escaping (app/json_log.h) and WebSocket text frames (proto/websocket.h). Pure functions,
+// no allocation.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace parley::proto {
@@ -36,6 +38,29 @@ inline std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
     if ((byte(i + k) & 0xc0) != 0x80) return 0;
   }
   return length;
+}
+
+// The first byte at or after `i` that is not ASCII (text.size() when none), eight bytes at a time:
+// IRC lines are mostly ASCII, and every line is checked.
+inline std::size_t skip_ascii(std::string_view text, std::size_t i) {
+  while (i + 8 <= text.size()) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    if (word & 0x8080808080808080ull) break;
+    i += 8;
+  }
+  while (i < text.size() && static_cast<std::uint8_t>(text[i]) < 0x80) ++i;
+  return i;
+}
+
+// Whether all of `text` is valid UTF-8.
+inline bool is_valid_utf8(std::string_view text) {
+  for (std::size_t i = skip_ascii(text, 0); i < text.size(); i = skip_ascii(text, i)) {
+    const std::size_t n = utf8_sequence_length(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
 }
 
 }  // namespace parley::proto

@@ -17,28 +17,6 @@ bool known_opcode(std::uint8_t op) {
   return op == 0x0 || op == 0x1 || op == 0x2 || op == 0x8 || op == 0x9 || op == 0xa;
 }
 
-// The first byte at or after `i` that is not ASCII (text.size() when none), eight bytes at a time:
-// IRC lines are mostly ASCII, and every text message is checked.
-std::size_t skip_ascii(std::string_view text, std::size_t i) {
-  while (i + 8 <= text.size()) {
-    std::uint64_t word;
-    std::memcpy(&word, text.data() + i, 8);
-    if (word & 0x8080808080808080ull) break;
-    i += 8;
-  }
-  while (i < text.size() && static_cast<std::uint8_t>(text[i]) < 0x80) ++i;
-  return i;
-}
-
-bool valid_utf8(std::string_view text) {
-  for (std::size_t i = skip_ascii(text, 0); i < text.size(); i = skip_ascii(text, i)) {
-    const std::size_t n = utf8_sequence_length(text, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 // Close codes a peer may send (section 7.4): the defined ones, and the ranges for libraries,
 // frameworks and applications. 1005 and 1006 only describe a missing code; 1015 is TLS's.
 bool valid_close_code(std::uint16_t code) {
@@ -198,7 +176,7 @@ std::size_t FrameDecoder::read_payload(std::string_view data, Event& out, Step& 
       const std::string_view why = payload.substr(2);
       if (!valid_close_code(code)) {
         fail(out, kCloseProtocolError, "a close frame with an invalid status code");
-      } else if (!valid_utf8(why)) {
+      } else if (!is_valid_utf8(why)) {
         fail(out, kCloseInvalidData, "a close frame whose reason is not UTF-8");
       } else {
         reason_.assign(why);
@@ -247,7 +225,7 @@ std::size_t FrameDecoder::read_payload(std::string_view data, Event& out, Step& 
 bool FrameDecoder::finish_message(std::string_view payload, Event& out) {
   const Opcode opcode = message_opcode_;
   message_opcode_ = Opcode::kContinuation;
-  if (opcode == Opcode::kText && !valid_utf8(payload)) {
+  if (opcode == Opcode::kText && !is_valid_utf8(payload)) {
     fail(out, kCloseInvalidData, "a text message that is not valid UTF-8");
     return true;
   }

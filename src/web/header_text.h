@@ -2,9 +2,9 @@
 // insensitive tokens, comma-separated lists. Beast parses the message; these read its values.
 #pragma once
 
-#include <algorithm>
-#include <cctype>
 #include <string_view>
+
+#include "proto/casemap.h"
 
 namespace parley::web {
 
@@ -14,10 +14,9 @@ inline std::string_view trim_ows(std::string_view s) {
   return s;
 }
 
+// Case-insensitive comparison of tokens and header values (ASCII only, as HTTP's).
 inline bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+  return proto::equal_folded(a, b, proto::Casemapping::kAscii);
 }
 
 // Calls f(item) for each `separator`-separated item of `list`, trimmed; stops (and returns true)

@@ -5,7 +5,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <cctype>
 
 #include "crypto/crypto.h"
 #include "web/forwarded.h"
@@ -43,19 +42,16 @@ bool has_token(std::string_view list, std::string_view token) {
   });
 }
 
-// "https://Host:8080" -> "host:8080"; the origin's authority, lowercase.
-std::string authority_of(std::string_view origin) {
+// "https://Host:8080" -> "Host:8080": an origin's authority (a Host header is one already).
+std::string_view authority_of(std::string_view origin) {
   const auto scheme = origin.find("://");
-  std::string_view rest = scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
-  rest = rest.substr(0, rest.find('/'));
-  std::string out(rest);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
+  const std::string_view rest = scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
+  return rest.substr(0, rest.find('/'));
 }
 
 bool origin_allowed(const WebPolicy& policy, std::string_view origin, std::string_view host) {
   if (origin.empty()) return true;  // not a browser: Origin protects browsers' users only
-  if (policy.origins.empty()) return !host.empty() && authority_of(origin) == authority_of(host);
+  if (policy.origins.empty()) return !host.empty() && iequals(authority_of(origin), host);
   return std::any_of(policy.origins.begin(), policy.origins.end(),
                      [&](const std::string& allowed) { return allowed == "*" || iequals(allowed, origin); });
 }
@@ -185,7 +181,6 @@ class HttpExchange {
     if (!u.subprotocol.empty()) head += "Sec-WebSocket-Protocol: " + u.subprotocol + "\r\n";
     head += "\r\n";
     host_.web_send(proto::make_line(std::move(head)));
-    s_.binary_ = u.binary;
     s_.decoder_.emplace(ws::FrameDecoder::Role::kServer, s_.policy_.max_message);
     host_.web_upgraded(u);
   }

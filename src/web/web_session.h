@@ -86,7 +86,6 @@ class WebSession {
   proto::SharedLine stop(std::uint16_t code, std::string_view reason);
 
   bool upgraded() const { return decoder_.has_value(); }
-  bool binary() const { return binary_; }
   bool stopped() const { return stopped_; }
   // Requests answered so far (HTTP).
   std::size_t requests() const { return requests_; }
@@ -107,7 +106,6 @@ class WebSession {
   unsigned idle_frames_ = 0;
   std::size_t requests_ = 0;
   bool tls_;
-  bool binary_ = false;
   bool stopped_ = false;
   friend class HttpExchange;
 };

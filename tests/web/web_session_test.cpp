@@ -154,7 +154,9 @@ TEST_F(WebSessionTest, UpgradeNegotiatesTheClientsFirstKnownSubprotocol) {
     std::string expected;
   };
   const std::vector<Case> cases = {
-      {"Sec-WebSocket-Protocol: binary.ircv3.net\r\n", "binary.ircv3.net"},
+      {"Sec-WebSocket-Protocol: binary.ircv3.net\r\n"
+       "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n",
+       "binary.ircv3.net"},
       {"Sec-WebSocket-Protocol: text.ircv3.net, binary.ircv3.net\r\n", "text.ircv3.net"},
       {"Sec-WebSocket-Protocol: foo, binary.ircv3.net, text.ircv3.net\r\n", "binary.ircv3.net"},
       {"Sec-WebSocket-Protocol: foo\r\nSec-WebSocket-Protocol: text.ircv3.net\r\n", "text.ircv3.net"},
@@ -169,7 +171,8 @@ TEST_F(WebSessionTest, UpgradeNegotiatesTheClientsFirstKnownSubprotocol) {
     EXPECT_NE(host.sent.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), std::string::npos);
     EXPECT_EQ(host.upgrades[0].subprotocol, c.expected);
     EXPECT_EQ(host.sent.find("Sec-WebSocket-Protocol") != std::string::npos, !c.expected.empty());
-    EXPECT_EQ(s.binary(), c.expected == "binary.ircv3.net");
+    EXPECT_EQ(host.upgrades[0].binary, c.expected == "binary.ircv3.net");
+    EXPECT_EQ(host.sent.find("Sec-WebSocket-Extensions"), std::string::npos);  // none negotiated
     EXPECT_EQ(host.upgrades[0].client_ip, "192.0.2.7");
   }
 }
