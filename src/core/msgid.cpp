@@ -29,6 +29,24 @@ void encode(std::uint64_t x, char* out) {
 
 }  // namespace
 
+std::optional<std::int64_t> MsgIdGenerator::time_of(std::string_view msgid) {
+  if (msgid.size() != kLength) return std::nullopt;
+  std::uint64_t x = 0;
+  for (std::size_t i = 0; i < kLength; ++i) {
+    const char c = msgid[i];
+    int v = -1;
+    if (c == '-') v = 0;
+    else if (c >= '0' && c <= '9') v = 1 + (c - '0');
+    else if (c >= 'A' && c <= 'Z') v = 11 + (c - 'A');
+    else if (c == '_') v = 37;
+    else if (c >= 'a' && c <= 'z') v = 38 + (c - 'a');
+    if (v < 0) return std::nullopt;
+    if (i == 0 && v > 15) return std::nullopt;  // the first character carries 4 bits
+    if (i < 11) x = (x << 6) | static_cast<std::uint64_t>(v);
+  }
+  return static_cast<std::int64_t>(x >> 16);
+}
+
 MsgIdGenerator::MsgIdGenerator(const std::array<std::uint64_t, 4>& seed) {
   for (std::size_t i = 0; i < s_.size(); ++i) {
     std::uint64_t x = seed[i] + i;

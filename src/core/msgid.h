@@ -18,7 +18,9 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace parley::core {
 
@@ -30,6 +32,11 @@ class MsgIdGenerator {
   // An id for a message sent at `now_ms` (milliseconds since the Unix epoch).
   std::string next(std::int64_t now_ms);
   void next(std::int64_t now_ms, char* out);  // writes kLength characters
+
+  // The millisecond an id of this form was issued in (its first half's time part); nullopt for
+  // any other text. Any server's id of this form gives a time, so the caller compares it with
+  // what it knows (store/sqlite_store_history.cpp: the entry's own time).
+  static std::optional<std::int64_t> time_of(std::string_view msgid);
 
  private:
   std::uint64_t next64();

@@ -125,6 +125,14 @@ std::vector<std::string> words(std::string_view text) {
   return out;
 }
 
+bool has_all_words(std::string_view text, const std::vector<std::string>& wanted) {
+  if (wanted.empty()) return true;
+  const std::vector<std::string> have = words(text);
+  return std::all_of(wanted.begin(), wanted.end(), [&](const std::string& w) {
+    return std::find(have.begin(), have.end(), w) != have.end();
+  });
+}
+
 const RetentionRule& rule_for(const RetentionPolicy& policy, std::string_view target) {
   for (const auto& [key, rule] : policy.per_target) {
     if (key == target) return rule;

@@ -68,6 +68,8 @@ Result<std::vector<core::HistoryEntry>> run_query(const core::HistoryQuery& quer
 // bytes >= 0x80 (so UTF-8 letters stay inside words), ASCII letters lowercased. This is exactly
 // SQLite FTS5's "ascii" tokenizer, so MemoryStore and SqliteStore find the same messages.
 std::vector<std::string> words(std::string_view text);
+// Whether every one of `wanted` (words()) is a word of `text`; true when none is wanted.
+bool has_all_words(std::string_view text, const std::vector<std::string>& wanted);
 
 // The rule that governs `target`: its per-target rule if the policy has one, else `all`.
 const RetentionRule& rule_for(const RetentionPolicy& policy, std::string_view target);

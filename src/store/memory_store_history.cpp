@@ -11,14 +11,6 @@ namespace {
 
 using history::Position;
 
-bool has_all_words(const core::HistoryEntry& entry, const std::vector<std::string>& wanted) {
-  if (wanted.empty()) return true;
-  const std::vector<std::string> have = history::words(entry.text);
-  return std::all_of(wanted.begin(), wanted.end(), [&](const std::string& w) {
-    return std::find(have.begin(), have.end(), w) != have.end();
-  });
-}
-
 }  // namespace
 
 Status MemoryStore::append_history(const std::vector<core::HistoryEntry>& entries) {
@@ -110,7 +102,7 @@ Result<std::vector<core::HistoryEntry>> MemoryStore::search_history(const core::
       if (!query.from_folded.empty() && entry.sender_folded != query.from_folded) continue;
       if (query.after_ms != 0 && at.time_ms <= query.after_ms) continue;
       if (query.before_ms != 0 && at.time_ms >= query.before_ms) continue;
-      if (has_all_words(entry, wanted)) found.emplace_back(at, &entry);
+      if (history::has_all_words(entry.text, wanted)) found.emplace_back(at, &entry);
     }
   }
   auto newest = [](const auto& a, const auto& b) { return a.first > b.first; };

@@ -9,26 +9,31 @@
 namespace parley::store {
 
 struct SqliteStore::HistoryStatements {
-  sqlite3_stmt* insert_entry = nullptr;
+  // History blocks (store/history_block.h).
+  sqlite3_stmt* next_block_id = nullptr;
+  sqlite3_stmt* insert_block = nullptr;
+  sqlite3_stmt* update_block = nullptr;
+  sqlite3_stmt* delete_block = nullptr;
+  sqlite3_stmt* insert_msgid = nullptr;
+  sqlite3_stmt* delete_msgid = nullptr;
   sqlite3_stmt* insert_conversation = nullptr;
-  sqlite3_stmt* last_id = nullptr;
-  sqlite3_stmt* index_text = nullptr;
   sqlite3_stmt* find_msgid = nullptr;
-  sqlite3_stmt* range_oldest = nullptr;
-  sqlite3_stmt* range_newest = nullptr;
-  sqlite3_stmt* latest_between = nullptr;
+  sqlite3_stmt* blocks_newest = nullptr;
+  sqlite3_stmt* blocks_oldest = nullptr;
+  sqlite3_stmt* blocks_of_target = nullptr;
+  sqlite3_stmt* blocks_after = nullptr;
+  sqlite3_stmt* blocks_after_newest = nullptr;
+  sqlite3_stmt* unindexed_count = nullptr;
+  sqlite3_stmt* indexed_upto = nullptr;
+  sqlite3_stmt* set_indexed_upto = nullptr;
+  sqlite3_stmt* index_insert = nullptr;
+  sqlite3_stmt* index_delete = nullptr;
+  sqlite3_stmt* search_index = nullptr;
+  sqlite3_stmt* sender_blocks = nullptr;
   sqlite3_stmt* conversations_of = nullptr;
-  sqlite3_stmt* clear_search_targets = nullptr;
-  sqlite3_stmt* add_search_target = nullptr;
-  sqlite3_stmt* search_text = nullptr;
-  sqlite3_stmt* search_plain = nullptr;
-  sqlite3_stmt* search_sender = nullptr;
   sqlite3_stmt* next_target = nullptr;
-  sqlite3_stmt* nth_newest = nullptr;
-  sqlite3_stmt* delete_oldest = nullptr;
-  sqlite3_stmt* delete_target = nullptr;
   sqlite3_stmt* delete_target_conversations = nullptr;
-  sqlite3_stmt* delete_entry = nullptr;
+  // Read markers and registered channels (sqlite_store_channels.cpp).
   sqlite3_stmt* get_marker = nullptr;
   sqlite3_stmt* set_marker = nullptr;
   sqlite3_stmt* delete_channel = nullptr;
@@ -40,26 +45,29 @@ struct SqliteStore::HistoryStatements {
   sqlite3_stmt* all_access = nullptr;
 
   ~HistoryStatements() {
-    for (sqlite3_stmt* s : {insert_entry,
+    for (sqlite3_stmt* s : {next_block_id,
+                            insert_block,
+                            update_block,
+                            delete_block,
+                            insert_msgid,
+                            delete_msgid,
                             insert_conversation,
-                            last_id,
-                            index_text,
                             find_msgid,
-                            range_oldest,
-                            range_newest,
-                            latest_between,
+                            blocks_newest,
+                            blocks_oldest,
+                            blocks_of_target,
+                            blocks_after,
+                            blocks_after_newest,
+                            unindexed_count,
+                            indexed_upto,
+                            set_indexed_upto,
+                            index_insert,
+                            index_delete,
+                            search_index,
+                            sender_blocks,
                             conversations_of,
-                            clear_search_targets,
-                            add_search_target,
-                            search_text,
-                            search_plain,
-                            search_sender,
                             next_target,
-                            nth_newest,
-                            delete_oldest,
-                            delete_target,
                             delete_target_conversations,
-                            delete_entry,
                             get_marker,
                             set_marker,
                             delete_channel,

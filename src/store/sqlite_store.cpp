@@ -140,6 +140,31 @@ CREATE TABLE server_bans (
   PRIMARY KEY (kind, mask)
 ) WITHOUT ROWID;
 )sql"},
+    // History in blocks: one row per target and group commit instead of one per message
+    // (store/history_block.h, docs/storage.md "History blocks"). open() then moves version 2's rows
+    // over and drops its history and history_text tables (SqliteStore::move_history_to_blocks()).
+    {5, R"sql(
+CREATE TABLE history_blocks (
+  id      INTEGER PRIMARY KEY,
+  target  TEXT    NOT NULL,
+  min_ms  INTEGER NOT NULL,
+  max_ms  INTEGER NOT NULL CHECK (max_ms >= min_ms),
+  count   INTEGER NOT NULL CHECK (count > 0),
+  entries BLOB    NOT NULL
+);
+CREATE INDEX history_blocks_by_max ON history_blocks (target, max_ms);
+CREATE INDEX history_blocks_by_min ON history_blocks (target, min_ms);
+CREATE TABLE history_msgids (
+  msgid TEXT    NOT NULL PRIMARY KEY,
+  block INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE history_fts USING fts5 (text, content = '', tokenize = 'ascii', detail = 'none');
+CREATE TABLE history_state (
+  key   TEXT    NOT NULL PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO history_state (key, value) VALUES ('indexed_upto', 0);
+)sql"},
 };
 
 constexpr int kLatestVersion = kMigrations[std::size(kMigrations) - 1].version;
@@ -328,6 +353,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   if (Status s = store->migrate(); !s.is_ok()) return s;
   if (Status s = store->prepare(); !s.is_ok()) return s;
   if (Status s = store->prepare_history(); !s.is_ok()) return s;
+  if (Status s = store->move_history_to_blocks(); !s.is_ok()) return s;
   return store;
 }
 

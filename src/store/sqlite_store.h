@@ -21,8 +21,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
+#include "store/history_block.h"
 #include "store/history_rules.h"
 #include "store/store.h"
 
@@ -50,6 +55,15 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
+  // How history is laid out (sqlite_store_history.cpp): entries appended before the search index
+  // takes them in, and the most entries one block holds. Tests make both small, so that every
+  // path (index and not-yet-indexed tail, many blocks per commit) is taken with a few entries.
+  struct HistoryTuning {
+    std::size_t index_batch = 4096;
+    std::size_t max_block_entries = 512;
+  };
+  void set_history_tuning(HistoryTuning tuning);
+
   // The schema version recorded in the file (after open(): schema_version()).
   Result<int> stored_schema_version();
   const std::string& path() const { return path_; }
@@ -62,7 +76,7 @@ class SqliteStore final : public Store {
   Result<std::vector<AccountRecord>> list_accounts() override;
   Result<std::size_t> count_accounts_with_email(std::string_view email) override;
 
-  // History: sqlite_store_history.cpp (SEARCH uses the FTS5 table history_text, docs/storage.md);
+  // History: sqlite_store_history.cpp (blocks, and SEARCH's FTS5 table history_fts: docs/storage.md);
   // read markers and registered channels: sqlite_store_channels.cpp.
   Status append_history(const std::vector<core::HistoryEntry>& entries) override;
   Result<std::vector<core::HistoryEntry>> query_history(const core::HistoryQuery& query) override;
@@ -107,18 +121,46 @@ class SqliteStore final : public Store {
 
   // sqlite_store_history.cpp (insert_channel: sqlite_store_channels.cpp). Callers hold the mutex
   // (and a transaction where it says so).
+  struct Block;  // one history_blocks row, decoded
+  using Found = std::pair<history::Position, core::HistoryEntry>;
+  using Keep = std::function<bool(const history::Position&, const history::EntryView&)>;
+  struct Located;  // an entry found by its msgid: its block and index there
   Status prepare_history();
-  Status insert_entry(const core::HistoryEntry& entry);  // in a write transaction
+  // Moves version 2's history rows into blocks and drops that table, if it is still there.
+  Status move_history_to_blocks();
+  Result<Block> read_block(sqlite3_stmt* stmt);  // the row `stmt` is on (kBlockColumns)
+  Result<std::int64_t> indexed_upto();           // the last block in the search index
+  Result<std::size_t> unindexed_entries(std::int64_t indexed_upto);
+  Status refresh_unindexed_hint(std::int64_t indexed_upto);
+  Status step_done(sqlite3_stmt* stmt, std::string_view doing);
+  // Adds (index_insert) or removes (index_delete) a block's row of the search index.
+  Status set_search_text(std::int64_t id, sqlite3_stmt* stmt, std::string_view target,
+                         std::span<const history::EntryView> entries);
+  // The rest in a write transaction: entries into blocks (returns how many were new), one block,
+  // an msgid's claim, and the blocks not yet indexed into the search index.
+  Result<std::size_t> store_entries(std::span<const core::HistoryEntry* const> entries);
+  Status insert_block(std::int64_t id, std::string_view target, std::span<const core::HistoryEntry* const> entries);
+  Result<bool> claim_msgid(std::string_view msgid, std::int64_t id);
+  Status index_pending();
+  // The `limit` entries `keep` accepts that are nearest the start of `stmt`'s block order (newest:
+  // by max_ms descending; else by min_ms ascending), nearest first. `copy`: fill in the entries
+  // (else only their positions are wanted).
+  Result<std::vector<Found>> collect(sqlite3_stmt* stmt, bool newest, std::size_t limit, const Keep& keep,
+                                     bool copy = true);
+  Result<std::vector<Found>> collect_range(std::string_view target, const history::Range& range, bool copy);
   Result<std::optional<history::Position>> find_msgid(std::string_view target, std::string_view msgid);
-  Result<std::vector<core::HistoryEntry>> read_range(std::string_view target, const history::Range& range);
-  // The rows of a statement whose columns are kEntryColumns (and, with `ids`, then the id).
-  Result<std::vector<core::HistoryEntry>> read_entries(sqlite3_stmt* stmt, std::string_view doing,
-                                                       std::vector<std::int64_t>* ids = nullptr);
-  Result<std::optional<std::int64_t>> latest_between(std::string_view target, std::int64_t low,
-                                                     std::int64_t high);
-  Status fill_search_targets(const std::vector<std::string>& targets);  // in a transaction
+  Result<std::optional<Located>> find_entry(std::string_view target, std::string_view msgid);
+  // The msgids of `entries` (of one target) found by their time that are stored already.
+  Result<std::unordered_set<std::string_view>> msgids_found_by_time(std::string_view target,
+                                                                    std::span<const core::HistoryEntry* const> entries);
+  Status search_words(const core::SearchQuery& query, const std::vector<std::string>& words,
+                      const std::vector<std::string>& targets, std::int64_t indexed_upto,
+                      const std::function<bool(const history::EntryView&)>& matches, std::vector<Found>& found);
+  // Deletes the entries `gone` marks from block `b` (the whole row when none is left), with their
+  // msgids and, if the block is indexed (id <= indexed_upto), its search index row.
+  Status rewrite_block(const Block& b, const std::vector<bool>& gone, std::int64_t indexed_upto);
   Result<std::size_t> expire_target(std::string_view target, const RetentionRule& rule, std::int64_t now_ms,
-                                    std::size_t budget);          // in a write transaction
+                                    std::size_t budget, std::int64_t indexed_upto);
   Status insert_channel(const core::RegisteredChannel& channel);  // in a write transaction
 
   std::mutex mutex_;
@@ -129,6 +171,10 @@ class SqliteStore final : public Store {
     void operator()(HistoryStatements* statements) const;  // sqlite_store_history.cpp
   };
   std::unique_ptr<HistoryStatements, FreeHistoryStatements> history_;
+  // About how many stored entries the search index does not hold yet (index_pending() runs when
+  // it reaches a batch). Only a hint: searches read indexed_upto from the file.
+  std::size_t unindexed_hint_ = 0;
+  HistoryTuning tuning_;
 };
 
 }  // namespace parley::store

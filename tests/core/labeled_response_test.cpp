@@ -56,6 +56,17 @@ TEST(MsgId, SortInTheOrderIssuedAlsoWhenTheClockStepsBack) {
   }
 }
 
+TEST(MsgId, TheTimeOfAnIdIsTheMillisecondItWasIssuedIn) {
+  MsgIdGenerator gen({5, 6, 7, 8});
+  EXPECT_EQ(MsgIdGenerator::time_of(gen.next(kSomeMillis)), kSomeMillis);
+  EXPECT_EQ(MsgIdGenerator::time_of(gen.next(kSomeMillis)), kSomeMillis) << "the second of that millisecond";
+  EXPECT_EQ(MsgIdGenerator::time_of(gen.next(0)), kSomeMillis) << "the clock stepped back: the id stays ahead";
+  EXPECT_EQ(MsgIdGenerator::time_of("not an id"), std::nullopt);
+  EXPECT_EQ(MsgIdGenerator::time_of("zzzzzzzzzzzzzzzzzzzzzz"), std::nullopt) << "more than 64 bits";
+  EXPECT_EQ(MsgIdGenerator::time_of("----------------------"), 0);
+  EXPECT_EQ(MsgIdGenerator::time_of("-----------=----------"), std::nullopt);
+}
+
 TEST(MsgId, LaterMillisecondsSortLaterAcrossGenerators) {  // the time part leads
   MsgIdGenerator a({1, 0, 0, 0}), b({2, 0, 0, 0});
   for (int i = 0; i < 5; ++i) b.next(kSomeMillis + 1);  // b's sequence is ahead

@@ -34,6 +34,12 @@ struct SqliteFixture {
   Store& get() { return *store; }
 };
 
+// SqliteStore with blocks of at most two entries and every commit indexed for SEARCH, so that the
+// paths a big history takes (many blocks, the search index) run on the contract's few entries.
+struct SqliteSmallBlocksFixture : SqliteFixture {
+  SqliteSmallBlocksFixture() { store->set_history_tuning({.index_batch = 1, .max_block_entries = 2}); }
+};
+
 struct FaultFixture {
   MemoryStore inner;
   FaultInjectingStore store{inner};
@@ -47,13 +53,14 @@ class StoreContract : public ::testing::Test {
   Store& store() { return fixture_.get(); }
 };
 
-using Implementations = ::testing::Types<MemoryFixture, SqliteFixture, FaultFixture>;
+using Implementations = ::testing::Types<MemoryFixture, SqliteFixture, SqliteSmallBlocksFixture, FaultFixture>;
 class ImplementationNames {
  public:
   template <typename T>
   static std::string GetName(int) {
     if (std::is_same_v<T, MemoryFixture>) return "Memory";
     if (std::is_same_v<T, SqliteFixture>) return "Sqlite";
+    if (std::is_same_v<T, SqliteSmallBlocksFixture>) return "SqliteSmallBlocks";
     return "FaultInjecting";
   }
 };

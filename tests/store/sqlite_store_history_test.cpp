@@ -1,6 +1,6 @@
-// What only the SQLite store's history has (src/store/sqlite_store_history.cpp): schema versions 2
-// and 3 and the migrations to them, history that outlives the object, an FTS5 index kept in step
-// with the table, and the group commit's all-or-nothing. The shared semantics are tested in
+// What only the SQLite store's history has (src/store/sqlite_store_history.cpp): its blocks and
+// the move of version 2's rows into them, history that outlives the object, an FTS5 index kept in
+// step with the blocks, and the group commit's all-or-nothing. The shared semantics are tested in
 // history_contract_test.cpp and history_search_contract_test.cpp.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/msgid.h"
 #include "store/sqlite_store.h"
 #include "store/temp_dir.h"
 
@@ -176,7 +177,7 @@ TEST(SqliteStoreHistory, AnEntryFailingMidBatchLeavesNothingOfTheBatch) {
   ASSERT_TRUE(store->append_history({entry("#c", "before", 1, "kept")}).is_ok());
   // The database refuses the third entry, as a full disk or an I/O error would mid-transaction.
   raw_exec(path,
-           "CREATE TRIGGER poison BEFORE INSERT ON history WHEN new.msgid = 'poison' "
+           "CREATE TRIGGER poison BEFORE INSERT ON history_msgids WHEN new.msgid = 'poison' "
            "BEGIN SELECT RAISE (ABORT, 'refused'); END");
   const Status s = store->append_history(
       {entry("#c", "a", 2, "first"), entry("#d", "b", 3, "second"), entry("#c", "poison", 4, "third")});
@@ -190,11 +191,60 @@ TEST(SqliteStoreHistory, AnEntryFailingMidBatchLeavesNothingOfTheBatch) {
   EXPECT_EQ(latest_ids(*store, "#c"), (Ids{"before", "a"}));
 }
 
+TEST(SqliteStoreHistory, ACommitIsOneBlockPerTargetAndOneMsgidRowPerForeignEntry) {
+  testing::TempDir dir;
+  const std::string path = dir.file("parley.db");
+  auto store = open_ok(path);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store
+                  ->append_history({entry("#c", "a", 1, "one"), entry("#d", "b", 2, "two"),
+                                    entry("#c", "c", 3, "three"), entry("#c", "a", 4, "a repeat")})
+                  .is_ok());
+  EXPECT_EQ(raw_column(path, "SELECT target || ':' || count FROM history_blocks ORDER BY id"),
+            (Ids{"#c:2", "#d:1"}));
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_msgids"), (Ids{"3"}));
+  // Entries more than a second apart never share a block, which keeps time-range reads to an
+  // index seek.
+  ASSERT_TRUE(store->append_history({entry("#c", "d", 10'000, "later"), entry("#c", "e", 10'500, "soon"),
+                                     entry("#c", "f", 11'001, "past the span")})
+                  .is_ok());
+  EXPECT_EQ(raw_column(path, "SELECT count FROM history_blocks WHERE target = '#c' ORDER BY id"),
+            (Ids{"2", "2", "1"}));
+  EXPECT_EQ(latest_ids(*store, "#c"), (Ids{"a", "c", "d", "e", "f"}));
+}
+
+TEST(SqliteStoreHistory, TheSearchIndexTakesEntriesInBatchesAndSearchSeesTheRestToo) {
+  testing::TempDir dir;
+  const std::string path = dir.file("parley.db");
+  auto store = open_ok(path);
+  ASSERT_TRUE(store);
+  store->set_history_tuning({.index_batch = 3, .max_block_entries = 512});
+  ASSERT_TRUE(store->append_history({entry("#c", "m1", 1, "word one"), entry("#d", "m2", 2, "word two")}).is_ok());
+  EXPECT_EQ(raw_column(path, "SELECT value FROM history_state WHERE key = 'indexed_upto'"), (Ids{"0"}));
+  EXPECT_EQ(search_ids(*store, "word"), (Ids{"m2", "m1"}));
+  ASSERT_TRUE(store->append_history({entry("#c", "m3", 3, "word three")}).is_ok());
+  EXPECT_EQ(raw_column(path, "SELECT value FROM history_state WHERE key = 'indexed_upto'"), (Ids{"3"}));
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_fts WHERE history_fts MATCH 'word'"), (Ids{"3"}));
+  ASSERT_TRUE(store->append_history({entry("#c", "m4", 4, "word four")}).is_ok());
+  // Two indexed blocks and one not yet indexed, newest first.
+  EXPECT_EQ(search_ids(*store, "word"), (Ids{"m4", "m3", "m2", "m1"}));
+  core::SearchQuery q;
+  q.targets = {"#c"};
+  q.from_folded = "alice";
+  q.limit = 2;
+  auto got = store->search_history(q);
+  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+  ASSERT_EQ(got.value().size(), 2u);
+  EXPECT_EQ(got.value()[0].msgid, "m4");
+  EXPECT_EQ(got.value()[1].msgid, "m3");
+}
+
 TEST(SqliteStoreHistory, TheSearchIndexFollowsDeletions) {
   testing::TempDir dir;
   const std::string path = dir.file("parley.db");
   auto store = open_ok(path);
   ASSERT_TRUE(store);
+  store->set_history_tuning({.index_batch = 1, .max_block_entries = 512});
   for (int i = 0; i < 20; ++i)
     ASSERT_TRUE(
         store->append_history({entry(i % 2 ? "#c" : "#d", "m" + std::to_string(i), i, "word")}).is_ok());
@@ -204,52 +254,178 @@ TEST(SqliteStoreHistory, TheSearchIndexFollowsDeletions) {
   ASSERT_TRUE(store->forget_history("#d").is_ok());
   ASSERT_TRUE(store->delete_history_entry("#c", "m15").is_ok());
   EXPECT_EQ(search_ids(*store, "word"), (Ids{"m19", "m17"}));
-  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_text WHERE history_text MATCH 'word'"),
-            (Ids{"2"}));
-  // FTS5's own check that the index matches its content table.
-  raw_exec(path, "INSERT INTO history_text (history_text) VALUES ('integrity-check')");
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_fts WHERE history_fts MATCH 'word'"), (Ids{"2"}));
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_msgids"), (Ids{"2"}));
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_blocks"), (Ids{"2"}));
+  // FTS5's own check of its index (a contentless table: the index's internal consistency).
+  raw_exec(path, "INSERT INTO history_fts (history_fts) VALUES ('integrity-check')");
 }
 
-TEST(SqliteStoreHistory, AVersion2FileLosesItsIndexTriggerAndEveryTextIsIndexedOnce) {
+TEST(SqliteStoreHistory, ARedactedWordLeavesTheSearchIndexWithItsBlockKeepingTheRest) {
   testing::TempDir dir;
   const std::string path = dir.file("parley.db");
-  {
-    auto store = open_ok(path);
-    ASSERT_TRUE(store);
-    ASSERT_TRUE(store->append_history({entry("#c", "old", 1, "word before")}).is_ok());
-  }
-  // Back to version 2 as released: the per-row trigger that filled the index, and no version 4
-  // server_bans table (so the migrations from 2 run in turn).
-  raw_exec(path,
-           "DROP TABLE server_bans; "
-           "CREATE TRIGGER history_text_insert AFTER INSERT ON history WHEN new.text <> '' BEGIN "
-           "INSERT INTO history_text (rowid, text) VALUES (new.id, new.text); END; PRAGMA user_version = 2;");
   auto store = open_ok(path);
   ASSERT_TRUE(store);
-  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM sqlite_master WHERE name = 'history_text_insert'"),
-            (Ids{"0"}));
-  EXPECT_TRUE(store->list_server_bans().is_ok()) << "version 4 created server_bans";
-  ASSERT_TRUE(store
-                  ->append_history({entry("#c", "new", 2, "word after"), entry("#c", "old", 1, "word before"),
-                                    entry("#d", "tag", 3, "")})
+  store->set_history_tuning({.index_batch = 1, .max_block_entries = 512});
+  ASSERT_TRUE(store->append_history({entry("#c", "m1", 1, "secret"), entry("#c", "m2", 2, "public")}).is_ok());
+  ASSERT_TRUE(store->delete_history_entry("#c", "m1").is_ok());
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_fts WHERE history_fts MATCH 'secret'"), (Ids{"0"}));
+  EXPECT_EQ(search_ids(*store, "public"), (Ids{"m2"}));
+  EXPECT_EQ(latest_ids(*store, "#c"), (Ids{"m2"}));
+  raw_exec(path, "INSERT INTO history_fts (history_fts) VALUES ('integrity-check')");
+}
+
+TEST(SqliteStoreHistory, ADamagedBlockIsReportedAsCorruptNotRead) {
+  testing::TempDir dir;
+  const std::string path = dir.file("parley.db");
+  auto store = open_ok(path);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->append_history({entry("#c", "m1", 1, "one"), entry("#c", "m2", 2, "two")}).is_ok());
+  raw_exec(path, "UPDATE history_blocks SET entries = substr(entries, 1, length(entries) - 3)");
+  core::HistoryQuery q;
+  q.kind = core::HistoryQuery::Kind::kLatest;
+  q.target = "#c";
+  q.limit = 10;
+  auto got = store->query_history(q);
+  ASSERT_FALSE(got.is_ok());
+  EXPECT_EQ(got.status().code(), Status::Code::kCorrupt) << got.status().to_string();
+  EXPECT_NE(got.status().message().find("history block"), std::string::npos) << got.status().to_string();
+  // Another target's history is not affected.
+  ASSERT_TRUE(store->append_history({entry("#d", "m3", 3, "three")}).is_ok());
+  EXPECT_EQ(latest_ids(*store, "#d"), (Ids{"m3"}));
+}
+
+std::vector<std::string> before_ids(SqliteStore& store, const std::string& target, const std::string& msgid) {
+  core::HistoryQuery q;
+  q.kind = core::HistoryQuery::Kind::kBefore;
+  q.target = target;
+  q.from = {core::HistoryRef::Kind::kMsgid, msgid, 0};
+  q.limit = 100;
+  auto got = store.query_history(q);
+  if (!got.is_ok()) return {"error: " + got.status().to_string()};
+  std::vector<std::string> out;
+  for (const auto& e : got.value()) out.push_back(e.msgid);
+  return out;
+}
+
+TEST(SqliteStoreHistory, ParleyMsgidsNeedNoIndexRowAndAreStillFoundRedactedAndDeduplicated) {
+  testing::TempDir dir;
+  const std::string path = dir.file("parley.db");
+  auto store = open_ok(path);
+  ASSERT_TRUE(store);
+  core::MsgIdGenerator gen({1, 2, 3, 4});
+  const std::int64_t t = 1'796'000'000'000;
+  const std::string a = gen.next(t), b = gen.next(t), c = gen.next(t + 1), d = gen.next(t + 5'000);
+  const std::string stepped = gen.next(t - 60'000);  // the clock stepped back: the id stays ahead
+  ASSERT_TRUE(store->append_history({entry("#c", a, t, "one"), entry("#c", b, t, "two"), entry("#c", b, t, "two")})
                   .is_ok());
-  EXPECT_EQ(search_ids(*store, "word"), (Ids{"new", "old"}));
-  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_text WHERE history_text MATCH 'word'"),
-            (Ids{"2"}));
-  raw_exec(path, "INSERT INTO history_text (history_text) VALUES ('integrity-check')");
+  ASSERT_TRUE(store
+                  ->append_history({entry("#c", c, t + 1, "three"), entry("#c", a, t, "one again"),
+                                    entry("#c", d, t + 5'000, "four"), entry("#c", stepped, t - 60'000, "back")})
+                  .is_ok());
+  EXPECT_EQ(raw_column(path, "SELECT msgid FROM history_msgids"), (Ids{stepped}));
+  EXPECT_EQ(latest_ids(*store, "#c"), (Ids{stepped, a, b, c, d}));
+  EXPECT_EQ(before_ids(*store, "#c", c), (Ids{stepped, a, b}));
+  EXPECT_EQ(before_ids(*store, "#c", a), (Ids{stepped}));
+  EXPECT_EQ(before_ids(*store, "#c", stepped), Ids{});
+  EXPECT_EQ(before_ids(*store, "#d", c).front().substr(0, 6), "error:") << "another target's msgid is unknown";
+  {  // reopened: found the same way
+    store.reset();
+    store = open_ok(path);
+    ASSERT_TRUE(store);
+  }
+  EXPECT_EQ(before_ids(*store, "#c", d), (Ids{stepped, a, b, c}));
+  EXPECT_EQ(store->delete_history_entry("#d", b).code(), Status::Code::kNotFound);
+  ASSERT_TRUE(store->delete_history_entry("#c", b).is_ok());
+  EXPECT_EQ(store->delete_history_entry("#c", b).code(), Status::Code::kNotFound);
+  ASSERT_TRUE(store->delete_history_entry("#c", stepped).is_ok());
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM history_msgids"), (Ids{"0"}));
+  EXPECT_EQ(latest_ids(*store, "#c"), (Ids{a, c, d}));
+  // Stored again after its deletion, an msgid is new again.
+  ASSERT_TRUE(store->append_history({entry("#c", b, t, "two")}).is_ok());
+  EXPECT_EQ(latest_ids(*store, "#c"), (Ids{a, b, c, d}));
 }
 
-TEST(SqliteStoreHistory, HistoryRowsCannotBeRewritten) {
+// Version 2's history table as released (schema versions 2 to 4), with its search index.
+constexpr const char* kVersion2History = R"sql(
+CREATE TABLE history (
+  id            INTEGER PRIMARY KEY,
+  target        TEXT    NOT NULL,
+  msgid         TEXT    NOT NULL UNIQUE,
+  time_ms       INTEGER NOT NULL,
+  source        TEXT    NOT NULL,
+  sender_folded TEXT    NOT NULL,
+  account       TEXT    NOT NULL,
+  command       TEXT    NOT NULL,
+  tags          TEXT    NOT NULL,
+  params        TEXT    NOT NULL,
+  text          TEXT    NOT NULL
+);
+CREATE INDEX history_by_target_time ON history (target, time_ms);
+CREATE INDEX history_by_sender ON history (sender_folded, target, time_ms);
+CREATE VIRTUAL TABLE history_text USING fts5 (
+  text, content = 'history', content_rowid = 'id', tokenize = 'ascii', detail = 'none'
+);
+CREATE TRIGGER history_text_delete AFTER DELETE ON history WHEN old.text <> '' BEGIN
+  INSERT INTO history_text (history_text, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER history_is_append_only BEFORE UPDATE ON history BEGIN
+  SELECT RAISE (ABORT, 'history rows are never updated');
+END;
+)sql";
+
+TEST(SqliteStoreHistory, AVersion4FilesRowsMoveIntoBlocksKeepingOrderMsgidsAndSearch) {
   testing::TempDir dir;
   const std::string path = dir.file("parley.db");
+  { ASSERT_TRUE(open_ok(path)); }
+  // Back to version 4: no blocks, the rows of version 2's table (equal times in rowid order).
+  raw_exec(path, std::string("DROP TABLE history_blocks; DROP TABLE history_msgids; DROP TABLE history_fts; "
+                             "DROP TABLE history_state;") +
+                     kVersion2History +
+                     "INSERT INTO history VALUES (1, '#c', 'm1', 1000, 'a!a@h', 'a', '', 'PRIVMSG', '', '#c :old word', "
+                     "'old word');"
+                     "INSERT INTO history VALUES (2, '#c', 'm2', 1000, 'b!b@h', 'b', 'B', 'NOTICE', '+x=y', '#c :tie', "
+                     "'tie');"
+                     "INSERT INTO history VALUES (3, '#c', 'm3', 900, 'a!a@h', 'a', '', 'JOIN', '', '#c', '');"
+                     "INSERT INTO history VALUES (4, '@a b', 'm4', 2000, 'a!a@h', 'a', 'A', 'PRIVMSG', '', 'b :word', "
+                     "'word');"
+                     "INSERT INTO history_text (history_text) VALUES ('rebuild');"
+                     "PRAGMA user_version = 4;");
   auto store = open_ok(path);
   ASSERT_TRUE(store);
-  ASSERT_TRUE(store->append_history({entry("#c", "m1", 1, "original")}).is_ok());
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "UPDATE history SET text = 'forged'", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
-  EXPECT_EQ(search_ids(*store, "original"), (Ids{"m1"}));
+  EXPECT_EQ(raw_column(path, "PRAGMA user_version"), (Ids{std::to_string(SqliteStore::schema_version())}));
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM sqlite_schema WHERE name IN ('history', 'history_text')"),
+            (Ids{"0"}));
+  EXPECT_EQ(latest_ids(*store, "#c"), (Ids{"m1", "m2"}));  // the JOIN needs event-playback
+  core::HistoryQuery q;
+  q.kind = core::HistoryQuery::Kind::kBefore;
+  q.target = "#c";
+  q.from = {core::HistoryRef::Kind::kMsgid, "m2", 0};
+  q.limit = 10;
+  q.include_events = true;
+  auto before = store->query_history(q);
+  ASSERT_TRUE(before.is_ok()) << before.status().to_string();
+  ASSERT_EQ(before.value().size(), 2u);
+  EXPECT_EQ(before.value()[0].msgid, "m3");
+  EXPECT_EQ(before.value()[1].msgid, "m1");
+  EXPECT_EQ(before.value()[1].params, "#c :old word");
+  auto all = store->query_history({core::HistoryQuery::Kind::kLatest, "#c", {}, {}, 10, true});
+  ASSERT_TRUE(all.is_ok());
+  ASSERT_EQ(all.value().size(), 3u);
+  const core::HistoryEntry& tie = all.value()[2];
+  EXPECT_EQ(tie.account, "B");
+  EXPECT_EQ(tie.command, "NOTICE");
+  EXPECT_EQ(tie.tags, "+x=y");
+  EXPECT_EQ(tie.text, "tie");
+  EXPECT_EQ(search_ids(*store, "word"), (Ids{"m1"}));
+  core::SearchQuery dm;
+  dm.targets = {"@a b"};
+  dm.text = "word";
+  dm.limit = 10;
+  ASSERT_EQ(store->search_history(dm).value().size(), 1u);
+  raw_exec(path, "INSERT INTO history_fts (history_fts) VALUES ('integrity-check')");
+  ASSERT_TRUE(store->append_history({entry("#c", "m5", 1000, "new")}).is_ok());
+  EXPECT_EQ(latest_ids(*store, "#c"), (Ids{"m1", "m2", "m5"}));
 }
 
 }  // namespace

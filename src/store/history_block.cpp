@@ -1,0 +1,231 @@
+#include "store/history_block.h"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <set>
+
+#include "store/history_rules.h"
+
+namespace parley::store::history {
+
+namespace {
+
+constexpr std::uint8_t kFormat = 1;
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+}
+
+void put_string(std::string& out, std::string_view s) {
+  put_varint(out, s.size());
+  out += s;
+}
+
+// The earlier new values of one field in the block being written or read (at most kMaxRepeated).
+using Seen = std::vector<std::string_view>;
+
+void put_ref(std::string& out, Seen& seen, std::string_view value) {
+  const auto it = std::find(seen.begin(), seen.end(), value);
+  if (it != seen.end()) {
+    put_varint(out, static_cast<std::uint64_t>(it - seen.begin()) + 1);
+    return;
+  }
+  put_varint(out, 0);
+  put_string(out, value);
+  if (seen.size() < kMaxRepeated) seen.push_back(value);
+}
+
+// The fields of an entry, whichever type holds them. `seen`: one list per repeatable field.
+template <typename E>
+void put_entry(std::string& out, const E& e, std::int64_t min_ms, std::array<Seen, 5>& seen) {
+  put_varint(out, static_cast<std::uint64_t>(e.time_ms) - static_cast<std::uint64_t>(min_ms));  // >= 0
+  put_string(out, e.msgid);
+  const std::string_view repeatable[] = {e.source, e.sender_folded, e.account, e.command, e.tags};
+  for (std::size_t i = 0; i < seen.size(); ++i) put_ref(out, seen[i], repeatable[i]);
+  put_string(out, e.params);
+  const std::string_view params = e.params, text = e.text;
+  if (text.empty()) {
+    put_varint(out, 0);
+  } else if (params.size() >= text.size() && params.substr(params.size() - text.size()) == text) {
+    put_varint(out, (std::uint64_t{text.size()} << 1) | 1);
+  } else {
+    put_varint(out, std::uint64_t{text.size()} << 1);
+    out += text;
+  }
+}
+
+template <typename E>
+EncodedBlock encode(std::span<const E> entries, auto&& get) {
+  EncodedBlock block;
+  block.min_ms = std::numeric_limits<std::int64_t>::max();
+  block.max_ms = std::numeric_limits<std::int64_t>::min();
+  std::size_t size = 8;
+  for (const E& item : entries) {
+    const auto& e = get(item);
+    block.min_ms = std::min(block.min_ms, e.time_ms);
+    block.max_ms = std::max(block.max_ms, e.time_ms);
+    size += 16 + e.msgid.size() + e.params.size();
+  }
+  std::string& out = block.blob;
+  out.reserve(size);
+  out += static_cast<char>(kFormat);
+  put_varint(out, entries.size());
+  std::array<Seen, 5> seen;
+  for (const E& item : entries) put_entry(out, get(item), block.min_ms, seen);
+  return block;
+}
+
+// Reads from a blob, remembering whether anything was out of bounds.
+class Reader {
+ public:
+  explicit Reader(std::string_view blob) : rest_(blob) {}
+  bool ok() const { return ok_; }
+  bool at_end() const { return rest_.empty(); }
+
+  std::uint64_t varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (rest_.empty()) return fail();
+      const auto byte = static_cast<std::uint8_t>(rest_.front());
+      rest_.remove_prefix(1);
+      if (shift == 63 && byte > 1) return fail();
+      v |= std::uint64_t{byte & 0x7fu} << shift;
+      if ((byte & 0x80) == 0) return v;
+    }
+    return fail();
+  }
+  std::string_view bytes(std::uint64_t n) {
+    if (n > rest_.size()) {
+      fail();
+      return {};
+    }
+    std::string_view out = rest_.substr(0, n);
+    rest_.remove_prefix(n);
+    return out;
+  }
+  std::string_view string() { return bytes(varint()); }
+
+ private:
+  std::uint64_t fail() {
+    ok_ = false;
+    rest_ = {};
+    return 0;
+  }
+  std::string_view rest_;
+  bool ok_ = true;
+};
+
+void put_hex(std::string& out, std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (const char c : bytes) {
+    const auto u = static_cast<unsigned char>(c);
+    out += kDigits[u >> 4];
+    out += kDigits[u & 15];
+  }
+}
+
+std::string token(char kind, std::string_view name) {
+  std::string out = "\xc2\xb6";
+  out += kind;
+  put_hex(out, name);
+  return out;
+}
+
+}  // namespace
+
+core::HistoryEntry EntryView::to_entry(std::string_view target) const {
+  core::HistoryEntry e;
+  e.target = std::string(target);
+  e.msgid = std::string(msgid);
+  e.time_ms = time_ms;
+  e.source = std::string(source);
+  e.sender_folded = std::string(sender_folded);
+  e.account = std::string(account);
+  e.command = std::string(command);
+  e.tags = std::string(tags);
+  e.params = std::string(params);
+  e.text = std::string(text);
+  return e;
+}
+
+EncodedBlock encode_block(std::span<const core::HistoryEntry* const> entries) {
+  return encode(entries, [](const core::HistoryEntry* e) -> const core::HistoryEntry& { return *e; });
+}
+
+EncodedBlock encode_block(std::span<const EntryView> entries) {
+  return encode(entries, [](const EntryView& e) -> const EntryView& { return e; });
+}
+
+Result<std::vector<EntryView>> decode_block(std::string_view blob, std::int64_t min_ms, std::string_view what) {
+  auto corrupt = [&](std::string_view why) {
+    return Status::corrupt(std::string(what) + ": history block " + std::string(why));
+  };
+  Reader r(blob);
+  if (r.bytes(1) != std::string_view("\x01", 1)) return corrupt("has an unknown format");
+  const std::uint64_t count = r.varint();
+  // Every entry takes at least nine bytes, so a count beyond that is damage, not a huge block.
+  if (!r.ok() || count > blob.size() / 9) return corrupt("has an impossible entry count");
+  std::vector<EntryView> out(static_cast<std::size_t>(count));
+  std::array<Seen, 5> seen;
+  for (EntryView& e : out) {
+    const std::uint64_t delta = r.varint();
+    const auto base = static_cast<std::uint64_t>(min_ms);
+    if (delta > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) - base)
+      return corrupt("has an entry time out of range");
+    e.time_ms = static_cast<std::int64_t>(base + delta);
+    e.msgid = r.string();
+    std::string_view* repeatable[] = {&e.source, &e.sender_folded, &e.account, &e.command, &e.tags};
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      const std::uint64_t ref = r.varint();
+      if (ref == 0) {
+        *repeatable[i] = r.string();
+        if (seen[i].size() < kMaxRepeated) seen[i].push_back(*repeatable[i]);
+      } else if (ref <= seen[i].size()) {
+        *repeatable[i] = seen[i][ref - 1];
+      } else {
+        return corrupt("names a value it does not hold");
+      }
+    }
+    e.params = r.string();
+    const std::uint64_t tag = r.varint();
+    const std::uint64_t length = tag >> 1;
+    if (tag == 0) {
+      e.text = {};
+    } else if ((tag & 1) != 0) {
+      if (length > e.params.size()) return corrupt("has a text longer than its parameters");
+      e.text = e.params.substr(e.params.size() - length);
+    } else {
+      e.text = r.bytes(length);
+    }
+    if (!r.ok()) return corrupt("ends inside an entry");
+    if (e.msgid.empty() || e.command.empty()) return corrupt("has an entry without msgid or command");
+  }
+  if (!r.at_end()) return corrupt("has bytes after its last entry");
+  return out;
+}
+
+std::string sender_token(std::string_view sender_folded) { return token('f', sender_folded); }
+std::string target_token(std::string_view target) { return token('t', target); }
+
+std::string block_search_text(std::string_view target, std::span<const EntryView> entries) {
+  std::string out = target_token(target);
+  std::set<std::string_view> senders;
+  for (const EntryView& e : entries) {
+    if (!is_searchable(e.command)) continue;
+    out += '\n';
+    out += e.text;
+    senders.insert(e.sender_folded);
+  }
+  for (std::string_view sender : senders) {
+    out += '\n';
+    out += sender_token(sender);
+  }
+  return out;
+}
+
+}  // namespace parley::store::history
