@@ -36,13 +36,14 @@ std::optional<std::int64_t> duration(ConfigReader& r, const toml::table& t, std:
   }
   const std::string name = ConfigReader::qualified(section, key);
   if (!ms) {
-    r.problem(*node, fmt::format("{} must be a duration such as \"90d\", \"12h\", \"30m\" or \"45s\" "
-                                 "(or a number of seconds)",
+    r.problem(*node, fmt::format("{} must be a duration such as \"90d\", \"12h\", \"30m\", \"45s\" or "
+                                 "\"250ms\" (or a number of seconds)",
                                  name));
     return std::nullopt;
   }
   if (*ms < min_ms || *ms > max_ms) {
-    r.problem(*node, fmt::format("{} must be between {} s and {} s", name, min_ms / 1000, max_ms / 1000));
+    auto said = [](std::int64_t v) { return v % 1000 == 0 ? fmt::format("{} s", v / 1000) : fmt::format("{} ms", v); };
+    r.problem(*node, fmt::format("{} must be between {} and {}", name, said(min_ms), said(max_ms)));
     return std::nullopt;
   }
   return ms;
@@ -92,6 +93,13 @@ void channels(ConfigReader& r, const toml::node& node, server::ServerOptions& op
 std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
   if (text == "0") return 0;
   if (text.size() < 2) return std::nullopt;
+  if (text.ends_with("ms")) {  // milliseconds
+    std::int64_t n = 0;
+    const char* end = text.data() + text.size() - 2;
+    auto [at, ec] = std::from_chars(text.data(), end, n);
+    if (ec != std::errc() || at != end || n < 0) return std::nullopt;
+    return n;
+  }
   std::int64_t n = 0;
   const char* end = text.data() + text.size() - 1;
   auto [at, ec] = std::from_chars(text.data(), end, n);
@@ -112,7 +120,7 @@ std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
 void load_history_config(ConfigReader& r, const toml::table& t, server::ServerOptions& options) {
   r.reject_unknown(t, kSection,
                    {"enabled", "max_query", "public_channels", "max_age", "max_count", "queue",
-                    "expire_interval", "channel"});
+                    "expire_interval", "commit_interval", "channel"});
   auto& policy = options.engine.history;
   if (auto v = r.boolean(t, kSection, "enabled")) policy.enabled = *v;
   r.set_integer(t, kSection, "max_query", 1, kMaxQuery, policy.max_query);
@@ -122,6 +130,7 @@ void load_history_config(ConfigReader& r, const toml::table& t, server::ServerOp
   r.set_integer(t, kSection, "queue", 1, 10'000'000, policy.max_backlog);
   if (auto v = duration(r, t, kSection, "expire_interval", 1000, std::int64_t{24} * 3600 * 1000))
     h.expire_interval = std::chrono::milliseconds(*v);
+  if (auto v = duration(r, t, kSection, "commit_interval", 0, 1000)) h.commit_interval = std::chrono::milliseconds(*v);
   if (const toml::node* list = t.get("channel")) channels(r, *list, options);
 }
 

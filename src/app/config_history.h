@@ -20,7 +20,8 @@ namespace parley::app {
 // options.engine.casemapping, so [server] must have been read first.
 void load_history_config(ConfigReader& r, const toml::table& t, server::ServerOptions& options);
 
-// A duration: "90d", "12h", "30m", "45s", "2w" (one number and one unit), or 0 / "0" for none.
+// A duration: "90d", "12h", "30m", "45s", "250ms", "2w" (one number and one unit), or 0 / "0" for
+// none.
 // Milliseconds, or nullopt when `text` is not one.
 std::optional<std::int64_t> parse_duration_ms(std::string_view text);
 

@@ -3,7 +3,9 @@
 //
 // Group commit: the thread takes everything queued since its last turn and writes every durable
 // kAppend among it with ONE store::Store::append_history(batch) call (one SQLite transaction, one
-// fsync), however many messages arrived meanwhile. Then it answers the whole turn in queue order:
+// fsync), however many messages arrived meanwhile. A turn starts at least `commit_interval` after
+// the previous one began (waiting only when requests come faster than that), so that under load
+// one commit carries more messages. Then it answers the whole turn in queue order:
 // each append with the commit's outcome; in-memory appends (durable unset), kForget and every read
 // through store::execute_history against `memory` or `durable`, one by one in queue order. So a read
 // queued after an append sees it (it may also see appends queued after it, committed first).
@@ -49,6 +51,8 @@ namespace parley::server {
 struct HistoryServiceOptions {
   std::size_t max_queue = 20'000;  // requests waiting for the storage thread
   std::chrono::milliseconds expire_interval{60'000};
+  // The least time from one group commit's start to the next (HistoryOptions::commit_interval).
+  std::chrono::milliseconds commit_interval{0};
   store::RetentionPolicy retention;
   // Wall-clock milliseconds since the Unix epoch, for retention; tests give a fake one.
   std::function<std::int64_t()> now_ms;
@@ -112,6 +116,7 @@ class HistoryService final : public core::HistoryBackend {
 
   mutable std::mutex mutex_;  // guards queue_, waiting_, stop_, metrics_ and histogram_
   std::condition_variable wake_;
+  std::condition_variable pace_;  // the wait between turns (commit_interval); only stop ends it early
   std::vector<Item> queue_;
   std::size_t waiting_ = 0;  // items of queue_ that will run (not refused)
   bool stop_ = false;
@@ -122,6 +127,7 @@ class HistoryService final : public core::HistoryBackend {
 
   // Storage thread only.
   std::chrono::steady_clock::time_point next_expire_;
+  std::chrono::steady_clock::time_point last_batch_;  // when the last batch was taken (commit_interval)
   std::chrono::steady_clock::time_point last_failure_log_{};
 
   std::thread thread_;  // last: started once everything above exists

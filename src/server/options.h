@@ -81,6 +81,10 @@ struct TlsOptions {
 struct HistoryOptions {
   // How often expired history is deleted.
   std::chrono::milliseconds expire_interval{60'000};
+  // The group commit's pace: under load a commit starts at most this long after the previous one
+  // began, so that one commit (one fsync, one write of each B-tree's last pages) carries more
+  // messages. An echo waits up to this much longer; a quiet server commits at once. 0: no wait.
+  std::chrono::milliseconds commit_interval{5};
   // Server-wide bounds and per-channel ones (keys: folded channel names). Default: 90 days.
   store::RetentionPolicy retention{{std::int64_t{90} * 24 * 3600 * 1000, 0}, {}};
 };

@@ -63,6 +63,7 @@ std::vector<std::string> fixed_setting_changes(const ServerOptions& running, con
   fixed(running.history.retention.all.max_count != next.history.retention.all.max_count, "history.max_count");
   fixed(running.history.retention.per_target != next.history.retention.per_target, "[[history.channel]]");
   fixed(running.history.expire_interval != next.history.expire_interval, "history.expire_interval");
+  fixed(running.history.commit_interval != next.history.commit_interval, "history.commit_interval");
   // The admin HTTP listeners (/metrics) are bound once; [metrics] token reloads.
   auto admin = [](const ServerOptions& o) {
     std::vector<ListenerOptions> v;

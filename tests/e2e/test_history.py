@@ -326,10 +326,20 @@ def test_history_settings_are_checked_with_file_and_line(parley_bin, tmp_path):
         assert any(l.startswith(f"{path}:{line_no}: ") and words in l for l in lines), (line_no, words, lines)
 
 
+@pytest.mark.parametrize("value, words", [('"2s"', "history.commit_interval must be between 0 s and 1 s"),
+                                          ('"5 ms"', "history.commit_interval must be a duration"),
+                                          ('"-1ms"', "history.commit_interval must be a duration")])
+def test_a_bad_commit_interval_is_named(parley_bin, tmp_path, value, words):
+    path = tmp_path / "parley.toml"
+    path.write_text(f'[history]\ncommit_interval = {value}\n')
+    result = check_config(parley_bin, path)
+    assert result.returncode == 1 and f"{path}:2: " in result.stdout and words in result.stdout, result.stdout
+
+
 def test_valid_history_settings_are_ok(parley_bin, tmp_path):
     path = tmp_path / "parley.toml"
     path.write_text('[history]\nenabled = true\nmax_query = 500\npublic_channels = false\n'
-                    'max_age = "30d"\nmax_count = 100000\nqueue = 5000\nexpire_interval = 30\n'
+                    'max_age = "30d"\nmax_count = 100000\nqueue = 5000\nexpire_interval = 30\ncommit_interval = "250ms"\n'
                     '[[history.channel]]\nname = "#Keep"\nmax_age = 0\n'
                     '[[history.channel]]\nname = "#busy"\nmax_count = 1000\n')
     result = check_config(parley_bin, path)
