@@ -125,10 +125,48 @@ std::vector<std::string> words(std::string_view text) {
   return out;
 }
 
+namespace {
+
+bool inside_word(unsigned char u) {
+  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z');
+}
+
+// Whether `word` (a run of inside_word bytes of a text) is `lowered` (already lowercased).
+bool same_word(std::string_view word, std::string_view lowered) {
+  if (word.size() != lowered.size()) return false;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    const auto u = static_cast<unsigned char>(word[i]);
+    const char c = (u >= 'A' && u <= 'Z') ? static_cast<char>(u - 'A' + 'a') : word[i];
+    if (c != lowered[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// The same words as words(), compared where they lie: this runs for every entry a SEARCH looks
+// at, so it allocates nothing.
 bool has_all_words(std::string_view text, const std::vector<std::string>& wanted) {
   if (wanted.empty()) return true;
+  std::uint64_t found = 0;  // bit i: wanted[i] seen (SEARCH has at most a few words; more are
+  const std::size_t n = std::min<std::size_t>(wanted.size(), 64);  // checked one by one below)
+  for (std::size_t i = 0; i < text.size();) {
+    if (!inside_word(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && inside_word(static_cast<unsigned char>(text[end]))) ++end;
+    const std::string_view word = text.substr(i, end - i);
+    for (std::size_t w = 0; w < n; ++w) {
+      if (same_word(word, wanted[w])) found |= std::uint64_t{1} << w;
+    }
+    i = end;
+  }
+  if (found != (n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1)) return false;
+  if (wanted.size() <= 64) return true;
   const std::vector<std::string> have = words(text);
-  return std::all_of(wanted.begin(), wanted.end(), [&](const std::string& w) {
+  return std::all_of(wanted.begin() + 64, wanted.end(), [&](const std::string& w) {
     return std::find(have.begin(), have.end(), w) != have.end();
   });
 }

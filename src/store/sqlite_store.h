@@ -60,7 +60,7 @@ class SqliteStore final : public Store {
   // path (index and not-yet-indexed tail, many blocks per commit) is taken with a few entries.
   struct HistoryTuning {
     std::size_t index_batch = 4096;
-    std::size_t max_block_entries = 512;
+    std::size_t max_block_entries = 64;
   };
   void set_history_tuning(HistoryTuning tuning);
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -136,6 +137,31 @@ TEST(HistoryBlock, TheSearchTextHoldsSearchableTextsSendersAndTheTarget) {
   // Each token is one word to the FTS5 ascii tokenizer (history_rules.h words()).
   EXPECT_EQ(words(sender_token("we[ir]d|nick")).size(), 1u);
   EXPECT_EQ(words(target_token("#chan-nel")).size(), 1u);
+}
+
+TEST(HistoryWords, HasAllWordsAgreesWithWords) {
+  const std::vector<std::string> texts = {"Hello, World!", "straße Straße", "a-b_c d.e", "", "  x  ", "ÉMILE émile",
+                                          "x1 X1 y2", "end"};
+  const std::vector<std::vector<std::string>> asks = {{}, {"hello"}, {"world", "hello"}, {"straße"}, {"a", "c", "e"},
+                                                      {"émile"}, {"x1", "y2"}, {"x1", "z"}, {"en"}, {"end"}};
+  for (const auto& text : texts) {
+    const auto have = words(text);
+    for (const auto& ask : asks) {
+      const bool all = std::all_of(ask.begin(), ask.end(), [&](const std::string& w) {
+        return std::find(have.begin(), have.end(), w) != have.end();
+      });
+      EXPECT_EQ(has_all_words(text, ask), all) << "\"" << text << "\" asked for " << ask.size() << " words";
+    }
+  }
+  std::vector<std::string> many;
+  std::string text;
+  for (int i = 0; i < 70; ++i) {
+    many.push_back("w" + std::to_string(i));
+    text += "W" + std::to_string(i) + " ";
+  }
+  EXPECT_TRUE(has_all_words(text, many));
+  many.push_back("absent");
+  EXPECT_FALSE(has_all_words(text, many));
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
-// parley-search-bench: SEARCH (soju.im/search) latency over a large SQLite history.
+// parley-search-bench: SEARCH (soju.im/search) and CHATHISTORY latency over a large SQLite history.
 //
 // Fills a SqliteStore (store/sqlite_store.h, the server's own store, FTS5 index included) with
 // --messages PRIVMSGs spread over --channels channels and --senders nicks, each text 8 words drawn
-// from a skewed (Zipf-like) vocabulary, 10 ms apart, appended in batches as the server's group
-// commit does. Then runs each search shape --searches times through Store::search_history (what
-// the storage thread runs for a kSearch request) and prints p50, p99 and max latency in ms.
+// from a skewed (Zipf-like) vocabulary, 10 ms apart, with msgids as the server makes them
+// (core/msgid.h), appended in batches of 500 as the server's group commit does under load. Then
+// runs each SEARCH shape and each CHATHISTORY shape --searches times through the store (what the
+// storage thread runs for one request) and prints p50, p99 and max latency in ms.
 //
 //   parley-search-bench [--messages N] [--channels C] [--searches S] [--db FILE]
 //
@@ -20,11 +21,14 @@
 #include <string>
 #include <vector>
 
+#include "core/msgid.h"
 #include "store/sqlite_store.h"
 
 namespace {
 
 using parley::core::HistoryEntry;
+using parley::core::HistoryQuery;
+using parley::core::HistoryRef;
 using parley::core::SearchQuery;
 using Clock = std::chrono::steady_clock;
 
@@ -48,18 +52,27 @@ std::size_t zipf(std::mt19937_64& rng, std::size_t n) {
   return std::min(n - 1, static_cast<std::size_t>(x) - 1);
 }
 
-bool fill(parley::store::SqliteStore& store, const Options& o) {
+// Every 97th stored message (channel, msgid, time): the references CHATHISTORY shapes ask from.
+struct Stored {
+  std::string channel;
+  std::string msgid;
+  std::int64_t time_ms;
+};
+
+bool fill(parley::store::SqliteStore& store, const Options& o, std::vector<Stored>& sample) {
   std::mt19937_64 rng(42);
+  parley::core::MsgIdGenerator ids({1, 2, 3, 4});
   std::uniform_int_distribution<std::size_t> pick_channel(0, o.channels - 1), pick_sender(0, o.senders - 1);
   const std::int64_t start_ms = 1767225600000;  // 2026-01-01T00:00:00Z
-  constexpr std::size_t kBatch = 5000;
+  constexpr std::size_t kBatch = 500;
   std::vector<HistoryEntry> batch;
   const auto began = Clock::now();
   for (std::size_t i = 0; i < o.messages; ++i) {
     HistoryEntry e;
     e.target = channel(pick_channel(rng));
-    e.msgid = "m" + std::to_string(i);
     e.time_ms = start_ms + static_cast<std::int64_t>(i) * 10;
+    e.msgid = ids.next(e.time_ms);
+    if (i % 97 == 0) sample.push_back({e.target, e.msgid, e.time_ms});
     const std::string n = nick(pick_sender(rng));
     e.source = n + "!~" + n + "@bench";
     e.sender_folded = n;
@@ -82,22 +95,22 @@ bool fill(parley::store::SqliteStore& store, const Options& o) {
   return true;
 }
 
+// One shape: runs one request (made from the random generator) and returns its entries.
 struct Shape {
   const char* name;
-  std::function<SearchQuery(std::mt19937_64&)> make;
+  std::function<parley::store::Result<std::vector<HistoryEntry>>(std::mt19937_64&)> run;
 };
 
-void run(parley::store::SqliteStore& store, const Options& o, const Shape& shape) {
+void run(const Options& o, const Shape& shape) {
   std::mt19937_64 rng(7);
   std::vector<double> ms;
   std::size_t found = 0;
   for (std::size_t i = 0; i < o.searches; ++i) {
-    SearchQuery q = shape.make(rng);
     const auto t0 = Clock::now();
-    auto r = store.search_history(q);
+    auto r = shape.run(rng);
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     if (!r.is_ok()) {
-      std::fprintf(stderr, "search failed: %s\n", r.status().message().c_str());
+      std::fprintf(stderr, "%s failed: %s\n", shape.name, r.status().message().c_str());
       return;
     }
     found += r.value().size();
@@ -139,7 +152,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& store = *opened.value();
-  if (!existed && !fill(store, o)) return 1;
+  std::vector<Stored> sample;
+  if (!existed && !fill(store, o, sample)) return 1;
+  if (existed) {
+    std::fprintf(stderr, "%s exists: only the SEARCH shapes run (CHATHISTORY needs the fill's msgids)\n",
+                 o.db.c_str());
+  }
 
   // The asker is in 10 of the channels (SEARCH without in=: every channel it may read).
   auto ten_channels = [&o](std::mt19937_64& rng) {
@@ -152,13 +170,24 @@ int main(int argc, char** argv) {
     std::uniform_int_distribution<std::size_t> c(0, o.channels - 1);
     return std::vector<std::string>{channel(c(rng))};
   };
-  auto query = [](std::vector<std::string> targets, std::string text, std::string from = {}) {
+  auto query = [&store](std::vector<std::string> targets, std::string text, std::string from = {}) {
     SearchQuery q;
     q.targets = std::move(targets);
     q.text = std::move(text);
     q.from_folded = std::move(from);
     q.limit = 100;
-    return q;
+    return store.search_history(q);
+  };
+  // CHATHISTORY <kind> <a sampled message's channel> <reference> 100.
+  auto chathistory = [&](HistoryQuery::Kind kind, HistoryRef::Kind ref, std::mt19937_64& r) {
+    std::uniform_int_distribution<std::size_t> pick(0, sample.size() - 1);
+    const Stored& s = sample[pick(r)];
+    HistoryQuery q;
+    q.kind = kind;
+    q.target = s.channel;
+    q.from = {ref, ref == HistoryRef::Kind::kMsgid ? s.msgid : std::string(), s.time_ms};
+    q.limit = 100;
+    return store.query_history(q);
   };
   const std::size_t v = o.vocabulary;
   std::uniform_int_distribution<std::size_t> common(0, 9), mid(100, 999), rare(v / 2, v - 1),
@@ -178,6 +207,19 @@ int main(int argc, char** argv) {
   };
   std::printf("SEARCH over %zu messages, %zu channels, limit 100, %zu searches per shape (%s)\n", o.messages,
               o.channels, o.searches, o.db.c_str());
-  for (const Shape& s : shapes) run(store, o, s);
+  for (const Shape& s : shapes) run(o, s);
+  if (sample.empty()) return 0;
+  using K = HistoryQuery::Kind;
+  using R = HistoryRef::Kind;
+  const std::vector<Shape> reads = {
+      {"LATEST * 100", [&](auto& r) { return chathistory(K::kLatest, R::kLatest, r); }},
+      {"BEFORE msgid=<random> 100", [&](auto& r) { return chathistory(K::kBefore, R::kMsgid, r); }},
+      {"BEFORE timestamp=<random> 100", [&](auto& r) { return chathistory(K::kBefore, R::kTime, r); }},
+      {"AFTER msgid=<random> 100", [&](auto& r) { return chathistory(K::kAfter, R::kMsgid, r); }},
+      {"AROUND msgid=<random> 100", [&](auto& r) { return chathistory(K::kAround, R::kMsgid, r); }},
+  };
+  std::printf("CHATHISTORY over %zu messages, %zu channels (%zu per channel), %zu reads per shape\n", o.messages,
+              o.channels, o.messages / std::max<std::size_t>(o.channels, 1), o.searches);
+  for (const Shape& s : reads) run(o, s);
   return 0;
 }
