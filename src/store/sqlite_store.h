@@ -129,6 +129,9 @@ class SqliteStore final : public Store {
   // Moves version 2's history rows into blocks and drops that table, if it is still there.
   Status move_history_to_blocks();
   Result<Block> read_block(sqlite3_stmt* stmt);  // the row `stmt` is on (kBlockColumns)
+  // Steps `stmt` (whose binding gave `bound`), handing each block to `take` until it says false.
+  using EachBlock = std::function<Result<bool>(Block&&)>;
+  Status each_block(sqlite3_stmt* stmt, int bound, std::string_view doing, const EachBlock& take);
   Result<std::int64_t> indexed_upto();           // the last block in the search index
   Result<std::size_t> unindexed_entries(std::int64_t indexed_upto);
   Status refresh_unindexed_hint(std::int64_t indexed_upto);

@@ -214,6 +214,19 @@ Result<SqliteStore::Block> SqliteStore::read_block(sqlite3_stmt* stmt) {
   return b;
 }
 
+Status SqliteStore::each_block(sqlite3_stmt* stmt, int bound, std::string_view doing, const EachBlock& take) {
+  int rc = bound;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    auto b = read_block(stmt);
+    if (!b.is_ok()) return b.status();
+    auto more = take(std::move(b).value());
+    if (!more.is_ok()) return more.status();
+    if (!more.value()) return Status::ok();
+    rc = SQLITE_OK;
+  }
+  return rc == SQLITE_DONE ? Status::ok() : error(rc, doing);
+}
+
 Result<std::int64_t> SqliteStore::indexed_upto() {
   Use get(history_->indexed_upto);
   const int rc = sqlite3_step(*get);
@@ -347,16 +360,14 @@ Result<std::unordered_set<std::string_view>> SqliteStore::msgids_found_by_time(
   Use read(history_->blocks_newest);
   int rc = bind_text(*read, 1, target);
   if (rc == SQLITE_OK) rc = bind_numbers(*read, 2, {low, plus_span(high), high});
-  while (rc == SQLITE_OK && (rc = sqlite3_step(*read)) == SQLITE_ROW) {
-    auto b = read_block(*read);
-    if (!b.is_ok()) return b.status();
-    for (const EntryView& e : b.value().entries) {
+  Status s = each_block(*read, rc, "store history", [&](Block&& b) {
+    for (const EntryView& e : b.entries) {
       // A view into the batch's own entry, which outlives the set (the block's bytes do not).
       if (const auto it = mine.find(e.msgid); it != mine.end()) out.insert(*it);
     }
-    rc = SQLITE_OK;
-  }
-  if (rc != SQLITE_DONE) return error(rc, "store history");
+    return true;
+  });
+  if (!s.is_ok()) return s;
   return out;
 }
 
@@ -367,14 +378,11 @@ Status SqliteStore::index_pending() {
   std::vector<Block> blocks;
   {
     Use read(history_->blocks_after);
-    int rc = sqlite3_bind_int64(*read, 1, last);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(*read)) == SQLITE_ROW) {
-      auto b = read_block(*read);
-      if (!b.is_ok()) return b.status();
-      blocks.push_back(std::move(b).value());
-      rc = SQLITE_OK;
-    }
-    if (rc != SQLITE_DONE) return error(rc, "index history text");
+    Status s = each_block(*read, sqlite3_bind_int64(*read, 1, last), "index history text", [&](Block&& b) {
+      blocks.push_back(std::move(b));
+      return true;
+    });
+    if (!s.is_ok()) return s;
   }
   for (const Block& b : blocks) {
     if (Status s = set_search_text(b.id, history_->index_insert, b.target, b.entries); !s.is_ok()) return s;
@@ -555,15 +563,15 @@ Result<std::optional<SqliteStore::Located>> SqliteStore::find_entry(std::string_
   Use read(history_->blocks_newest);
   int rc = bind_text(*read, 1, target);
   if (rc == SQLITE_OK) rc = bind_numbers(*read, 2, {*time, plus_span(*time), *time});
-  while (rc == SQLITE_OK && (rc = sqlite3_step(*read)) == SQLITE_ROW) {
-    auto block = read_block(*read);
-    if (!block.is_ok()) return block.status();
-    auto found = locate(std::move(block).value());
-    if (found && found->block.entries[found->index].time_ms == *time) return found;
-    rc = SQLITE_OK;
-  }
-  if (rc != SQLITE_DONE) return error(rc, "find msgid");
-  return std::optional<Located>{};
+  std::optional<Located> found;
+  Status s = each_block(*read, rc, "find msgid", [&](Block&& b) {
+    found = locate(std::move(b));
+    if (found && found->block.entries[found->index].time_ms == *time) return false;
+    found.reset();
+    return true;
+  });
+  if (!s.is_ok()) return s;
+  return found;
 }
 
 Result<std::vector<core::HistoryEntry>> SqliteStore::query_history(const core::HistoryQuery& query) {
@@ -763,14 +771,12 @@ Result<std::size_t> SqliteStore::expire_target(std::string_view target, const Re
     Use read(history_->blocks_oldest);
     int rc = bind_text(*read, 1, target);
     if (rc == SQLITE_OK) rc = bind_numbers(*read, 2, {kMinTime, upto.time_ms, kMinTime});
-    while (rc == SQLITE_OK && candidates < budget && (rc = sqlite3_step(*read)) == SQLITE_ROW) {
-      auto b = read_block(*read);
-      if (!b.is_ok()) return b.status();
-      candidates += b.value().entries.size();
-      blocks.push_back(std::move(b).value());
-      rc = SQLITE_OK;
-    }
-    if (rc != SQLITE_OK && rc != SQLITE_DONE) return error(rc, "expire history");
+    Status s = each_block(*read, rc, "expire history", [&](Block&& b) {
+      candidates += b.entries.size();
+      blocks.push_back(std::move(b));
+      return candidates < budget;
+    });
+    if (!s.is_ok()) return s;
   }
   std::size_t deleted = 0;
   for (const Block& b : blocks) {
@@ -836,14 +842,11 @@ Status SqliteStore::forget_history(std::string_view target) {
     std::vector<Block> blocks;
     {
       Use read(history_->blocks_of_target);
-      int rc = bind_text(*read, 1, target);
-      while (rc == SQLITE_OK && (rc = sqlite3_step(*read)) == SQLITE_ROW) {
-        auto b = read_block(*read);
-        if (!b.is_ok()) return b.status();
-        blocks.push_back(std::move(b).value());
-        rc = SQLITE_OK;
-      }
-      if (rc != SQLITE_DONE) return error(rc, "forget history of " + std::string(target));
+      Status s = each_block(*read, bind_text(*read, 1, target), "forget history", [&](Block&& b) {
+        blocks.push_back(std::move(b));
+        return true;
+      });
+      if (!s.is_ok()) return s;
     }
     for (const Block& b : blocks) {
       if (Status s = rewrite_block(b, std::vector<bool>(b.entries.size(), true), indexed.value()); !s.is_ok())

@@ -90,16 +90,20 @@ core::HistoryEntry entry(const std::string& target, const std::string& msgid, st
   return e;
 }
 
+// The msgids a read returned, or one "error: ..." line.
+std::vector<std::string> ids_of(const Result<std::vector<core::HistoryEntry>>& got) {
+  if (!got.is_ok()) return {"error: " + got.status().to_string()};
+  std::vector<std::string> out;
+  for (const auto& e : got.value()) out.push_back(e.msgid);
+  return out;
+}
+
 std::vector<std::string> latest_ids(SqliteStore& store, const std::string& target) {
   core::HistoryQuery q;
   q.kind = core::HistoryQuery::Kind::kLatest;
   q.target = target;
   q.limit = 100;
-  auto got = store.query_history(q);
-  if (!got.is_ok()) return {"error: " + got.status().to_string()};
-  std::vector<std::string> out;
-  for (const auto& e : got.value()) out.push_back(e.msgid);
-  return out;
+  return ids_of(store.query_history(q));
 }
 
 std::vector<std::string> search_ids(SqliteStore& store, const std::string& text) {
@@ -107,11 +111,7 @@ std::vector<std::string> search_ids(SqliteStore& store, const std::string& text)
   q.targets = {"#c", "#d"};
   q.text = text;
   q.limit = 100;
-  auto got = store.search_history(q);
-  if (!got.is_ok()) return {"error: " + got.status().to_string()};
-  std::vector<std::string> out;
-  for (const auto& e : got.value()) out.push_back(e.msgid);
-  return out;
+  return ids_of(store.search_history(q));
 }
 
 using Ids = std::vector<std::string>;
@@ -301,11 +301,7 @@ std::vector<std::string> before_ids(SqliteStore& store, const std::string& targe
   q.target = target;
   q.from = {core::HistoryRef::Kind::kMsgid, msgid, 0};
   q.limit = 100;
-  auto got = store.query_history(q);
-  if (!got.is_ok()) return {"error: " + got.status().to_string()};
-  std::vector<std::string> out;
-  for (const auto& e : got.value()) out.push_back(e.msgid);
-  return out;
+  return ids_of(store.query_history(q));
 }
 
 TEST(SqliteStoreHistory, ParleyMsgidsNeedNoIndexRowAndAreStillFoundRedactedAndDeduplicated) {
