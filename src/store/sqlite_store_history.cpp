@@ -417,20 +417,25 @@ Status SqliteStore::append_history(const std::vector<core::HistoryEntry>& entrie
 }
 
 Status SqliteStore::move_history_to_blocks() {
-  std::string exists;
-  {
+  // Whether version 2's table is there; asked again under the write lock, since another process
+  // opening the same file may have moved it meanwhile.
+  auto old_table = [&]() -> Result<bool> {
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v2(db_, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'history'",
                                 -1, &stmt, nullptr);
     if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) exists = column_text(stmt, 0);
+    const bool there = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0) != 0;
     sqlite3_finalize(stmt);
     if (rc != SQLITE_ROW) return error(rc, "look for version 2 history");
-  }
-  if (exists == "0") return Status::ok();
+    return there;
+  };
+  auto first = old_table();
+  if (!first.is_ok() || !first.value()) return first.status();
   std::lock_guard lock(mutex_);
   // Everything in one transaction: the rows move and the old tables go together, or neither.
   return transaction(true, "move history into blocks", [&]() -> Status {
+    auto still = old_table();
+    if (!still.is_ok() || !still.value()) return still.status();
     sqlite3_stmt* read = nullptr;
     const char* sql =
         "SELECT id, target, msgid, time_ms, source, sender_folded, account, command, tags, params, text "
