@@ -107,15 +107,33 @@ Result<std::vector<core::HistoryEntry>> run_query(const HistoryQuery& query, con
   return fetch(range);
 }
 
+namespace {
+
+// The bytes a word is made of (FTS5's "ascii" tokenizer): ASCII letters and digits, and >= 0x80.
+bool inside_word(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z');
+}
+
+char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Whether `word` (a run of inside_word bytes of a text) is `lowered` (already lowercased).
+bool same_word(std::string_view word, std::string_view lowered) {
+  if (word.size() != lowered.size()) return false;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    if (lower_ascii(word[i]) != lowered[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<std::string> words(std::string_view text) {
   std::vector<std::string> out;
   std::string word;
   for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    const bool inside =
-        u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z');
-    if (inside) {
-      word += (u >= 'A' && u <= 'Z') ? static_cast<char>(u - 'A' + 'a') : c;
+    if (inside_word(c)) {
+      word += lower_ascii(c);
     } else if (!word.empty()) {
       out.push_back(std::move(word));
       word.clear();
@@ -125,25 +143,6 @@ std::vector<std::string> words(std::string_view text) {
   return out;
 }
 
-namespace {
-
-bool inside_word(unsigned char u) {
-  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z');
-}
-
-// Whether `word` (a run of inside_word bytes of a text) is `lowered` (already lowercased).
-bool same_word(std::string_view word, std::string_view lowered) {
-  if (word.size() != lowered.size()) return false;
-  for (std::size_t i = 0; i < word.size(); ++i) {
-    const auto u = static_cast<unsigned char>(word[i]);
-    const char c = (u >= 'A' && u <= 'Z') ? static_cast<char>(u - 'A' + 'a') : word[i];
-    if (c != lowered[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 // The same words as words(), compared where they lie: this runs for every entry a SEARCH looks
 // at, so it allocates nothing.
 bool has_all_words(std::string_view text, const std::vector<std::string>& wanted) {
@@ -151,12 +150,12 @@ bool has_all_words(std::string_view text, const std::vector<std::string>& wanted
   std::uint64_t found = 0;  // bit i: wanted[i] seen (SEARCH has at most a few words; more are
   const std::size_t n = std::min<std::size_t>(wanted.size(), 64);  // checked one by one below)
   for (std::size_t i = 0; i < text.size();) {
-    if (!inside_word(static_cast<unsigned char>(text[i]))) {
+    if (!inside_word(text[i])) {
       ++i;
       continue;
     }
     std::size_t end = i;
-    while (end < text.size() && inside_word(static_cast<unsigned char>(text[end]))) ++end;
+    while (end < text.size() && inside_word(text[end])) ++end;
     const std::string_view word = text.substr(i, end - i);
     for (std::size_t w = 0; w < n; ++w) {
       if (same_word(word, wanted[w])) found |= std::uint64_t{1} << w;

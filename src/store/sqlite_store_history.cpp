@@ -57,6 +57,11 @@ Position position_of(std::int64_t block, std::size_t index, std::int64_t time_ms
 // Every statement that reads blocks selects these, in this order.
 constexpr const char* kBlockColumns = "id, target, min_ms, max_ms, entries";
 
+// SEARCH's exclusive time bounds (0: none).
+std::pair<std::int64_t, std::int64_t> search_times(const core::SearchQuery& query) {
+  return {query.after_ms == 0 ? kMinTime : query.after_ms, query.before_ms == 0 ? kMaxTime : query.before_ms};
+}
+
 // Whether an entry's msgid is found through its time (no history_msgids row): see the top.
 bool found_by_time(std::string_view msgid, std::int64_t time_ms) {
   return core::MsgIdGenerator::time_of(msgid) == time_ms;
@@ -641,8 +646,8 @@ Result<std::vector<core::HistoryEntry>> SqliteStore::search_history(const core::
   std::vector<std::string> targets = query.targets;
   std::sort(targets.begin(), targets.end());
   targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
-  const std::int64_t after = query.after_ms == 0 ? kMinTime : query.after_ms;
-  const std::int64_t before = query.before_ms == 0 ? kMaxTime : query.before_ms;
+  const std::pair<std::int64_t, std::int64_t> times = search_times(query);
+  const std::int64_t after = times.first, before = times.second;
   auto matches = [&](const EntryView& e) {
     return history::is_searchable(e.command) && (query.from_folded.empty() || e.sender_folded == query.from_folded) &&
            e.time_ms > after && e.time_ms < before && history::has_all_words(e.text, words);
@@ -713,8 +718,8 @@ Status SqliteStore::search_words(const core::SearchQuery& query, const std::vect
   if (!query.from_folded.empty()) fts += " AND " + fts_string(history::sender_token(query.from_folded));
   Use index(history_->search_index);
   int rc = bind_text(*index, 1, fts);
-  const std::int64_t after = query.after_ms == 0 ? kMinTime : query.after_ms;
-  const std::int64_t before = query.before_ms == 0 ? kMaxTime : query.before_ms;
+  const std::pair<std::int64_t, std::int64_t> times = search_times(query);
+  const std::int64_t after = times.first, before = times.second;
   if (rc == SQLITE_OK) rc = bind_numbers(*index, 2, {after, before});
   if (rc != SQLITE_OK) return error(rc, "search");
   return take(*index);
