@@ -256,12 +256,20 @@ void Engine::account_answer(RequestId id, AccountAnswer answer, TimePoint now) {
 }
 
 void Engine::history_request(User* u, HistoryRequest request, HistoryContinuation then, bool is_reply) {
+  history_.submit(await_history(u, std::move(then), is_reply), std::move(request));
+}
+
+void Engine::history_append(User* u, HistoryEntry entry, bool durable, HistoryContinuation then, bool is_reply) {
+  history_.append(await_history(u, std::move(then), is_reply), std::move(entry), durable);
+}
+
+RequestId Engine::await_history(User* u, HistoryContinuation then, bool is_reply) {
   const RequestId id = ++last_request_;
   if (!u) is_reply = false;
   history_pending_.emplace(id, PendingHistory{u ? u->id : 0, is_reply ? take_label(*u) : std::string{},
                                               std::move(then), is_reply});
   if (is_reply) u->awaiting_answer = true;
-  history_.submit(id, std::move(request));
+  return id;
 }
 
 void Engine::history_answer(RequestId id, HistoryAnswer answer, TimePoint now) {

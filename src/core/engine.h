@@ -146,6 +146,8 @@ class Engine {
   // to whoever caused the request; it may be empty.
   using HistoryContinuation = std::function<void(Engine&, User*, const HistoryAnswer&)>;
   void history_request(User* u, HistoryRequest request, HistoryContinuation then, bool is_reply = true);
+  // history_request() of a kAppend of `entry`, through HistoryBackend::append (no HistoryRequest).
+  void history_append(User* u, HistoryEntry entry, bool durable, HistoryContinuation then, bool is_reply);
   // Requests submitted and not yet answered (for tests and STATS).
   std::size_t pending_requests() const { return pending_.size() + history_pending_.size(); }
   // Storage work is backed up: at least HistoryPolicy::max_backlog history requests are still to
@@ -439,6 +441,8 @@ class Engine {
     bool is_reply = true;
   };
   std::unordered_map<RequestId, PendingHistory> history_pending_;
+  // Registers what waits for a history answer; returns the request's id.
+  RequestId await_history(User* u, HistoryContinuation then, bool is_reply);
   RequestId last_request_ = 0;
   TimePoint now_{};
   std::unordered_map<SessionId, std::unique_ptr<User>> users_;

@@ -1,5 +1,7 @@
 #include "core/history.h"
 
+#include <utility>
+
 namespace parley::core {
 
 namespace {
@@ -23,6 +25,14 @@ std::string dm_key(std::string_view a_folded, std::string_view b_folded) {
 
 std::string ephemeral_dm_key(std::string_view a_folded, std::string_view b_folded) {
   return pair_key('~', a_folded, b_folded);
+}
+
+void HistoryBackend::append(RequestId id, HistoryEntry entry, bool durable) {
+  HistoryRequest r;
+  r.kind = HistoryRequest::Kind::kAppend;
+  r.durable = durable;
+  r.entry = std::move(entry);
+  submit(id, std::move(r));
 }
 
 }  // namespace parley::core

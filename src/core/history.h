@@ -213,6 +213,10 @@ class HistoryBackend {
  public:
   virtual ~HistoryBackend() = default;
   virtual void submit(RequestId id, HistoryRequest request) = 0;
+  // A kAppend of `entry`, the request every relayed message makes: the same as submit() of a
+  // HistoryRequest with that kind, entry and `durable`, which is what this default does. A backend
+  // on the hot path overrides it to queue the entry without building a whole HistoryRequest.
+  virtual void append(RequestId id, HistoryEntry entry, bool durable);
   // A snapshot of what it has done (any thread may ask).
   virtual HistoryStats stats() const = 0;
 };

@@ -61,10 +61,10 @@ void MessageLog::private_to(User& to, const RelayedMessage& m) {
 
 void MessageLog::append(std::string key, bool durable, const RelayedMessage& m) {
   if (!e_.config().history.enabled) return;
-  HistoryRequest r;
-  r.kind = HistoryRequest::Kind::kAppend;
-  r.durable = durable;
-  HistoryEntry& entry = r.entry;
+  Append& a = appends_.emplace_back();
+  a.durable = durable;
+  a.shown_target = std::string(m.target);
+  HistoryEntry& entry = a.entry;
   entry.target = std::move(key);
   entry.msgid = std::string(m.msgid);
   entry.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -75,15 +75,15 @@ void MessageLog::append(std::string key, bool durable, const RelayedMessage& m) 
   entry.account = u_.account();
   entry.command = std::string(m.command);
   entry.tags = std::string(m.client_tags);
-  entry.params = std::string(m.target);
-  if (m.command != "TAGMSG") {
+  const bool has_text = m.command != "TAGMSG";
+  entry.params.reserve(m.target.size() + (has_text ? 2 + m.text.size() : 0));
+  entry.params = m.target;
+  if (has_text) {
     entry.params += " :";
     entry.params += m.text;
     entry.text = std::string(m.text);
   }
   command_ = std::string(m.command);
-  appends_.push_back(std::move(r));
-  targets_.emplace_back(m.target);
   if (durable && hold_ && !held_) {
     held_ = std::make_shared<Held>();
     held_->command = command_;
@@ -106,15 +106,15 @@ void MessageLog::finish() {
     if (appends_[i].durable) last_durable = i;
   }
   for (std::size_t i = 0; i < appends_.size(); ++i) {
-    HistoryRequest& r = appends_[i];
+    Append& r = appends_[i];
     if (!r.durable) {
-      e_.history_request(nullptr, std::move(r), {}, false);
+      e_.history_append(nullptr, std::move(r.entry), false, {}, false);
       continue;
     }
-    std::string target = std::move(targets_[i]);
+    std::string target = std::move(r.shown_target);
     if (!held_) {  // the sender does not wait; a failure is still reported
-      e_.history_request(
-          &u_, std::move(r),
+      e_.history_append(
+          &u_, std::move(r.entry), true,
           [target, command = command_](Engine& e, User* u, const HistoryAnswer& a) {
             if (a.outcome == HistoryAnswer::Outcome::kFailed)
               note_not_stored(e, *u, command, target, failure_reason(a));
@@ -123,8 +123,8 @@ void MessageLog::finish() {
       continue;
     }
     bool last = i == last_durable;
-    e_.history_request(
-        &u_, std::move(r),
+    e_.history_append(
+        &u_, std::move(r.entry), true,
         [held = held_, target, last](Engine& e, User* u, const HistoryAnswer& a) {
           if (a.outcome == HistoryAnswer::Outcome::kFailed)
             held->failed.emplace_back(target, failure_reason(a));
@@ -139,10 +139,7 @@ void MessageLog::finish() {
 std::string record_event(Engine& e, const User& from, const Channel& c, std::string_view command,
                          std::span<const std::string_view> params, Engine::Broadcast* live) {
   if (!e.config().history.enabled) return {};
-  HistoryRequest r;
-  r.kind = HistoryRequest::Kind::kAppend;
-  r.durable = true;
-  HistoryEntry& entry = r.entry;
+  HistoryEntry entry;
   entry.target = c.folded;
   entry.msgid = e.new_msgid();
   entry.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(e.now().time_since_epoch()).count();
@@ -166,7 +163,7 @@ std::string record_event(Engine& e, const User& from, const Channel& c, std::str
   entry.params = line.substr(line.empty() ? 0 : 1);  // without the space LineBuilder starts with
   std::string msgid = entry.msgid;
   if (live) live->with_tag("msgid=" + msgid);
-  e.history_request(nullptr, std::move(r), {}, false);
+  e.history_append(nullptr, std::move(entry), true, {}, false);
   return msgid;
 }
 

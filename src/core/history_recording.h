@@ -76,8 +76,12 @@ class MessageLog {
   User& u_;
   bool hold_;  // the sender waits for durable appends: echo-message or a labeled command
   std::string command_;
-  std::vector<HistoryRequest> appends_;
-  std::vector<std::string> targets_;  // per append: the target as relayed, for the FAIL note
+  struct Append {
+    HistoryEntry entry;
+    bool durable = true;
+    std::string shown_target;  // the target as relayed, for the FAIL note
+  };
+  std::vector<Append> appends_;
   std::shared_ptr<Held> held_;        // set from the first durable append while hold_
   bool finished_ = false;
 };

@@ -1,5 +1,7 @@
 #include "core/msgid.h"
 
+#include <array>
+
 namespace parley::core {
 
 namespace {
@@ -27,23 +29,29 @@ void encode(std::uint64_t x, char* out) {
   }
 }
 
+// kAlphabet's inverse: the value of each byte, or kNotDigit. (The store reads the time of every
+// msgid it is given, a few times per message.)
+constexpr std::uint8_t kNotDigit = 0xff;
+constexpr std::array<std::uint8_t, 256> kDigitValue = [] {
+  std::array<std::uint8_t, 256> values{};
+  values.fill(kNotDigit);
+  for (std::uint8_t v = 0; v < 64; ++v) values[static_cast<unsigned char>(kAlphabet[v])] = v;
+  return values;
+}();
+
 }  // namespace
 
 std::optional<std::int64_t> MsgIdGenerator::time_of(std::string_view msgid) {
   if (msgid.size() != kLength) return std::nullopt;
   std::uint64_t x = 0;
+  std::uint8_t seen = 0;  // every value OR-ed: kNotDigit's top bit shows through
   for (std::size_t i = 0; i < kLength; ++i) {
-    const char c = msgid[i];
-    int v = -1;
-    if (c == '-') v = 0;
-    else if (c >= '0' && c <= '9') v = 1 + (c - '0');
-    else if (c >= 'A' && c <= 'Z') v = 11 + (c - 'A');
-    else if (c == '_') v = 37;
-    else if (c >= 'a' && c <= 'z') v = 38 + (c - 'a');
-    if (v < 0) return std::nullopt;
-    if (i == 0 && v > 15) return std::nullopt;  // the first character carries 4 bits
-    if (i < 11) x = (x << 6) | static_cast<std::uint64_t>(v);
+    const std::uint8_t v = kDigitValue[static_cast<unsigned char>(msgid[i])];
+    seen |= v;
+    if (i < 11) x = (x << 6) | v;
   }
+  if ((seen & 0x80) != 0) return std::nullopt;
+  if (kDigitValue[static_cast<unsigned char>(msgid[0])] > 15) return std::nullopt;  // the first carries 4 bits
   return static_cast<std::int64_t>(x >> 16);
 }
 

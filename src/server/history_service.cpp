@@ -28,8 +28,6 @@ HistoryAnswer answer(Outcome outcome, std::string detail = {}) {
   return a;
 }
 
-bool is_durable_append(const HistoryRequest& r) { return r.kind == Kind::kAppend && r.durable; }
-
 std::int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -77,14 +75,29 @@ HistoryService::~HistoryService() {
 }
 
 void HistoryService::submit(core::RequestId id, HistoryRequest request) {
+  Item item{.id = id};
+  if (request.kind == Kind::kAppend) {
+    item.durable = request.durable;
+    item.entry = std::move(request.entry);
+  } else {
+    item.request = std::make_unique<HistoryRequest>(std::move(request));
+  }
+  enqueue(std::move(item));
+}
+
+void HistoryService::append(core::RequestId id, core::HistoryEntry entry, bool durable) {
+  enqueue(Item{.id = id, .durable = durable, .entry = std::move(entry)});
+}
+
+void HistoryService::enqueue(Item item) {
   {
     std::lock_guard lock(mutex_);
     if (waiting_ >= options_.max_queue) {
       ++metrics_.rejected;
-      queue_.push_back(Item{id, nullptr});
+      queue_.push_back(Item{.id = item.id, .refused = true});
     } else {
       ++waiting_;
-      queue_.push_back(Item{id, std::make_unique<HistoryRequest>(std::move(request))});
+      queue_.push_back(std::move(item));
     }
   }
   wake_.notify_one();
@@ -143,11 +156,15 @@ void HistoryService::process(std::vector<Item>& batch) {
   Answers answers;
   answers.reserve(batch.size());
   for (Item& item : batch) {
-    if (!item.request) {
+    if (item.refused) {
       answers.emplace_back(item.id, answer(Outcome::kFailed, std::string(core::kHistoryQueueFull)));
-    } else if (is_durable_append(*item.request)) {
+    } else if (item.is_durable_append()) {
       answers.emplace_back(item.id, committed.is_ok() ? answer(Outcome::kOk)
                                                       : answer(Outcome::kFailed, committed.to_string()));
+    } else if (!item.request) {  // an in-memory append
+      std::vector<core::HistoryEntry> one;
+      one.push_back(std::move(item.entry));
+      answers.emplace_back(item.id, store::answer(memory_.append_history(one)));
     } else {
       answers.emplace_back(item.id, store::execute_history(*item.request, durable_, memory_));
     }
@@ -159,7 +176,7 @@ void HistoryService::process(std::vector<Item>& batch) {
 store::Status HistoryService::commit(std::vector<Item>& batch, std::size_t& appended) {
   std::vector<core::HistoryEntry> entries;
   for (Item& item : batch) {
-    if (item.request && is_durable_append(*item.request)) entries.push_back(std::move(item.request->entry));
+    if (item.is_durable_append()) entries.push_back(std::move(item.entry));
   }
   appended = entries.size();
   if (entries.empty()) return store::Status::ok();

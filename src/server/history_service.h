@@ -89,17 +89,26 @@ class HistoryService final : public core::HistoryBackend {
   HistoryService& operator=(const HistoryService&) = delete;
 
   void submit(core::RequestId id, core::HistoryRequest request) override;
+  void append(core::RequestId id, core::HistoryEntry entry, bool durable) override;
   HistoryMetrics metrics() const;
   CommitHistogram commit_histogram() const;
   core::HistoryStats stats() const override { return metrics(); }
 
  private:
+  // One queued request: an append (entry and durable; the hot path, kept by value), any other
+  // request, or one refused because the queue was full.
   struct Item {
     core::RequestId id = 0;
-    std::unique_ptr<core::HistoryRequest> request;  // null: refused, the queue was full
+    bool refused = false;
+    bool durable = true;
+    core::HistoryEntry entry;                       // an append's, when `request` is null
+    std::unique_ptr<core::HistoryRequest> request;  // any other request
+    bool is_durable_append() const { return !refused && !request && durable; }
   };
   using Answers = std::vector<std::pair<core::RequestId, core::HistoryAnswer>>;
 
+  // Queues `item`, or a refusal in its place when the queue is full.
+  void enqueue(Item item);
   void run();
   // One turn: the group commit, then every answer in queue order.
   void process(std::vector<Item>& batch);

@@ -4,8 +4,6 @@
 
 namespace parley::store {
 
-namespace {
-
 using core::HistoryAnswer;
 using core::HistoryRequest;
 using Outcome = HistoryAnswer::Outcome;
@@ -20,6 +18,8 @@ HistoryAnswer answer(const Status& status) {
   }
   return a;
 }
+
+namespace {
 
 // The answer for a Result: its status, and its value handed to `put` when there is one.
 template <typename T, typename Put>

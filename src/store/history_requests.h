@@ -20,4 +20,7 @@ namespace parley::store {
 
 core::HistoryAnswer execute_history(const core::HistoryRequest& request, Store& durable, Store& memory);
 
+// The answer to a request whose result is `status` alone (an append, a save, a delete).
+core::HistoryAnswer answer(const Status& status);
+
 }  // namespace parley::store

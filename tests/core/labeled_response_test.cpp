@@ -65,6 +65,9 @@ TEST(MsgId, TheTimeOfAnIdIsTheMillisecondItWasIssuedIn) {
   EXPECT_EQ(MsgIdGenerator::time_of("zzzzzzzzzzzzzzzzzzzzzz"), std::nullopt) << "more than 64 bits";
   EXPECT_EQ(MsgIdGenerator::time_of("----------------------"), 0);
   EXPECT_EQ(MsgIdGenerator::time_of("-----------=----------"), std::nullopt);
+  EXPECT_EQ(MsgIdGenerator::time_of("---------------------="), std::nullopt) << "a bad last character";
+  EXPECT_EQ(MsgIdGenerator::time_of("----------\xc3----------\xa9"), std::nullopt) << "bytes above ASCII";
+  EXPECT_EQ(MsgIdGenerator::time_of(std::string_view("----------\0-----------", 22)), std::nullopt);
 }
 
 TEST(MsgId, LaterMillisecondsSortLaterAcrossGenerators) {  // the time part leads

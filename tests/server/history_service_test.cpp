@@ -255,6 +255,27 @@ TEST_F(HistoryServiceTest, InMemoryAppendsNeverReachTheDurableStore) {
   EXPECT_TRUE(gated_.batch_sizes().empty());
 }
 
+// append() (the relayed message's path, no HistoryRequest) shares submit()'s queue: the same
+// order, the same group commit, the same routing to the in-memory store.
+TEST_F(HistoryServiceTest, AppendsWithoutARequestShareTheQueueAndTheGroupCommit) {
+  start();
+  gated_.close_gate();
+  service_->append(1, entry("#a", 1), true);
+  gated_.wait_until_held();
+  service_->submit(2, append("#a", 2));
+  service_->append(3, entry("#a", 3), true);
+  service_->append(4, entry("@alice bob", 4), /*durable=*/false);
+  service_->submit(5, latest("#a", 10));
+  gated_.open_gate();
+  await_answers(5);
+  EXPECT_EQ(answered_ids(), (std::vector<core::RequestId>{1, 2, 3, 4, 5}));
+  for (const auto& [id, a] : answers_) EXPECT_EQ(a.outcome, Outcome::kOk) << "request " << id;
+  EXPECT_EQ(gated_.batch_sizes(), (std::vector<std::size_t>{1, 2}));
+  EXPECT_EQ(msgids(answer_to(5).entries), (std::vector<std::string>{"#a-1", "#a-2", "#a-3"}));
+  EXPECT_EQ(stored(memory_, "@alice bob"), (std::vector<std::string>{"@alice bob-4"}));
+  EXPECT_TRUE(stored(durable_, "@alice bob").empty());
+}
+
 TEST_F(HistoryServiceTest, ReadQueuedAfterAnAppendSeesIt) {
   start();
   gated_.close_gate();
