@@ -1,4 +1,4 @@
-// SqliteStore: history in blocks (schema version 5; store/history_block.h, docs/storage.md "History
+// SqliteStore: history in blocks (schema version 5, one index since 6; store/history_block.h, docs/storage.md "History
 // blocks"). Read markers and registered channels are in sqlite_store_channels.cpp.
 // The query semantics come from store/history_rules.h, shared with MemoryStore.
 //
@@ -127,12 +127,13 @@ Status SqliteStore::prepare_history() {
       {&h.find_msgid,
        "SELECT b.id, b.target, b.min_ms, b.max_ms, b.entries FROM history_msgids m "
        "JOIN history_blocks b ON b.id = m.block WHERE m.msgid = ?1"},
-      // A time range of one target: ?2..?3 bound the ordering column (an index seek), ?4 the other.
+      // The blocks of one target that may hold entries from ?2 to ?4 (?3: plus_span(?4)), by an
+      // index seek on (target, max_ms), newest or oldest first.
       {&h.blocks_newest,
        select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 "
                      "ORDER BY max_ms DESC, id DESC")},
       {&h.blocks_oldest,
-       select_blocks("WHERE target = ?1 AND min_ms >= ?2 AND min_ms <= ?3 AND max_ms >= ?4 ORDER BY min_ms, id")},
+       select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 ORDER BY max_ms, id")},
       {&h.blocks_of_target, select_blocks("WHERE target = ?1 ORDER BY id")},
       {&h.blocks_after, select_blocks("WHERE id > ?1 ORDER BY id")},
       {&h.blocks_after_newest, select_blocks("WHERE id > ?1 ORDER BY id DESC")},
@@ -497,8 +498,11 @@ Result<std::vector<SqliteStore::Found>> SqliteStore::collect(sqlite3_stmt* stmt,
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     if (got.size() >= limit) {
       // No entry of this block, or of any after it, can be nearer than the farthest one kept.
+      // (Oldest first, blocks come by max_ms: those after this one start no earlier than its
+      // max_ms less the longest span.)
       const std::int64_t edge = got.back().first.time_ms;
-      if (newest ? sqlite3_column_int64(stmt, 3) < edge : sqlite3_column_int64(stmt, 2) > edge) break;
+      const std::int64_t max_ms = sqlite3_column_int64(stmt, 3);
+      if (newest ? max_ms < edge : minus_span(max_ms) > edge) break;
     }
     auto block = read_block(stmt);
     if (!block.is_ok()) return block.status();
@@ -522,10 +526,8 @@ Result<std::vector<SqliteStore::Found>> SqliteStore::collect_range(std::string_v
   const bool newest = range.from_newest;
   Use read(newest ? history_->blocks_newest : history_->blocks_oldest);
   int rc = bind_text(*read, 1, target);
-  if (rc == SQLITE_OK) {
-    rc = newest ? bind_numbers(*read, 2, {range.after.time_ms, plus_span(range.before.time_ms), range.before.time_ms})
-                : bind_numbers(*read, 2, {minus_span(range.after.time_ms), range.before.time_ms, range.after.time_ms});
-  }
+  if (rc == SQLITE_OK)
+    rc = bind_numbers(*read, 2, {range.after.time_ms, plus_span(range.before.time_ms), range.before.time_ms});
   if (rc != SQLITE_OK) return error(rc, "read history");
   return collect(
       *read, newest, range.limit,
@@ -780,7 +782,7 @@ Result<std::size_t> SqliteStore::expire_target(std::string_view target, const Re
   {
     Use read(history_->blocks_oldest);
     int rc = bind_text(*read, 1, target);
-    if (rc == SQLITE_OK) rc = bind_numbers(*read, 2, {kMinTime, upto.time_ms, kMinTime});
+    if (rc == SQLITE_OK) rc = bind_numbers(*read, 2, {kMinTime, plus_span(upto.time_ms), upto.time_ms});
     Status s = each_block(*read, rc, "expire history", [&](Block&& b) {
       candidates += b.entries.size();
       blocks.push_back(std::move(b));

@@ -213,6 +213,52 @@ TEST(SqliteStoreHistory, ACommitIsOneBlockPerTargetAndOneMsgidRowPerForeignEntry
   EXPECT_EQ(latest_ids(*store, "#c"), (Ids{"a", "c", "d", "e", "f"}));
 }
 
+TEST(SqliteStoreHistory, ANewFileHas16KiBPagesAndAnOlderFileKeepsItsOwn) {
+  testing::TempDir dir;
+  const std::string fresh = dir.file("fresh.db"), older = dir.file("older.db");
+  ASSERT_TRUE(open_ok(fresh));
+  EXPECT_EQ(raw_column(fresh, "PRAGMA page_size"), (Ids{"16384"}));
+  ASSERT_TRUE(open_ok(older));  // then rewritten with 4 KiB pages, as releases before made them
+  raw_exec(older, "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM;");
+  ASSERT_EQ(raw_column(older, "PRAGMA page_size"), (Ids{"4096"}));
+  auto store = open_ok(older);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->append_history({entry("#c", "a", 1, "one")}).is_ok());
+  EXPECT_EQ(raw_column(older, "PRAGMA page_size"), (Ids{"4096"}));
+  EXPECT_EQ(latest_ids(*store, "#c"), (Ids{"a"}));
+}
+
+// Oldest-first reads seek the one index, on (target, max_ms): a block that ends later but starts
+// earlier than another still gives its early entries.
+TEST(SqliteStoreHistory, OldestFirstReadsFindEarlyEntriesOfABlockThatEndsLater) {
+  testing::TempDir dir;
+  const std::string path = dir.file("parley.db");
+  auto store = open_ok(path);
+  ASSERT_TRUE(store);
+  // Block 1 spans 160..950, block 2 (a later commit) 200..300: by max_ms, block 2 comes first.
+  ASSERT_TRUE(store->append_history({entry("#c", "early", 160, "x"), entry("#c", "late", 950, "x")}).is_ok());
+  ASSERT_TRUE(store->append_history({entry("#c", "mid1", 200, "x"), entry("#c", "mid2", 300, "x")}).is_ok());
+  // And one far later, beyond the longest span of a block.
+  ASSERT_TRUE(store->append_history({entry("#c", "much later", 60'000, "x")}).is_ok());
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history_blocks'"),
+            (Ids{"1"}));
+  auto after = [&](std::int64_t t, std::size_t limit) {
+    core::HistoryQuery q;
+    q.kind = core::HistoryQuery::Kind::kAfter;
+    q.target = "#c";
+    q.from.kind = core::HistoryRef::Kind::kTime;
+    q.from.time_ms = t;
+    q.limit = limit;
+    return ids_of(store->query_history(q));
+  };
+  EXPECT_EQ(after(150, 1), (Ids{"early"}));
+  EXPECT_EQ(after(150, 2), (Ids{"early", "mid1"}));
+  EXPECT_EQ(after(150, 10), (Ids{"early", "mid1", "mid2", "late", "much later"}));
+  EXPECT_EQ(after(160, 2), (Ids{"mid1", "mid2"}));
+  EXPECT_EQ(after(300, 1), (Ids{"late"}));
+  EXPECT_EQ(after(950, 5), (Ids{"much later"}));
+}
+
 TEST(SqliteStoreHistory, TheSearchIndexTakesEntriesInBatchesAndSearchSeesTheRestToo) {
   testing::TempDir dir;
   const std::string path = dir.file("parley.db");
