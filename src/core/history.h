@@ -93,6 +93,9 @@ struct HistoryQuery {
 struct TargetsQuery {
   std::string account_folded;         // private conversations of this account are included
   std::vector<std::string> channels;  // folded channel names the asker may read
+  // The asker's in-memory conversations (ephemeral_dm_key()s, User::ephemeral_history): looked up
+  // in the in-memory store, whatever `durable` says, and listed with the rest.
+  std::vector<std::string> ephemeral;
   std::int64_t from_ms = 0;
   std::int64_t to_ms = 0;  // from/to in either order: the range between them
   std::size_t limit = 0;

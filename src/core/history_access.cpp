@@ -78,7 +78,8 @@ std::optional<ReadableTarget> readable_target(Engine& e, const User& u, std::str
 }
 
 std::string shown_key(Engine& e, const User& u, const std::string& key) {
-  if (key.empty() || key.front() != '@') {
+  const bool account_pair = !key.empty() && key.front() == '@', nick_pair = !key.empty() && key.front() == '~';
+  if (!account_pair && !nick_pair) {
     Channel* c = e.find_channel(key);
     return c ? c->name : key;
   }
@@ -86,7 +87,12 @@ std::string shown_key(Engine& e, const User& u, const std::string& key) {
   auto space = pair.find(' ');
   std::string_view a = pair.substr(0, space),
                    b = space == std::string_view::npos ? a : pair.substr(space + 1);
-  return std::string(a == e.fold(u.account()) ? b : a);
+  if (account_pair) return std::string(a == e.fold(u.account()) ? b : a);
+  // An in-memory conversation is forgotten when either side changes nick or leaves, so the
+  // other side is online under that nick: shown as it writes it.
+  std::string_view other = a == u.nick_folded ? b : a;
+  User* peer = e.find_nick(other);
+  return peer ? peer->nick : std::string(other);
 }
 
 bool replay_shown_to(const User& viewer, const HistoryEntry& entry) {

@@ -41,7 +41,8 @@ std::optional<ReadableTarget> readable_nick(Engine& e, const User& u, std::strin
 std::optional<ReadableTarget> readable_target(Engine& e, const User& u, std::string_view target);
 
 // The name a storage key shows `u` (a TARGETS answer's): a channel's current name (the folded
-// key when it does not exist now), or the other side of a private conversation "@a b".
+// key when it does not exist now), or the other side of a private conversation: the account of
+// "@a b", the current nick of "~a b" (an in-memory one).
 std::string shown_key(Engine& e, const User& u, const std::string& key);
 
 // Whether `viewer` gets `entry` back (draft/chathistory: without event-playback, only PRIVMSG

@@ -1,5 +1,7 @@
 #include "store/history_requests.h"
 
+#include <algorithm>
+
 #include <utility>
 
 namespace parley::store {
@@ -34,6 +36,34 @@ void put_entries(HistoryAnswer& a, std::vector<core::HistoryEntry> entries) {
 }
 void put_marker(HistoryAnswer& a, std::int64_t marker) { a.marker_ms = marker; }
 
+// kTargets: the targets `history` holds, and the asker's in-memory conversations, newest activity
+// first, at most query.limit.
+HistoryAnswer targets(const core::TargetsQuery& query, Store& history, Store& memory) {
+  core::TargetsQuery rest = query;
+  rest.ephemeral.clear();
+  auto found = history.history_targets(rest);
+  if (!found.is_ok() || query.ephemeral.empty()) {
+    return answer(std::move(found), [](HistoryAnswer& a, std::vector<core::TargetActivity> v) { a.activity = std::move(v); });
+  }
+  core::TargetsQuery in_memory;
+  in_memory.channels = query.ephemeral;
+  in_memory.from_ms = query.from_ms;
+  in_memory.to_ms = query.to_ms;
+  in_memory.limit = query.limit;
+  auto more = memory.history_targets(in_memory);
+  if (!more.is_ok()) return answer(more.status());
+  std::vector<core::TargetActivity> all = std::move(found).value();
+  for (core::TargetActivity& t : more.value()) {
+    const bool listed = std::any_of(all.begin(), all.end(), [&](const auto& x) { return x.target == t.target; });
+    if (!listed) all.push_back(std::move(t));
+  }
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.latest_ms > b.latest_ms; });
+  if (all.size() > query.limit) all.resize(query.limit);
+  HistoryAnswer a = answer(Status::ok());
+  a.activity = std::move(all);
+  return a;
+}
+
 }  // namespace
 
 core::HistoryAnswer execute_history(const HistoryRequest& request, Store& durable, Store& memory) {
@@ -41,9 +71,7 @@ core::HistoryAnswer execute_history(const HistoryRequest& request, Store& durabl
   switch (request.kind) {
     case HistoryRequest::Kind::kAppend: return answer(history.append_history({request.entry}));
     case HistoryRequest::Kind::kQuery: return answer(history.query_history(request.query), put_entries);
-    case HistoryRequest::Kind::kTargets:
-      return answer(history.history_targets(request.targets),
-                    [](HistoryAnswer& a, std::vector<core::TargetActivity> v) { a.activity = std::move(v); });
+    case HistoryRequest::Kind::kTargets: return targets(request.targets, history, memory);
     case HistoryRequest::Kind::kSearch: return answer(history.search_history(request.search), put_entries);
     case HistoryRequest::Kind::kGetMarker:
       return answer(durable.read_marker(request.account_folded, request.target), put_marker);

@@ -5,7 +5,8 @@
 //
 // Routing: kAppend, kQuery, kTargets and kSearch go to `durable` when request.durable is set, else
 // to `memory` (private history of users who are not logged in); kForget goes to `memory`; read
-// markers and registered channels go to `durable`.
+// markers and registered channels go to `durable`. kTargets also looks up the asker's in-memory
+// conversations (TargetsQuery::ephemeral) in `memory` and merges the two lists.
 //
 // Outcomes: kOk; kNotFound stays kNotFound (an msgid reference unknown in the target, a channel
 // that is not registered); every other error is kFailed with `detail` = Status::to_string().

@@ -526,6 +526,33 @@ TEST(ChathistorySemantics, TargetsListsChannelsAndConversationsByLatestActivity)
   EXPECT_EQ(lines[2].params, (std::vector<std::string>{"TARGETS", "bob", dm_time}));
 }
 
+// A private conversation kept in memory (either side not logged in) is listed too, under the
+// other side's nick as it is now; once forgotten (the other side left) it is not.
+TEST(ChathistorySemantics, TargetsListsInMemoryConversationsUnderTheOtherSidesNick) {
+  Said s;
+  const std::vector<std::string> caps = {"batch", "draft/chathistory", "message-tags", "server-time"};
+  SessionId guest = s.h.register_user("Guest", caps);
+  SessionId visitor = s.h.register_user("Visitor", caps);
+  s.h.clock.advance(std::chrono::milliseconds(10));
+  s.h.send(guest, "PRIVMSG alice :hi from a guest");
+  s.h.clock.advance(std::chrono::milliseconds(10));
+  s.h.send(guest, "PRIVMSG VISITOR :hello");
+  auto targets = [&](SessionId who) {
+    s.h.clear(who);
+    s.h.send(who, "CHATHISTORY TARGETS timestamp=2020-01-01T00:00:00.000Z timestamp=2262-01-01T00:00:00.000Z 10");
+    std::vector<std::string> out;
+    for (const Line& l : s.h.parsed(who)) {
+      if (l.command == "CHATHISTORY") out.push_back(l.params[1]);
+    }
+    return out;
+  };
+  EXPECT_EQ(targets(guest), (std::vector<std::string>{"alice", "Visitor"}));
+  EXPECT_EQ(targets(s.alice), (std::vector<std::string>{"#c", "Guest"}));
+  EXPECT_EQ(targets(visitor), (std::vector<std::string>{"Guest"}));
+  s.h.send(visitor, "QUIT :bye");
+  EXPECT_EQ(targets(guest), (std::vector<std::string>{"alice"}));
+}
+
 TEST(ChathistorySemantics, TargetsKeepsTargetsWhoseLatestMessageIsInTheWindowTheEarliestFirst) {
   Said s;
   s.h.clock.advance(std::chrono::milliseconds(10));

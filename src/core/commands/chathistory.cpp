@@ -79,6 +79,7 @@ void targets(Engine& e, User& u, ChathistoryCommand& c) {
   r.kind = HistoryRequest::Kind::kTargets;
   r.targets.account_folded = e.fold(u.account());
   for (const Channel* ch : u.channels) r.targets.channels.push_back(ch->folded);
+  r.targets.ephemeral = u.ephemeral_history;
   r.targets.from_ms = std::min(c.from.time_ms, c.to.time_ms);
   r.targets.to_ms = std::numeric_limits<std::int64_t>::max();
   r.targets.limit = std::max(c.limit, e.config().history.max_query);
