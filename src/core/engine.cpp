@@ -259,7 +259,8 @@ void Engine::history_request(User* u, HistoryRequest request, HistoryContinuatio
   history_.submit(await_history(u, std::move(then), is_reply), std::move(request));
 }
 
-void Engine::history_append(User* u, HistoryEntry entry, bool durable, HistoryContinuation then, bool is_reply) {
+void Engine::history_append(User* u, HistoryEntry entry, bool durable, HistoryContinuation then,
+                            bool is_reply) {
   history_.append(await_history(u, std::move(then), is_reply), std::move(entry), durable);
 }
 

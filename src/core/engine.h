@@ -412,6 +412,9 @@ class Engine {
   void close_session(User& u, std::string_view reason);
   bool flood_ok(User& u);
   void end_call();  // frees departed users
+  // Registers what waits for a history answer (history_request, history_append); returns the
+  // request's id.
+  RequestId await_history(User* u, HistoryContinuation then, bool is_reply);
   void expire_server_bans();  // tick(): the K-lines and D-lines whose time is up go
   void retire_departed();  // adds departed users' traffic to counters_, then frees them
   void build_isupport();
@@ -441,8 +444,6 @@ class Engine {
     bool is_reply = true;
   };
   std::unordered_map<RequestId, PendingHistory> history_pending_;
-  // Registers what waits for a history answer; returns the request's id.
-  RequestId await_history(User* u, HistoryContinuation then, bool is_reply);
   RequestId last_request_ = 0;
   TimePoint now_{};
   std::unordered_map<SessionId, std::unique_ptr<User>> users_;

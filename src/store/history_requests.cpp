@@ -1,7 +1,6 @@
 #include "store/history_requests.h"
 
 #include <algorithm>
-
 #include <utility>
 
 namespace parley::store {
@@ -36,15 +35,17 @@ void put_entries(HistoryAnswer& a, std::vector<core::HistoryEntry> entries) {
 }
 void put_marker(HistoryAnswer& a, std::int64_t marker) { a.marker_ms = marker; }
 
+void put_activity(HistoryAnswer& a, std::vector<core::TargetActivity> activity) {
+  a.activity = std::move(activity);
+}
+
 // kTargets: the targets `history` holds, and the asker's in-memory conversations, newest activity
 // first, at most query.limit.
 HistoryAnswer targets(const core::TargetsQuery& query, Store& history, Store& memory) {
   core::TargetsQuery rest = query;
   rest.ephemeral.clear();
   auto found = history.history_targets(rest);
-  if (!found.is_ok() || query.ephemeral.empty()) {
-    return answer(std::move(found), [](HistoryAnswer& a, std::vector<core::TargetActivity> v) { a.activity = std::move(v); });
-  }
+  if (!found.is_ok() || query.ephemeral.empty()) return answer(std::move(found), put_activity);
   core::TargetsQuery in_memory;
   in_memory.channels = query.ephemeral;
   in_memory.from_ms = query.from_ms;
@@ -54,13 +55,16 @@ HistoryAnswer targets(const core::TargetsQuery& query, Store& history, Store& me
   if (!more.is_ok()) return answer(more.status());
   std::vector<core::TargetActivity> all = std::move(found).value();
   for (core::TargetActivity& t : more.value()) {
-    const bool listed = std::any_of(all.begin(), all.end(), [&](const auto& x) { return x.target == t.target; });
-    if (!listed) all.push_back(std::move(t));
+    auto same = [&](const core::TargetActivity& x) { return x.target == t.target; };
+    if (std::none_of(all.begin(), all.end(), same)) all.push_back(std::move(t));
   }
-  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.latest_ms > b.latest_ms; });
+  auto newer = [](const core::TargetActivity& a, const core::TargetActivity& b) {
+    return a.latest_ms > b.latest_ms;
+  };
+  std::stable_sort(all.begin(), all.end(), newer);
   if (all.size() > query.limit) all.resize(query.limit);
   HistoryAnswer a = answer(Status::ok());
-  a.activity = std::move(all);
+  put_activity(a, std::move(all));
   return a;
 }
 

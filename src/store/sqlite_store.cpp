@@ -348,7 +348,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   // its page with others instead of leaving most of one empty, so each commit writes fewer pages
   // and the file is a third smaller (docs/storage.md "Measured cost"). An existing file keeps its
   // page size: the pragma only applies before the first table exists.
-  if (int r = exec(db, "PRAGMA page_size = 16384"); r != SQLITE_OK) return store->error(r, "set the page size");
+  if (int r = exec(db, "PRAGMA page_size = 16384"); r != SQLITE_OK)
+    return store->error(r, "set the page size");
   // journal_mode is the first statement that reads the file, so a file that is not a database
   // fails here with SQLITE_NOTADB.
   std::string mode;

@@ -1,5 +1,6 @@
-// SqliteStore: history in blocks (schema version 5, one index since 6; store/history_block.h, docs/storage.md "History
-// blocks"). Read markers and registered channels are in sqlite_store_channels.cpp.
+// SqliteStore: history in blocks (schema version 5, one index on them since 6; store/history_block.h,
+// docs/storage.md "History blocks"). Read markers and registered channels are in
+// sqlite_store_channels.cpp.
 // The query semantics come from store/history_rules.h, shared with MemoryStore.
 //
 // Each group commit stores, per target, its entries as one row of history_blocks. An msgid of
@@ -133,7 +134,8 @@ Status SqliteStore::prepare_history() {
        select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 "
                      "ORDER BY max_ms DESC, id DESC")},
       {&h.blocks_oldest,
-       select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 ORDER BY max_ms, id")},
+       select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 "
+                     "ORDER BY max_ms, id")},
       {&h.blocks_of_target, select_blocks("WHERE target = ?1 ORDER BY id")},
       {&h.blocks_after, select_blocks("WHERE id > ?1 ORDER BY id")},
       {&h.blocks_after_newest, select_blocks("WHERE id > ?1 ORDER BY id DESC")},

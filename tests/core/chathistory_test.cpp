@@ -539,7 +539,8 @@ TEST(ChathistorySemantics, TargetsListsInMemoryConversationsUnderTheOtherSidesNi
   s.h.send(guest, "PRIVMSG VISITOR :hello");
   auto targets = [&](SessionId who) {
     s.h.clear(who);
-    s.h.send(who, "CHATHISTORY TARGETS timestamp=2020-01-01T00:00:00.000Z timestamp=2262-01-01T00:00:00.000Z 10");
+    s.h.send(who,
+             "CHATHISTORY TARGETS timestamp=2020-01-01T00:00:00.000Z timestamp=2262-01-01T00:00:00.000Z 10");
     std::vector<std::string> out;
     for (const Line& l : s.h.parsed(who)) {
       if (l.command == "CHATHISTORY") out.push_back(l.params[1]);

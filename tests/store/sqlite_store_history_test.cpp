@@ -240,7 +240,8 @@ TEST(SqliteStoreHistory, OldestFirstReadsFindEarlyEntriesOfABlockThatEndsLater) 
   ASSERT_TRUE(store->append_history({entry("#c", "mid1", 200, "x"), entry("#c", "mid2", 300, "x")}).is_ok());
   // And one far later, beyond the longest span of a block.
   ASSERT_TRUE(store->append_history({entry("#c", "much later", 60'000, "x")}).is_ok());
-  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history_blocks'"),
+  EXPECT_EQ(raw_column(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                             "tbl_name = 'history_blocks'"),
             (Ids{"1"}));
   auto after = [&](std::int64_t t, std::size_t limit) {
     core::HistoryQuery q;
