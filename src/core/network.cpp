@@ -22,6 +22,11 @@ bool valid_sid(std::string_view sid) {
   return sid.size() == 3 && sid[0] >= '0' && sid[0] <= '9' && sid_char(sid[1]) && sid_char(sid[2]);
 }
 
+bool valid_uid(std::string_view uid) {
+  return uid.size() == 9 && valid_sid(uid.substr(0, 3)) &&
+         std::all_of(uid.begin() + 3, uid.end(), [](char c) { return sid_char(c); });
+}
+
 std::string sid_from_name(std::string_view name) {
   std::uint32_t h = 2166136261u;  // FNV-1a
   for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;

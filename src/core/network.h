@@ -96,6 +96,9 @@ class NetworkObserver {
 
 // Whether `sid` is well-formed: a digit, then two of [0-9A-Z].
 bool valid_sid(std::string_view sid);
+// A UID as InspIRCd issues them: a valid SID and six characters of [A-Z0-9]. (Saved users take
+// their UID as nick, and nicks fold case: two UIDs differing in case would share one.)
+bool valid_uid(std::string_view uid);
 // A SID derived from the server name, for servers configured without one (as InspIRCd does).
 std::string sid_from_name(std::string_view name);
 // The UID suffix for the n-th user of a server (n from 0): six characters, the first a letter,

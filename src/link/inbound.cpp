@@ -264,7 +264,7 @@ void Network::on_uid(Link& l, const proto::Message& m) {
   if (!s) return;
   std::string_view uid = m.param(0), nick = m.param(2);
   auto nick_ts = parse_timestamp(m.param(1)), signon = parse_timestamp(m.param(7));
-  if (uid.size() != 9 || uid.substr(0, 3) != s->sid)
+  if (!core::valid_uid(uid) || uid.substr(0, 3) != s->sid)
     return drop(l, "Protocol violation: Bogus UUID " + std::string(uid.substr(0, 20)));
   if (!nick_ts || !signon) return drop(l, "Protocol violation: Invalid timestamp in UID");
   if (engine_.find_uid(uid))

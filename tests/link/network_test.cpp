@@ -476,10 +476,12 @@ TEST_F(LinkTest, AnUnknownCommandEndsTheLinkAndSplits) {
 TEST_F(LinkTest, MalformedOrForgedLinesNeverCorruptTheView) {
   a.h.register_user("alice");
   m.link(a, b);
-  // A UID for another server's SID, a UID reused, a bad timestamp: each ends the link.
+  // A UID for another server's SID, a UID reused, a bad timestamp, a UID with a lowercase letter
+  // (it would fold to the same nick as another UID when both are saved): each ends the link.
   for (std::string bad :
        {":1AA UID 9ZZAAAAAA 1 x h h u 1.2.3.4 1 + :r", ":1AA UID 1AAAAAAAA 1 x h h u 1.2.3.4 1 + :r",
-        ":1AA UID 1AAZZZZZZ 0 x h h u 1.2.3.4 1 + :r", ":1AA FJOIN #c notanumber + :"}) {
+        ":1AA UID 1AAZZZZZZ 0 x h h u 1.2.3.4 1 + :r", ":1AA UID 1AAZZZzZZ 1 x h h u 1.2.3.4 1 + :r",
+        ":1AA UID 1AAZZ-ZZZ 1 x h h u 1.2.3.4 1 + :r", ":1AA FJOIN #c notanumber + :"}) {
     Mesh fresh;
     Node& x = fresh.add("a.test", "1AA");
     Node& y = fresh.add("b.test", "2BB");
