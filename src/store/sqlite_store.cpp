@@ -346,8 +346,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
 
   // A new file's pages are 16 KiB: a group commit's block of one target (a few KiB) then shares
   // its page with others instead of leaving most of one empty, so each commit writes fewer pages
-  // and the file is a third smaller (docs/storage.md "Measured cost"). An existing file keeps its
-  // page size: the pragma only applies before the first table exists.
+  // (docs/storage.md "Schema, version 6"). An existing file keeps its page size: the pragma only
+  // applies before the first table exists.
   if (int r = exec(db, "PRAGMA page_size = 16384"); r != SQLITE_OK)
     return store->error(r, "set the page size");
   // journal_mode is the first statement that reads the file, so a file that is not a database
