@@ -42,9 +42,7 @@ void put_activity(HistoryAnswer& a, std::vector<core::TargetActivity> activity) 
 // kTargets: the targets `history` holds, and the asker's in-memory conversations, newest activity
 // first, at most query.limit.
 HistoryAnswer targets(const core::TargetsQuery& query, Store& history, Store& memory) {
-  core::TargetsQuery rest = query;
-  rest.ephemeral.clear();
-  auto found = history.history_targets(rest);
+  auto found = history.history_targets(query);  // (stores list `channels` and conversations only)
   if (!found.is_ok() || query.ephemeral.empty()) return answer(std::move(found), put_activity);
   core::TargetsQuery in_memory;
   in_memory.channels = query.ephemeral;
