@@ -5,6 +5,7 @@
 
 #include "core/cloak.h"
 #include "core/command_table.h"
+#include "core/history_recording.h"
 #include "core/metadata.h"
 #include "core/multiline.h"
 #include "core/numerics.h"
@@ -259,9 +260,16 @@ void Engine::history_request(User* u, HistoryRequest request, HistoryContinuatio
   history_.submit(await_history(u, std::move(then), is_reply), std::move(request));
 }
 
-void Engine::history_append(User* u, HistoryEntry entry, bool durable, HistoryContinuation then,
+void Engine::history_append(User* u, const HistoryEntry& entry, bool durable, HistoryContinuation then,
                             bool is_reply) {
-  history_.append(await_history(u, std::move(then), is_reply), std::move(entry), durable);
+  history_.append(await_history(u, std::move(then), is_reply), entry, durable, /*quiet=*/false);
+}
+
+void Engine::history_append_quiet(const HistoryEntry& entry, bool durable, const User* sender,
+                                  std::string_view command, std::string_view shown_target) {
+  const RequestId id = ++last_request_;
+  quiet_appends_.push_back(QuietAppend{id, sender ? sender->id : 0, std::string(command), std::string(shown_target)});
+  history_.append(id, entry, durable, /*quiet=*/true);
 }
 
 RequestId Engine::await_history(User* u, HistoryContinuation then, bool is_reply) {
@@ -275,6 +283,18 @@ RequestId Engine::await_history(User* u, HistoryContinuation then, bool is_reply
 
 void Engine::history_answer(RequestId id, HistoryAnswer answer, TimePoint now) {
   now_ = now;
+  // Answers come in submission order: the quiet appends before this answer that were not
+  // answered are stored (HistoryBackend::append).
+  while (!quiet_appends_.empty() && quiet_appends_.front().id < id) quiet_appends_.pop_front();
+  if (!quiet_appends_.empty() && quiet_appends_.front().id == id) {
+    const QuietAppend quiet = std::move(quiet_appends_.front());
+    quiet_appends_.pop_front();
+    User* u = quiet.sender != 0 ? find_user(quiet.sender) : nullptr;
+    if (answer.outcome == HistoryAnswer::Outcome::kFailed && u && !u->quitting)
+      note_not_stored(*this, *u, quiet.command, quiet.shown_target, answer);
+    end_call();
+    return;
+  }
   auto it = history_pending_.find(id);
   if (it == history_pending_.end()) return;
   PendingHistory pending = std::move(it->second);

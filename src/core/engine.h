@@ -147,14 +147,20 @@ class Engine {
   using HistoryContinuation = std::function<void(Engine&, User*, const HistoryAnswer&)>;
   void history_request(User* u, HistoryRequest request, HistoryContinuation then, bool is_reply = true);
   // history_request() of a kAppend of `entry`, through HistoryBackend::append (no HistoryRequest).
-  void history_append(User* u, HistoryEntry entry, bool durable, HistoryContinuation then, bool is_reply);
+  void history_append(User* u, const HistoryEntry& entry, bool durable, HistoryContinuation then,
+                      bool is_reply);
+  // An append nobody waits for (HistoryBackend::append's `quiet`), with no continuation: only a
+  // failure is acted on. Then `sender`, if given and still connected, is told that its `command`
+  // to `shown_target` was not stored (note_not_stored(), history_recording.h).
+  void history_append_quiet(const HistoryEntry& entry, bool durable, const User* sender,
+                            std::string_view command = {}, std::string_view shown_target = {});
   // Requests submitted and not yet answered (for tests and STATS).
-  std::size_t pending_requests() const { return pending_.size() + history_pending_.size(); }
+  std::size_t pending_requests() const { return pending_.size() + history_backlog(); }
   // Storage work is backed up: at least HistoryPolicy::max_backlog history requests are still to
   // be answered. Senders are then held until their messages are stored (history_recording.h), so
   // a slow disk slows those who send, never the delivery of what they sent.
-  bool history_backlogged() const { return history_pending_.size() >= config_.history.max_backlog; }
-  std::size_t history_backlog() const { return history_pending_.size(); }
+  bool history_backlogged() const { return history_backlog() >= config_.history.max_backlog; }
+  std::size_t history_backlog() const { return history_pending_.size() + quiet_appends_.size(); }
   HistoryStats history_stats() const { return history_.stats(); }
   // Most bytes of lines a user may send while one of its requests is pending
   // (User::awaiting_answer); more is Excess Flood. The transport stops reading such a user
@@ -444,6 +450,14 @@ class Engine {
     bool is_reply = true;
   };
   std::unordered_map<RequestId, PendingHistory> history_pending_;
+  // Quiet appends not answered yet, oldest first (history_append_quiet): what to say if one fails.
+  struct QuietAppend {
+    RequestId id = 0;
+    SessionId sender = 0;  // 0: nobody is told
+    std::string command;
+    std::string shown_target;
+  };
+  std::deque<QuietAppend> quiet_appends_;
   RequestId last_request_ = 0;
   TimePoint now_{};
   std::unordered_map<SessionId, std::unique_ptr<User>> users_;

@@ -27,11 +27,11 @@ std::string ephemeral_dm_key(std::string_view a_folded, std::string_view b_folde
   return pair_key('~', a_folded, b_folded);
 }
 
-void HistoryBackend::append(RequestId id, HistoryEntry entry, bool durable) {
+void HistoryBackend::append(RequestId id, const HistoryEntry& entry, bool durable, bool /*quiet*/) {
   HistoryRequest r;
   r.kind = HistoryRequest::Kind::kAppend;
   r.durable = durable;
-  r.entry = std::move(entry);
+  r.entry = entry;
   submit(id, std::move(r));
 }
 

@@ -219,7 +219,11 @@ class HistoryBackend {
   // A kAppend of `entry`, the request every relayed message makes: the same as submit() of a
   // HistoryRequest with that kind, entry and `durable`, which is what this default does. A backend
   // on the hot path overrides it to queue the entry without building a whole HistoryRequest.
-  virtual void append(RequestId id, HistoryEntry entry, bool durable);
+  // `quiet`: nobody waits for this append, only its failure matters. The backend may then leave
+  // out its kOk answer, as long as it answers some request submitted after it: answers come in
+  // submission order, so the engine takes any answer as the kOk of every quiet append submitted
+  // before it and not answered. A quiet append that fails is answered kFailed like any other.
+  virtual void append(RequestId id, const HistoryEntry& entry, bool durable, bool quiet);
   // A snapshot of what it has done (any thread may ask).
   virtual HistoryStats stats() const = 0;
 };

@@ -20,8 +20,7 @@ struct MessageLog::Held {
 
 namespace {
 
-void note_not_stored(Engine& e, User& u, std::string_view command, std::string_view target,
-                     std::string_view why) {
+void say_not_stored(Engine& e, User& u, std::string_view command, std::string_view target, std::string_view why) {
   e.fail(u, command, "MESSAGE_ERROR", {target, "Message not stored in history: " + std::string(why)});
 }
 
@@ -108,32 +107,30 @@ void MessageLog::finish() {
   for (std::size_t i = 0; i < appends_.size(); ++i) {
     Append& r = appends_[i];
     if (!r.durable) {
-      e_.history_append(nullptr, std::move(r.entry), false, {}, false);
+      e_.history_append_quiet(r.entry, false, nullptr);
       continue;
     }
-    std::string target = std::move(r.shown_target);
     if (!held_) {  // the sender does not wait; a failure is still reported
-      e_.history_append(
-          &u_, std::move(r.entry), true,
-          [target, command = command_](Engine& e, User* u, const HistoryAnswer& a) {
-            if (a.outcome == HistoryAnswer::Outcome::kFailed)
-              note_not_stored(e, *u, command, target, failure_reason(a));
-          },
-          false);
+      e_.history_append_quiet(r.entry, true, &u_, command_, r.shown_target);
       continue;
     }
     bool last = i == last_durable;
     e_.history_append(
-        &u_, std::move(r.entry), true,
-        [held = held_, target, last](Engine& e, User* u, const HistoryAnswer& a) {
+        &u_, r.entry, true,
+        [held = held_, target = std::move(r.shown_target), last](Engine& e, User* u, const HistoryAnswer& a) {
           if (a.outcome == HistoryAnswer::Outcome::kFailed)
             held->failed.emplace_back(target, failure_reason(a));
           if (!last) return;
           for (const SharedLine& line : held->echoes) e.send(*u, line);
-          for (const auto& [t, why] : held->failed) note_not_stored(e, *u, held->command, t, why);
+          for (const auto& [t, why] : held->failed) say_not_stored(e, *u, held->command, t, why);
         },
         /*is_reply=*/last);
   }
+}
+
+void note_not_stored(Engine& e, User& sender, std::string_view command, std::string_view target,
+                     const HistoryAnswer& a) {
+  say_not_stored(e, sender, command, target, failure_reason(a));
 }
 
 std::string record_event(Engine& e, const User& from, const Channel& c, std::string_view command,
@@ -163,7 +160,7 @@ std::string record_event(Engine& e, const User& from, const Channel& c, std::str
   entry.params = line.substr(line.empty() ? 0 : 1);  // without the space LineBuilder starts with
   std::string msgid = entry.msgid;
   if (live) live->with_tag("msgid=" + msgid);
-  e.history_append(nullptr, std::move(entry), true, {}, false);
+  e.history_append_quiet(entry, true, nullptr);
   return msgid;
 }
 

@@ -100,6 +100,11 @@ inline std::string record_event(Engine& e, const User& from, const Channel& c, s
                       live);
 }
 
+// Tells `sender` that its `command` to `target` was not stored: "FAIL <command> MESSAGE_ERROR
+// <target> :Message not stored in history: <why>", why being the queue or the store, from `a`.
+void note_not_stored(Engine& e, User& sender, std::string_view command, std::string_view target,
+                     const HistoryAnswer& a);
+
 // Deletes a REDACTed message from history (kRedact), so CHATHISTORY no longer returns it: the one
 // in channel `c`, or (c null) the private message `author` sent to `to`, under the key it was
 // recorded with. Nothing waits for the answer.

@@ -75,32 +75,46 @@ HistoryService::~HistoryService() {
 }
 
 void HistoryService::submit(core::RequestId id, HistoryRequest request) {
-  Item item{.id = id};
   if (request.kind == Kind::kAppend) {
-    item.durable = request.durable;
-    item.entry = std::move(request.entry);
-  } else {
-    item.request = std::make_unique<HistoryRequest>(std::move(request));
+    append(id, request.entry, request.durable, /*quiet=*/false);
+    return;
   }
-  enqueue(std::move(item));
+  enqueue(Item{.id = id, .request = std::make_unique<HistoryRequest>(std::move(request))});
 }
 
-void HistoryService::append(core::RequestId id, core::HistoryEntry entry, bool durable) {
-  enqueue(Item{.id = id, .durable = durable, .entry = std::move(entry)});
+void HistoryService::append(core::RequestId id, const core::HistoryEntry& entry, bool durable, bool quiet) {
+  enqueue(Item{.id = id, .kind = durable ? Item::Kind::kDurableAppend : Item::Kind::kMemoryAppend, .quiet = quiet},
+          &entry);
 }
 
-void HistoryService::enqueue(Item item) {
+void HistoryService::enqueue(Item item, const core::HistoryEntry* entry) {
   {
     std::lock_guard lock(mutex_);
     if (waiting_ >= options_.max_queue) {
       ++metrics_.rejected;
-      queue_.push_back(Item{.id = item.id, .refused = true});
+      queue_.push_back(Item{.id = item.id, .kind = Item::Kind::kRefused});
     } else {
       ++waiting_;
+      if (item.kind == Item::Kind::kDurableAppend) durable_entries_.push(*entry);
+      if (item.kind == Item::Kind::kMemoryAppend) memory_entries_.push(*entry);
       queue_.push_back(std::move(item));
     }
   }
   wake_.notify_one();
+}
+
+void HistoryService::Slots::push(const core::HistoryEntry& entry) {
+  if (size < slots.size()) {
+    slots[size] = entry;  // into the strings' buffers (a copy assignment keeps their capacity)
+  } else {
+    slots.push_back(entry);
+  }
+  ++size;
+}
+
+void HistoryService::Slots::reset() {
+  if (slots.size() > kKept && slots.size() > 2 * size) slots.resize(std::max(size, kKept));
+  size = 0;
 }
 
 HistoryMetrics HistoryService::metrics() const {
@@ -139,10 +153,14 @@ void HistoryService::run() {
       pace_.wait_until(lock, last_batch_ + options_.commit_interval, [&] { return stop_; });
       last_batch_ = SteadyClock::now();
       batch.swap(queue_);
+      std::swap(durable_batch_, durable_entries_);
+      std::swap(memory_batch_, memory_entries_);
       waiting_ = 0;
     }
     if (!batch.empty()) process(batch);
     batch.clear();
+    durable_batch_.reset();  // (the queue's slots next turn)
+    memory_batch_.reset();
     if (SteadyClock::now() >= next_expire_) {
       expire();
       next_expire_ = SteadyClock::now() + options_.expire_interval;
@@ -151,34 +169,36 @@ void HistoryService::run() {
 }
 
 void HistoryService::process(std::vector<Item>& batch) {
-  std::size_t appended = 0;
-  const store::Status committed = commit(batch, appended);
+  const store::Status committed = commit();
+  std::size_t last_quiet = batch.size();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].quiet) last_quiet = i;
+  }
   Answers answers;
-  answers.reserve(batch.size());
-  for (Item& item : batch) {
-    if (item.refused) {
-      answers.emplace_back(item.id, answer(Outcome::kFailed, std::string(core::kHistoryQueueFull)));
-    } else if (item.is_durable_append()) {
-      answers.emplace_back(item.id, committed.is_ok() ? answer(Outcome::kOk)
-                                                      : answer(Outcome::kFailed, committed.to_string()));
-    } else if (!item.request) {  // an in-memory append
-      std::vector<core::HistoryEntry> one;
-      one.push_back(std::move(item.entry));
-      answers.emplace_back(item.id, store::answer(memory_.append_history(one)));
-    } else {
-      answers.emplace_back(item.id, store::execute_history(*item.request, durable_, memory_));
+  std::size_t memory_next = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Item& item = batch[i];
+    HistoryAnswer a;
+    switch (item.kind) {
+      case Item::Kind::kRefused: a = answer(Outcome::kFailed, std::string(core::kHistoryQueueFull)); break;
+      case Item::Kind::kDurableAppend:
+        a = committed.is_ok() ? answer(Outcome::kOk) : answer(Outcome::kFailed, committed.to_string());
+        break;
+      case Item::Kind::kMemoryAppend:
+        a = store::answer(memory_.append_history(memory_batch_.entries().subspan(memory_next++, 1)));
+        break;
+      case Item::Kind::kRequest: a = store::execute_history(*item.request, durable_, memory_); break;
     }
+    // A quiet append's kOk is implied by any later answer; the turn's last one says it.
+    if (item.quiet && a.outcome == Outcome::kOk && i != last_quiet) continue;
+    answers.emplace_back(item.id, std::move(a));
   }
   post(std::move(answers));
 }
 
-// The group commit: every durable append of the batch in one append_history() call.
-store::Status HistoryService::commit(std::vector<Item>& batch, std::size_t& appended) {
-  std::vector<core::HistoryEntry> entries;
-  for (Item& item : batch) {
-    if (item.is_durable_append()) entries.push_back(std::move(item.entry));
-  }
-  appended = entries.size();
+// The group commit: every durable append of the turn in one append_history() call.
+store::Status HistoryService::commit() {
+  const std::span<const core::HistoryEntry> entries = durable_batch_.entries();
   if (entries.empty()) return store::Status::ok();
   const auto start = SteadyClock::now();
   store::Status status = durable_.append_history(entries);

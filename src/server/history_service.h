@@ -9,6 +9,11 @@
 // each append with the commit's outcome; in-memory appends (durable unset), kForget and every read
 // through store::execute_history against `memory` or `durable`, one by one in queue order. So a read
 // queued after an append sees it (it may also see appends queued after it, committed first).
+// Quiet appends (core::HistoryBackend::append) are answered only when they fail, and the last
+// one of each turn always: under load a turn posts one answer, not one per message.
+//
+// No allocation per message: the entries of queued appends are copied into slots that both
+// threads keep from turn to turn (Slots), so neither thread frees what the other allocated.
 //
 // Durability: an append's kOk is posted only after append_history() returned ok(), that is once
 // the entry is on stable storage (store/store.h). Nothing is acknowledged before its commit, so a
@@ -40,6 +45,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -89,30 +95,41 @@ class HistoryService final : public core::HistoryBackend {
   HistoryService& operator=(const HistoryService&) = delete;
 
   void submit(core::RequestId id, core::HistoryRequest request) override;
-  void append(core::RequestId id, core::HistoryEntry entry, bool durable) override;
+  void append(core::RequestId id, const core::HistoryEntry& entry, bool durable, bool quiet) override;
   HistoryMetrics metrics() const;
   CommitHistogram commit_histogram() const;
   core::HistoryStats stats() const override { return metrics(); }
 
  private:
-  // One queued request: an append (entry and durable; the hot path, kept by value), any other
-  // request, or one refused because the queue was full.
+  // One queued request: an append (its entry is in Slots, in queue order), any other request, or
+  // one refused because the queue was full.
   struct Item {
+    enum class Kind : std::uint8_t { kDurableAppend, kMemoryAppend, kRequest, kRefused };
     core::RequestId id = 0;
-    bool refused = false;
-    bool durable = true;
-    core::HistoryEntry entry;                       // an append's, when `request` is null
-    std::unique_ptr<core::HistoryRequest> request;  // any other request
-    bool is_durable_append() const { return !refused && !request && durable; }
+    Kind kind = Kind::kRequest;
+    bool quiet = false;                             // an append that need not be answered kOk
+    std::unique_ptr<core::HistoryRequest> request;  // kRequest's
+  };
+  // Entries of queued appends, oldest first: the first `size` of `slots`. The slots outlive a
+  // turn, with their strings' buffers, so the engine's copy into one seldom allocates: the queue
+  // and the turn being run each have a Slots, and the two are swapped with the queue.
+  struct Slots {
+    static constexpr std::size_t kKept = 1024;  // the most slots kept after a turn that used fewer
+    std::vector<core::HistoryEntry> slots;
+    std::size_t size = 0;
+    void push(const core::HistoryEntry& entry);
+    std::span<const core::HistoryEntry> entries() const { return {slots.data(), size}; }
+    // Empties it, giving back the slots beyond kKept that the last turn did not use.
+    void reset();
   };
   using Answers = std::vector<std::pair<core::RequestId, core::HistoryAnswer>>;
 
-  // Queues `item`, or a refusal in its place when the queue is full.
-  void enqueue(Item item);
+  // Queues `item`, or a refusal in its place when the queue is full (then `entry` is not kept).
+  void enqueue(Item item, const core::HistoryEntry* entry = nullptr);
   void run();
   // One turn: the group commit, then every answer in queue order.
   void process(std::vector<Item>& batch);
-  store::Status commit(std::vector<Item>& batch, std::size_t& appended);
+  store::Status commit();
   void note_commit(const store::Status& status, std::size_t entries, std::chrono::microseconds took);
   void expire();
   void post(Answers answers);
@@ -127,6 +144,8 @@ class HistoryService final : public core::HistoryBackend {
   std::condition_variable wake_;
   std::condition_variable pace_;  // the wait between turns (commit_interval); only stop ends it early
   std::vector<Item> queue_;
+  Slots durable_entries_;    // of queue_'s kDurableAppend items
+  Slots memory_entries_;     // of its kMemoryAppend items
   std::size_t waiting_ = 0;  // items of queue_ that will run (not refused)
   bool stop_ = false;
   HistoryMetrics metrics_;
@@ -134,7 +153,9 @@ class HistoryService final : public core::HistoryBackend {
   std::size_t latency_next_ = 0;
   CommitHistogram histogram_;
 
-  // Storage thread only.
+  // Storage thread only: the entries of the turn being run.
+  Slots durable_batch_;
+  Slots memory_batch_;
   std::chrono::steady_clock::time_point next_expire_;
   std::chrono::steady_clock::time_point last_batch_;  // when the last batch was taken (commit_interval)
   std::chrono::steady_clock::time_point last_failure_log_{};

@@ -81,7 +81,7 @@ Result<std::size_t> FaultInjectingStore::count_accounts_with_email(std::string_v
   return target_.count_accounts_with_email(email);
 }
 
-Status FaultInjectingStore::append_history(const std::vector<core::HistoryEntry>& entries) {
+Status FaultInjectingStore::append_history(std::span<const core::HistoryEntry> entries) {
   if (Status s = check_write("append_history"); !s.is_ok()) return s;
   return target_.append_history(entries);
 }

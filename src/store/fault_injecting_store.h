@@ -46,7 +46,8 @@ class FaultInjectingStore final : public Store {
   Result<std::vector<AccountRecord>> list_accounts() override;
   Result<std::size_t> count_accounts_with_email(std::string_view email) override;
 
-  Status append_history(const std::vector<core::HistoryEntry>& entries) override;
+  using Store::append_history;
+  Status append_history(std::span<const core::HistoryEntry> entries) override;
   Result<std::vector<core::HistoryEntry>> query_history(const core::HistoryQuery& query) override;
   Result<std::vector<core::TargetActivity>> history_targets(const core::TargetsQuery& query) override;
   Result<std::vector<core::HistoryEntry>> search_history(const core::SearchQuery& query) override;

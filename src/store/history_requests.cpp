@@ -71,7 +71,7 @@ HistoryAnswer targets(const core::TargetsQuery& query, Store& history, Store& me
 core::HistoryAnswer execute_history(const HistoryRequest& request, Store& durable, Store& memory) {
   Store& history = request.durable ? durable : memory;
   switch (request.kind) {
-    case HistoryRequest::Kind::kAppend: return answer(history.append_history({request.entry}));
+    case HistoryRequest::Kind::kAppend: return answer(history.append_history(std::span(&request.entry, 1)));
     case HistoryRequest::Kind::kQuery: return answer(history.query_history(request.query), put_entries);
     case HistoryRequest::Kind::kTargets: return targets(request.targets, history, memory);
     case HistoryRequest::Kind::kSearch: return answer(history.search_history(request.search), put_entries);

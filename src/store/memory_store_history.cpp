@@ -13,7 +13,7 @@ using history::Position;
 
 }  // namespace
 
-Status MemoryStore::append_history(const std::vector<core::HistoryEntry>& entries) {
+Status MemoryStore::append_history(std::span<const core::HistoryEntry> entries) {
   for (const auto& entry : entries) {
     if (Status s = history::validate(entry); !s.is_ok()) return s;  // all or nothing: check first
   }

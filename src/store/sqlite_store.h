@@ -78,7 +78,8 @@ class SqliteStore final : public Store {
 
   // History: sqlite_store_history.cpp (blocks, and SEARCH's FTS5 table history_fts: docs/storage.md);
   // read markers and registered channels: sqlite_store_channels.cpp.
-  Status append_history(const std::vector<core::HistoryEntry>& entries) override;
+  using Store::append_history;
+  Status append_history(std::span<const core::HistoryEntry> entries) override;
   Result<std::vector<core::HistoryEntry>> query_history(const core::HistoryQuery& query) override;
   Result<std::vector<core::TargetActivity>> history_targets(const core::TargetsQuery& query) override;
   Result<std::vector<core::HistoryEntry>> search_history(const core::SearchQuery& query) override;

@@ -401,7 +401,7 @@ Status SqliteStore::index_pending() {
   return step_done(*set, "index history text");
 }
 
-Status SqliteStore::append_history(const std::vector<core::HistoryEntry>& entries) {
+Status SqliteStore::append_history(std::span<const core::HistoryEntry> entries) {
   for (const auto& entry : entries) {
     if (Status s = history::validate(entry); !s.is_ok()) return s;
   }

@@ -18,8 +18,10 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -126,7 +128,12 @@ class Store {
   // is skipped (appending the same batch twice stores it once). kInvalid, and nothing stored, when
   // an entry has no msgid, target or command. The server's group commit calls this with every
   // append that queued up meanwhile.
-  virtual Status append_history(const std::vector<core::HistoryEntry>& entries) = 0;
+  virtual Status append_history(std::span<const core::HistoryEntry> entries) = 0;
+  // The same for a list written in place (tests: append_history({a, b})). Derived classes bring it
+  // into scope with `using Store::append_history;`.
+  Status append_history(std::initializer_list<core::HistoryEntry> entries) {
+    return append_history(std::span<const core::HistoryEntry>(entries.begin(), entries.size()));
+  }
   // Oldest first, at most query.limit. kNotFound when an msgid reference is not in query.target.
   virtual Result<std::vector<core::HistoryEntry>> query_history(const core::HistoryQuery& query) = 0;
   // CHATHISTORY TARGETS: the listed channels and the account's private conversations that have an

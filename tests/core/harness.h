@@ -341,6 +341,10 @@ class FakeHistoryBackend final : public HistoryBackend {
     ++submitted;
     queue.emplace_back(id, std::move(request));
   }
+  void append(RequestId id, const HistoryEntry& entry, bool durable, bool is_quiet) override {
+    if (is_quiet) quiet.insert(id);
+    HistoryBackend::append(id, entry, durable, is_quiet);  // answered like any request
+  }
   HistoryAnswer answer_for(const HistoryRequest& request) {
     if (fail_all) {
       HistoryAnswer a;
@@ -360,6 +364,7 @@ class FakeHistoryBackend final : public HistoryBackend {
   HistoryStats reported;  // what stats() says, but for queue_depth (the queue's real size)
   bool fail_all = false;  // every answer kFailed (the disk is full); the stores are not touched
   int submitted = 0;
+  std::set<RequestId> quiet;   // appends the engine made quiet (a backend may leave out their kOk)
   store::MemoryStore durable;  // what the database would hold; tests may seed or inspect it
   store::MemoryStore memory;   // private history of users who are not logged in
 };

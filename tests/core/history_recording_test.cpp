@@ -285,6 +285,38 @@ TEST(HeldEcho, SenderWithoutEchoOrLabelDoesNotWaitButLearnsOfAFailure) {
                                         "history: the history store is unavailable"));
 }
 
+// A sender who does not wait makes quiet appends (HistoryBackend::append): the backend may leave
+// out their kOk, and any later answer tells the engine they were stored. A failed one is still
+// answered, and reported with the target as the sender wrote it.
+TEST(HeldEcho, QuietAppendsNeedNoAnswerOfTheirOwnUnlessTheyFail) {
+  EngineHarness h;
+  auto ids = h.channel_with("#a", {"alice", "bob"});
+  h.send(ids[0], "JOIN #b");
+  h.send(ids[1], "JOIN #b");
+  h.history.mode = FakeHistoryBackend::Mode::kManual;
+  h.clear_all();
+  h.send(ids[0], "PRIVMSG #a :one");
+  h.send(ids[0], "PRIVMSG #B :two");
+  h.send(ids[0], "PRIVMSG #a :three");
+  h.send(ids[0], "PRIVMSG #a :four");
+  ASSERT_EQ(h.history.queue.size(), 4u);
+  for (const auto& [id, request] : h.history.queue) EXPECT_TRUE(h.history.quiet.contains(id)) << id;
+  EXPECT_EQ(h.engine().pending_requests(), 4u);
+  auto run_unanswered = [&] {
+    h.history.answer_for(h.history.queue.front().second);  // stored; the answer is left out
+    h.history.queue.pop_front();
+  };
+  run_unanswered();                              // "one"
+  ASSERT_TRUE(h.answer_history_next(failed()));  // "two"
+  EXPECT_THAT(h.lines(ids[0]), AreLines(":parley.local FAIL PRIVMSG MESSAGE_ERROR #B :Message not stored in "
+                                        "history: the history store is unavailable"));
+  EXPECT_EQ(h.engine().pending_requests(), 2u);
+  run_unanswered();                   // "three"
+  ASSERT_TRUE(h.answer_history_next());  // "four": "three" was stored too
+  EXPECT_EQ(h.engine().pending_requests(), 0u);
+  EXPECT_EQ(h.lines(ids[0]).size(), 1u);  // only the one FAIL
+}
+
 TEST(HeldEcho, BackloggedStoreHoldsEverySenderUntilItsMessageIsStoredNothingIsRefused) {
   EngineHarness h;
   h.config.history.max_backlog = 2;

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,7 +57,8 @@ class GatedStore final : public store::Store {
     return batch_sizes_;
   }
 
-  store::Status append_history(const std::vector<core::HistoryEntry>& entries) override {
+  using store::Store::append_history;
+  store::Status append_history(std::span<const core::HistoryEntry> entries) override {
     {
       std::unique_lock lock(mutex_);
       batch_sizes_.push_back(entries.size());
@@ -260,11 +262,11 @@ TEST_F(HistoryServiceTest, InMemoryAppendsNeverReachTheDurableStore) {
 TEST_F(HistoryServiceTest, AppendsWithoutARequestShareTheQueueAndTheGroupCommit) {
   start();
   gated_.close_gate();
-  service_->append(1, entry("#a", 1), true);
+  service_->append(1, entry("#a", 1), true, false);
   gated_.wait_until_held();
   service_->submit(2, append("#a", 2));
-  service_->append(3, entry("#a", 3), true);
-  service_->append(4, entry("@alice bob", 4), /*durable=*/false);
+  service_->append(3, entry("#a", 3), true, false);
+  service_->append(4, entry("@alice bob", 4), /*durable=*/false, false);
   service_->submit(5, latest("#a", 10));
   gated_.open_gate();
   await_answers(5);
@@ -274,6 +276,75 @@ TEST_F(HistoryServiceTest, AppendsWithoutARequestShareTheQueueAndTheGroupCommit)
   EXPECT_EQ(msgids(answer_to(5).entries), (std::vector<std::string>{"#a-1", "#a-2", "#a-3"}));
   EXPECT_EQ(stored(memory_, "@alice bob"), (std::vector<std::string>{"@alice bob-4"}));
   EXPECT_TRUE(stored(durable_, "@alice bob").empty());
+}
+
+// A quiet append (nobody waits for it) is answered only when it fails, and the last one of each
+// turn always, so that the engine learns that those before it were stored.
+TEST_F(HistoryServiceTest, QuietAppendsAreAnsweredWhenTheyFailAndTheLastOfEachTurn) {
+  store::FaultInjectingStore faulty(durable_);
+  GatedStore gated(faulty);
+  start({}, &gated);
+  gated.close_gate();
+  service_->append(1, entry("#a", 1), true, /*quiet=*/true);
+  gated.wait_until_held();
+  service_->append(2, entry("#a", 2), true, true);
+  service_->append(3, entry("#b", 3), true, true);
+  service_->append(4, entry("@alice bob", 4), /*durable=*/false, true);
+  service_->submit(5, latest("#a", 10));
+  service_->append(6, entry("#a", 6), true, true);
+  service_->append(7, entry("#a", 7), true, /*quiet=*/false);
+  gated.open_gate();
+  await_answers(4);
+  EXPECT_EQ(answered_ids(), (std::vector<core::RequestId>{1, 5, 6, 7}));
+  for (const auto& [id, a] : answers_) EXPECT_EQ(a.outcome, Outcome::kOk) << "request " << id;
+  EXPECT_EQ(stored(durable_, "#a"), (std::vector<std::string>{"#a-1", "#a-2", "#a-6", "#a-7"}));
+  EXPECT_EQ(stored(durable_, "#b"), (std::vector<std::string>{"#b-3"}));
+  EXPECT_EQ(stored(memory_, "@alice bob"), (std::vector<std::string>{"@alice bob-4"}));
+
+  gated.close_gate();
+  service_->append(8, entry("#a", 8), true, true);
+  gated.wait_until_held();
+  faulty.fail_every_write();
+  for (int n = 9; n <= 11; ++n) service_->append(core::RequestId(n), entry("#a", n), true, true);
+  gated.open_gate();
+  await_answers(8);  // every one of the failed commit
+  EXPECT_EQ(answered_ids(), (std::vector<core::RequestId>{1, 5, 6, 7, 8, 9, 10, 11}));
+  for (core::RequestId id = 8; id <= 11; ++id) EXPECT_EQ(answer_to(id).outcome, Outcome::kFailed) << id;
+}
+
+// The queue keeps its entries' slots from turn to turn: entries of every size, longer and shorter
+// than the one the slot held before, arrive whole and unmixed.
+TEST_F(HistoryServiceTest, EntriesOfEachTurnArriveWholeWhateverTheSlotsHeldBefore) {
+  start();
+  std::vector<core::HistoryEntry> sent;
+  core::RequestId id = 0;
+  for (int turn = 0; turn < 6; ++turn) {
+    gated_.close_gate();
+    service_->append(++id, entry("#pace", 1000 + turn), true, false);
+    gated_.wait_until_held();  // the next ones queue up together
+    for (int n = 0; n < 40; ++n) {
+      const int k = turn * 100 + n;
+      core::HistoryEntry e = entry(n % 3 ? "#a" : "#b", k);
+      // Sizes that rise and fall from turn to turn, and empty fields after full ones.
+      const std::size_t size = static_cast<std::size_t>((turn % 2 ? 3 : 300) + (n * 37) % 90);
+      e.text = std::string(size, static_cast<char>('a' + (k % 26)));
+      e.params = e.target + " :" + e.text;
+      e.tags = (turn + n) % 2 ? "+draft/reply=" + std::string(size / 3, 'r') : "";
+      e.account = n % 4 ? "alice" : "";
+      service_->append(++id, e, true, false);
+      sent.push_back(std::move(e));
+    }
+    gated_.open_gate();
+    await_answers(static_cast<std::size_t>(id));
+  }
+  for (const std::string target : {"#a", "#b"}) {
+    auto got = durable_.query_history(latest(target, 1000).query);
+    ASSERT_TRUE(got.is_ok());
+    std::vector<core::HistoryEntry> expected;
+    for (const auto& e : sent)
+      if (e.target == target) expected.push_back(e);
+    EXPECT_EQ(got.value(), expected) << target;
+  }
 }
 
 TEST_F(HistoryServiceTest, ReadQueuedAfterAnAppendSeesIt) {
