@@ -23,7 +23,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -154,9 +153,13 @@ class SqliteStore final : public Store {
   Result<std::vector<Found>> collect_range(std::string_view target, const history::Range& range, bool copy);
   Result<std::optional<history::Position>> find_msgid(std::string_view target, std::string_view msgid);
   Result<std::optional<Located>> find_entry(std::string_view target, std::string_view msgid);
-  // The msgids of `entries` (of one target) found by their time that are stored already.
-  Result<std::unordered_set<std::string_view>> msgids_found_by_time(std::string_view target,
-                                                                    std::span<const core::HistoryEntry* const> entries);
+  // What store_entries() does with each of `entries` (one target's, in append order).
+  enum class Fate : std::uint8_t {
+    kClaim,     // its msgid is not found by its time: claim it in history_msgids (which knows it if stored)
+    kStore,     // found by its time, new
+    kRepeated,  // found by its time, and stored already or an earlier entry of `entries` has it
+  };
+  Result<std::vector<Fate>> fates(std::string_view target, std::span<const core::HistoryEntry* const> entries);
   Status search_words(const core::SearchQuery& query, const std::vector<std::string>& words,
                       const std::vector<std::string>& targets, std::int64_t indexed_upto,
                       const std::function<bool(const history::EntryView&)>& matches, std::vector<Found>& found);

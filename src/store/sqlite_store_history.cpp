@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "core/msgid.h"
@@ -308,9 +307,9 @@ Result<std::size_t> SqliteStore::store_entries(std::span<const core::HistoryEntr
   for (const auto& target_group : groups) {
     const std::string_view target = target_group.first;  // (a lambda cannot capture a structured binding)
     const auto& group = target_group.second;
-    auto known = msgids_found_by_time(target, group);
-    if (!known.is_ok()) return known.status();
-    std::unordered_set<std::string_view>& seen = known.value();
+    auto fated = fates(target, group);
+    if (!fated.is_ok()) return fated.status();
+    const std::vector<Fate>& fate = fated.value();
     std::int64_t low = kMaxTime, high = kMinTime;
     auto flush = [&]() -> Status {
       if (block.empty()) return Status::ok();
@@ -321,16 +320,16 @@ Result<std::size_t> SqliteStore::store_entries(std::span<const core::HistoryEntr
       high = kMinTime;
       return Status::ok();
     };
-    for (const core::HistoryEntry* e : group) {
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      const core::HistoryEntry* e = group[i];
       const std::int64_t new_low = std::min(low, e->time_ms), new_high = std::max(high, e->time_ms);
       // Against overflow: a span beyond the limit, computed without subtracting far-apart times.
       const bool too_wide = !block.empty() && (new_high > plus_span(new_low) || new_high - kMaxBlockSpanMs > new_low);
       if (block.size() >= tuning_.max_block_entries || too_wide) {
         if (Status s = flush(); !s.is_ok()) return s;
       }
-      if (found_by_time(e->msgid, e->time_ms)) {
-        if (!seen.insert(e->msgid).second) continue;  // already stored (this batch or before)
-      } else {
+      if (fate[i] == Fate::kRepeated) continue;  // already stored (this batch or before)
+      if (fate[i] == Fate::kClaim) {
         auto fresh = claim_msgid(e->msgid, next_id);
         if (!fresh.is_ok()) return fresh.status();
         if (!fresh.value()) continue;  // already stored (this batch or before)
@@ -353,30 +352,40 @@ Result<std::size_t> SqliteStore::store_entries(std::span<const core::HistoryEntr
   return stored;
 }
 
-Result<std::unordered_set<std::string_view>> SqliteStore::msgids_found_by_time(
-    std::string_view target, std::span<const core::HistoryEntry* const> entries) {
-  std::unordered_set<std::string_view> out, mine;  // views into `entries`
+Result<std::vector<SqliteStore::Fate>> SqliteStore::fates(std::string_view target,
+                                                          std::span<const core::HistoryEntry* const> entries) {
+  std::vector<Fate> fate(entries.size(), Fate::kClaim);
+  // The msgids found by time, sorted (with their entry's index): a repeat sorts right after the
+  // first, which has the lower index. A sort, not a hash set: no allocation per entry.
+  std::vector<std::pair<std::string_view, std::size_t>> by_time;
+  by_time.reserve(entries.size());
   std::int64_t low = kMaxTime, high = kMinTime;
-  for (const core::HistoryEntry* e : entries) {
-    if (!found_by_time(e->msgid, e->time_ms)) continue;
-    mine.insert(e->msgid);
-    low = std::min(low, e->time_ms);
-    high = std::max(high, e->time_ms);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const core::HistoryEntry& e = *entries[i];
+    if (!found_by_time(e.msgid, e.time_ms)) continue;
+    fate[i] = Fate::kStore;
+    by_time.emplace_back(e.msgid, i);
+    low = std::min(low, e.time_ms);
+    high = std::max(high, e.time_ms);
   }
-  if (low > high) return out;
+  if (by_time.empty()) return fate;
+  std::sort(by_time.begin(), by_time.end());
+  for (std::size_t k = 1; k < by_time.size(); ++k) {
+    if (by_time[k].first == by_time[k - 1].first) fate[by_time[k].second] = Fate::kRepeated;
+  }
   // The stored ones of that time range: under load, the newest block or none.
   Use read(history_->blocks_newest);
   int rc = bind_text(*read, 1, target);
   if (rc == SQLITE_OK) rc = bind_numbers(*read, 2, {low, plus_span(high), high});
   Status s = each_block(*read, rc, "store history", [&](Block&& b) {
     for (const EntryView& e : b.entries) {
-      // A view into the batch's own entry, which outlives the set (the block's bytes do not).
-      if (const auto it = mine.find(e.msgid); it != mine.end()) out.insert(*it);
+      auto it = std::lower_bound(by_time.begin(), by_time.end(), std::make_pair(e.msgid, std::size_t{0}));
+      for (; it != by_time.end() && it->first == e.msgid; ++it) fate[it->second] = Fate::kRepeated;
     }
     return true;
   });
   if (!s.is_ok()) return s;
-  return out;
+  return fate;
 }
 
 Status SqliteStore::index_pending() {

@@ -389,6 +389,42 @@ TEST(SqliteStoreHistory, ParleyMsgidsNeedNoIndexRowAndAreStillFoundRedactedAndDe
   EXPECT_EQ(latest_ids(*store, "#c"), (Ids{a, b, c, d}));
 }
 
+// A repeated msgid keeps the first entry that has it, wherever the repeats are: later in the same
+// batch (in the same block or another, past max_block_entries), or in a later batch.
+TEST(SqliteStoreHistory, ARepeatedMsgidKeepsItsFirstEntryWhereverTheRepeatsAre) {
+  testing::TempDir dir;
+  auto store = open_ok(dir.file("parley.db"));
+  ASSERT_TRUE(store);
+  core::MsgIdGenerator gen({1, 2, 3, 4});
+  const std::int64_t t = 1'796'000'000'000;
+  std::vector<core::HistoryEntry> batch;
+  Ids expected;
+  for (int i = 0; i < 100; ++i) {
+    const std::int64_t at = t + i / 10;  // ten entries per millisecond
+    batch.push_back(entry("#c", gen.next(at), at, "n" + std::to_string(i)));
+    expected.push_back(batch.back().msgid);
+  }
+  const std::string repeated = batch[3].msgid;  // t's
+  for (int i : {7, 70, 99}) {  // the same millisecond's block, a later block, the last entry
+    batch.insert(batch.begin() + i, entry("#c", repeated, t, "again " + std::to_string(i)));
+  }
+  ASSERT_TRUE(store->append_history(batch).is_ok());
+  ASSERT_TRUE(store->append_history({entry("#c", repeated, t, "in a later batch"),
+                                      entry("#c", batch[5].msgid, t, "and another")})
+                  .is_ok());
+  EXPECT_EQ(latest_ids(*store, "#c"), expected);
+  core::HistoryQuery q;
+  q.kind = core::HistoryQuery::Kind::kLatest;
+  q.target = "#c";
+  q.from.kind = core::HistoryRef::Kind::kLatest;
+  q.limit = 1000;
+  auto got = store->query_history(q);
+  ASSERT_TRUE(got.is_ok());
+  ASSERT_EQ(got.value().size(), 100u);
+  EXPECT_EQ(got.value()[3].text, "n3");
+  EXPECT_EQ(got.value()[5].text, "n5");
+}
+
 // Version 2's history table as released (schema versions 2 to 4), with its search index.
 constexpr const char* kVersion2History = R"sql(
 CREATE TABLE history (
