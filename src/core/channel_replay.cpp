@@ -65,7 +65,7 @@ void send_replay(Engine& e, User& u, const std::string& folded, const HistoryAns
   if (a.outcome != HistoryAnswer::Outcome::kOk || a.entries.empty() || !c || !c->has(u)) return;
   std::string ref = u.caps.has(Cap::kBatch) ? e.new_batch_ref() : std::string();
   std::string body;
-  for (const HistoryEntry& entry : a.entries) replay_entry(body, u, entry, ref);
+  for (const HistoryEntry& entry : a.entries) replay_entry(e, body, u, entry, ref);
   // As InspIRCd does, a notice says what follows, so that a client without server-time can tell
   // old lines from new ones.
   std::string what = "Replaying up to " + std::to_string(c->history_lines) + " lines of pre-join history";

@@ -1,5 +1,6 @@
 #include "core/history_access.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/engine.h"
@@ -105,24 +106,57 @@ std::string history_time(std::int64_t ms) {
   return format_server_time(TimePoint(std::chrono::milliseconds(ms)));
 }
 
-void replay_entry(std::string& out, const User& viewer, const HistoryEntry& entry, std::string_view batch) {
+std::vector<ReplayPiece> replay_pieces(std::string_view text, std::size_t max_bytes) {
+  std::vector<ReplayPiece> out;
+  max_bytes = std::max<std::size_t>(max_bytes, 4);  // room for any one UTF-8 character
+  for (;;) {
+    const auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    bool concat = false;
+    do {
+      std::size_t cut = std::min(line.size(), max_bytes);
+      // Back over continuation bytes (10xxxxxx), so that the cut is on a character boundary.
+      while (cut < line.size() && cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+      if (cut == 0) cut = std::min(line.size(), max_bytes);  // not UTF-8: cut anywhere
+      out.push_back({line.substr(0, cut), concat});
+      line.remove_prefix(cut);
+      concat = true;
+    } while (!line.empty());
+    if (nl == std::string_view::npos) return out;
+    text.remove_prefix(nl + 1);
+  }
+}
+
+void replay_entry(Engine& e, std::string& out, const User& viewer, const HistoryEntry& entry,
+                  std::string_view batch) {
   if (entry.command != "PRIVMSG" && entry.command != "NOTICE") {
     add_line(out, replay_tags(viewer, entry, batch, true), entry.source, entry.command, entry.params);
     return;
   }
-  std::string_view target = std::string_view(entry.params).substr(0, entry.params.find(' '));
-  std::string_view text = entry.text;
-  bool first = true;
-  while (true) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    if (!line.empty() || (first && nl == std::string_view::npos)) {
-      std::string params = std::string(target) + " :" + std::string(line);
-      add_line(out, replay_tags(viewer, entry, batch, first), entry.source, entry.command, params);
-      first = false;
+  const std::string target = entry.params.substr(0, entry.params.find(' '));
+  // As a relayed line: ":<source> <command> <target> :<text>\r\n" fits proto::kMaxLineBytes.
+  const std::size_t overhead = entry.source.size() + entry.command.size() + target.size() + 7;
+  const std::vector<ReplayPiece> pieces =
+      replay_pieces(entry.text, proto::kMaxLineBytes > overhead ? proto::kMaxLineBytes - overhead : 0);
+  if (pieces.size() > 1 && viewer.caps.has(Cap::kMultiline) && viewer.caps.has(Cap::kBatch)) {
+    // Nested in `batch`, as it was relayed: the message's tags on the BATCH line, the lines bare.
+    const std::string inner = e.new_batch_ref();
+    add_line(out, replay_tags(viewer, entry, batch, true), entry.source, "BATCH",
+             "+" + inner + " draft/multiline " + target);
+    for (const ReplayPiece& piece : pieces) {
+      add_line(out, piece.concat ? "batch=" + inner + ";draft/multiline-concat" : "batch=" + inner, entry.source,
+               entry.command, target + " :" + std::string(piece.text));
     }
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
+    add_line(out, batch.empty() ? std::string() : "batch=" + std::string(batch), entry.source, "BATCH", "-" + inner);
+    return;
+  }
+  // Multiline's fallback: a line each (no blank ones), the msgid on the first.
+  bool first = true;
+  for (const ReplayPiece& piece : pieces) {
+    if (piece.text.empty() && pieces.size() > 1) continue;
+    add_line(out, replay_tags(viewer, entry, batch, first), entry.source, entry.command,
+             target + " :" + std::string(piece.text));
+    first = false;
   }
 }
 

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/history.h"
 
@@ -49,10 +50,23 @@ std::string shown_key(Engine& e, const User& u, const std::string& key);
 // and NOTICE; a TAGMSG is all tags, so it also needs message-tags).
 bool replay_shown_to(const User& viewer, const HistoryEntry& entry);
 
+// One line of a replayed PRIVMSG/NOTICE (replay_pieces()).
+struct ReplayPiece {
+  std::string_view text;
+  bool concat = false;  // continues the piece before it (draft/multiline-concat)
+};
+// A stored text as lines: split at its line feeds, and a line longer than `max_bytes` (a
+// multiline message's concatenated lines are stored joined) cut into pieces of at most that
+// many bytes, on UTF-8 character boundaries. An empty text is one empty piece.
+std::vector<ReplayPiece> replay_pieces(std::string_view text, std::size_t max_bytes);
+
 // Appends `entry` to `out` as lines for `viewer`, tagged with `batch` when not empty. A
-// PRIVMSG/NOTICE is rebuilt from its target and text, one line per line of a multiline message
-// (its msgid on the first, as multiline's fallback does); other commands from their parameters.
-void replay_entry(std::string& out, const User& viewer, const HistoryEntry& entry, std::string_view batch);
+// PRIVMSG/NOTICE is rebuilt from its target and text, each line within proto::kMaxLineBytes as
+// relayed: a multiline message as a draft/multiline batch nested in `batch` for a client with
+// draft/multiline (refs from `e`), else a line per line (its msgid on the first, blank ones left
+// out, as multiline's fallback does); other commands from their parameters.
+void replay_entry(Engine& e, std::string& out, const User& viewer, const HistoryEntry& entry,
+                  std::string_view batch);
 
 // Sends `body` (lines built with `ref` as their batch) inside "BATCH +ref <type> [arg]" when
 // `ref` is not empty, as they are otherwise (a client without batch).

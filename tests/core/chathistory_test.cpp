@@ -8,8 +8,11 @@
 #include <string>
 
 #include "core/harness.h"
+#include "core/history_access.h"
 #include "core/history_params.h"
 #include "core/history_test_support.h"
+#include "core/text.h"
+#include "proto/irc_message.h"
 
 namespace parley::core::test {
 namespace {
@@ -223,6 +226,75 @@ TEST(ChathistoryReplay, MultilineEntryIsReplayedAsItsLinesWithTheMsgidOnTheFirst
                "@batch=1;time=1970-01-01T00:00:01.000Z;msgid=id1 :alice!~alice@127.0.0.1 PRIVMSG #c :one",
                "@batch=1;time=1970-01-01T00:00:01.000Z :alice!~alice@127.0.0.1 PRIVMSG #c :two",
                ":parley.local BATCH -1"));
+}
+
+// A client with draft/multiline gets a multiline message back as it was relayed: a
+// draft/multiline batch (the message's tags on its BATCH line) nested in the chathistory batch.
+TEST(ChathistoryReplay, MultilineEntryIsANestedMultilineBatchForAMultilineClient) {
+  std::vector<std::string> caps = kFull;
+  caps.push_back("draft/multiline");
+  Manual m(caps);
+  m.h.send(m.alice, "CHATHISTORY LATEST #c * 10");
+  ASSERT_TRUE(m.h.answer_history_next(ok({
+      entry("#c", "id1", 1000, "PRIVMSG", "#c :one\n\ntwo", "one\n\ntwo", "+draft/reply=x"),
+      entry("#c", "id2", 2000, "PRIVMSG", "#c :single", "single"),
+  })));
+  EXPECT_THAT(m.h.lines(m.alice),
+              AreLines(":parley.local BATCH +1 chathistory #c",
+                       "@batch=1;time=1970-01-01T00:00:01.000Z;msgid=id1;+draft/reply=x :alice!~alice@127.0.0.1 "
+                       "BATCH +2 draft/multiline #c",
+                       "@batch=2 :alice!~alice@127.0.0.1 PRIVMSG #c :one",
+                       "@batch=2 :alice!~alice@127.0.0.1 PRIVMSG #c :",
+                       "@batch=2 :alice!~alice@127.0.0.1 PRIVMSG #c :two",
+                       "@batch=1 :alice!~alice@127.0.0.1 BATCH -2",
+                       "@batch=1;time=1970-01-01T00:00:02.000Z;msgid=id2 :alice!~alice@127.0.0.1 PRIVMSG #c :single",
+                       ":parley.local BATCH -1"));
+}
+
+// History keeps a multiline message's concatenated lines joined (one line of text, for SEARCH),
+// so a replayed line can be longer than IRC allows: it is cut again to fit, on a character
+// boundary, as draft/multiline-concat lines for a multiline client and as lines of their own
+// for the others.
+TEST(ChathistoryReplay, AJoinedLineTooLongForOneLineIsCutToFit) {
+  std::string word;
+  for (int i = 0; i < 400; ++i) word += "\xC3\xA9";  // é: 800 bytes
+  const std::string text = word + "\nend";
+  for (bool multiline : {false, true}) {
+    std::vector<std::string> caps = kFull;
+    if (multiline) caps.push_back("draft/multiline");
+    Manual m(caps);
+    m.h.send(m.alice, "CHATHISTORY LATEST #c * 10");
+    ASSERT_TRUE(m.h.answer_history_next(ok({entry("#c", "id1", 1000, "PRIVMSG", "#c :" + text, text)})));
+    std::string joined;
+    std::vector<bool> concat;
+    for (const Line& reply : m.h.replies(m.alice, "PRIVMSG")) {
+      const std::string& line = reply.raw;
+      const std::string untagged = line.substr(line.find(' ') + 1);  // every line here has tags
+      EXPECT_LE(untagged.size() + 2, proto::kMaxLineBytes) << untagged;
+      const std::string piece = untagged.substr(untagged.find(" :") + 2);
+      EXPECT_TRUE(is_valid_utf8(piece)) << "cut inside a character";
+      const bool continues = line.find("draft/multiline-concat") != std::string::npos;
+      if (!joined.empty() && !continues) joined += '\n';
+      joined += piece;
+      concat.push_back(continues);
+    }
+    EXPECT_EQ(concat, (std::vector<bool>{false, multiline, false})) << (multiline ? "multiline" : "plain");
+    if (multiline) EXPECT_EQ(joined, text);
+  }
+}
+
+// Each piece of a stored text within the limit, split at line feeds and cut at character boundaries.
+TEST(ChathistoryReplay, ReplayPiecesSplitAtLineFeedsAndCutLongLines) {
+  auto texts = [](std::string_view text, std::size_t max) {
+    std::vector<std::string> out;
+    for (const ReplayPiece& p : replay_pieces(text, max)) out.push_back((p.concat ? "+" : "") + std::string(p.text));
+    return out;
+  };
+  EXPECT_EQ(texts("", 10), (std::vector<std::string>{""}));
+  EXPECT_EQ(texts("a\n\nb", 10), (std::vector<std::string>{"a", "", "b"}));
+  EXPECT_EQ(texts("abcdefghij", 4), (std::vector<std::string>{"abcd", "+efgh", "+ij"}));
+  EXPECT_EQ(texts("abcd\xC3\xA9" "efgh", 5), (std::vector<std::string>{"abcd", "+\xC3\xA9" "efg", "+h"}));
+  EXPECT_EQ(texts("abcd\n", 4), (std::vector<std::string>{"abcd", ""}));
 }
 
 TEST(ChathistoryReplay, LabeledRequestLabelsTheBatch) {

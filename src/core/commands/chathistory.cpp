@@ -64,7 +64,7 @@ void query(Engine& e, User& u, ChathistoryCommand& c) {
         std::string ref = u->caps.has(Cap::kBatch) ? e.new_batch_ref() : std::string();
         std::string body;
         for (const HistoryEntry& entry : a.entries) {
-          if (replay_shown_to(*u, entry)) replay_entry(body, *u, entry, ref);
+          if (replay_shown_to(*u, entry)) replay_entry(e, body, *u, entry, ref);
         }
         send_history_batch(e, *u, ref, "chathistory", shown, std::move(body));
       });

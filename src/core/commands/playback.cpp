@@ -81,7 +81,7 @@ void play_key(Engine& e, User& u, std::string key, bool durable, std::string sho
         std::string ref = u->caps.has(Cap::kBatch) ? e.new_batch_ref() : std::string();
         std::string body;
         for (const HistoryEntry& entry : a.entries) {
-          if (entry.time_ms > from) replay_entry(body, *u, entry, ref);
+          if (entry.time_ms > from) replay_entry(e, body, *u, entry, ref);
         }
         if (!body.empty()) send_history_batch(e, *u, ref, "chathistory", shown, std::move(body));
       },

@@ -47,7 +47,7 @@ void answer(Engine& e, User& u, const HistoryAnswer& a) {
   std::string ref = u.caps.has(Cap::kBatch) ? e.new_batch_ref() : std::string();
   std::string body;
   // The store answers newest first; the spec asks for ascending time order.
-  for (auto it = a.entries.rbegin(); it != a.entries.rend(); ++it) replay_entry(body, u, *it, ref);
+  for (auto it = a.entries.rbegin(); it != a.entries.rend(); ++it) replay_entry(e, body, u, *it, ref);
   send_history_batch(e, u, ref, kBatchType, {}, std::move(body));
 }
 
