@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "core/channel_replay.h"
 #include "proto/casemap.h"
 #include "proto/irc_message.h"
 
@@ -120,7 +121,7 @@ std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
 void load_history_config(ConfigReader& r, const toml::table& t, server::ServerOptions& options) {
   r.reject_unknown(t, kSection,
                    {"enabled", "max_query", "public_channels", "max_age", "max_count", "queue",
-                    "expire_interval", "commit_interval", "channel"});
+                    "expire_interval", "commit_interval", "replay_max_lines", "channel"});
   auto& policy = options.engine.history;
   if (auto v = r.boolean(t, kSection, "enabled")) policy.enabled = *v;
   r.set_integer(t, kSection, "max_query", 1, kMaxQuery, policy.max_query);
@@ -128,6 +129,7 @@ void load_history_config(ConfigReader& r, const toml::table& t, server::ServerOp
   auto& h = options.history;
   retention_rule(r, t, kSection, h.retention.all);
   r.set_integer(t, kSection, "queue", 1, 10'000'000, policy.max_backlog);
+  r.set_integer(t, kSection, "replay_max_lines", 1, core::kReplayLinesCeiling, policy.replay_max_lines);
   if (auto v = duration(r, t, kSection, "expire_interval", 1000, std::int64_t{24} * 3600 * 1000))
     h.expire_interval = std::chrono::milliseconds(*v);
   if (auto v = duration(r, t, kSection, "commit_interval", 0, 1000)) h.commit_interval = std::chrono::milliseconds(*v);

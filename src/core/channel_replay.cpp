@@ -1,5 +1,6 @@
 #include "core/channel_replay.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <string>
@@ -12,6 +13,12 @@
 namespace parley::core {
 
 namespace {
+
+// How many lines +H replays in `c`: its parameter's, at most what this server allows (a larger
+// one may have come from a link or from before the operator lowered the limit).
+std::size_t replay_lines(const Engine& e, const Channel& c) {
+  return std::min(c.history_lines, e.config().history.replay_max_lines);
+}
 
 // A decimal number without sign, or nullopt (also on overflow).
 std::optional<std::int64_t> parse_count(std::string_view digits) {
@@ -68,7 +75,7 @@ void send_replay(Engine& e, User& u, const std::string& folded, const HistoryAns
   for (const HistoryEntry& entry : a.entries) replay_entry(e, body, u, entry, ref);
   // As InspIRCd does, a notice says what follows, so that a client without server-time can tell
   // old lines from new ones.
-  std::string what = "Replaying up to " + std::to_string(c->history_lines) + " lines of pre-join history";
+  std::string what = "Replaying up to " + std::to_string(replay_lines(e, *c)) + " lines of pre-join history";
   if (c->history_period_s) what += " spanning up to " + std::to_string(c->history_period_s) + " seconds";
   e.server_message(u, "NOTICE", {c->name, what});
   send_history_batch(e, u, ref, "chathistory", c->name, std::move(body));
@@ -79,7 +86,7 @@ void request_replay(Engine& e, User& u, Channel& c) {
   r.kind = HistoryRequest::Kind::kQuery;
   r.query.kind = HistoryQuery::Kind::kLatest;
   r.query.target = c.folded;
-  r.query.limit = c.history_lines;
+  r.query.limit = replay_lines(e, c);
   if (c.history_period_s) {
     r.query.from.kind = HistoryRef::Kind::kTime;
     // The reference is exclusive; a line exactly `period` old is still within it.
@@ -94,13 +101,13 @@ void request_replay(Engine& e, User& u, Channel& c) {
 
 }  // namespace
 
-std::optional<HistoryModeParam> parse_history_mode(std::string_view text) {
+std::optional<HistoryModeParam> parse_history_mode(std::string_view text, std::size_t max_lines) {
   auto colon = text.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
   auto lines = parse_count(text.substr(0, colon));
   std::string_view period_text = text.substr(colon + 1);
   auto period = parse_period(period_text);
-  if (!lines || *lines < 1 || *lines > static_cast<std::int64_t>(kMaxReplayLines) || !period)
+  if (!lines || *lines < 1 || *lines > static_cast<std::int64_t>(std::min(max_lines, kReplayLinesCeiling)) || !period)
     return std::nullopt;
   HistoryModeParam p;
   p.lines = static_cast<std::size_t>(*lines);

@@ -21,20 +21,23 @@ class Channel;
 class Engine;
 struct User;
 
-// Most lines +H may ask for (InspIRCd's default <chanhistory maxlines>).
-inline constexpr std::size_t kMaxReplayLines = 50;
+// Most lines a +H parameter may name at all; what a local MODE may set is
+// HistoryPolicy::replay_max_lines (50 by default, InspIRCd's default <chanhistory maxlines>).
+inline constexpr std::size_t kReplayLinesCeiling = 1000;
 // Most characters of the period (InspIRCd's limit): "1w2d3h4m5s" fits.
 inline constexpr std::size_t kMaxReplayPeriodChars = 10;
 
 struct HistoryModeParam {
-  std::size_t lines = 0;      // 1..kMaxReplayLines
+  std::size_t lines = 0;      // 1..max_lines
   std::int64_t period_s = 0;  // 0: no age limit
   std::string canonical;      // "<lines>:<period>", as MODE shows it
 };
 
-// "<lines>:<period>": lines a decimal number from 1 to kMaxReplayLines; period a number of
-// seconds or a sum of <number><unit> with units s, m, h, d, w, y ("1d12h"). nullopt otherwise.
-std::optional<HistoryModeParam> parse_history_mode(std::string_view text);
+// "<lines>:<period>": lines a decimal number from 1 to `max_lines`; period a number of seconds
+// or a sum of <number><unit> with units s, m, h, d, w, y ("1d12h"). nullopt otherwise. A local
+// MODE passes HistoryPolicy::replay_max_lines; a mode from a link or the store the ceiling.
+std::optional<HistoryModeParam> parse_history_mode(std::string_view text,
+                                                   std::size_t max_lines = kReplayLinesCeiling);
 
 // Sends `u`, who has just joined `c` (JOIN and topic sent), the rest of the join burst: MARKREAD
 // (read-marker clients: from the session, or for a logged-in user from the store, in which case

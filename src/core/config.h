@@ -139,6 +139,10 @@ struct HistoryPolicy {
   // History requests outstanding (submitted, not yet answered) at which senders start to be held
   // until their messages are stored (Engine::history_backlogged); [history] queue.
   std::size_t max_backlog = 10'000;
+  // Most lines a channel operator may ask +H to replay (core/channel_replay.h), 1 to
+  // kReplayLinesCeiling; [history] replay_max_lines. A larger +H that came from a link or the
+  // store stands, and replays this many.
+  std::size_t replay_max_lines = 50;
 
   bool operator==(const HistoryPolicy&) const = default;
 };

@@ -52,14 +52,35 @@ TEST(HistoryMode, ParsesLinesAndPeriodsWithUnits) {
   EXPECT_EQ(parse_history_mode("5:1h30m")->period_s, 5400);
   EXPECT_EQ(parse_history_mode("5:2w")->period_s, 14 * 86400);
   EXPECT_EQ(parse_history_mode("007:0")->canonical, "7:0");
-  EXPECT_EQ(parse_history_mode("50:1s")->lines, kMaxReplayLines);
+  EXPECT_EQ(parse_history_mode("50:1s", 50)->lines, 50u);
+  EXPECT_EQ(parse_history_mode("1000:1s")->lines, kReplayLinesCeiling);  // from a link or the store
 }
 
 TEST(HistoryMode, RejectsMalformedParameters) {
-  for (const char* bad : {"", "10", ":1d", "10:", "0:1d", "51:1d", "-1:1d", "x:1d", "10:1x", "10:d", "10:1d2",
+  for (const char* bad : {"", "10", ":1d", "10:", "0:1d", "1001:1d", "-1:1d", "x:1d", "10:1x", "10:d", "10:1d2",
                           "10:12345678901", "99999999999999999999:1d", "10:1d:2"}) {
     EXPECT_FALSE(parse_history_mode(bad)) << bad;
   }
+  EXPECT_FALSE(parse_history_mode("51:1d", 50));
+  EXPECT_FALSE(parse_history_mode("1001:1d", 5000)) << "the ceiling bounds any maximum";
+}
+
+// [history] replay_max_lines bounds what an operator may set, and what is replayed when a larger
+// +H stands (set by a linked server, or stored before the operator lowered the limit).
+TEST(HistoryMode, TheConfiguredMaximumBoundsWhatOperatorsSetAndWhatIsReplayed) {
+  EngineHarness h;
+  h.config.history.replay_max_lines = 3;
+  SessionId alice = channel_with_history(h, "3:1d", 5);
+  h.send(alice, "MODE #c +H 4:1d");
+  EXPECT_TRUE(h.has_line(alice, "696 alice #c H 4:1d :Invalid history parameter: <lines>:<period>, lines 1-3, "))
+      << h.dump(alice);
+  h.channel("#c")->history_lines = 10;  // as a link's +H 10:1d would leave it
+  h.channel("#c")->history_param = "10:1d";
+  SessionId bob = h.register_user("bob");
+  h.send(bob, "JOIN #c");
+  EXPECT_THAT(h.lines(bob), HasLine(":parley.local NOTICE #c :Replaying up to 3 lines of pre-join history "
+                                    "spanning up to 86400 seconds"));
+  EXPECT_THAT(texts(h, bob), ElementsAre("line 2", "line 3", "line 4"));
 }
 
 TEST(HistoryMode, SetShownAndUnsetByOperatorsWithInvalidParameterNumeric) {

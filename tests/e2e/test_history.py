@@ -336,9 +336,18 @@ def test_a_bad_commit_interval_is_named(parley_bin, tmp_path, value, words):
     assert result.returncode == 1 and f"{path}:2: " in result.stdout and words in result.stdout, result.stdout
 
 
+@pytest.mark.parametrize("value", ["0", "1001", '"50"'])
+def test_a_bad_replay_max_lines_is_named(parley_bin, tmp_path, value):
+    path = tmp_path / "parley.toml"
+    path.write_text(f'[history]\nreplay_max_lines = {value}\n')
+    result = check_config(parley_bin, path)
+    assert result.returncode == 1 and f"{path}:2: " in result.stdout, result.stdout
+    assert "history.replay_max_lines" in result.stdout, result.stdout
+
+
 def test_valid_history_settings_are_ok(parley_bin, tmp_path):
     path = tmp_path / "parley.toml"
-    path.write_text('[history]\nenabled = true\nmax_query = 500\npublic_channels = false\n'
+    path.write_text('[history]\nenabled = true\nmax_query = 500\npublic_channels = false\nreplay_max_lines = 200\n'
                     'max_age = "30d"\nmax_count = 100000\nqueue = 5000\nexpire_interval = 30\ncommit_interval = "250ms"\n'
                     '[[history.channel]]\nname = "#Keep"\nmax_age = 0\n'
                     '[[history.channel]]\nname = "#busy"\nmax_count = 1000\n')

@@ -130,11 +130,12 @@ void change_history_mode(Engine& e, User& u, Channel& c, bool plus, std::string_
     }
     return;
   }
-  std::optional<HistoryModeParam> p = parse_history_mode(arg);
+  const std::size_t max_lines = e.config().history.replay_max_lines;
+  std::optional<HistoryModeParam> p = parse_history_mode(arg, max_lines);
   if (!p) {
     e.reply(u, ERR_INVALIDMODEPARAM,
             {c.name, "H", arg.empty() ? "*" : limit_utf8(proto::safe_middle_param(arg), 32),
-             "Invalid history parameter: <lines>:<period>, lines 1-" + std::to_string(kMaxReplayLines) +
+             "Invalid history parameter: <lines>:<period>, lines 1-" + std::to_string(max_lines) +
                  ", period like 1d or 30m"});
   } else if (need_op() && within_budget() && c.history_param != p->canonical) {
     c.history_lines = p->lines;
