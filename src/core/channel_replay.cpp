@@ -107,7 +107,8 @@ std::optional<HistoryModeParam> parse_history_mode(std::string_view text, std::s
   auto lines = parse_count(text.substr(0, colon));
   std::string_view period_text = text.substr(colon + 1);
   auto period = parse_period(period_text);
-  if (!lines || *lines < 1 || *lines > static_cast<std::int64_t>(std::min(max_lines, kReplayLinesCeiling)) || !period)
+  if (!lines || *lines < 1 || *lines > static_cast<std::int64_t>(std::min(max_lines, kReplayLinesCeiling)) ||
+      !period)
     return std::nullopt;
   HistoryModeParam p;
   p.lines = static_cast<std::size_t>(*lines);

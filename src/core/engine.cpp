@@ -268,7 +268,8 @@ void Engine::history_append(User* u, const HistoryEntry& entry, bool durable, Hi
 void Engine::history_append_quiet(const HistoryEntry& entry, bool durable, const User* sender,
                                   std::string_view command, std::string_view shown_target) {
   const RequestId id = ++last_request_;
-  quiet_appends_.push_back(QuietAppend{id, sender ? sender->id : 0, std::string(command), std::string(shown_target)});
+  quiet_appends_.push_back(
+      QuietAppend{id, sender ? sender->id : 0, std::string(command), std::string(shown_target)});
   history_.append(id, entry, durable, /*quiet=*/true);
 }
 

@@ -144,10 +144,11 @@ void replay_entry(Engine& e, std::string& out, const User& viewer, const History
     add_line(out, replay_tags(viewer, entry, batch, true), entry.source, "BATCH",
              "+" + inner + " draft/multiline " + target);
     for (const ReplayPiece& piece : pieces) {
-      add_line(out, piece.concat ? "batch=" + inner + ";draft/multiline-concat" : "batch=" + inner, entry.source,
-               entry.command, target + " :" + std::string(piece.text));
+      add_line(out, piece.concat ? "batch=" + inner + ";draft/multiline-concat" : "batch=" + inner,
+               entry.source, entry.command, target + " :" + std::string(piece.text));
     }
-    add_line(out, batch.empty() ? std::string() : "batch=" + std::string(batch), entry.source, "BATCH", "-" + inner);
+    add_line(out, batch.empty() ? std::string() : "batch=" + std::string(batch), entry.source, "BATCH",
+             "-" + inner);
     return;
   }
   // Multiline's fallback: a line each (no blank ones), the msgid on the first.

@@ -20,7 +20,8 @@ struct MessageLog::Held {
 
 namespace {
 
-void say_not_stored(Engine& e, User& u, std::string_view command, std::string_view target, std::string_view why) {
+void say_not_stored(Engine& e, User& u, std::string_view command, std::string_view target,
+                    std::string_view why) {
   e.fail(u, command, "MESSAGE_ERROR", {target, "Message not stored in history: " + std::string(why)});
 }
 

@@ -83,8 +83,10 @@ void HistoryService::submit(core::RequestId id, HistoryRequest request) {
 }
 
 void HistoryService::append(core::RequestId id, const core::HistoryEntry& entry, bool durable, bool quiet) {
-  enqueue(Item{.id = id, .kind = durable ? Item::Kind::kDurableAppend : Item::Kind::kMemoryAppend, .quiet = quiet},
-          &entry);
+  enqueue(
+      Item{
+          .id = id, .kind = durable ? Item::Kind::kDurableAppend : Item::Kind::kMemoryAppend, .quiet = quiet},
+      &entry);
 }
 
 void HistoryService::enqueue(Item item, const core::HistoryEntry* entry) {

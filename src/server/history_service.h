@@ -153,8 +153,8 @@ class HistoryService final : public core::HistoryBackend {
   std::size_t latency_next_ = 0;
   CommitHistogram histogram_;
 
-  // Storage thread only: the entries of the turn being run.
-  Slots durable_batch_;
+  // Storage thread only.
+  Slots durable_batch_;  // the entries of the turn being run
   Slots memory_batch_;
   std::chrono::steady_clock::time_point next_expire_;
   std::chrono::steady_clock::time_point last_batch_;  // when the last batch was taken (commit_interval)

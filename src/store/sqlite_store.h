@@ -159,7 +159,8 @@ class SqliteStore final : public Store {
     kStore,     // found by its time, new
     kRepeated,  // found by its time, and stored already or an earlier entry of `entries` has it
   };
-  Result<std::vector<Fate>> fates(std::string_view target, std::span<const core::HistoryEntry* const> entries);
+  Result<std::vector<Fate>> fates(std::string_view target,
+                                  std::span<const core::HistoryEntry* const> entries);
   Status search_words(const core::SearchQuery& query, const std::vector<std::string>& words,
                       const std::vector<std::string>& targets, std::int64_t indexed_upto,
                       const std::function<bool(const history::EntryView&)>& matches, std::vector<Found>& found);

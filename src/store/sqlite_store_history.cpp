@@ -352,8 +352,8 @@ Result<std::size_t> SqliteStore::store_entries(std::span<const core::HistoryEntr
   return stored;
 }
 
-Result<std::vector<SqliteStore::Fate>> SqliteStore::fates(std::string_view target,
-                                                          std::span<const core::HistoryEntry* const> entries) {
+Result<std::vector<SqliteStore::Fate>> SqliteStore::fates(
+    std::string_view target, std::span<const core::HistoryEntry* const> entries) {
   std::vector<Fate> fate(entries.size(), Fate::kClaim);
   // The msgids found by time, sorted (with their entry's index): a repeat sorts right after the
   // first, which has the lower index. A sort, not a hash set: no allocation per entry.

@@ -247,7 +247,8 @@ TEST(ChathistoryReplay, MultilineEntryIsANestedMultilineBatchForAMultilineClient
                        "@batch=2 :alice!~alice@127.0.0.1 PRIVMSG #c :",
                        "@batch=2 :alice!~alice@127.0.0.1 PRIVMSG #c :two",
                        "@batch=1 :alice!~alice@127.0.0.1 BATCH -2",
-                       "@batch=1;time=1970-01-01T00:00:02.000Z;msgid=id2 :alice!~alice@127.0.0.1 PRIVMSG #c :single",
+                       "@batch=1;time=1970-01-01T00:00:02.000Z;msgid=id2 :alice!~alice@127.0.0.1 PRIVMSG #c "
+                       ":single",
                        ":parley.local BATCH -1"));
 }
 
@@ -287,7 +288,8 @@ TEST(ChathistoryReplay, AJoinedLineTooLongForOneLineIsCutToFit) {
 TEST(ChathistoryReplay, ReplayPiecesSplitAtLineFeedsAndCutLongLines) {
   auto texts = [](std::string_view text, std::size_t max) {
     std::vector<std::string> out;
-    for (const ReplayPiece& p : replay_pieces(text, max)) out.push_back((p.concat ? "+" : "") + std::string(p.text));
+    for (const ReplayPiece& p : replay_pieces(text, max))
+      out.push_back((p.concat ? "+" : "") + std::string(p.text));
     return out;
   };
   EXPECT_EQ(texts("", 10), (std::vector<std::string>{""}));
