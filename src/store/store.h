@@ -87,7 +87,6 @@ struct AccountRecord {
   // whatever order they were given in.
   std::vector<std::string> certfps;
   std::int64_t registered_at = 0;  // Unix seconds
-  friend bool operator==(const AccountRecord&, const AccountRecord&) = default;
 };
 
 // How long history is kept. 0 means no bound. A per-target rule replaces both server-wide

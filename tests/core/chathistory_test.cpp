@@ -280,7 +280,9 @@ TEST(ChathistoryReplay, AJoinedLineTooLongForOneLineIsCutToFit) {
       concat.push_back(continues);
     }
     EXPECT_EQ(concat, (std::vector<bool>{false, multiline, false})) << (multiline ? "multiline" : "plain");
-    if (multiline) EXPECT_EQ(joined, text);
+    if (multiline) {
+      EXPECT_EQ(joined, text);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
-// Field-by-field comparison of AccountRecords for tests (crypto::ScramCredentials has no
-// operator==, so AccountRecord's defaulted one is deleted). Says which field differs.
+// Field-by-field comparison of AccountRecords for tests (AccountRecord has no operator==: it holds
+// secrets, crypto::ScramCredentials, which nothing compares). Says which field differs.
 #pragma once
 
 #include <gtest/gtest.h>
