@@ -102,6 +102,40 @@ def test_multiline_batch_is_relayed_as_a_batch_and_as_lines(start_server):
     assert fail.params[:3] == ["BATCH", "MULTILINE_MAX_LINES", "3"], fail
 
 
+def test_a_multiline_message_comes_back_from_chathistory_as_a_nested_batch_or_as_lines(start_server):
+    srv = start_server()
+    alice = srv.registered("alice", caps=MULTI)
+    bob = srv.registered("bob", caps=MULTI + ["draft/chathistory"])
+    carol = srv.registered("carol", caps=["batch", "message-tags", "draft/chathistory"])
+    for c in (alice, bob, carol):
+        c.join("#h")
+    alice.send("BATCH +x draft/multiline #h")
+    alice.send("@batch=x PRIVMSG #h :first")
+    alice.send("@batch=x PRIVMSG #h :sec")
+    alice.send("@batch=x;draft/multiline-concat PRIVMSG #h :ond")
+    alice.send("BATCH -x")
+    msgid = alice.expect(command_re("BATCH", "alice")).tags["msgid"]
+    alice.sync()
+
+    bob.send("CHATHISTORY LATEST #h * 10")
+    outer = bob.expect(r"^(?:@\S+ )?:\S+ BATCH \+\S+ chathistory #h")
+    ref = outer.params[0][1:]
+    lines = bob.collect_until(re.compile(r"^(?:@\S+ )?:\S+ BATCH -%s$" % re.escape(ref)))
+    inner = next(l for l in lines if l.command == "BATCH" and l.params[0].startswith("+"))
+    assert inner.params[1:] == ["draft/multiline", "#h"] and inner.tags["batch"] == ref, inner
+    assert inner.tags["msgid"] == msgid, inner
+    inner_ref = inner.params[0][1:]
+    assert [l.last for l in lines if l.tags.get("batch") == inner_ref] == ["first", "second"], lines
+
+    carol.send("CHATHISTORY LATEST #h * 10")
+    outer = carol.expect(r"^(?:@\S+ )?:\S+ BATCH \+\S+ chathistory #h")
+    ref = outer.params[0][1:]
+    lines = carol.collect_until(re.compile(r"^(?:@\S+ )?:\S+ BATCH -%s$" % re.escape(ref)))
+    privmsgs = [l for l in lines if l.command == "PRIVMSG"]
+    assert [l.last for l in privmsgs] == ["first", "second"], lines
+    assert privmsgs[0].tags.get("msgid") == msgid and "msgid" not in privmsgs[1].tags, privmsgs
+
+
 def test_redact_by_the_author_reaches_members_with_the_capability(start_server):
     srv = start_server({"limits": {"redact_window": 60}})
     alice = srv.registered("alice", caps=REDACT)
