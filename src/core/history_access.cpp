@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "core/engine.h"
+#include "core/text.h"
 #include "proto/irc_message.h"
 
 namespace parley::core {
@@ -114,9 +115,7 @@ std::vector<ReplayPiece> replay_pieces(std::string_view text, std::size_t max_by
     std::string_view line = text.substr(0, nl);
     bool concat = false;
     do {
-      std::size_t cut = std::min(line.size(), max_bytes);
-      // Back over continuation bytes (10xxxxxx), so that the cut is on a character boundary.
-      while (cut < line.size() && cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+      std::size_t cut = utf8_prefix_length(line, max_bytes);
       if (cut == 0) cut = std::min(line.size(), max_bytes);  // not UTF-8: cut anywhere
       out.push_back({line.substr(0, cut), concat});
       line.remove_prefix(cut);
@@ -134,10 +133,9 @@ void replay_entry(Engine& e, std::string& out, const User& viewer, const History
     return;
   }
   const std::string target = entry.params.substr(0, entry.params.find(' '));
-  // As a relayed line: ":<source> <command> <target> :<text>\r\n" fits proto::kMaxLineBytes.
-  const std::size_t overhead = entry.source.size() + entry.command.size() + target.size() + 7;
+  // Each line fits proto::kMaxLineBytes, as relayed.
   const std::vector<ReplayPiece> pieces =
-      replay_pieces(entry.text, proto::kMaxLineBytes > overhead ? proto::kMaxLineBytes - overhead : 0);
+      replay_pieces(entry.text, relay_text_room(entry.source, entry.command, target));
   if (pieces.size() > 1 && viewer.caps.has(Cap::kMultiline) && viewer.caps.has(Cap::kBatch)) {
     // Nested in `batch`, as it was relayed: the message's tags on the BATCH line, the lines bare.
     const std::string inner = e.new_batch_ref();

@@ -21,5 +21,12 @@ std::string ascii_upper(std::string_view s);
 
 // Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
 std::string limit_utf8(std::string_view text, std::size_t max_bytes);
+// How many bytes of `text` limit_utf8() keeps: at most `max_bytes`, backed up over UTF-8
+// continuation bytes to a character boundary (0 when the first character is longer).
+std::size_t utf8_prefix_length(std::string_view text, std::size_t max_bytes);
+
+// The most bytes of text a relayed ":<source> <command> <target> :<text>\r\n" line may carry
+// within proto::kMaxLineBytes (0 when even an empty text would not fit).
+std::size_t relay_text_room(std::string_view source, std::string_view command, std::string_view target);
 
 }  // namespace parley::core

@@ -50,8 +50,8 @@ class MultilineMessage {
         msgid_(e.new_msgid()),
         ref_(e.new_batch_ref()) {
     // Every relayed line must fit 512 bytes: ":source CMD target :text\r\n".
-    std::size_t overhead = source_.size() + b.command.size() + target_.size() + 7;
-    for (const auto& line : b.lines) texts_.push_back(limit_utf8(line.text, proto::kMaxLineBytes - overhead));
+    const std::size_t room = relay_text_room(source_, b.command, target_);
+    for (const auto& line : b.lines) texts_.push_back(limit_utf8(line.text, room));
   }
   const std::string& msgid() const { return msgid_; }
   // The message as history stores it: its lines as relayed, joined by '\n' (a concat line joined
