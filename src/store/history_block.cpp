@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <limits>
-#include <set>
 
 #include "store/history_rules.h"
+#include "store/varint.h"
 
 namespace parley::store::history {
 
@@ -13,13 +13,9 @@ namespace {
 
 constexpr std::uint8_t kFormat = 1;
 
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out += static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  out += static_cast<char>(v);
-}
+using varint::Reader;
+
+void put_varint(std::string& out, std::uint64_t v) { varint::put(out, v); }
 
 void put_string(std::string& out, std::string_view s) {
   put_varint(out, s.size());
@@ -78,62 +74,6 @@ EncodedBlock encode(std::span<const E> entries, auto&& get) {
   std::array<Seen, 5> seen;
   for (const E& item : entries) put_entry(out, get(item), block.min_ms, seen);
   return block;
-}
-
-// Reads from a blob, remembering whether anything was out of bounds.
-class Reader {
- public:
-  explicit Reader(std::string_view blob) : rest_(blob) {}
-  bool ok() const { return ok_; }
-  bool at_end() const { return rest_.empty(); }
-
-  std::uint64_t varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (rest_.empty()) return fail();
-      const auto byte = static_cast<std::uint8_t>(rest_.front());
-      rest_.remove_prefix(1);
-      if (shift == 63 && byte > 1) return fail();
-      v |= std::uint64_t{byte & 0x7fu} << shift;
-      if ((byte & 0x80) == 0) return v;
-    }
-    return fail();
-  }
-  std::string_view bytes(std::uint64_t n) {
-    if (n > rest_.size()) {
-      fail();
-      return {};
-    }
-    std::string_view out = rest_.substr(0, n);
-    rest_.remove_prefix(n);
-    return out;
-  }
-  std::string_view string() { return bytes(varint()); }
-
- private:
-  std::uint64_t fail() {
-    ok_ = false;
-    rest_ = {};
-    return 0;
-  }
-  std::string_view rest_;
-  bool ok_ = true;
-};
-
-void put_hex(std::string& out, std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (const char c : bytes) {
-    const auto u = static_cast<unsigned char>(c);
-    out += kDigits[u >> 4];
-    out += kDigits[u & 15];
-  }
-}
-
-std::string token(char kind, std::string_view name) {
-  std::string out = "\xc2\xb6";
-  out += kind;
-  put_hex(out, name);
-  return out;
 }
 
 }  // namespace
@@ -206,25 +146,6 @@ Result<std::vector<EntryView>> decode_block(std::string_view blob, std::int64_t 
     if (e.msgid.empty() || e.command.empty()) return corrupt("has an entry without msgid or command");
   }
   if (!r.at_end()) return corrupt("has bytes after its last entry");
-  return out;
-}
-
-std::string sender_token(std::string_view sender_folded) { return token('f', sender_folded); }
-std::string target_token(std::string_view target) { return token('t', target); }
-
-std::string block_search_text(std::string_view target, std::span<const EntryView> entries) {
-  std::string out = target_token(target);
-  std::set<std::string_view> senders;
-  for (const EntryView& e : entries) {
-    if (!is_searchable(e.command)) continue;
-    out += '\n';
-    out += e.text;
-    senders.insert(e.sender_folded);
-  }
-  for (std::string_view sender : senders) {
-    out += '\n';
-    out += sender_token(sender);
-  }
   return out;
 }
 

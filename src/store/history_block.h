@@ -59,15 +59,4 @@ EncodedBlock encode_block(std::span<const EntryView> entries);
 // Decodes a block whose smallest time is `min_ms`. kCorrupt (naming `what`) on any malformed byte.
 Result<std::vector<EntryView>> decode_block(std::string_view blob, std::int64_t min_ms, std::string_view what);
 
-// The text SEARCH's FTS5 index holds for a block: the searchable entries' texts, plus one token
-// per sender of such an entry (sender_token) and the target's token (target_token), so that
-// `from=` and `in=` narrow an index lookup. A pure function of the entries, so that the exact text
-// can be given again when the block's index row is deleted (a contentless FTS5 table needs it).
-std::string block_search_text(std::string_view target, std::span<const EntryView> entries);
-// The two tokens: U+00B6, 'f' or 't', then the name in hex digits (one token for the FTS5 "ascii"
-// tokenizer, which keeps bytes >= 0x80 inside tokens). A message could contain such a word too;
-// that costs nothing, since every block the index finds is checked entry by entry.
-std::string sender_token(std::string_view sender_folded);
-std::string target_token(std::string_view target);
-
 }  // namespace parley::store::history

@@ -109,12 +109,6 @@ Result<std::vector<core::HistoryEntry>> run_query(const HistoryQuery& query, con
 
 namespace {
 
-// The bytes a word is made of (FTS5's "ascii" tokenizer): ASCII letters and digits, and >= 0x80.
-bool inside_word(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z');
-}
-
 char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Whether `word` (a run of inside_word bytes of a text) is `lowered` (already lowercased).

@@ -47,7 +47,7 @@ struct Range {
 // Whether a client without draft/event-playback sees this command in history: PRIVMSG and NOTICE
 // only (TAGMSG and the channel events need event-playback, as that spec and irctest say).
 bool is_plain_message(std::string_view command);
-// SEARCH with words picks the `limit` most recently appended matches (an FTS5 index yields its
+// SEARCH with words picks the `limit` most recently appended matches (the search index yields its
 // matches in append order, so a common word does not cost one read per match) and returns them
 // newest first by (time_ms, seq); without words it picks the newest by (time_ms, seq). The two
 // agree whenever times grow with appends, which they do unless the server's clock steps back.
@@ -64,9 +64,14 @@ using Fetch = std::function<Result<std::vector<core::HistoryEntry>>(const Range&
 Result<std::vector<core::HistoryEntry>> run_query(const core::HistoryQuery& query, const Resolve& resolve,
                                                   const Fetch& fetch);
 
-// The words of a SEARCH text or of a stored text: maximal runs of ASCII letters and digits and of
-// bytes >= 0x80 (so UTF-8 letters stay inside words), ASCII letters lowercased. This is exactly
-// SQLite FTS5's "ascii" tokenizer, so MemoryStore and SqliteStore find the same messages.
+// The words of a SEARCH text or of a stored text: maximal runs of inside_word() bytes (ASCII
+// letters and digits, and bytes >= 0x80, so UTF-8 letters stay inside words), ASCII letters
+// lowercased (what SQLite FTS5's "ascii" tokenizer makes of a text). MemoryStore and SqliteStore's
+// search index (store/search_index.h) both go by them, so they find the same messages.
+inline bool inside_word(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z');
+}
 std::vector<std::string> words(std::string_view text);
 // Whether every one of `wanted` (words()) is a word of `text`; true when none is wanted.
 bool has_all_words(std::string_view text, const std::vector<std::string>& wanted);

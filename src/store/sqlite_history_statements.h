@@ -26,10 +26,16 @@ struct SqliteStore::HistoryStatements {
   sqlite3_stmt* unindexed_count = nullptr;
   sqlite3_stmt* indexed_upto = nullptr;
   sqlite3_stmt* set_indexed_upto = nullptr;
-  sqlite3_stmt* index_insert = nullptr;
-  sqlite3_stmt* index_delete = nullptr;
-  sqlite3_stmt* search_index = nullptr;
-  sqlite3_stmt* sender_blocks = nullptr;
+  sqlite3_stmt* block_by_id = nullptr;
+  // SEARCH's index (store/search_index.h).
+  sqlite3_stmt* insert_segment = nullptr;
+  sqlite3_stmt* insert_chunk = nullptr;
+  sqlite3_stmt* find_chunk = nullptr;
+  sqlite3_stmt* segments_newest = nullptr;
+  sqlite3_stmt* segments_of_level = nullptr;
+  sqlite3_stmt* delete_segment_chunks = nullptr;
+  sqlite3_stmt* delete_segment = nullptr;
+  sqlite3_stmt* block_ids_between = nullptr;
   sqlite3_stmt* conversations_of = nullptr;
   sqlite3_stmt* next_target = nullptr;
   sqlite3_stmt* delete_target_conversations = nullptr;
@@ -45,38 +51,17 @@ struct SqliteStore::HistoryStatements {
   sqlite3_stmt* all_access = nullptr;
 
   ~HistoryStatements() {
-    for (sqlite3_stmt* s : {next_block_id,
-                            insert_block,
-                            update_block,
-                            delete_block,
-                            insert_msgid,
-                            delete_msgid,
-                            insert_conversation,
-                            find_msgid,
-                            blocks_newest,
-                            blocks_oldest,
-                            blocks_of_target,
-                            blocks_after,
-                            blocks_after_newest,
-                            unindexed_count,
-                            indexed_upto,
-                            set_indexed_upto,
-                            index_insert,
-                            index_delete,
-                            search_index,
-                            sender_blocks,
-                            conversations_of,
-                            next_target,
-                            delete_target_conversations,
-                            get_marker,
-                            set_marker,
-                            delete_channel,
-                            insert_channel,
-                            insert_ban,
-                            insert_access,
-                            all_channels,
-                            all_bans,
-                            all_access})
+    for (sqlite3_stmt* s :
+         {next_block_id,       insert_block,      update_block,          delete_block,
+          insert_msgid,        delete_msgid,      insert_conversation,   find_msgid,
+          blocks_newest,       blocks_oldest,     blocks_of_target,      blocks_after,
+          blocks_after_newest, unindexed_count,   indexed_upto,          set_indexed_upto,
+          block_by_id,         insert_segment,    insert_chunk,          find_chunk,
+          segments_newest,     segments_of_level, delete_segment_chunks, delete_segment,
+          block_ids_between,   conversations_of,  next_target,           delete_target_conversations,
+          get_marker,          set_marker,        delete_channel,        insert_channel,
+          insert_ban,          insert_access,     all_channels,          all_bans,
+          all_access})
       sqlite3_finalize(s);
   }
 };

@@ -28,6 +28,7 @@
 
 #include "store/history_block.h"
 #include "store/history_rules.h"
+#include "store/search_index.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -55,8 +56,9 @@ class SqliteStore final : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // How history is laid out (sqlite_store_history.cpp): entries appended before the search index
-  // takes them in, and the most entries one block holds. Tests make both small, so that every
-  // path (index and not-yet-indexed tail, many blocks per commit) is taken with a few entries.
+  // takes them in (a segment, store/search_index.h), and the most entries one block holds. Tests make both
+  // small, so that every path (index and not-yet-indexed tail, many blocks per commit) is taken with a few
+  // entries.
   struct HistoryTuning {
     std::size_t index_batch = 4096;
     std::size_t max_block_entries = 64;
@@ -75,7 +77,7 @@ class SqliteStore final : public Store {
   Result<std::vector<AccountRecord>> list_accounts() override;
   Result<std::size_t> count_accounts_with_email(std::string_view email) override;
 
-  // History: sqlite_store_history.cpp (blocks, and SEARCH's FTS5 table history_fts: docs/storage.md);
+  // History: sqlite_store_history.cpp (blocks, and SEARCH's index: store/search_index.h, docs/storage.md);
   // read markers and registered channels: sqlite_store_channels.cpp.
   using Store::append_history;
   Status append_history(std::span<const core::HistoryEntry> entries) override;
@@ -136,20 +138,37 @@ class SqliteStore final : public Store {
   Result<std::size_t> unindexed_entries(std::int64_t indexed_upto);
   Status refresh_unindexed_hint(std::int64_t indexed_upto);
   Status step_done(sqlite3_stmt* stmt, std::string_view doing);
-  // Adds (index_insert) or removes (index_delete) a block's row of the search index.
-  Status set_search_text(std::int64_t id, sqlite3_stmt* stmt, std::string_view target,
-                         std::span<const history::EntryView> entries);
   // The rest in a write transaction: entries into blocks (returns how many were new), one block,
   // an msgid's claim, and the blocks not yet indexed into the search index.
   Result<std::size_t> store_entries(std::span<const core::HistoryEntry* const> entries);
   Status insert_block(std::int64_t id, std::string_view target, std::span<const core::HistoryEntry* const> entries);
   Result<bool> claim_msgid(std::string_view msgid, std::int64_t id);
+  // Puts the blocks after indexed_upto into the search index (store/search_index.h): segments of
+  // at most a few index batches each, merged as levels fill up.
   Status index_pending();
+  // At open(): index_pending() in its own transaction once a batch is waiting (a file the search
+  // index was just rebuilt for, by migration 7).
+  Status index_backlog();
+  // A new segment's row (its chunks then go through chunk_writer()), and a whole one.
+  Result<std::int64_t> insert_segment(int level, std::int64_t first_block, std::int64_t last_block);
+  search_index::ChunkWriter chunk_writer(std::int64_t segment);
+  Status write_segment(std::int64_t first_block, std::int64_t last_block,
+                       std::vector<search_index::Posting>& postings);
+  Status merge_segments(int level);  // of `level` into one of level + 1
+  // The blocks of `key` in segment `segment`, ascending.
+  Result<std::vector<std::int64_t>> postings(std::int64_t segment, search_index::Key key);
+  // The indexed blocks that may hold all of `keys` (and, when `any_of` is not empty, one of
+  // them), newest first, segment by segment: `take` gets each segment's until it says false.
+  using TakeBlocks = std::function<Result<bool>(const std::vector<std::int64_t>& newest_first)>;
+  Status indexed_blocks(const std::vector<search_index::Key>& keys,
+                        const std::vector<search_index::Key>& any_of, const TakeBlocks& take);
   // The `limit` entries `keep` accepts that are nearest the start of `stmt`'s block order (newest:
   // by max_ms descending; else by min_ms ascending), nearest first. `copy`: fill in the entries
   // (else only their positions are wanted).
+  // `wanted`, when set, skips a block by its id before it is read.
+  using WantedBlock = std::function<bool(std::int64_t id)>;
   Result<std::vector<Found>> collect(sqlite3_stmt* stmt, bool newest, std::size_t limit, const Keep& keep,
-                                     bool copy = true);
+                                     bool copy = true, const WantedBlock& wanted = {});
   Result<std::vector<Found>> collect_range(std::string_view target, const history::Range& range, bool copy);
   Result<std::optional<history::Position>> find_msgid(std::string_view target, std::string_view msgid);
   Result<std::optional<Located>> find_entry(std::string_view target, std::string_view msgid);
@@ -165,10 +184,11 @@ class SqliteStore final : public Store {
                       const std::vector<std::string>& targets, std::int64_t indexed_upto,
                       const std::function<bool(const history::EntryView&)>& matches, std::vector<Found>& found);
   // Deletes the entries `gone` marks from block `b` (the whole row when none is left), with their
-  // msgids and, if the block is indexed (id <= indexed_upto), its search index row.
-  Status rewrite_block(const Block& b, const std::vector<bool>& gone, std::int64_t indexed_upto);
+  // msgids. The search index keeps naming the block until its segment is merged: a search reads
+  // the block and finds the entries gone.
+  Status rewrite_block(const Block& b, const std::vector<bool>& gone);
   Result<std::size_t> expire_target(std::string_view target, const RetentionRule& rule, std::int64_t now_ms,
-                                    std::size_t budget, std::int64_t indexed_upto);
+                                    std::size_t budget);
   Status insert_channel(const core::RegisteredChannel& channel);  // in a write transaction
 
   std::mutex mutex_;

@@ -12,18 +12,23 @@
 // its index in the block), so append order is kept among equal times. A block spans at most
 // kMaxBlockSpanMs of time, which bounds every time-range read to an index seek.
 //
-// SEARCH's FTS5 index (history_fts, contentless, one row per block) is filled in batches: once
-// HistoryTuning::index_batch entries (4096) are waiting, the next commit indexes them all (history_state's indexed_upto
-// is the last block indexed). A search reads the index and scans the blocks not yet in it.
+// SEARCH's index (store/search_index.h: a term's blocks, in segments) is filled in batches: once
+// HistoryTuning::index_batch entries (4096) are waiting, the next commit indexes them all as one
+// segment (history_state's indexed_upto is the last block indexed). A search reads the index and
+// scans the blocks not yet in it.
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
 #include "core/msgid.h"
 #include "store/history_block.h"
+#include "store/search_index.h"
 #include "store/sqlite_history_statements.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
@@ -71,15 +76,20 @@ std::string select_blocks(std::string_view rest) {
   return std::string("SELECT ") + kBlockColumns + " FROM history_blocks " + std::string(rest);
 }
 
-// An FTS5 string for one word or token: "..." with any '"' doubled, so nothing a user types is
-// ever FTS5 syntax (NEAR, OR, *, -, column filters).
-std::string fts_string(std::string_view word) {
-  std::string q = "\"";
-  for (const char c : word) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + '"';
+// A segment of the search index holds the blocks of at most this many index batches (more than
+// one only when a backlog is indexed, as after migration 7).
+constexpr std::size_t kBatchesPerSegment = 16;
+// SEARCH narrows the index lookup to its targets when it has at most this many; with more, each
+// block the words name is checked for its target instead (one lookup per target and segment
+// would cost more).
+constexpr std::size_t kIndexedTargets = 8;
+
+// The ids both sorted lists hold.
+std::vector<std::int64_t> intersection(const std::vector<std::int64_t>& a,
+                                       const std::vector<std::int64_t>& b) {
+  std::vector<std::int64_t> out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
 }
 
 // Binds consecutive int64 parameters from `first`.
@@ -116,43 +126,50 @@ Status SqliteStore::prepare_history() {
   history_.reset(new HistoryStatements);
   HistoryStatements& h = *history_;
   const std::pair<sqlite3_stmt**, std::string> sources[] = {
-      {&h.next_block_id, "SELECT coalesce(max(id), 0) + 1 FROM history_blocks"},
+      // Above every block stored and every block indexed: an id the index may still name (a
+      // deleted block's) is never given to a new block, which would then never be indexed.
+      {&h.next_block_id,
+       "SELECT max(coalesce((SELECT max(id) FROM history_blocks), 0), "
+       "coalesce((SELECT value FROM history_state WHERE key = 'indexed_upto'), 0)) + 1"},
       {&h.insert_block,
-       "INSERT INTO history_blocks (id, target, min_ms, max_ms, count, entries) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
-      {&h.update_block, "UPDATE history_blocks SET min_ms = ?2, max_ms = ?3, count = ?4, entries = ?5 WHERE id = ?1"},
+       "INSERT INTO history_blocks (id, target, min_ms, max_ms, count, entries) VALUES (?1, ?2, ?3, ?4, ?5, "
+       "?6)"},
+      {&h.update_block,
+       "UPDATE history_blocks SET min_ms = ?2, max_ms = ?3, count = ?4, entries = ?5 WHERE id = ?1"},
       {&h.delete_block, "DELETE FROM history_blocks WHERE id = ?1"},
-      {&h.insert_msgid, "INSERT INTO history_msgids (msgid, block) VALUES (?1, ?2) ON CONFLICT (msgid) DO NOTHING"},
+      {&h.insert_msgid,
+       "INSERT INTO history_msgids (msgid, block) VALUES (?1, ?2) ON CONFLICT (msgid) DO NOTHING"},
       {&h.delete_msgid, "DELETE FROM history_msgids WHERE msgid = ?1"},
-      {&h.insert_conversation, "INSERT OR IGNORE INTO conversations (account_folded, target) VALUES (?1, ?2)"},
+      {&h.insert_conversation,
+       "INSERT OR IGNORE INTO conversations (account_folded, target) VALUES (?1, ?2)"},
       {&h.find_msgid,
        "SELECT b.id, b.target, b.min_ms, b.max_ms, b.entries FROM history_msgids m "
        "JOIN history_blocks b ON b.id = m.block WHERE m.msgid = ?1"},
       // The blocks of one target that may hold entries from ?2 to ?4 (?3: plus_span(?4)), by an
       // index seek on (target, max_ms), newest or oldest first.
-      {&h.blocks_newest,
-       select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 "
-                     "ORDER BY max_ms DESC, id DESC")},
-      {&h.blocks_oldest,
-       select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 "
-                     "ORDER BY max_ms, id")},
+      {&h.blocks_newest, select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 "
+                                       "ORDER BY max_ms DESC, id DESC")},
+      {&h.blocks_oldest, select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 "
+                                       "ORDER BY max_ms, id")},
       {&h.blocks_of_target, select_blocks("WHERE target = ?1 ORDER BY id")},
       {&h.blocks_after, select_blocks("WHERE id > ?1 ORDER BY id")},
       {&h.blocks_after_newest, select_blocks("WHERE id > ?1 ORDER BY id DESC")},
       {&h.unindexed_count, "SELECT coalesce(sum(count), 0) FROM history_blocks WHERE id > ?1"},
       {&h.indexed_upto, "SELECT value FROM history_state WHERE key = 'indexed_upto'"},
       {&h.set_indexed_upto, "UPDATE history_state SET value = ?1 WHERE key = 'indexed_upto'"},
-      {&h.index_insert, "INSERT INTO history_fts (rowid, text) VALUES (?1, ?2)"},
-      {&h.index_delete, "INSERT INTO history_fts (history_fts, rowid, text) VALUES ('delete', ?1, ?2)"},
-      {&h.search_index,
-       "SELECT b.id, b.target, b.min_ms, b.max_ms, b.entries FROM history_fts f "
-       "JOIN history_blocks b ON b.id = f.rowid WHERE history_fts MATCH ?1 AND b.max_ms > ?2 AND b.min_ms < ?3 "
-       "ORDER BY f.rowid DESC"},
-      // blocks_newest, narrowed to the blocks where one sender speaks: those the index names, and
-      // those not indexed yet (id above ?5).
-      {&h.sender_blocks,
-       select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 "
-                     "AND (id > ?5 OR id IN (SELECT rowid FROM history_fts WHERE history_fts MATCH ?6)) "
-                     "ORDER BY max_ms DESC, id DESC")},
+      {&h.block_by_id, select_blocks("WHERE id = ?1 AND max_ms > ?2 AND min_ms < ?3")},
+      {&h.insert_segment,
+       "INSERT INTO history_index_segments (level, first_block, last_block) VALUES (?1, ?2, ?3)"},
+      {&h.insert_chunk, "INSERT INTO history_index (segment, last_key, postings) VALUES (?1, ?2, ?3)"},
+      {&h.find_chunk,
+       "SELECT postings FROM history_index WHERE segment = ?1 AND last_key >= ?2 ORDER BY last_key LIMIT 1"},
+      {&h.segments_newest, "SELECT id FROM history_index_segments ORDER BY last_block DESC"},
+      {&h.segments_of_level,
+       "SELECT id, first_block, last_block FROM history_index_segments WHERE level = ?1 ORDER BY "
+       "first_block"},
+      {&h.delete_segment_chunks, "DELETE FROM history_index WHERE segment = ?1"},
+      {&h.delete_segment, "DELETE FROM history_index_segments WHERE id = ?1"},
+      {&h.block_ids_between, "SELECT id FROM history_blocks WHERE id BETWEEN ?1 AND ?2 ORDER BY id"},
       {&h.conversations_of, "SELECT target FROM conversations WHERE account_folded = ?1"},
       {&h.next_target, "SELECT target FROM history_blocks WHERE target > ?1 ORDER BY target LIMIT 1"},
       {&h.delete_target_conversations, "DELETE FROM conversations WHERE target = ?1"},
@@ -252,15 +269,6 @@ Result<std::size_t> SqliteStore::unindexed_entries(std::int64_t upto) {
 Status SqliteStore::step_done(sqlite3_stmt* stmt, std::string_view doing) {
   const int rc = sqlite3_step(stmt);
   return rc == SQLITE_DONE ? Status::ok() : error(rc, doing);
-}
-
-Status SqliteStore::set_search_text(std::int64_t id, sqlite3_stmt* stmt, std::string_view target,
-                                    std::span<const EntryView> entries) {
-  Use use(stmt);
-  int rc = sqlite3_bind_int64(*use, 1, id);
-  if (rc == SQLITE_OK) rc = bind_text(*use, 2, history::block_search_text(target, entries));
-  if (rc != SQLITE_OK) return error(rc, "index history text");
-  return step_done(*use, "index history text");
 }
 
 Status SqliteStore::insert_block(std::int64_t id, std::string_view target,
@@ -392,22 +400,198 @@ Status SqliteStore::index_pending() {
   auto upto = indexed_upto();
   if (!upto.is_ok()) return upto.status();
   std::int64_t last = upto.value();
-  std::vector<Block> blocks;
-  {
-    Use read(history_->blocks_after);
-    Status s = each_block(*read, sqlite3_bind_int64(*read, 1, last), "index history text", [&](Block&& b) {
-      blocks.push_back(std::move(b));
-      return true;
-    });
-    if (!s.is_ok()) return s;
-  }
-  for (const Block& b : blocks) {
-    if (Status s = set_search_text(b.id, history_->index_insert, b.target, b.entries); !s.is_ok()) return s;
-    last = b.id;
+  const std::size_t most = tuning_.index_batch * kBatchesPerSegment;
+  for (;;) {
+    std::vector<search_index::Posting> postings;
+    std::int64_t first = 0;
+    std::size_t entries = 0;
+    {
+      Use read(history_->blocks_after);
+      Status s = each_block(*read, sqlite3_bind_int64(*read, 1, last), "index history", [&](Block&& b) {
+        if (first == 0) first = b.id;
+        last = b.id;
+        search_index::add_block_postings(b.id, b.target, b.entries, postings);
+        entries += b.entries.size();
+        return entries < most;
+      });
+      if (!s.is_ok()) return s;
+    }
+    if (first == 0) break;
+    if (Status s = write_segment(first, last, postings); !s.is_ok()) return s;
+    if (Status s = merge_segments(0); !s.is_ok()) return s;
   }
   Use set(history_->set_indexed_upto);
-  if (int rc = sqlite3_bind_int64(*set, 1, last); rc != SQLITE_OK) return error(rc, "index history text");
-  return step_done(*set, "index history text");
+  if (int rc = sqlite3_bind_int64(*set, 1, last); rc != SQLITE_OK) return error(rc, "index history");
+  return step_done(*set, "index history");
+}
+
+Status SqliteStore::index_backlog() {
+  std::lock_guard lock(mutex_);
+  if (unindexed_hint_ < tuning_.index_batch) return Status::ok();
+  Status s = transaction(true, "index history", [&] { return index_pending(); });
+  if (s.is_ok()) unindexed_hint_ = 0;
+  return s;
+}
+
+Result<std::int64_t> SqliteStore::insert_segment(int level, std::int64_t first_block,
+                                                 std::int64_t last_block) {
+  Use insert(history_->insert_segment);
+  int rc = bind_numbers(*insert, 1, {level, first_block, last_block});
+  if (rc != SQLITE_OK) return error(rc, "index history");
+  if (Status s = step_done(*insert, "index history"); !s.is_ok()) return s;
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+search_index::ChunkWriter SqliteStore::chunk_writer(std::int64_t segment) {
+  return search_index::ChunkWriter(
+      [this, segment](search_index::Key last_key, std::string_view chunk) -> Status {
+        Use insert(history_->insert_chunk);
+        int rc = bind_numbers(*insert, 1, {segment, last_key});
+        if (rc == SQLITE_OK) rc = bind_blob(*insert, 3, chunk);
+        if (rc != SQLITE_OK) return error(rc, "index history");
+        return step_done(*insert, "index history");
+      });
+}
+
+Status SqliteStore::write_segment(std::int64_t first_block, std::int64_t last_block,
+                                  std::vector<search_index::Posting>& postings) {
+  if (postings.empty()) return Status::ok();  // no searchable entry: nothing to find
+  std::sort(postings.begin(), postings.end());
+  postings.erase(std::unique(postings.begin(), postings.end()), postings.end());
+  auto segment = insert_segment(0, first_block, last_block);
+  if (!segment.is_ok()) return segment.status();
+  search_index::ChunkWriter writer = chunk_writer(segment.value());
+  std::vector<std::int64_t> blocks;
+  for (std::size_t i = 0; i < postings.size();) {
+    const search_index::Key key = postings[i].key;
+    blocks.clear();
+    for (; i < postings.size() && postings[i].key == key; ++i) blocks.push_back(postings[i].block);
+    if (Status s = writer.add(key, blocks); !s.is_ok()) return s;
+  }
+  return writer.finish();
+}
+
+namespace {
+
+// One segment's records in key order, read chunk by chunk (SqliteStore::merge_segments()).
+class SegmentCursor {
+ public:
+  SegmentCursor(sqlite3* db, std::int64_t segment) : db_(db), segment_(segment) {}
+  SegmentCursor(const SegmentCursor&) = delete;
+  SegmentCursor& operator=(const SegmentCursor&) = delete;
+  ~SegmentCursor() { sqlite3_finalize(stmt_); }
+
+  // Moves to the next record (SQLITE_OK), to the end (SQLITE_DONE), or fails (SQLITE_CORRUPT for a
+  // damaged chunk).
+  int advance() {
+    if (stmt_ == nullptr) {
+      const char* sql = "SELECT postings FROM history_index WHERE segment = ?1 ORDER BY last_key";
+      int rc = sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr);
+      if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt_, 1, segment_);
+      if (rc != SQLITE_OK) return rc;
+    }
+    for (;;) {
+      if (reader_ && reader_->next(key, blocks)) return SQLITE_OK;
+      if (reader_ && reader_->corrupt()) return SQLITE_CORRUPT;
+      const int rc = sqlite3_step(stmt_);
+      if (rc == SQLITE_DONE) {
+        done = true;
+        return rc;
+      }
+      if (rc != SQLITE_ROW) return rc;
+      chunk_ = sqlite_support::column_blob(stmt_, 0);
+      reader_.emplace(chunk_);
+    }
+  }
+
+  bool done = false;
+  search_index::Key key = 0;
+  std::vector<std::int64_t> blocks;
+
+ private:
+  sqlite3* db_;
+  std::int64_t segment_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string chunk_;
+  std::optional<search_index::ChunkReader> reader_;
+};
+
+}  // namespace
+
+Status SqliteStore::merge_segments(int level) {
+  struct Segment {
+    std::int64_t id, first, last;
+  };
+  std::vector<Segment> segments;
+  {
+    Use read(history_->segments_of_level);
+    int rc = sqlite3_bind_int64(*read, 1, level);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(*read)) == SQLITE_ROW) {
+      segments.push_back(
+          {sqlite3_column_int64(*read, 0), sqlite3_column_int64(*read, 1), sqlite3_column_int64(*read, 2)});
+      rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE) return error(rc, "merge the search index");
+  }
+  if (segments.size() < search_index::kMergeFanIn) return Status::ok();
+  // The blocks that still exist, by id from `first`: a deleted block's postings end here.
+  const std::int64_t first = segments.front().first, last = segments.back().last;
+  std::vector<bool> exists(static_cast<std::size_t>(last - first + 1), false);
+  std::size_t existing = 0;
+  {
+    Use read(history_->block_ids_between);
+    int rc = bind_numbers(*read, 1, {first, last});
+    while (rc == SQLITE_OK && (rc = sqlite3_step(*read)) == SQLITE_ROW) {
+      exists[static_cast<std::size_t>(sqlite3_column_int64(*read, 0) - first)] = true;
+      ++existing;
+      rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE) return error(rc, "merge the search index");
+  }
+  const bool all_exist = existing == exists.size();
+  // The segments of a level cover consecutive ranges of blocks, so a key's blocks from each, in
+  // the segments' order, are in ascending order.
+  std::vector<std::unique_ptr<SegmentCursor>> cursors;
+  for (const Segment& segment : segments) {
+    cursors.push_back(std::make_unique<SegmentCursor>(db_, segment.id));
+    if (int rc = cursors.back()->advance(); rc != SQLITE_OK && rc != SQLITE_DONE)
+      return error(rc, "merge the search index");
+  }
+  auto merged = insert_segment(level + 1, first, last);
+  if (!merged.is_ok()) return merged.status();
+  search_index::ChunkWriter writer = chunk_writer(merged.value());
+  std::vector<std::int64_t> blocks;
+  for (;;) {
+    std::optional<search_index::Key> key;
+    for (const auto& c : cursors) {
+      if (!c->done && (!key || c->key < *key)) key = c->key;
+    }
+    if (!key) break;
+    blocks.clear();
+    for (const auto& c : cursors) {
+      if (c->done || c->key != *key) continue;
+      for (const std::int64_t block : c->blocks) {
+        // (A damaged chunk could name a block outside the segments' range.)
+        if (all_exist || (block >= first && block <= last && exists[static_cast<std::size_t>(block - first)]))
+          blocks.push_back(block);
+      }
+      if (int rc = c->advance(); rc != SQLITE_OK && rc != SQLITE_DONE)
+        return error(rc, "merge the search index");
+    }
+    if (blocks.empty()) continue;
+    if (Status s = writer.add(*key, blocks); !s.is_ok()) return s;
+  }
+  if (Status s = writer.finish(); !s.is_ok()) return s;
+  cursors.clear();
+  for (const Segment& segment : segments) {
+    for (sqlite3_stmt* stmt : {history_->delete_segment_chunks, history_->delete_segment}) {
+      Use remove(stmt);
+      if (int rc = sqlite3_bind_int64(*remove, 1, segment.id); rc != SQLITE_OK)
+        return error(rc, "merge the search index");
+      if (Status s = step_done(*remove, "merge the search index"); !s.is_ok()) return s;
+    }
+  }
+  return merge_segments(level + 1);
 }
 
 Status SqliteStore::append_history(std::span<const core::HistoryEntry> entries) {
@@ -500,8 +684,9 @@ Status SqliteStore::move_history_to_blocks() {
 
 // ---- Reads ----
 
-Result<std::vector<SqliteStore::Found>> SqliteStore::collect(sqlite3_stmt* stmt, bool newest, std::size_t limit,
-                                                             const Keep& keep, bool copy) {
+Result<std::vector<SqliteStore::Found>> SqliteStore::collect(sqlite3_stmt* stmt, bool newest,
+                                                             std::size_t limit, const Keep& keep, bool copy,
+                                                             const WantedBlock& wanted) {
   std::vector<Found> got;
   if (limit == 0) return got;
   auto nearer = [newest](const Found& a, const Found& b) { return newest ? a.first > b.first : a.first < b.first; };
@@ -515,6 +700,7 @@ Result<std::vector<SqliteStore::Found>> SqliteStore::collect(sqlite3_stmt* stmt,
       const std::int64_t max_ms = sqlite3_column_int64(stmt, 3);
       if (newest ? max_ms < edge : minus_span(max_ms) > edge) break;
     }
+    if (wanted && !wanted(sqlite3_column_int64(stmt, 0))) continue;
     auto block = read_block(stmt);
     if (!block.is_ok()) return block.status();
     const Block& b = block.value();
@@ -652,6 +838,57 @@ Result<std::vector<core::TargetActivity>> SqliteStore::history_targets(const cor
 
 // ---- SEARCH ----
 
+Result<std::vector<std::int64_t>> SqliteStore::postings(std::int64_t segment, search_index::Key key) {
+  Use find(history_->find_chunk);
+  int rc = bind_numbers(*find, 1, {segment, key});
+  if (rc == SQLITE_OK) rc = sqlite3_step(*find);
+  if (rc == SQLITE_DONE) return std::vector<std::int64_t>{};
+  if (rc != SQLITE_ROW) return error(rc, "search");
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(*find, 0));
+  const std::string_view chunk(bytes ? bytes : "", static_cast<std::size_t>(sqlite3_column_bytes(*find, 0)));
+  return search_index::find(chunk, key, path_ + " (search index segment " + std::to_string(segment) + ")");
+}
+
+Status SqliteStore::indexed_blocks(const std::vector<search_index::Key>& keys,
+                                   const std::vector<search_index::Key>& any_of, const TakeBlocks& take) {
+  std::vector<std::int64_t> segments;
+  {
+    Use read(history_->segments_newest);
+    int rc;
+    while ((rc = sqlite3_step(*read)) == SQLITE_ROW) segments.push_back(sqlite3_column_int64(*read, 0));
+    if (rc != SQLITE_DONE) return error(rc, "search");
+  }
+  for (const std::int64_t segment : segments) {
+    std::vector<std::int64_t> blocks;
+    bool first = true;
+    for (const search_index::Key key : keys) {
+      auto got = postings(segment, key);
+      if (!got.is_ok()) return got.status();
+      blocks = first ? std::move(got).value() : intersection(blocks, got.value());
+      first = false;
+      if (blocks.empty()) break;
+    }
+    if (!any_of.empty() && (first || !blocks.empty())) {
+      std::vector<std::int64_t> some;
+      for (const search_index::Key key : any_of) {
+        auto got = postings(segment, key);
+        if (!got.is_ok()) return got.status();
+        std::vector<std::int64_t> joined;
+        std::set_union(some.begin(), some.end(), got.value().begin(), got.value().end(),
+                       std::back_inserter(joined));
+        some = std::move(joined);
+      }
+      blocks = first ? std::move(some) : intersection(blocks, some);
+    }
+    if (blocks.empty()) continue;
+    std::reverse(blocks.begin(), blocks.end());
+    auto more = take(blocks);
+    if (!more.is_ok()) return more.status();
+    if (!more.value()) break;
+  }
+  return Status::ok();
+}
+
 Result<std::vector<core::HistoryEntry>> SqliteStore::search_history(const core::SearchQuery& query) {
   const std::vector<std::string> words = history::words(query.text);
   if ((!query.text.empty() && words.empty()) || query.targets.empty() || query.limit == 0)
@@ -672,15 +909,31 @@ Result<std::vector<core::HistoryEntry>> SqliteStore::search_history(const core::
     if (!upto.is_ok()) return upto.status();
     if (!words.empty()) return search_words(query, words, targets, upto.value(), matches, found);
     for (const std::string& target : targets) {
-      const bool by_sender = !query.from_folded.empty();
-      Use read(by_sender ? history_->sender_blocks : history_->blocks_newest);
+      // With from=: only the blocks the index names for the sender in this target, and those not
+      // indexed yet.
+      std::vector<std::int64_t> senders_blocks;
+      WantedBlock wanted;
+      if (!query.from_folded.empty()) {
+        const std::vector<search_index::Key> keys = {search_index::sender_key(query.from_folded),
+                                                     search_index::target_key(target)};
+        Status s =
+            indexed_blocks(keys, {}, [&](const std::vector<std::int64_t>& newest_first) -> Result<bool> {
+              senders_blocks.insert(senders_blocks.end(), newest_first.begin(), newest_first.end());
+              return true;
+            });
+        if (!s.is_ok()) return s;
+        std::sort(senders_blocks.begin(), senders_blocks.end());
+        wanted = [&senders_blocks, indexed = upto.value()](std::int64_t id) {
+          return id > indexed || std::binary_search(senders_blocks.begin(), senders_blocks.end(), id);
+        };
+      }
+      Use read(history_->blocks_newest);
       int rc = bind_text(*read, 1, target);
       if (rc == SQLITE_OK) rc = bind_numbers(*read, 2, {after, plus_span(before), before});
-      if (by_sender && rc == SQLITE_OK) rc = sqlite3_bind_int64(*read, 5, upto.value());
-      if (by_sender && rc == SQLITE_OK)
-        rc = bind_text(*read, 6, fts_string(history::sender_token(query.from_folded)));
       if (rc != SQLITE_OK) return error(rc, "search");
-      auto got = collect(*read, true, query.limit, [&](const Position&, const EntryView& e) { return matches(e); });
+      auto got = collect(
+          *read, true, query.limit, [&](const Position&, const EntryView& e) { return matches(e); }, true,
+          wanted);
       if (!got.is_ok()) return got.status();
       for (auto& f : got.value()) found.push_back(std::move(f));
     }
@@ -722,25 +975,31 @@ Status SqliteStore::search_words(const core::SearchQuery& query, const std::vect
     if (Status s = take(*tail); !s.is_ok()) return s;
   }
   if (found.size() >= query.limit) return Status::ok();
-  // Every word, one of the targets, and the sender when there is one.
-  std::string fts;
-  for (const std::string& word : words) fts += (fts.empty() ? "" : " AND ") + fts_string(word);
-  std::string in;
-  for (const std::string& target : targets) in += (in.empty() ? "" : " OR ") + fts_string(history::target_token(target));
-  fts += " AND (" + in + ")";
-  if (!query.from_folded.empty()) fts += " AND " + fts_string(history::sender_token(query.from_folded));
-  Use index(history_->search_index);
-  int rc = bind_text(*index, 1, fts);
+  // Every word, the sender when there is one, and one of the targets (history_rules.h: the
+  // newest blocks first, as they were appended).
+  std::vector<search_index::Key> keys;
+  for (const std::string& word : words) keys.push_back(search_index::word_key(word));
+  if (!query.from_folded.empty()) keys.push_back(search_index::sender_key(query.from_folded));
+  std::vector<search_index::Key> any_of;
+  if (targets.size() <= kIndexedTargets) {
+    for (const std::string& target : targets) any_of.push_back(search_index::target_key(target));
+  }
   const std::pair<std::int64_t, std::int64_t> times = search_times(query);
-  const std::int64_t after = times.first, before = times.second;
-  if (rc == SQLITE_OK) rc = bind_numbers(*index, 2, {after, before});
-  if (rc != SQLITE_OK) return error(rc, "search");
-  return take(*index);
+  return indexed_blocks(keys, any_of, [&](const std::vector<std::int64_t>& newest_first) -> Result<bool> {
+    for (const std::int64_t id : newest_first) {
+      Use read(history_->block_by_id);
+      if (int rc = bind_numbers(*read, 1, {id, times.first, times.second}); rc != SQLITE_OK)
+        return error(rc, "search");
+      if (Status s = take(*read); !s.is_ok()) return s;
+      if (found.size() >= query.limit) return false;
+    }
+    return true;
+  });
 }
 
 // ---- Changes to stored blocks: retention, forgetting, redaction ----
 
-Status SqliteStore::rewrite_block(const Block& b, const std::vector<bool>& gone, std::int64_t indexed) {
+Status SqliteStore::rewrite_block(const Block& b, const std::vector<bool>& gone) {
   std::vector<EntryView> kept;
   for (std::size_t i = 0; i < b.entries.size(); ++i) {
     if (!gone[i]) kept.push_back(b.entries[i]);
@@ -752,28 +1011,22 @@ Status SqliteStore::rewrite_block(const Block& b, const std::vector<bool>& gone,
     if (rc != SQLITE_OK) return error(rc, "delete history");
     if (Status s = step_done(*remove, "delete history"); !s.is_ok()) return s;
   }
-  if (b.id <= indexed) {
-    if (Status s = set_search_text(b.id, history_->index_delete, b.target, b.entries); !s.is_ok()) return s;
-  }
   if (kept.empty()) {
     Use remove(history_->delete_block);
     if (int rc = sqlite3_bind_int64(*remove, 1, b.id); rc != SQLITE_OK) return error(rc, "delete history");
     return step_done(*remove, "delete history");
   }
   const history::EncodedBlock block = history::encode_block(kept);
-  {
-    Use update(history_->update_block);
-    int rc = bind_numbers(*update, 1, {b.id, block.min_ms, block.max_ms, static_cast<std::int64_t>(kept.size())});
-    if (rc == SQLITE_OK) rc = bind_blob(*update, 5, block.blob);
-    if (rc != SQLITE_OK) return error(rc, "delete history");
-    if (Status s = step_done(*update, "delete history"); !s.is_ok()) return s;
-  }
-  if (b.id <= indexed) return set_search_text(b.id, history_->index_insert, b.target, kept);
-  return Status::ok();
+  Use update(history_->update_block);
+  int rc =
+      bind_numbers(*update, 1, {b.id, block.min_ms, block.max_ms, static_cast<std::int64_t>(kept.size())});
+  if (rc == SQLITE_OK) rc = bind_blob(*update, 5, block.blob);
+  if (rc != SQLITE_OK) return error(rc, "delete history");
+  return step_done(*update, "delete history");
 }
 
 Result<std::size_t> SqliteStore::expire_target(std::string_view target, const RetentionRule& rule,
-                                               std::int64_t now_ms, std::size_t budget, std::int64_t indexed) {
+                                               std::int64_t now_ms, std::size_t budget) {
   // Everything below `upto` goes: older than the age bound, or beyond the newest max_count.
   Position upto = history::kFirst;
   if (rule.max_age_ms != 0) upto = Position{now_ms - rule.max_age_ms, 0};
@@ -813,7 +1066,7 @@ Result<std::size_t> SqliteStore::expire_target(std::string_view target, const Re
     old.resize(std::min(old.size(), budget - deleted));  // the oldest first when the budget runs out
     std::vector<bool> gone(b.entries.size(), false);
     for (const auto& [at, i] : old) gone[i] = true;
-    if (Status s = rewrite_block(b, gone, indexed); !s.is_ok()) return s;
+    if (Status s = rewrite_block(b, gone); !s.is_ok()) return s;
     deleted += old.size();
     if (deleted >= budget) break;
   }
@@ -840,7 +1093,7 @@ Result<std::size_t> SqliteStore::expire_history(const RetentionPolicy& policy, s
       }
       const RetentionRule& rule = history::rule_for(policy, target);
       if (history::keeps_everything(rule)) continue;
-      auto gone = expire_target(target, rule, now_ms, budget - deleted, indexed.value());
+      auto gone = expire_target(target, rule, now_ms, budget - deleted);
       if (!gone.is_ok()) return gone.status();
       deleted += gone.value();
     }
@@ -872,8 +1125,7 @@ Status SqliteStore::forget_history(std::string_view target) {
       if (!s.is_ok()) return s;
     }
     for (const Block& b : blocks) {
-      if (Status s = rewrite_block(b, std::vector<bool>(b.entries.size(), true), indexed.value()); !s.is_ok())
-        return s;
+      if (Status s = rewrite_block(b, std::vector<bool>(b.entries.size(), true)); !s.is_ok()) return s;
     }
     Use remove(history_->delete_target_conversations);
     int rc = bind_text(*remove, 1, target);
@@ -886,15 +1138,13 @@ Status SqliteStore::forget_history(std::string_view target) {
 Status SqliteStore::delete_history_entry(std::string_view target, std::string_view msgid) {
   std::lock_guard lock(mutex_);
   return transaction(true, "delete a history entry", [&]() -> Status {
-    auto indexed = indexed_upto();
-    if (!indexed.is_ok()) return indexed.status();
     auto found = find_entry(target, msgid);
     if (!found.is_ok()) return found.status();
     if (!found.value()) return Status::not_found("message " + std::string(msgid));
     const Located& l = *found.value();
     std::vector<bool> gone(l.block.entries.size(), false);
     gone[l.index] = true;
-    return rewrite_block(l.block, gone, indexed.value());
+    return rewrite_block(l.block, gone);
   });
 }
 

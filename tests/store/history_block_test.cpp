@@ -123,22 +123,6 @@ TEST(HistoryBlock, AnUnknownFormatOrAnImpossibleReferenceIsCorrupt) {
   EXPECT_NE(got.status().message().find("does not hold"), std::string::npos) << got.status().to_string();
 }
 
-TEST(HistoryBlock, TheSearchTextHoldsSearchableTextsSendersAndTheTarget) {
-  const auto entries = sample();
-  const EncodedBlock block = encode_block(pointers(entries));
-  auto decoded = decode_block(block.blob, block.min_ms, "test");
-  ASSERT_TRUE(decoded.is_ok());
-  const std::string text = block_search_text("#c", decoded.value());
-  EXPECT_NE(text.find("hello there"), std::string::npos);
-  EXPECT_NE(text.find(target_token("#c")), std::string::npos);
-  EXPECT_NE(text.find(sender_token("alice")), std::string::npos);
-  EXPECT_NE(text.find(sender_token("bob")), std::string::npos);
-  EXPECT_EQ(text.find(sender_token("anon")), std::string::npos) << "anon sent only a TAGMSG";
-  // Each token is one word to the FTS5 ascii tokenizer (history_rules.h words()).
-  EXPECT_EQ(words(sender_token("we[ir]d|nick")).size(), 1u);
-  EXPECT_EQ(words(target_token("#chan-nel")).size(), 1u);
-}
-
 TEST(HistoryWords, HasAllWordsAgreesWithWords) {
   const std::vector<std::string> texts = {"Hello, World!", "straße Straße", "a-b_c d.e", "", "  x  ", "ÉMILE émile",
                                           "x1 X1 y2", "end"};

@@ -1,11 +1,11 @@
 // parley-search-bench: SEARCH (soju.im/search) and CHATHISTORY latency over a large SQLite history.
 //
-// Fills a SqliteStore (store/sqlite_store.h, the server's own store, FTS5 index included) with
+// Fills a SqliteStore (store/sqlite_store.h, the server's own store, search index included) with
 // --messages PRIVMSGs spread over --channels channels and --senders nicks, each text 8 words drawn
 // from a skewed (Zipf-like) vocabulary, 10 ms apart, with msgids as the server makes them
 // (core/msgid.h), appended in batches of 500 as the server's group commit does under load (it
 // prints the fill's rate and the CPU time append_history() took per message: the storage
-// thread's cost of a message, fsync and FTS5 index included). Then
+// thread's cost of a message, fsync and search index included). Then
 // runs each SEARCH shape and each CHATHISTORY shape --searches times through the store (what the
 // storage thread runs for one request) and prints p50, p99 and max latency in ms.
 //

@@ -1,5 +1,5 @@
 // SEARCH (soju.im/search): finding stored PRIVMSG and NOTICE messages by target, sender, time and
-// words. Attributes are parsed by core/search_params.h; the store does the matching (SQLite FTS5,
+// words. Attributes are parsed by core/search_params.h; the store does the matching (a word index,
 // store/store.h search_history); who may read what is CHATHISTORY's rule (core/history_access.h).
 //
 // Without in=, the search covers every target the asker may read: the channels it is in (and,
