@@ -170,9 +170,9 @@ INSERT INTO history_state (key, value) VALUES ('indexed_upto', 0);
     {6, R"sql(
 DROP INDEX history_blocks_by_min;
 )sql"},
-    // SEARCH's own index instead of FTS5 (store/search_index.h, docs/storage.md "Search index"):
-    // a term's blocks as hashed postings in segments, about a third of FTS5's cost per stored
-    // message. open() then indexes every stored block again (SqliteStore::index_backlog()).
+    // SEARCH's own index instead of FTS5 (store/search_index.h, docs/storage.md "Schema, version
+    // 7"): a term's blocks as hashed postings in segments, cheaper to write than FTS5's index.
+    // open() then indexes every stored block again (SqliteStore::index_backlog()).
     {7, R"sql(
 DROP TABLE history_fts;
 CREATE TABLE history_index_segments (
