@@ -117,7 +117,7 @@ bool ChunkReader::next(Key& key, std::vector<std::int64_t>& blocks) {
   for (std::uint64_t i = 0; i < n; ++i) {
     const std::uint64_t step = r.varint();
     // Ids are > 0 and strictly increasing, and stay within int64.
-    const bool fits = i == 0 ? step <= kMax : step <= kMax - previous - 1;
+    const bool fits = i == 0 ? step <= kMax : previous < kMax && step <= kMax - previous - 1;
     const std::uint64_t id = i == 0 ? step : previous + 1 + (fits ? step : 0);
     if (!r.ok() || !fits || id == 0) {
       corrupt_ = true;

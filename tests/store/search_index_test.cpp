@@ -185,6 +185,8 @@ TEST(SearchIndex, AMalformedChunkIsCorruptNeverReadPastItsEnd) {
   // A key beyond 63 bits, and a block id that would pass int64's end.
   EXPECT_TRUE(corrupt(std::string("\xff\xff\xff\xff\xff\xff\xff\xff\x80\x01\x01\x01", 12)));
   EXPECT_TRUE(corrupt(std::string("\x05\x02\xfe\xff\xff\xff\xff\xff\xff\xff\x7f\x05", 12)));
+  // A block id after the largest there is (the fuzzer found the reader accepting it).
+  EXPECT_TRUE(corrupt(std::string("\x05\x02\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x00", 12)));
   EXPECT_FALSE(corrupt(""));
 }
 
