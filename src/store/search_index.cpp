@@ -64,6 +64,7 @@ Key target_key(std::string_view target) { return hash('t', target); }
 
 void add_block_postings(std::int64_t block, std::string_view target,
                         std::span<const history::EntryView> entries, std::vector<Posting>& out) {
+  const std::size_t start = out.size();
   bool any = false;
   std::vector<std::string_view> senders;
   for (const history::EntryView& e : entries) {
@@ -76,6 +77,9 @@ void add_block_postings(std::int64_t block, std::string_view target,
   if (!any) return;
   out.push_back({target_key(target), block});
   for (const std::string_view sender : senders) out.push_back({sender_key(sender), block});
+  // Each term once: chat repeats its words, and the batch's sort then has fewer to order.
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(start), out.end());
+  out.erase(std::unique(out.begin() + static_cast<std::ptrdiff_t>(start), out.end()), out.end());
 }
 
 Status ChunkWriter::add(Key key, std::span<const std::int64_t> blocks) {

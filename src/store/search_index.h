@@ -48,9 +48,8 @@ struct Posting {
   auto operator<=>(const Posting&) const = default;
 };
 
-// Appends a block's postings to `out` (unsorted; a term the block holds twice is there twice):
-// nothing for a block without searchable entries, else its target, the senders of its searchable
-// entries and their words.
+// Appends a block's postings to `out`, each term once, in key order: nothing for a block without
+// searchable entries, else its target, the senders of its searchable entries and their words.
 void add_block_postings(std::int64_t block, std::string_view target,
                         std::span<const history::EntryView> entries, std::vector<Posting>& out);
 

@@ -27,6 +27,7 @@ struct SqliteStore::HistoryStatements {
   sqlite3_stmt* indexed_upto = nullptr;
   sqlite3_stmt* set_indexed_upto = nullptr;
   sqlite3_stmt* block_by_id = nullptr;
+  sqlite3_stmt* sender_blocks = nullptr;
   // SEARCH's index (store/search_index.h).
   sqlite3_stmt* insert_segment = nullptr;
   sqlite3_stmt* insert_chunk = nullptr;
@@ -56,7 +57,7 @@ struct SqliteStore::HistoryStatements {
           insert_msgid,        delete_msgid,      insert_conversation,   find_msgid,
           blocks_newest,       blocks_oldest,     blocks_of_target,      blocks_after,
           blocks_after_newest, unindexed_count,   indexed_upto,          set_indexed_upto,
-          block_by_id,         insert_segment,    insert_chunk,          find_chunk,
+          block_by_id,         sender_blocks,     insert_segment,    insert_chunk,          find_chunk,
           segments_newest,     segments_of_level, delete_segment_chunks, delete_segment,
           block_ids_between,   conversations_of,  next_target,           delete_target_conversations,
           get_marker,          set_marker,        delete_channel,        insert_channel,

@@ -165,10 +165,8 @@ class SqliteStore final : public Store {
   // The `limit` entries `keep` accepts that are nearest the start of `stmt`'s block order (newest:
   // by max_ms descending; else by min_ms ascending), nearest first. `copy`: fill in the entries
   // (else only their positions are wanted).
-  // `wanted`, when set, skips a block by its id before it is read.
-  using WantedBlock = std::function<bool(std::int64_t id)>;
   Result<std::vector<Found>> collect(sqlite3_stmt* stmt, bool newest, std::size_t limit, const Keep& keep,
-                                     bool copy = true, const WantedBlock& wanted = {});
+                                     bool copy = true);
   Result<std::vector<Found>> collect_range(std::string_view target, const history::Range& range, bool copy);
   Result<std::optional<history::Position>> find_msgid(std::string_view target, std::string_view msgid);
   Result<std::optional<Located>> find_entry(std::string_view target, std::string_view msgid);

@@ -84,6 +84,17 @@ constexpr std::size_t kBatchesPerSegment = 16;
 // would cost more).
 constexpr std::size_t kIndexedTargets = 8;
 
+// parley_block_wanted(id, ids): whether `id` is in the sorted std::vector<std::int64_t> bound as
+// `ids` with sqlite3_bind_pointer (type kBlockIds), so that a statement skips a block inside
+// SQLite, before it reads the row's entries.
+constexpr const char* kBlockIds = "parley_block_ids";
+
+void block_wanted(sqlite3_context* context, int, sqlite3_value** args) {
+  const auto* ids = static_cast<const std::vector<std::int64_t>*>(sqlite3_value_pointer(args[1], kBlockIds));
+  const std::int64_t id = sqlite3_value_int64(args[0]);
+  sqlite3_result_int(context, ids != nullptr && std::binary_search(ids->begin(), ids->end(), id) ? 1 : 0);
+}
+
 // The ids both sorted lists hold.
 std::vector<std::int64_t> intersection(const std::vector<std::int64_t>& a,
                                        const std::vector<std::int64_t>& b) {
@@ -123,6 +134,10 @@ void SqliteStore::FreeHistoryStatements::operator()(HistoryStatements* statement
 }
 
 Status SqliteStore::prepare_history() {
+  if (int rc = sqlite3_create_function_v2(db_, "parley_block_wanted", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, nullptr,
+                                          block_wanted, nullptr, nullptr, nullptr);
+      rc != SQLITE_OK)
+    return error(rc, "register parley_block_wanted");
   history_.reset(new HistoryStatements);
   HistoryStatements& h = *history_;
   const std::pair<sqlite3_stmt**, std::string> sources[] = {
@@ -158,6 +173,11 @@ Status SqliteStore::prepare_history() {
       {&h.indexed_upto, "SELECT value FROM history_state WHERE key = 'indexed_upto'"},
       {&h.set_indexed_upto, "UPDATE history_state SET value = ?1 WHERE key = 'indexed_upto'"},
       {&h.block_by_id, select_blocks("WHERE id = ?1 AND max_ms > ?2 AND min_ms < ?3")},
+      // blocks_newest, narrowed to the blocks where one sender speaks: those the index names (?6,
+      // parley_block_wanted), and those not indexed yet (id above ?5).
+      {&h.sender_blocks,
+       select_blocks("WHERE target = ?1 AND max_ms >= ?2 AND max_ms <= ?3 AND min_ms <= ?4 "
+                     "AND (id > ?5 OR parley_block_wanted(id, ?6)) ORDER BY max_ms DESC, id DESC")},
       {&h.insert_segment,
        "INSERT INTO history_index_segments (level, first_block, last_block) VALUES (?1, ?2, ?3)"},
       {&h.insert_chunk, "INSERT INTO history_index (segment, last_key, postings) VALUES (?1, ?2, ?3)"},
@@ -685,8 +705,7 @@ Status SqliteStore::move_history_to_blocks() {
 // ---- Reads ----
 
 Result<std::vector<SqliteStore::Found>> SqliteStore::collect(sqlite3_stmt* stmt, bool newest,
-                                                             std::size_t limit, const Keep& keep, bool copy,
-                                                             const WantedBlock& wanted) {
+                                                             std::size_t limit, const Keep& keep, bool copy) {
   std::vector<Found> got;
   if (limit == 0) return got;
   auto nearer = [newest](const Found& a, const Found& b) { return newest ? a.first > b.first : a.first < b.first; };
@@ -700,7 +719,6 @@ Result<std::vector<SqliteStore::Found>> SqliteStore::collect(sqlite3_stmt* stmt,
       const std::int64_t max_ms = sqlite3_column_int64(stmt, 3);
       if (newest ? max_ms < edge : minus_span(max_ms) > edge) break;
     }
-    if (wanted && !wanted(sqlite3_column_int64(stmt, 0))) continue;
     auto block = read_block(stmt);
     if (!block.is_ok()) return block.status();
     const Block& b = block.value();
@@ -911,29 +929,25 @@ Result<std::vector<core::HistoryEntry>> SqliteStore::search_history(const core::
     for (const std::string& target : targets) {
       // With from=: only the blocks the index names for the sender in this target, and those not
       // indexed yet.
+      const bool by_sender = !query.from_folded.empty();
       std::vector<std::int64_t> senders_blocks;
-      WantedBlock wanted;
-      if (!query.from_folded.empty()) {
+      if (by_sender) {
         const std::vector<search_index::Key> keys = {search_index::sender_key(query.from_folded),
                                                      search_index::target_key(target)};
-        Status s =
-            indexed_blocks(keys, {}, [&](const std::vector<std::int64_t>& newest_first) -> Result<bool> {
-              senders_blocks.insert(senders_blocks.end(), newest_first.begin(), newest_first.end());
-              return true;
-            });
+        Status s = indexed_blocks(keys, {}, [&](const std::vector<std::int64_t>& newest_first) -> Result<bool> {
+          senders_blocks.insert(senders_blocks.end(), newest_first.begin(), newest_first.end());
+          return true;
+        });
         if (!s.is_ok()) return s;
         std::sort(senders_blocks.begin(), senders_blocks.end());
-        wanted = [&senders_blocks, indexed = upto.value()](std::int64_t id) {
-          return id > indexed || std::binary_search(senders_blocks.begin(), senders_blocks.end(), id);
-        };
       }
-      Use read(history_->blocks_newest);
+      Use read(by_sender ? history_->sender_blocks : history_->blocks_newest);
       int rc = bind_text(*read, 1, target);
       if (rc == SQLITE_OK) rc = bind_numbers(*read, 2, {after, plus_span(before), before});
+      if (by_sender && rc == SQLITE_OK) rc = sqlite3_bind_int64(*read, 5, upto.value());
+      if (by_sender && rc == SQLITE_OK) rc = sqlite3_bind_pointer(*read, 6, &senders_blocks, kBlockIds, nullptr);
       if (rc != SQLITE_OK) return error(rc, "search");
-      auto got = collect(
-          *read, true, query.limit, [&](const Position&, const EntryView& e) { return matches(e); }, true,
-          wanted);
+      auto got = collect(*read, true, query.limit, [&](const Position&, const EntryView& e) { return matches(e); });
       if (!got.is_ok()) return got.status();
       for (auto& f : got.value()) found.push_back(std::move(f));
     }

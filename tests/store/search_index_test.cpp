@@ -71,6 +71,9 @@ TEST(SearchIndex, ABlocksPostingsAreItsWordsSendersAndTarget) {
   std::vector<Posting> postings;
   search_index::add_block_postings(7, "#c", views, postings);
   for (const Posting& p : postings) EXPECT_EQ(p.block, 7);
+  // Each term once ("hello" is in both texts), in key order.
+  EXPECT_TRUE(std::is_sorted(postings.begin(), postings.end()));
+  EXPECT_EQ(std::adjacent_find(postings.begin(), postings.end()), postings.end());
   std::vector<Key> expected = {search_index::target_key("#c"), search_index::sender_key("alice"),
                                search_index::sender_key("bob")};
   // The words are history::words() of each searchable text: the same as SEARCH looks for.
