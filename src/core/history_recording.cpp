@@ -41,9 +41,20 @@ MessageLog::MessageLog(Engine& e, User& sender)
     : e_(e),
       u_(sender),
       hold_(e.config().history.enabled && !sender.remote &&
-            (sender.caps.has(Cap::kEchoMessage) || e.labeled_for(sender) || e.history_backlogged())) {}
+            (sender.caps.has(Cap::kEchoMessage) || e.labeled_for(sender) || e.history_backlogged())) {
+  appends_.swap(spare_appends());  // (empty for a MessageLog made while another one lives)
+}
 
-MessageLog::~MessageLog() { finish(); }
+MessageLog::~MessageLog() {
+  finish();
+  std::vector<Append>& spare = spare_appends();
+  if (spare.size() < appends_.size()) spare.swap(appends_);
+}
+
+std::vector<MessageLog::Append>& MessageLog::spare_appends() {
+  thread_local std::vector<Append> spare;
+  return spare;
+}
 
 void MessageLog::channel(Channel& c, const RelayedMessage& m) { append(c.folded, true, m); }
 
@@ -61,29 +72,31 @@ void MessageLog::private_to(User& to, const RelayedMessage& m) {
 
 void MessageLog::append(std::string key, bool durable, const RelayedMessage& m) {
   if (!e_.config().history.enabled) return;
-  Append& a = appends_.emplace_back();
+  if (used_ == appends_.size()) appends_.emplace_back();
+  // Every field is assigned, into the buffers the entry kept from an earlier command.
+  Append& a = appends_[used_++];
   a.durable = durable;
-  a.shown_target = std::string(m.target);
+  a.shown_target.assign(m.target);
   HistoryEntry& entry = a.entry;
-  entry.target = std::move(key);
-  entry.msgid = std::string(m.msgid);
+  entry.target.assign(key);
+  entry.msgid.assign(m.msgid);
   entry.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       (m.time == TimePoint{} ? e_.now() : m.time).time_since_epoch())
                       .count();
-  entry.source = u_.prefix();
-  entry.sender_folded = u_.nick_folded;
-  entry.account = u_.account();
-  entry.command = std::string(m.command);
-  entry.tags = std::string(m.client_tags);
+  entry.source.assign(u_.prefix());
+  entry.sender_folded.assign(u_.nick_folded);
+  entry.account.assign(u_.account());
+  entry.command.assign(m.command);
+  entry.tags.assign(m.client_tags);
   const bool has_text = m.command != "TAGMSG";
-  entry.params.reserve(m.target.size() + (has_text ? 2 + m.text.size() : 0));
-  entry.params = m.target;
+  entry.params.assign(m.target);
+  entry.text.clear();
   if (has_text) {
     entry.params += " :";
     entry.params += m.text;
-    entry.text = std::string(m.text);
+    entry.text.assign(m.text);
   }
-  command_ = std::string(m.command);
+  command_.assign(m.command);
   if (durable && hold_ && !held_) {
     held_ = std::make_shared<Held>();
     held_->command = command_;
@@ -101,11 +114,11 @@ void MessageLog::echo(SharedLine line) {
 void MessageLog::finish() {
   if (finished_) return;
   finished_ = true;
-  std::size_t last_durable = appends_.size();
-  for (std::size_t i = 0; i < appends_.size(); ++i) {
+  std::size_t last_durable = used_;
+  for (std::size_t i = 0; i < used_; ++i) {
     if (appends_[i].durable) last_durable = i;
   }
-  for (std::size_t i = 0; i < appends_.size(); ++i) {
+  for (std::size_t i = 0; i < used_; ++i) {
     Append& r = appends_[i];
     if (!r.durable) {
       e_.history_append_quiet(r.entry, false, nullptr);

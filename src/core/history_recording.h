@@ -81,7 +81,12 @@ class MessageLog {
     bool durable = true;
     std::string shown_target;  // the target as relayed, for the FAIL note
   };
+  // appends_[0, used_) are this command's. The vector comes from spare_appends() and goes back
+  // there with its entries' strings, so that the next command writes into their buffers: no
+  // allocation per relayed message.
   std::vector<Append> appends_;
+  std::size_t used_ = 0;
+  static std::vector<Append>& spare_appends();  // this thread's
   std::shared_ptr<Held> held_;        // set from the first durable append while hold_
   bool finished_ = false;
 };
