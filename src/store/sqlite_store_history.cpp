@@ -926,21 +926,20 @@ Result<std::vector<core::HistoryEntry>> SqliteStore::search_history(const core::
     auto upto = indexed_upto();
     if (!upto.is_ok()) return upto.status();
     if (!words.empty()) return search_words(query, words, targets, upto.value(), matches, found);
+    // With from=: only the blocks the index names for the sender, and those not indexed yet (the
+    // statement keeps to each target itself, so the target's own, longer, lists are not read).
+    const bool by_sender = !query.from_folded.empty();
+    std::vector<std::int64_t> senders_blocks;
+    if (by_sender) {
+      Status s = indexed_blocks({search_index::sender_key(query.from_folded)}, {},
+                                [&](const std::vector<std::int64_t>& newest_first) -> Result<bool> {
+                                  senders_blocks.insert(senders_blocks.end(), newest_first.begin(), newest_first.end());
+                                  return true;
+                                });
+      if (!s.is_ok()) return s;
+      std::sort(senders_blocks.begin(), senders_blocks.end());
+    }
     for (const std::string& target : targets) {
-      // With from=: only the blocks the index names for the sender in this target, and those not
-      // indexed yet.
-      const bool by_sender = !query.from_folded.empty();
-      std::vector<std::int64_t> senders_blocks;
-      if (by_sender) {
-        const std::vector<search_index::Key> keys = {search_index::sender_key(query.from_folded),
-                                                     search_index::target_key(target)};
-        Status s = indexed_blocks(keys, {}, [&](const std::vector<std::int64_t>& newest_first) -> Result<bool> {
-          senders_blocks.insert(senders_blocks.end(), newest_first.begin(), newest_first.end());
-          return true;
-        });
-        if (!s.is_ok()) return s;
-        std::sort(senders_blocks.begin(), senders_blocks.end());
-      }
       Use read(by_sender ? history_->sender_blocks : history_->blocks_newest);
       int rc = bind_text(*read, 1, target);
       if (rc == SQLITE_OK) rc = bind_numbers(*read, 2, {after, plus_span(before), before});
