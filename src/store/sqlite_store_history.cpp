@@ -134,8 +134,8 @@ void SqliteStore::FreeHistoryStatements::operator()(HistoryStatements* statement
 }
 
 Status SqliteStore::prepare_history() {
-  if (int rc = sqlite3_create_function_v2(db_, "parley_block_wanted", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, nullptr,
-                                          block_wanted, nullptr, nullptr, nullptr);
+  if (int rc = sqlite3_create_function_v2(db_, "parley_block_wanted", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                          nullptr, block_wanted, nullptr, nullptr, nullptr);
       rc != SQLITE_OK)
     return error(rc, "register parley_block_wanted");
   history_.reset(new HistoryStatements);
@@ -933,7 +933,8 @@ Result<std::vector<core::HistoryEntry>> SqliteStore::search_history(const core::
     if (by_sender) {
       Status s = indexed_blocks({search_index::sender_key(query.from_folded)}, {},
                                 [&](const std::vector<std::int64_t>& newest_first) -> Result<bool> {
-                                  senders_blocks.insert(senders_blocks.end(), newest_first.begin(), newest_first.end());
+                                  senders_blocks.insert(senders_blocks.end(), newest_first.begin(),
+                                                        newest_first.end());
                                   return true;
                                 });
       if (!s.is_ok()) return s;
@@ -944,7 +945,8 @@ Result<std::vector<core::HistoryEntry>> SqliteStore::search_history(const core::
       int rc = bind_text(*read, 1, target);
       if (rc == SQLITE_OK) rc = bind_numbers(*read, 2, {after, plus_span(before), before});
       if (by_sender && rc == SQLITE_OK) rc = sqlite3_bind_int64(*read, 5, upto.value());
-      if (by_sender && rc == SQLITE_OK) rc = sqlite3_bind_pointer(*read, 6, &senders_blocks, kBlockIds, nullptr);
+      if (by_sender && rc == SQLITE_OK)
+        rc = sqlite3_bind_pointer(*read, 6, &senders_blocks, kBlockIds, nullptr);
       if (rc != SQLITE_OK) return error(rc, "search");
       auto got = collect(*read, true, query.limit, [&](const Position&, const EntryView& e) { return matches(e); });
       if (!got.is_ok()) return got.status();
