@@ -15,10 +15,8 @@ constexpr std::uint8_t kFormat = 1;
 
 using varint::Reader;
 
-void put_varint(std::string& out, std::uint64_t v) { varint::put(out, v); }
-
 void put_string(std::string& out, std::string_view s) {
-  put_varint(out, s.size());
+  varint::put(out, s.size());
   out += s;
 }
 
@@ -28,10 +26,10 @@ using Seen = std::vector<std::string_view>;
 void put_ref(std::string& out, Seen& seen, std::string_view value) {
   const auto it = std::find(seen.begin(), seen.end(), value);
   if (it != seen.end()) {
-    put_varint(out, static_cast<std::uint64_t>(it - seen.begin()) + 1);
+    varint::put(out, static_cast<std::uint64_t>(it - seen.begin()) + 1);
     return;
   }
-  put_varint(out, 0);
+  varint::put(out, 0);
   put_string(out, value);
   if (seen.size() < kMaxRepeated) seen.push_back(value);
 }
@@ -39,18 +37,18 @@ void put_ref(std::string& out, Seen& seen, std::string_view value) {
 // The fields of an entry, whichever type holds them. `seen`: one list per repeatable field.
 template <typename E>
 void put_entry(std::string& out, const E& e, std::int64_t min_ms, std::array<Seen, 5>& seen) {
-  put_varint(out, static_cast<std::uint64_t>(e.time_ms) - static_cast<std::uint64_t>(min_ms));  // >= 0
+  varint::put(out, static_cast<std::uint64_t>(e.time_ms) - static_cast<std::uint64_t>(min_ms));  // >= 0
   put_string(out, e.msgid);
   const std::string_view repeatable[] = {e.source, e.sender_folded, e.account, e.command, e.tags};
   for (std::size_t i = 0; i < seen.size(); ++i) put_ref(out, seen[i], repeatable[i]);
   put_string(out, e.params);
   const std::string_view params = e.params, text = e.text;
   if (text.empty()) {
-    put_varint(out, 0);
+    varint::put(out, 0);
   } else if (params.size() >= text.size() && params.substr(params.size() - text.size()) == text) {
-    put_varint(out, (std::uint64_t{text.size()} << 1) | 1);
+    varint::put(out, (std::uint64_t{text.size()} << 1) | 1);
   } else {
-    put_varint(out, std::uint64_t{text.size()} << 1);
+    varint::put(out, std::uint64_t{text.size()} << 1);
     out += text;
   }
 }
@@ -70,7 +68,7 @@ EncodedBlock encode(std::span<const E> entries, auto&& get) {
   std::string& out = block.blob;
   out.reserve(size);
   out += static_cast<char>(kFormat);
-  put_varint(out, entries.size());
+  varint::put(out, entries.size());
   std::array<Seen, 5> seen;
   for (const E& item : entries) put_entry(out, get(item), block.min_ms, seen);
   return block;

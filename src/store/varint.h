@@ -48,14 +48,13 @@ class Reader {
     return out;
   }
   std::string_view string() { return bytes(varint()); }
-  // Marks the blob malformed (a value the format does not allow); returns 0.
+
+ private:
   std::uint64_t fail() {
     ok_ = false;
     rest_ = {};
     return 0;
   }
-
- private:
   std::string_view rest_;
   bool ok_ = true;
 };
