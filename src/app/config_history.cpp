@@ -119,9 +119,10 @@ std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
 }
 
 void load_history_config(ConfigReader& r, const toml::table& t, server::ServerOptions& options) {
-  r.reject_unknown(t, kSection,
-                   {"enabled", "max_query", "public_channels", "max_age", "max_count", "queue",
-                    "expire_interval", "commit_interval", "replay_max_lines", "channel"});
+  r.reject_unknown(
+      t, kSection,
+      {"enabled", "max_query", "public_channels", "max_age", "max_count", "queue", "expire_interval",
+       "commit_interval", "max_commit_interval", "replay_max_lines", "channel"});
   auto& policy = options.engine.history;
   if (auto v = r.boolean(t, kSection, "enabled")) policy.enabled = *v;
   r.set_integer(t, kSection, "max_query", 1, kMaxQuery, policy.max_query);
@@ -133,6 +134,17 @@ void load_history_config(ConfigReader& r, const toml::table& t, server::ServerOp
   if (auto v = duration(r, t, kSection, "expire_interval", 1000, std::int64_t{24} * 3600 * 1000))
     h.expire_interval = std::chrono::milliseconds(*v);
   if (auto v = duration(r, t, kSection, "commit_interval", 0, 1000)) h.commit_interval = std::chrono::milliseconds(*v);
+  if (auto v = duration(r, t, kSection, "max_commit_interval", 0, 1000)) {
+    if (*v != 0 && *v < h.commit_interval.count()) {
+      r.problem(
+          *t.get("max_commit_interval"),
+          fmt::format("history.max_commit_interval ({} ms) must be at least history.commit_interval ({} ms), "
+                      "or 0 to keep the commit interval fixed",
+                      *v, h.commit_interval.count()));
+    } else {
+      h.max_commit_interval = std::chrono::milliseconds(*v);
+    }
+  }
   if (const toml::node* list = t.get("channel")) channels(r, *list, options);
 }
 

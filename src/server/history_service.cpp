@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <ctime>
 #include <utility>
 
 #include "store/history_requests.h"
@@ -34,6 +35,12 @@ std::int64_t wall_clock_ms() {
       .count();
 }
 
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec t{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return std::chrono::nanoseconds{0};
+  return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+}
+
 // The value below which `fraction` of `sorted` lies.
 std::int64_t percentile(const std::vector<std::int64_t>& sorted, double fraction) {
   if (sorted.empty()) return 0;
@@ -43,6 +50,18 @@ std::int64_t percentile(const std::vector<std::int64_t>& sorted, double fraction
 
 }  // namespace
 
+std::chrono::nanoseconds commit_pace(const HistoryServiceOptions& options, std::chrono::nanoseconds spent) {
+  const std::chrono::nanoseconds cap = options.max_commit_interval;
+  std::chrono::nanoseconds by_cost{0};
+  if (options.commit_cpu_share > 0 && spent.count() > 0) {
+    const double wait = static_cast<double>(spent.count()) / options.commit_cpu_share;
+    by_cost = wait >= static_cast<double>(cap.count())
+                  ? cap
+                  : std::chrono::nanoseconds(static_cast<std::int64_t>(wait));
+  }
+  return std::max<std::chrono::nanoseconds>(options.commit_interval, by_cost);
+}
+
 HistoryService::HistoryService(boost::asio::io_context& io, store::Store& durable, store::Store& memory,
                                HistoryServiceOptions options, Deliver deliver)
     : io_(io),
@@ -51,6 +70,7 @@ HistoryService::HistoryService(boost::asio::io_context& io, store::Store& durabl
       options_(std::move(options)),
       deliver_(std::make_shared<const Deliver>(std::move(deliver))) {
   if (!options_.now_ms) options_.now_ms = wall_clock_ms;
+  if (!options_.thread_cpu) options_.thread_cpu = thread_cpu_time;
   latencies_us_.reserve(kLatencyWindow);
   next_expire_ = SteadyClock::now() + options_.expire_interval;
   thread_ = std::thread([this] { run(); });
@@ -152,14 +172,18 @@ void HistoryService::run() {
       // The group commit's pace: under load, let a commit interval's requests gather (a quiet
       // server's first request is later than that and goes at once).
       // (On its own condition variable: submit() does not wake this wait, only the destructor.)
-      pace_.wait_until(lock, last_batch_ + options_.commit_interval, [&] { return stop_; });
+      pace_.wait_until(lock, last_batch_ + next_pace_, [&] { return stop_; });
       last_batch_ = SteadyClock::now();
       batch.swap(queue_);
       std::swap(durable_batch_, durable_entries_);
       std::swap(memory_batch_, memory_entries_);
       waiting_ = 0;
     }
-    if (!batch.empty()) process(batch);
+    if (!batch.empty()) {
+      const std::chrono::nanoseconds start = options_.thread_cpu();
+      process(batch);
+      next_pace_ = commit_pace(options_, options_.thread_cpu() - start);
+    }
     batch.clear();
     durable_batch_.reset();  // (the queue's slots next turn)
     memory_batch_.reset();

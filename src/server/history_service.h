@@ -5,7 +5,10 @@
 // kAppend among it with ONE store::Store::append_history(batch) call (one SQLite transaction, one
 // fsync), however many messages arrived meanwhile. A turn starts at least `commit_interval` after
 // the previous one began (waiting only when requests come faster than that), so that under load
-// one commit carries more messages. Then it answers the whole turn in queue order:
+// one commit carries more messages; under heavy load the wait also follows the thread's own cost
+// (HistoryServiceOptions::commit_cpu_share), so that commits grow with the load instead of taking
+// an ever larger share of the core the engine may share. Then it answers the whole turn in queue
+// order:
 // each append with the commit's outcome; in-memory appends (durable unset), kForget and every read
 // through store::execute_history against `memory` or `durable`, one by one in queue order. So a read
 // queued after an append sees it (it may also see appends queued after it, committed first).
@@ -59,10 +62,23 @@ struct HistoryServiceOptions {
   std::chrono::milliseconds expire_interval{60'000};
   // The least time from one group commit's start to the next (HistoryOptions::commit_interval).
   std::chrono::milliseconds commit_interval{0};
+  // Under load a turn also waits for its predecessor's CPU time divided by `commit_cpu_share`
+  // (from the predecessor's start), but no longer than `max_commit_interval`: a commit's fixed
+  // cost (the fsync, the B-trees' last pages) is shared by more messages as the load grows, and
+  // the thread's turns take about that share of a core until the cap. The cap bounds what an echo
+  // waits (HistoryOptions::max_commit_interval); 0 turns this off.
+  double commit_cpu_share = 0.05;
+  std::chrono::milliseconds max_commit_interval{0};
   store::RetentionPolicy retention;
   // Wall-clock milliseconds since the Unix epoch, for retention; tests give a fake one.
   std::function<std::int64_t()> now_ms;
+  // The CPU time the calling thread has used, for the pace above; tests give a fake one.
+  std::function<std::chrono::nanoseconds()> thread_cpu;
 };
+
+// How long after a turn's start the next may start, given the CPU time the turn took: at least
+// commit_interval, and spent / commit_cpu_share up to max_commit_interval.
+std::chrono::nanoseconds commit_pace(const HistoryServiceOptions& options, std::chrono::nanoseconds spent);
 
 // What the storage thread has done (core/history.h), for STATS H and monitoring; latencies over
 // the last kLatencyWindow commits.
@@ -158,6 +174,7 @@ class HistoryService final : public core::HistoryBackend {
   Slots memory_batch_;
   std::chrono::steady_clock::time_point next_expire_;
   std::chrono::steady_clock::time_point last_batch_;  // when the last batch was taken (commit_interval)
+  std::chrono::nanoseconds next_pace_{0};             // from last_batch_ to the next turn
   std::chrono::steady_clock::time_point last_failure_log_{};
 
   std::thread thread_;  // last: started once everything above exists

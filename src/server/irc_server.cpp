@@ -32,6 +32,7 @@ HistoryServiceOptions history_service_options(const ServerOptions& options) {
   o.max_queue = std::min(backlog, std::numeric_limits<std::size_t>::max() / 2) * 2;
   o.expire_interval = history.expire_interval;
   o.commit_interval = history.commit_interval;
+  o.max_commit_interval = history.max_commit_interval;
   o.retention = history.retention;
   return o;
 }

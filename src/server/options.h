@@ -85,6 +85,10 @@ struct HistoryOptions {
   // began, so that one commit (one fsync, one write of each B-tree's last pages) carries more
   // messages. An echo waits up to this much longer; a quiet server commits at once. 0: no wait.
   std::chrono::milliseconds commit_interval{5};
+  // Under heavy load the pace also follows the storage thread's cost (HistoryServiceOptions::
+  // commit_cpu_share: its turns take about 5 % of a core), up to this long between commits. 0: the
+  // pace stays commit_interval.
+  std::chrono::milliseconds max_commit_interval{50};
   // Server-wide bounds and per-channel ones (keys: folded channel names). Default: 90 days.
   store::RetentionPolicy retention{{std::int64_t{90} * 24 * 3600 * 1000, 0}, {}};
 };

@@ -64,6 +64,8 @@ std::vector<std::string> fixed_setting_changes(const ServerOptions& running, con
   fixed(running.history.retention.per_target != next.history.retention.per_target, "[[history.channel]]");
   fixed(running.history.expire_interval != next.history.expire_interval, "history.expire_interval");
   fixed(running.history.commit_interval != next.history.commit_interval, "history.commit_interval");
+  fixed(running.history.max_commit_interval != next.history.max_commit_interval,
+        "history.max_commit_interval");
   // The admin HTTP listeners (/metrics) are bound once; [metrics] token reloads.
   auto admin = [](const ServerOptions& o) {
     std::vector<ListenerOptions> v;

@@ -336,6 +336,18 @@ def test_a_bad_commit_interval_is_named(parley_bin, tmp_path, value, words):
     assert result.returncode == 1 and f"{path}:2: " in result.stdout and words in result.stdout, result.stdout
 
 
+@pytest.mark.parametrize("lines, words", [
+    ('max_commit_interval = "2s"', "history.max_commit_interval must be between 0 s and 1 s"),
+    ('max_commit_interval = "2ms"', "history.max_commit_interval (2 ms) must be at least history.commit_interval (5 ms)"),
+    ('commit_interval = "20ms"\nmax_commit_interval = "10ms"', "must be at least history.commit_interval (20 ms)")])
+def test_a_bad_max_commit_interval_is_named(parley_bin, tmp_path, lines, words):
+    path = tmp_path / "parley.toml"
+    path.write_text(f'[history]\n{lines}\n')
+    result = check_config(parley_bin, path)
+    line_no = 1 + len(lines.splitlines())
+    assert result.returncode == 1 and f"{path}:{line_no}: " in result.stdout and words in result.stdout, result.stdout
+
+
 @pytest.mark.parametrize("value", ["0", "1001", '"50"'])
 def test_a_bad_replay_max_lines_is_named(parley_bin, tmp_path, value):
     path = tmp_path / "parley.toml"
@@ -349,6 +361,7 @@ def test_valid_history_settings_are_ok(parley_bin, tmp_path):
     path = tmp_path / "parley.toml"
     path.write_text('[history]\nenabled = true\nmax_query = 500\npublic_channels = false\nreplay_max_lines = 200\n'
                     'max_age = "30d"\nmax_count = 100000\nqueue = 5000\nexpire_interval = 30\ncommit_interval = "250ms"\n'
+                    'max_commit_interval = "500ms"\n'
                     '[[history.channel]]\nname = "#Keep"\nmax_age = 0\n'
                     '[[history.channel]]\nname = "#busy"\nmax_count = 1000\n')
     result = check_config(parley_bin, path)

@@ -5,11 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -461,6 +464,62 @@ TEST_F(HistoryServiceTest, MetricsReportCommitLatency) {
   EXPECT_EQ(m.commits, 20u);
   EXPECT_EQ(m.queue_depth, 0u);
   EXPECT_GE(m.commit_p99_us, m.commit_p50_us);
+}
+
+TEST(CommitPace, IsTheCommitIntervalWhileTheThreadIsCheap) {
+  HistoryServiceOptions o;
+  o.commit_interval = 5ms;
+  o.commit_cpu_share = 0.05;
+  o.max_commit_interval = 50ms;
+  EXPECT_EQ(commit_pace(o, 0ns), 5ms);
+  EXPECT_EQ(commit_pace(o, 100us), 5ms);  // 2 ms by the cost: the interval is the floor
+  EXPECT_EQ(commit_pace(o, 250us), 5ms);
+}
+
+TEST(CommitPace, GrowsWithTheTurnsCostUpToTheCap) {
+  HistoryServiceOptions o;
+  o.commit_interval = 5ms;
+  o.commit_cpu_share = 0.05;
+  o.max_commit_interval = 50ms;
+  EXPECT_EQ(commit_pace(o, 300us), 6ms);
+  EXPECT_EQ(commit_pace(o, 1ms), 20ms);
+  EXPECT_EQ(commit_pace(o, 2500us), 50ms);
+  EXPECT_EQ(commit_pace(o, 10ms), 50ms);
+  EXPECT_EQ(commit_pace(o, std::chrono::nanoseconds(std::numeric_limits<std::int64_t>::max())), 50ms);
+}
+
+TEST(CommitPace, StaysTheCommitIntervalWhenTurnedOff) {
+  HistoryServiceOptions o;
+  o.commit_interval = 5ms;
+  o.commit_cpu_share = 0.05;
+  o.max_commit_interval = 0ms;  // off
+  EXPECT_EQ(commit_pace(o, 10ms), 5ms);
+  o.max_commit_interval = 2ms;  // below the interval: the interval wins
+  EXPECT_EQ(commit_pace(o, 10ms), 5ms);
+  o.max_commit_interval = 50ms;
+  o.commit_cpu_share = 0;  // no share: no wait by cost
+  EXPECT_EQ(commit_pace(o, 10ms), 5ms);
+  o.commit_interval = 0ms;
+  EXPECT_EQ(commit_pace(o, 10ms), 0ms);
+}
+
+TEST_F(HistoryServiceTest, UnderLoadTheNextTurnWaitsForTheLastOnesCostDividedByTheShare) {
+  HistoryServiceOptions options;
+  options.commit_cpu_share = 0.1;
+  options.max_commit_interval = 1000ms;
+  // Every turn costs 50 ms of CPU by this clock, so the next starts 500 ms after it began.
+  auto cpu = std::make_shared<std::atomic<std::int64_t>>(0);
+  options.thread_cpu = [cpu] { return std::chrono::nanoseconds(cpu->fetch_add(50'000'000) + 50'000'000); };
+  start(std::move(options));
+  const auto began = std::chrono::steady_clock::now();
+  service_->submit(1, append("#a", 1));
+  await_answers(1);
+  service_->submit(2, append("#a", 2));  // both wait for the pace, then share one commit
+  service_->submit(3, append("#a", 3));
+  await_answers(3);
+  EXPECT_GE(std::chrono::steady_clock::now() - began, 500ms);
+  EXPECT_EQ(gated_.batch_sizes(), (std::vector<std::size_t>{1, 2}));
+  EXPECT_EQ(stored(durable_, "#a").size(), 3u);
 }
 
 }  // namespace
