@@ -160,6 +160,27 @@ void Engine::tls_established(SessionId id, std::string certfp) {
   }
 }
 
+namespace {
+
+// Whether `line` may be handled while its sender's earlier messages wait for their stored echo
+// (User::echo_holds): a PRIVMSG, NOTICE or TAGMSG to channels only, without a label or batch.
+// Such a message is always recorded, so its echo queues behind theirs; anything else (a reply to
+// another command, an error for a nick) would overtake them, so it waits.
+bool pipelines(std::string_view line) {
+  const proto::ParseResult parsed = proto::parse_message(line);
+  if (!parsed.message) return false;
+  const proto::Message& m = *parsed.message;
+  const std::string command = ascii_upper(m.command);
+  if (command != "PRIVMSG" && command != "NOTICE" && command != "TAGMSG") return false;
+  if (m.size() == 0 || m.tag("label") || m.tag("batch")) return false;
+  for (const std::string_view target : split_list(m.param(0))) {
+    if (!proto::is_channel_name(target)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void Engine::receive(SessionId id, std::string_view line, TimePoint now) {
   now_ = now;
   User* u = find_user(id);
@@ -171,7 +192,7 @@ void Engine::receive(SessionId id, std::string_view line, TimePoint now) {
   if (!flood_ok(*u)) {
     ++counters_.flood_disconnects;
     quit(*u, "Excess Flood");
-  } else if (u->awaiting_answer) {
+  } else if (u->awaiting_answer || (u->echo_holds > 0 && (u->deferred_count() > 0 || !pipelines(line)))) {
     if (u->deferred_bytes() + line.size() > kMaxDeferredBytes) {
       ++counters_.flood_disconnects;
       quit(*u, "Excess Flood", "Too many commands while waiting for an answer");
@@ -207,8 +228,11 @@ void Engine::handle_line(User& u, std::string_view line) {
 }
 
 void Engine::handle_deferred(User& u) {
-  while (!u.quitting && !u.awaiting_answer && u.deferred_count() > 0) handle_line(u, u.take_deferred_line());
-  if (u.input_paused && !u.quitting && !u.awaiting_answer) {
+  while (!u.quitting && !u.awaiting_answer && u.deferred_count() > 0) {
+    if (u.echo_holds > 0 && !pipelines(u.next_deferred_line())) break;
+    handle_line(u, u.take_deferred_line());
+  }
+  if (u.input_paused && !u.quitting && !u.awaiting_answer && u.deferred_count() == 0) {
     u.input_paused = false;
     sink_.pause_input(u.id, false);
   }

@@ -41,7 +41,8 @@ MessageLog::MessageLog(Engine& e, User& sender)
     : e_(e),
       u_(sender),
       hold_(e.config().history.enabled && !sender.remote &&
-            (sender.caps.has(Cap::kEchoMessage) || e.labeled_for(sender) || e.history_backlogged())) {
+            (sender.caps.has(Cap::kEchoMessage) || e.labeled_for(sender) || e.history_backlogged())),
+      pipelined_(hold_ && !e.labeled_for(sender) && !e.history_backlogged()) {
   appends_.swap(spare_appends());  // (empty for a MessageLog made while another one lives)
 }
 
@@ -128,17 +129,21 @@ void MessageLog::finish() {
       e_.history_append_quiet(r.entry, true, &u_, command_, r.shown_target);
       continue;
     }
-    bool last = i == last_durable;
+    const bool last = i == last_durable;
+    const bool pipelined = pipelined_;
+    if (last && pipelined) ++u_.echo_holds;
     e_.history_append(
         &u_, r.entry, true,
-        [held = held_, target = std::move(r.shown_target), last](Engine& e, User* u, const HistoryAnswer& a) {
+        [held = held_, target = std::move(r.shown_target), last, pipelined](Engine& e, User* u,
+                                                                            const HistoryAnswer& a) {
           if (a.outcome == HistoryAnswer::Outcome::kFailed)
             held->failed.emplace_back(target, failure_reason(a));
           if (!last) return;
+          if (pipelined) --u->echo_holds;
           for (const SharedLine& line : held->echoes) e.send(*u, line);
           for (const auto& [t, why] : held->failed) say_not_stored(e, *u, held->command, t, why);
         },
-        /*is_reply=*/last);
+        /*is_reply=*/last && !pipelined);
   }
 }
 

@@ -13,8 +13,12 @@
 //
 // The held echo: the other recipients get a message at once; the sender's echo-message copy and
 // its labeled-response reply (ACK or echo) wait for the answer to the message's durable append,
-// so that an echo the client saw means the message is stored. The sender's later lines wait too
-// (Engine::history_request with is_reply). A sender with neither echo-message nor a label is not
+// so that an echo the client saw means the message is stored. For a labeled command the sender's
+// later lines wait too (Engine::history_request with is_reply). An echo-message sender's do not
+// all wait (pipelining, User::echo_holds): its further messages to channels are handled at once,
+// each one's echo going out when its own append is answered, so a burst of lines shares one
+// group commit instead of taking one each; any other line waits for the echoes before it, so its
+// replies keep the order of the commands. A sender with neither echo-message nor a label is not
 // held, unless storage is backed up (Engine::history_backlogged): then every sender is held until
 // its message is stored, so a slow disk slows senders instead of growing the queue or refusing. If the append
 // fails, the echo still comes (the others did get the message), followed by "FAIL <command> MESSAGE_ERROR
@@ -75,6 +79,9 @@ class MessageLog {
   Engine& e_;
   User& u_;
   bool hold_;  // the sender waits for durable appends: echo-message or a labeled command
+  // ... for its echo only, not with its input (User::echo_holds): echo-message, no label, and
+  // storage is not backed up.
+  bool pipelined_;
   std::string command_;
   struct Append {
     HistoryEntry entry;

@@ -61,6 +61,10 @@ struct User {
   // A request for slow work is pending (Engine::request): this user's further lines wait, in
   // order, until its answer has been handled, so replies keep the order of the commands.
   bool awaiting_answer = false;
+  // Durable appends of this user's messages whose echo waits for their answer without holding
+  // its input (pipelined, core/history_recording.h): meanwhile its further channel messages are
+  // handled at once and any other line waits, so replies keep the order of the commands.
+  std::uint32_t echo_holds = 0;
   bool input_paused = false;      // the transport was asked to stop reading (ReplySink::pause_input)
   std::uint16_t cap_version = 0;  // 302 after CAP LS 302
 
@@ -116,6 +120,7 @@ struct User {
     extra_->deferred.emplace_back(line);
     extra_->deferred_bytes += line.size();
   }
+  const std::string& next_deferred_line() const { return extra_->deferred.front(); }
   std::string take_deferred_line() {
     std::string line = std::move(extra_->deferred.front());
     extra_->deferred.pop_front();

@@ -246,15 +246,72 @@ TEST(HeldEcho, OthersGetTheMessageAtOnceTheSenderItsEchoOnlyWhenStored) {
   h.send(ids[0], "PRIVMSG #c :one");
   EXPECT_THAT(h.lines(ids[1]), AreLines(":alice!~alice@127.0.0.1 PRIVMSG #c :one"));
   EXPECT_THAT(h.lines(ids[0]), IsEmpty());
-  h.send(ids[0], "PRIVMSG #c :two");  // waits behind the first's answer
-  EXPECT_EQ(h.replies(ids[1], "PRIVMSG").size(), 1u);
   ASSERT_EQ(h.history.queue.size(), 1u);
   ASSERT_TRUE(h.answer_history_next());
   ASSERT_EQ(h.replies(ids[0], "PRIVMSG").size(), 1u);
   EXPECT_EQ(h.replies(ids[0], "PRIVMSG")[0].params[1], "one");
-  EXPECT_EQ(h.replies(ids[1], "PRIVMSG").size(), 2u);  // the deferred line ran
+  EXPECT_EQ(h.engine().pending_requests(), 0u);
+}
+
+// Pipelining: an echo-message sender's further channel messages do not wait for the earlier ones'
+// echoes; they go out at once and share the storage queue, and each echo follows its own answer.
+TEST(HeldEcho, FurtherChannelMessagesGoOutAtOnceAndEachEchoFollowsItsOwnAnswer) {
+  EngineHarness h;
+  auto ids = h.channel_with_caps("#c", {{"alice", kEcho}, {"bob", {}}});
+  h.send(ids[0], "JOIN #d");
+  h.send(ids[1], "JOIN #d");
+  h.clear_all();
+  h.history.mode = FakeHistoryBackend::Mode::kManual;
+  h.send(ids[0], "PRIVMSG #c :one");
+  h.send(ids[0], "NOTICE #c,#d :two");
+  h.send(ids[0], "PRIVMSG #d :three");
+  EXPECT_EQ(h.replies(ids[1], "PRIVMSG").size(), 2u);
+  EXPECT_EQ(h.replies(ids[1], "NOTICE").size(), 2u);
+  EXPECT_THAT(h.lines(ids[0]), IsEmpty());
+  ASSERT_EQ(h.history.queue.size(), 4u);  // one append per channel and message
+  auto echoes = [&] { return without_tag(without_tag(h.lines(ids[0]), "msgid"), "time"); };
   ASSERT_TRUE(h.answer_history_next());
-  EXPECT_EQ(h.replies(ids[0], "PRIVMSG").size(), 2u);
+  EXPECT_THAT(echoes(), AreLines(":alice!~alice@127.0.0.1 PRIVMSG #c :one"));
+  ASSERT_TRUE(h.answer_history_next());  // #c's of "two": #d's is still to come
+  EXPECT_EQ(h.lines(ids[0]).size(), 1u);
+  ASSERT_TRUE(h.answer_history_next());
+  ASSERT_TRUE(h.answer_history_next());
+  EXPECT_THAT(
+      echoes(),
+      AreLines(":alice!~alice@127.0.0.1 PRIVMSG #c :one", ":alice!~alice@127.0.0.1 NOTICE #c :two",
+               ":alice!~alice@127.0.0.1 NOTICE #d :two", ":alice!~alice@127.0.0.1 PRIVMSG #d :three"));
+  EXPECT_EQ(h.engine().pending_requests(), 0u);
+}
+
+// Any other line waits for the echoes before it, and the lines after it wait behind it, so what
+// the sender gets keeps the order of what it sent (a client that sends PING to learn that the
+// server has handled its earlier lines gets PONG after their echoes).
+TEST(HeldEcho, AnyOtherLineWaitsForTheEchoesBeforeIt) {
+  EngineHarness h;
+  auto ids = h.channel_with_caps("#c", {{"alice", kEcho}, {"bob", {}}});
+  h.history.mode = FakeHistoryBackend::Mode::kManual;
+  h.send(ids[0], "PRIVMSG #c :one");
+  h.send(ids[0], "PING :sync");
+  h.send(ids[0], "PRIVMSG #c :two");  // behind the PING
+  h.send(ids[0], "PRIVMSG bob :hi");  // a private message is never handled early
+  h.send(ids[0], "@label=x PRIVMSG #c :three");
+  EXPECT_THAT(h.lines(ids[0]), IsEmpty());
+  EXPECT_EQ(h.replies(ids[1], "PRIVMSG").size(), 1u);
+  ASSERT_EQ(h.history.queue.size(), 1u);
+  ASSERT_TRUE(h.answer_history_next());  // "one": its echo, PONG, then "two" is handled
+  EXPECT_EQ(h.replies(ids[1], "PRIVMSG").size(), 2u);
+  ASSERT_TRUE(h.answer_history_next());  // "two": its echo, then the private message
+  ASSERT_TRUE(h.answer_history_next());
+  ASSERT_TRUE(h.answer_history_next());
+  EXPECT_FALSE(h.answer_history_next());
+  std::vector<std::string> got;
+  for (const auto& l : h.lines(ids[0])) {
+    const Line p = parse_line(l);
+    got.push_back(p.command + " " + (p.params.empty() ? "" : p.params.back()));
+  }
+  EXPECT_THAT(
+      got, ::testing::ElementsAre("PRIVMSG one", "PONG sync", "PRIVMSG two", "PRIVMSG hi", "PRIVMSG three"));
+  EXPECT_EQ(h.replies(ids[1], "PRIVMSG").size(), 4u);
   EXPECT_EQ(h.engine().pending_requests(), 0u);
 }
 

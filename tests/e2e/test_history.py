@@ -60,9 +60,9 @@ def all_history(client: IRCClient, target: str, page: int) -> list:
 
 class Sender(threading.Thread):
     """Pipelines PRIVMSGs, up to WINDOW of them not yet echoed, until stopped or the connection
-    dies, and records every echo that came back: msgid -> (time, text). (The server reads a
-    client's next line only once its previous message is stored, and disconnects one that queues
-    more than 64 lines meanwhile; 32 in flight keeps every commit busy without that.)"""
+    dies, and records every echo that came back: msgid -> (time, text). (The server handles an
+    echo-message sender's channel messages at once and echoes each when it is stored; 32 in
+    flight keeps every commit busy.)"""
 
     WINDOW = 32
 
@@ -181,6 +181,42 @@ def test_history_survives_a_restart(parley_bin, tmp_path):
     assert [l.tags["time"] for l in got] == [e.tags["time"] for e in echoes]
     assert all(l.tags.get("+draft/reply") == "x" for l in got), got
     assert all(l.source.startswith("alice!") for l in got), got
+    srv2.stop()
+
+
+def test_an_echo_message_burst_shares_commits_and_is_echoed_in_order(parley_bin, tmp_path):
+    """An echo-message sender's channel messages pipeline: a burst sent in one write reaches the
+    channel at once and is stored in a few group commits, not one each; the echoes come in the
+    order sent, and a PING sent after them is answered after the last echo."""
+    workdir = tmp_path / "server"
+    srv = start_in(parley_bin, workdir)
+    alice = srv.client("alice")
+    alice.register("alice", caps=HISTORY_CAPS)
+    alice.join("#burst")
+    bob = srv.registered("bob")
+    bob.join("#burst")
+    count = 40
+    alice.sock.sendall("".join(f"PRIVMSG #burst :burst {i}\r\n" for i in range(count)).encode()
+                       + b"PING :after-the-burst\r\n")
+    got = alice.collect_until(re.compile(r"^(?:@\S+ )?:\S+ PONG \S+ :?after-the-burst$"))
+    echoes = [l for l in got if l.command == "PRIVMSG"]
+    assert [l.last for l in echoes] == [f"burst {i}" for i in range(count)], got
+    relayed = [bob.expect_command("PRIVMSG", "alice").last for _ in range(count)]
+    assert relayed == [f"burst {i}" for i in range(count)]
+    srv.stop()
+    summary = re.search(r"history storage: (\d+) entries in (\d+) group commits", srv.logs())
+    assert summary, srv.logs()
+    entries, commits = int(summary.group(1)), int(summary.group(2))
+    assert entries >= count, summary.group(0)
+    # Line by line it took one commit per message (and one per JOIN before them).
+    assert commits <= count // 4, summary.group(0)
+
+    srv2 = start_in(parley_bin, workdir)
+    reader = srv2.client("reader")
+    reader.register("reader", caps=HISTORY_CAPS)
+    reader.join("#burst")
+    stored = fetch_batch(reader, f"CHATHISTORY LATEST #burst * {count}")
+    assert [l.tags["msgid"] for l in stored] == [l.tags["msgid"] for l in echoes]
     srv2.stop()
 
 
