@@ -466,21 +466,24 @@ TEST_F(HistoryServiceTest, MetricsReportCommitLatency) {
   EXPECT_GE(m.commit_p99_us, m.commit_p50_us);
 }
 
-TEST(CommitPace, IsTheCommitIntervalWhileTheThreadIsCheap) {
+// The server's defaults: commits at least 5 ms apart, turns at 5 % of a core, at most 50 ms apart.
+HistoryServiceOptions pace_options() {
   HistoryServiceOptions o;
   o.commit_interval = 5ms;
   o.commit_cpu_share = 0.05;
   o.max_commit_interval = 50ms;
+  return o;
+}
+
+TEST(CommitPace, IsTheCommitIntervalWhileTheThreadIsCheap) {
+  const HistoryServiceOptions o = pace_options();
   EXPECT_EQ(commit_pace(o, 0ns), 5ms);
   EXPECT_EQ(commit_pace(o, 100us), 5ms);  // 2 ms by the cost: the interval is the floor
   EXPECT_EQ(commit_pace(o, 250us), 5ms);
 }
 
 TEST(CommitPace, GrowsWithTheTurnsCostUpToTheCap) {
-  HistoryServiceOptions o;
-  o.commit_interval = 5ms;
-  o.commit_cpu_share = 0.05;
-  o.max_commit_interval = 50ms;
+  const HistoryServiceOptions o = pace_options();
   EXPECT_EQ(commit_pace(o, 300us), 6ms);
   EXPECT_EQ(commit_pace(o, 1ms), 20ms);
   EXPECT_EQ(commit_pace(o, 2500us), 50ms);
@@ -489,9 +492,7 @@ TEST(CommitPace, GrowsWithTheTurnsCostUpToTheCap) {
 }
 
 TEST(CommitPace, StaysTheCommitIntervalWhenTurnedOff) {
-  HistoryServiceOptions o;
-  o.commit_interval = 5ms;
-  o.commit_cpu_share = 0.05;
+  HistoryServiceOptions o = pace_options();
   o.max_commit_interval = 0ms;  // off
   EXPECT_EQ(commit_pace(o, 10ms), 5ms);
   o.max_commit_interval = 2ms;  // below the interval: the interval wins
