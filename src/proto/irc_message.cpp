@@ -105,8 +105,9 @@ ParseResult parse_message(std::string_view line) {
   // Commands are letters or three digits (modern.ircdocs), but any other printable ASCII word is
   // still a command, just not a known one: the server answers it with 421, as every server does
   // and labeled-response clients expect (the reply must carry their label). Only a word no
-  // command could be (control bytes, non-ASCII, a leading ':') is malformed.
-  if (msg.command.front() == ':' ||
+  // command could be (control bytes, non-ASCII, a leading ':' or '@', which a line would read as
+  // a source or a tag section) is malformed.
+  if (msg.command.front() == ':' || msg.command.front() == '@' ||
       !std::all_of(msg.command.begin(), msg.command.end(), [](char c) { return c > ' ' && c < 0x7f; })) {
     result.error = ParseError::kBadCommand;
     return result;

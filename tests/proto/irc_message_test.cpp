@@ -128,6 +128,15 @@ TEST(ParseMessage, ColonWhereCommandShouldBeIsRejected) {
   EXPECT_EQ(parse_error(":src :text"), ParseError::kBadCommand);
 }
 
+TEST(ParseMessage, AtSignWhereCommandShouldBeIsRejected) {
+  // "@ @": an empty tag section, then "@", which is no command: written out again (without the
+  // empty tag section) it would read as a tag section. Found by fuzz/irc_message_fuzz.cpp.
+  EXPECT_EQ(parse_error(" @ @"), ParseError::kBadCommand);
+  EXPECT_EQ(parse_error("@a=b @c PRIVMSG #a :x"), ParseError::kBadCommand);
+  EXPECT_EQ(parse_error(":src @x"), ParseError::kBadCommand);
+  EXPECT_EQ(parse_ok("PRIV@MSG x").command, "PRIV@MSG");
+}
+
 TEST(ParseMessage, EmptyLineIsEmpty) {
   EXPECT_EQ(parse_error(""), ParseError::kEmpty);
   EXPECT_EQ(parse_error("     "), ParseError::kEmpty);
