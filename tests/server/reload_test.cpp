@@ -32,6 +32,16 @@ TEST(FixedSettings, EachIdentitySettingIsNamed) {
                           "history.enabled cannot change on reload; restart the server to change it"));
 }
 
+TEST(FixedSettings, TheStorageThreadsPaceIsNamed) {
+  ServerOptions a, b;
+  b.history.commit_interval = std::chrono::milliseconds(20);
+  b.history.max_commit_interval = std::chrono::milliseconds(100);
+  EXPECT_THAT(
+      fixed_setting_changes(a, b),
+      ElementsAre("history.commit_interval cannot change on reload; restart the server to change it",
+                  "history.max_commit_interval cannot change on reload; restart the server to change it"));
+}
+
 TEST(SameListener, ComparesAddressesAsAddresses) {
   EXPECT_TRUE(same_listener({"::0", 6667, false, Protocol::kIrc}, {"::", 6667, false, Protocol::kIrc}));
   EXPECT_FALSE(same_listener({"::", 6667, false, Protocol::kIrc}, {"::", 6667, true, Protocol::kIrc}));
